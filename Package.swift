@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+// popsim — a discrete-event simulator of CDN POP caches and the CORS failures they cause.
+// No package dependencies: the Swift toolchain only (the user's requirement).
+import PackageDescription
+
+let package = Package(
+    name: "popsim",
+    products: [
+        .executable(name: "popsim", targets: ["popsim"]),
+        .library(name: "HTTPModel", targets: ["HTTPModel"]),
+    ],
+    targets: [
+        // Pure CORS/HTTP rules: origins, header lists, the browser check, OSS and CDN rules.
+        .target(name: "HTTPModel"),
+        // Trace readers and writers, interning, small parsing helpers (JSON, durations, sizes).
+        .target(name: "Workload", dependencies: ["HTTPModel"]),
+        // The event loop: time, events, caches, POPs, origins.
+        .target(name: "Simulation", dependencies: ["HTTPModel", "Workload"]),
+        // Scenario files: decode, validate, build a simulation.
+        .target(name: "Scenario", dependencies: ["HTTPModel", "Workload", "Simulation"]),
+        // Summaries, comparison tables, JSON/CSV writers, narrated timelines.
+        .target(name: "Reports", dependencies: ["HTTPModel", "Workload", "Simulation", "Scenario"]),
+        // The thin command-line front end.
+        .executableTarget(name: "popsim", dependencies: ["HTTPModel", "Workload", "Simulation", "Scenario", "Reports"]),
+
+        .target(name: "TestSupport", dependencies: ["HTTPModel"], path: "Tests/TestSupport"),
+        .testTarget(name: "HTTPModelTests", dependencies: ["HTTPModel", "TestSupport"]),
+        .testTarget(name: "WorkloadTests", dependencies: ["Workload", "TestSupport"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Workload", "HTTPModel", "TestSupport"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Simulation", "Reports", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
