@@ -99,3 +99,13 @@ public enum HeaderName {
     public static let vary = "Vary"
     public static let cacheControl = "Cache-Control"
 }
+
+extension StringProtocol {
+    /// Drops HTTP's optional whitespace (spaces and tabs) at both ends.
+    public func trimmingASCIIWhitespace() -> SubSequence {
+        var start = startIndex, end = endIndex
+        while start < end, self[start] == " " || self[start] == "\t" { start = index(after: start) }
+        while end > start, self[index(before: end)] == " " || self[index(before: end)] == "\t" { end = index(before: end) }
+        return self[start..<end]
+    }
+}

@@ -1,0 +1,121 @@
+import HTTPModel
+import Scenario
+import Simulation
+import Workload
+
+/// The run summary, for people (text) and for programs (`summary.json`).
+public enum Summary {
+    /// The variant to recommend: fewest CORS failures, then highest hit ratio, then fewest origin fetches.
+    public static func best(_ result: RunResult) -> Int? {
+        result.variants.indices.min { a, b in
+            let x = result.variants[a].total, y = result.variants[b].total
+            return (x.failureRate, -x.hitRatio, x.originFetches, a) < (y.failureRate, -y.hitRatio, y.originFetches, b)
+        }
+    }
+
+    /// What `popsim run` prints.
+    public static func text(_ result: RunResult) -> String {
+        var out = "scenario \(result.scenario.name): \(result.requests) requests, \(result.scenario.config.pops.count) POPs, \(result.variants.count) variant(s)\n"
+        for v in result.variants {
+            let t = v.total
+            out += "\nvariant \(v.name)"
+            if let d = result.scenario.variantDescriptions[v.name], !d.isEmpty { out += " — \(d)" }
+            out += "\n"
+            out += "  CORS-checked \(t.corsChecked), failed \(t.corsFailures) (\(Format.percent(t.failureRate)))\n"
+            for (reason, n) in v.failuresByReason.sorted(by: { ($0.value, $1.key.rawValue) > ($1.value, $0.key.rawValue) }) {
+                out += "    \(reason.rawValue): \(n) — \(reason.explanation)\n"
+            }
+            out += "  cache: \(t.hits) hits, \(t.misses) misses (\(t.expired) expired, \(t.bypass) bypass), \(t.collapsed) collapsed; hit ratio \(Format.percent(t.hitRatio)), byte hit ratio \(Format.percent(t.byteHitRatio))\n"
+            out += "  origin: \(t.originFetches) fetches, \(Format.bytes(t.originBytes)); \(t.preflights) preflights"
+            if v.prefetchFetches > 0 { out += "; \(v.prefetchFetches) prefetches" }
+            out += "\n"
+            out += "  latency: p50 \(Format.millis(v.latency.percentile(50))), p95 \(Format.millis(v.latency.percentile(95))), p99 \(Format.millis(v.latency.percentile(99)))\n"
+            if result.scenario.config.pops.count > 1 {
+                var rows = [["POP", "requests", "checked", "failed", "rate", "hit ratio", "origin fetches"]]
+                for (i, p) in v.perPOP.enumerated() where p.requests > 0 {
+                    rows.append([result.scenario.config.pops[i].id, "\(p.requests)", "\(p.corsChecked)", "\(p.corsFailures)",
+                                 Format.percent(p.failureRate), Format.percent(p.hitRatio), "\(p.originFetches)"])
+                }
+                out += Format.table(rows, rightAlign: [1, 2, 3, 4, 5, 6]).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n"
+            }
+        }
+        return out
+    }
+
+    /// What `popsim compare` prints: one column per variant, the best marked.
+    public static func comparison(_ result: RunResult) -> String {
+        let best = Self.best(result)
+        var header = ["metric"]
+        for (i, v) in result.variants.enumerated() { header.append(v.name + (i == best ? " (best)" : "")) }
+        func row(_ name: String, _ f: (VariantResult) -> String) -> [String] { [name] + result.variants.map(f) }
+        var rows = [header,
+                    row("requests") { "\($0.total.requests)" },
+                    row("CORS-checked") { "\($0.total.corsChecked)" },
+                    row("CORS failures") { "\($0.total.corsFailures)" },
+                    row("failure rate") { Format.percent($0.total.failureRate) }]
+        let reasons = Set(result.variants.flatMap { $0.failuresByReason.keys }).sorted()
+        for reason in reasons { rows.append(row("  " + reason.rawValue) { "\($0.failuresByReason[reason] ?? 0)" }) }
+        rows += [row("hit ratio") { Format.percent($0.total.hitRatio) },
+                 row("byte hit ratio") { Format.percent($0.total.byteHitRatio) },
+                 row("origin fetches") { "\($0.total.originFetches)" },
+                 row("origin bytes") { Format.bytes($0.total.originBytes) },
+                 row("collapsed") { "\($0.total.collapsed)" },
+                 row("latency p95") { Format.millis($0.latency.percentile(95)) }]
+        var out = "scenario \(result.scenario.name): \(result.requests) requests through \(result.variants.count) variants\n\n"
+        out += Format.table(rows, rightAlign: Set(1..<header.count))
+        if let best {
+            out += "\nbest: \(result.variants[best].name) (fewest CORS failures, then highest hit ratio)\n"
+        }
+        return out
+    }
+
+    /// `summary.json`: counts per variant (rates derived from them), per POP and per reason.
+    public static func json(_ result: RunResult) -> String {
+        let pops = result.scenario.config.pops
+        var variants: [(String, JSONValue)] = []
+        for v in result.variants {
+            var fields = tallyFields(v.total)
+            fields.append(("failuresByReason", .object(v.failuresByReason.sorted { $0.key < $1.key }
+                .map { JSONMember.make($0.key.rawValue, .int(Int64($0.value))) })))
+            fields.append(("prefetchFetches", .int(Int64(v.prefetchFetches))))
+            fields.append(("evictions", .int(Int64(v.evictions))))
+            fields.append(("latencyMicroseconds", .object([
+                JSONMember.make("p50", .int(v.latency.percentile(50))),
+                JSONMember.make("p95", .int(v.latency.percentile(95))),
+                JSONMember.make("p99", .int(v.latency.percentile(99))),
+            ])))
+            var perPOP: [JSONMember] = []
+            for (i, p) in v.perPOP.enumerated() {
+                perPOP.append(JSONMember.make(pops[i].id, .object(tallyFields(p).map { JSONMember.make($0.0, $0.1) })))
+            }
+            fields.append(("pops", .object(perPOP)))
+            variants.append((v.name, .object(fields.map { JSONMember.make($0.0, $0.1) })))
+        }
+        let root: JSONValue = .object([
+            JSONMember.make("scenario", .string(result.scenario.name)),
+            JSONMember.make("scenarioHash", .string(result.scenario.contentHash)),
+            JSONMember.make("seed", .int(Int64(result.scenario.config.seed))),
+            JSONMember.make("requests", .int(Int64(result.requests))),
+            JSONMember.make("best", Summary.best(result).map { .string(result.variants[$0].name) } ?? .null),
+            JSONMember.make("variants", .object(variants.map { JSONMember.make($0.0, $0.1) })),
+        ])
+        return root.serialized(indent: 2) + "\n"
+    }
+
+    static func tallyFields(_ t: Tally) -> [(String, JSONValue)] {
+        [("requests", .int(Int64(t.requests))),
+         ("corsChecked", .int(Int64(t.corsChecked))),
+         ("corsFailures", .int(Int64(t.corsFailures))),
+         ("failureRate", .fixed(t.failureRate, 6)),
+         ("hits", .int(Int64(t.hits))),
+         ("misses", .int(Int64(t.misses))),
+         ("collapsed", .int(Int64(t.collapsed))),
+         ("expired", .int(Int64(t.expired))),
+         ("bypass", .int(Int64(t.bypass))),
+         ("hitRatio", .fixed(t.hitRatio, 6)),
+         ("byteHitRatio", .fixed(t.byteHitRatio, 6)),
+         ("originFetches", .int(Int64(t.originFetches))),
+         ("originBytes", .int(t.originBytes)),
+         ("preflights", .int(Int64(t.preflights)))]
+    }
+}

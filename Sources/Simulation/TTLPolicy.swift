@@ -1,0 +1,42 @@
+/// How long a POP keeps an object: the domain's cache rules first, then the origin's
+/// `Cache-Control`, then the domain's default — the order CDN consoles document.
+public enum TTLPolicy {
+    /// TTL in µs for `path`; 0 means the object is not cached.
+    public static func ttl(path: String, domain: DomainSpec, originCacheControl: String?) -> Int64 {
+        for rule in domain.ttlRules where matches(rule.match, path: path) {
+            return rule.ttl
+        }
+        if let cc = originCacheControl, let fromOrigin = ttl(cacheControl: cc) {
+            return fromOrigin
+        }
+        return domain.defaultTTL
+    }
+
+    static func matches(_ match: TTLRule.Match, path: String) -> Bool {
+        switch match {
+        case .prefix(let p): return path.hasPrefix(p)
+        case .fileExtension(let ext):
+            let last = path.split(separator: "/", omittingEmptySubsequences: false).last ?? ""
+            guard let dot = last.lastIndex(of: ".") else { return false }
+            return String(last[last.index(after: dot)...]).caseInsensitiveEquals(ext)
+        }
+    }
+
+    /// What a shared cache reads from `Cache-Control` (RFC 9111 §5.2.2): `no-store`, `no-cache` and
+    /// `private` forbid keeping it; `s-maxage` wins over `max-age`. nil when it says nothing about time.
+    public static func ttl(cacheControl: String) -> Int64? {
+        var maxAge: Int64? = nil, sMaxAge: Int64? = nil
+        for directive in cacheControl.split(separator: ",") {
+            let parts = directive.split(separator: "=", maxSplits: 1)
+            let name = String(parts[0].trimmingASCIIWhitespace()).lowercased()
+            let value = parts.count > 1 ? Int64(parts[1].trimmingASCIIWhitespace().filter { $0 != "\"" }) : nil
+            switch name {
+            case "no-store", "no-cache", "private": return 0
+            case "max-age": maxAge = value
+            case "s-maxage": sMaxAge = value
+            default: break
+            }
+        }
+        return (sMaxAge ?? maxAge).map { max(0, $0) * 1_000_000 }
+    }
+}

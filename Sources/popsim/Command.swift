@@ -1,0 +1,60 @@
+import Foundation
+
+let popsimVersion = "0.1.0"
+
+/// Where a command's text goes; stderr for diagnostics so stdout stays parseable.
+enum Output {
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data("popsim: error: \(message)\n".utf8))
+    }
+    static func warning(_ message: String) {
+        FileHandle.standardError.write(Data("popsim: warning: \(message)\n".utf8))
+    }
+    static func note(_ message: String) {
+        FileHandle.standardError.write(Data("\(message)\n".utf8))
+    }
+}
+
+/// A subcommand: its spec (options, help) and what it does with parsed arguments.
+protocol Command {
+    static var spec: CommandSpec { get }
+    /// Runs with parsed arguments; returns the exit code.
+    static func run(_ args: Arguments) throws -> Int32
+}
+
+/// A failure the user can act on: printed as one error line, exit code 2.
+struct InputError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension Command {
+    static func main(_ raw: [String]) -> Int32 {
+        do {
+            let args = try Arguments.parse(raw, spec: spec)
+            if args.wantsHelp {
+                print(spec.help, terminator: "")
+                return 0
+            }
+            return try run(args)
+        } catch let error as UsageError {
+            Output.error(error.message)
+            FileHandle.standardError.write(Data("Usage: \(spec.usage)\nSee 'popsim \(spec.name) --help'.\n".utf8))
+            return 2
+        } catch {
+            Output.error("\(error)")
+            return 2
+        }
+    }
+
+    /// Exactly `count` positionals, or a usage error naming what is missing.
+    static func positionals(_ args: Arguments, _ names: String...) throws(UsageError) -> [String] {
+        guard args.positional.count == names.count else {
+            if args.positional.count < names.count {
+                throw UsageError(message: "missing \(names[args.positional.count])")
+            }
+            throw UsageError(message: "unexpected argument '\(args.positional[names.count])'")
+        }
+        return args.positional
+    }
+}
