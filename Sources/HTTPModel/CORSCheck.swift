@@ -5,15 +5,23 @@ extension BrowserRequest {
     /// The method as the browser sends it (Fetch "normalize a method": `put` ⇒ `PUT`, `patch` stays).
     public var normalizedMethod: String { CORSSafelist.normalizedMethod(method) }
 
-    /// The author headers the browser keeps: forbidden request-headers (`Origin`, `Cookie`, `Sec-*`, …)
-    /// are dropped and values lose leading and trailing HTTP whitespace, as the `Headers` object
-    /// does (Fetch "append" with guard `request`).
+    /// The author headers the browser keeps, as the `Headers` object does (Fetch `Headers` "append"):
+    /// values lose leading and trailing HTTP whitespace, forbidden request-headers (`Origin`,
+    /// `Cookie`, `Sec-*`, …) are dropped, and in mode `no-cors` (guard `request-no-cors`) only
+    /// no-CORS-safelisted headers stay (`Accept`, `Accept-Language`, `Content-Language`,
+    /// `Content-Type` with safelisted values, judged on the value combined so far).
     public var authorHeaders: HeaderFields {
-        HeaderFields(headers.compactMap { field in
+        var kept = HeaderFields()
+        for field in headers {
             let value = field.value.trimmingHTTPWhitespace
-            if CORSSafelist.isForbiddenRequestHeader(name: field.name, value: value) { return nil }
-            return HeaderField(field.name, value)
-        })
+            if CORSSafelist.isForbiddenRequestHeader(name: field.name, value: value) { continue }
+            if kind.mode == .noCORS {
+                let combined = kept.get(field.name).map { $0 + ", " + value } ?? value
+                guard CORSSafelist.isNoCORSSafelistedRequestHeader(name: field.name, value: combined) else { continue }
+            }
+            kept.append(field.name, value)
+        }
+        return kept
     }
 
     /// Fetch "CORS-unsafe request-header names" of ``authorHeaders``: sorted, lower-cased, distinct.

@@ -69,6 +69,12 @@ public enum CORSSafelist {
         return unsafe.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
+    /// Fetch "no-CORS-safelisted request-header": the only author headers a no-cors request keeps.
+    public static func isNoCORSSafelistedRequestHeader(name: String, value: String) -> Bool {
+        ["accept", "accept-language", "content-language", "content-type"].contains(name.lowercasedASCII)
+            && isSafelistedRequestHeader(name: name, value: value)
+    }
+
     /// Fetch "CORS non-wildcard request-header name": `Authorization` is never covered by
     /// `Access-Control-Allow-Headers: *`.
     public static func isNonWildcardRequestHeaderName(_ name: String) -> Bool {
