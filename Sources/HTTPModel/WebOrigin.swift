@@ -80,6 +80,9 @@ extension WebOrigin {
         if rest.hasPrefix("[") {
             guard let close = rest.firstIndex(of: "]") else { throw fail("unterminated IPv6 literal") }
             hostPart = rest[...close]
+            let literal = rest[rest.index(after: rest.startIndex)..<close]
+            guard literal.contains(":"), literal.unicodeScalars.allSatisfy({ $0.isASCIIHexDigit || $0 == ":" || $0 == "." })
+            else { throw fail("invalid IPv6 literal") }
             rest = rest[rest.index(after: close)...]
             if !rest.isEmpty {
                 guard rest.hasPrefix(":") else { throw fail("garbage after IPv6 literal") }
@@ -120,4 +123,5 @@ extension WebOrigin {
 extension Unicode.Scalar {
     var isASCIILetter: Bool { (0x41...0x5A).contains(value) || (0x61...0x7A).contains(value) }
     var isASCIIDigit: Bool { (0x30...0x39).contains(value) }
+    var isASCIIHexDigit: Bool { isASCIIDigit || (0x41...0x46).contains(value) || (0x61...0x66).contains(value) }
 }
