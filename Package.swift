@@ -23,7 +23,7 @@ let package = Package(
         // The thin command-line front end.
         .executableTarget(name: "popsim", dependencies: ["HTTPModel", "Workload", "Simulation", "Scenario", "Reports"]),
 
-        .target(name: "TestSupport", dependencies: ["HTTPModel"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HTTPModelTests", dependencies: ["HTTPModel", "TestSupport"]),
         .testTarget(name: "WorkloadTests", dependencies: ["Workload", "TestSupport"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Workload", "HTTPModel", "TestSupport"]),

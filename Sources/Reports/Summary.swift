@@ -75,47 +75,44 @@ public enum Summary {
         var variants: [(String, JSONValue)] = []
         for v in result.variants {
             var fields = tallyFields(v.total)
-            fields.append(("failuresByReason", .object(v.failuresByReason.sorted { $0.key < $1.key }
-                .map { JSONMember.make($0.key.rawValue, .int(Int64($0.value))) })))
-            fields.append(("prefetchFetches", .int(Int64(v.prefetchFetches))))
-            fields.append(("evictions", .int(Int64(v.evictions))))
-            fields.append(("latencyMicroseconds", .object([
-                JSONMember.make("p50", .int(v.latency.percentile(50))),
-                JSONMember.make("p95", .int(v.latency.percentile(95))),
-                JSONMember.make("p99", .int(v.latency.percentile(99))),
-            ])))
-            var perPOP: [JSONMember] = []
-            for (i, p) in v.perPOP.enumerated() {
-                perPOP.append(JSONMember.make(pops[i].id, .object(tallyFields(p).map { JSONMember.make($0.0, $0.1) })))
-            }
-            fields.append(("pops", .object(perPOP)))
-            variants.append((v.name, .object(fields.map { JSONMember.make($0.0, $0.1) })))
+            fields.append(("failuresByReason", .obj(v.failuresByReason.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .int($0.value)) })))
+            fields.append(("prefetchFetches", .int(v.prefetchFetches)))
+            fields.append(("evictions", .int(v.evictions)))
+            fields.append(("latencyMicroseconds", .obj([("p50", .int(v.latency.percentile(50))),
+                                                        ("p95", .int(v.latency.percentile(95))),
+                                                        ("p99", .int(v.latency.percentile(99)))])))
+            fields.append(("pops", .obj(v.perPOP.enumerated().map { (pops[$0.offset].id, .obj(tallyFields($0.element))) })))
+            variants.append((v.name, .obj(fields)))
         }
-        let root: JSONValue = .object([
-            JSONMember.make("scenario", .string(result.scenario.name)),
-            JSONMember.make("scenarioHash", .string(result.scenario.contentHash)),
-            JSONMember.make("seed", .int(Int64(result.scenario.config.seed))),
-            JSONMember.make("requests", .int(Int64(result.requests))),
-            JSONMember.make("best", Summary.best(result).map { .string(result.variants[$0].name) } ?? .null),
-            JSONMember.make("variants", .object(variants.map { JSONMember.make($0.0, $0.1) })),
+        let root: JSONValue = .obj([
+            ("popsimVersion", .str(popsimVersion)),
+            ("scenario", .str(result.scenario.name)),
+            ("scenarioHash", .str(result.scenario.contentHash)),
+            ("seed", .int(result.scenario.config.seed)),
+            ("requests", .int(result.requests)),
+            ("best", Summary.best(result).map { .str(result.variants[$0].name) } ?? .null),
+            ("variants", .obj(variants)),
         ])
         return root.serialized(indent: 2) + "\n"
     }
 
     static func tallyFields(_ t: Tally) -> [(String, JSONValue)] {
-        [("requests", .int(Int64(t.requests))),
-         ("corsChecked", .int(Int64(t.corsChecked))),
-         ("corsFailures", .int(Int64(t.corsFailures))),
-         ("failureRate", .fixed(t.failureRate, 6)),
-         ("hits", .int(Int64(t.hits))),
-         ("misses", .int(Int64(t.misses))),
-         ("collapsed", .int(Int64(t.collapsed))),
-         ("expired", .int(Int64(t.expired))),
-         ("bypass", .int(Int64(t.bypass))),
-         ("hitRatio", .fixed(t.hitRatio, 6)),
-         ("byteHitRatio", .fixed(t.byteHitRatio, 6)),
-         ("originFetches", .int(Int64(t.originFetches))),
+        [("requests", .int(t.requests)),
+         ("corsChecked", .int(t.corsChecked)),
+         ("corsFailures", .int(t.corsFailures)),
+         ("failureRate", .double(t.failureRate, decimals: 6)),
+         ("hits", .int(t.hits)),
+         ("misses", .int(t.misses)),
+         ("collapsed", .int(t.collapsed)),
+         ("expired", .int(t.expired)),
+         ("bypass", .int(t.bypass)),
+         ("hitRatio", .double(t.hitRatio, decimals: 6)),
+         ("byteHitRatio", .double(t.byteHitRatio, decimals: 6)),
+         ("originFetches", .int(t.originFetches)),
          ("originBytes", .int(t.originBytes)),
-         ("preflights", .int(Int64(t.preflights)))]
+         ("preflights", .int(t.preflights))]
     }
 }
+
+/// The version every output names, so a result can say what produced it.
+public let popsimVersion = "0.1.0"

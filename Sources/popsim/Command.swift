@@ -1,6 +1,6 @@
 import Foundation
 
-let popsimVersion = "0.1.0"
+import Reports
 
 /// Where a command's text goes; stderr for diagnostics so stdout stays parseable.
 enum Output {

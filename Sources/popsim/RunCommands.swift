@@ -5,9 +5,17 @@ import Scenario
 import Simulation
 import Workload
 
-/// Loads a scenario or throws a located error.
+/// Loads a scenario to run, or throws a located error. A scenario whose rules the CDN or OSS
+/// console would refuse is not run: no real POP could be in that state (see `popsim lint`).
 func loadScenario(_ path: String) throws -> Scenario {
-    do { return try Scenario.load(path: path) } catch { throw InputError("\(error)") }
+    let scenario: Scenario
+    do { scenario = try Scenario.load(path: path) } catch { throw InputError("\(error)") }
+    let refused = Lint.findings(for: scenario).filter { $0.severity == .error }
+    if !refused.isEmpty {
+        let list = refused.map { "  \($0.path): [\($0.code)] \($0.message)" }.joined(separator: "\n")
+        throw InputError("\(path): the console would refuse \(refused.count) rule(s); fix them first (popsim lint \(path)):\n\(list)")
+    }
+    return scenario
 }
 
 /// Runs a scenario, streaming the audit log when asked, and writes the results folder.
@@ -15,9 +23,10 @@ func loadScenario(_ path: String) throws -> Scenario {
 func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments,
                  observer extra: ((RequestOutcome) -> Void)? = nil) throws -> RunResult {
     var audit: AtomicFileWriter? = nil
+    var writeError: FileWriteError? = nil
     if let path = args.value("--requests-out") {
         audit = try AtomicFileWriter(path: path)
-        audit!.write(Audit.header + "\n")
+        try audit!.write(Audit.header + "\n")
     }
     let pops = scenario.config.pops.map(\.id)
     let names = scenario.config.variants.map(\.name)
@@ -26,12 +35,20 @@ func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments,
     do {
         result = try ScenarioRun.run(scenario, only: only, observer: { o in
             extra?(o)
-            guard audit != nil, let catalog else { return }
-            audit!.write(Audit.line(o, variantName: names[o.variant], popName: pops[o.request.pop], catalog: catalog) + "\n")
+            guard let writer = audit, writeError == nil, let catalog else { return }
+            do {
+                try writer.write(Audit.line(o, variantName: names[o.variant], popName: pops[o.request.pop], catalog: catalog) + "\n")
+            } catch {
+                writeError = error
+            }
         }, catalogReady: { catalog = $0 })
     } catch {
         audit?.abort()
         throw InputError("\(error)")
+    }
+    if let writeError {
+        audit?.abort()
+        throw InputError("\(writeError)")
     }
     if let out = args.value("--out") {
         do {

@@ -1,4 +1,5 @@
 import Foundation
+import Reports
 
 /// popsim's entry point: find the subcommand, run it, map the outcome to an exit code
 /// (0 ok, 1 findings such as lint errors, 2 bad input or usage).

@@ -1,0 +1,143 @@
+import Foundation
+import Testing
+import TestSupport
+
+@Test("run prints a summary and writes summary.json and the audit CSV")
+func runWritesOutputs() throws {
+    let dir = try makeTemporaryDirectory()
+    let r = try runPopsim(["run", "scenarios/pass-through-two-origins.json", "--out", dir + "/out", "--requests-out", dir + "/audit.csv"])
+    #expect(r.status == 0, "stderr: \(r.stderr)")
+    #expect(r.stdout.contains("variant pass-through"))
+    #expect(r.stdout.contains("acao_mismatch: 4"))
+    let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/out/summary.json"))) as? [String: Any])
+    let variants = try #require(summary["variants"] as? [String: Any])
+    let pt = try #require(variants["pass-through"] as? [String: Any])
+    for key in ["requests", "corsChecked", "corsFailures", "failureRate", "failuresByReason", "hits", "misses", "originFetches", "originBytes"] {
+        #expect(pt[key] != nil, "summary.json lacks \(key)")
+    }
+    #expect(pt["corsFailures"] as? Int == 4)
+    let audit = try String(contentsOfFile: dir + "/audit.csv", encoding: .utf8).split(separator: "\n")
+    #expect(audit.first == "seq,t,variant,pop,url,origin,kind,cache,acao,verdict,reason")
+    #expect(audit.count == 1 + 8 * 3)
+    // The second request (shop) hits the copy filled by www: the seed's pass-through failure.
+    #expect(audit.contains("1,1.000000,pass-through,hangzhou,/fonts/brand.woff2,https://shop.example.com,font,HIT,https://www.example.com,fail,acao_mismatch"))
+    #expect(filesIn(dir).sorted() == ["audit.csv", "out"])
+}
+
+@Test("run --variant runs only that variant; an unknown variant is an error")
+func runOneVariant() throws {
+    let r = try runPopsim(["run", "scenarios/pass-through-two-origins.json", "--variant", "cdn-star"])
+    #expect(r.status == 0)
+    #expect(r.stdout.contains("variant cdn-star"))
+    #expect(!r.stdout.contains("variant pass-through"))
+    let bad = try runPopsim(["run", "scenarios/pass-through-two-origins.json", "--variant", "nope"])
+    #expect(bad.status == 2)
+    #expect(bad.stderr.contains("no variant named \"nope\""))
+}
+
+@Test("compare prints every variant side by side and marks the best")
+func compare() throws {
+    let r = try runPopsim(["compare", "scenarios/vary-honoured.json"])
+    #expect(r.status == 0)
+    #expect(r.stdout.contains("cdn-star (best)"))
+    #expect(r.stdout.contains("vary-ignored"))
+    #expect(r.stdout.contains("failure rate"))
+}
+
+@Test("explain narrates a URL's timeline (seed FAQ: the first requester's Origin is cached)")
+func explain() throws {
+    let r = try runPopsim(["explain", "scenarios/pass-through-two-origins.json", "--url", "/fonts/brand.woff2", "--variant", "pass-through"])
+    #expect(r.status == 0, "stderr: \(r.stderr)")
+    let lines = r.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.first == "variant pass-through: /fonts/brand.woff2 — 4 requests, 2 blocked")
+    #expect(lines[1].contains("0.000s hangzhou MISS for https://www.example.com (font): fetched from bucket with Origin https://www.example.com; the cached copy now says ACAO https://www.example.com"))
+    #expect(lines[2].contains("1.000s hangzhou HIT for https://shop.example.com (font)"))
+    #expect(lines[2].contains("font blocked: Access-Control-Allow-Origin names another origin"))
+    let none = try runPopsim(["explain", "scenarios/pass-through-two-origins.json", "--url", "/nope"])
+    #expect(none.status == 2)
+    let noURL = try runPopsim(["explain", "scenarios/pass-through-two-origins.json"])
+    #expect(noURL.status == 2)
+    #expect(noURL.stderr.contains("--url"))
+}
+
+@Test("lint: the seed's refusals are errors (exit 1); a clean scenario exits 0")
+func lint() throws {
+    let wildcards = try runPopsim(["lint", "scenarios/rules/two-wildcards.json"])
+    #expect(wildcards.status == 1)
+    #expect(wildcards.stdout.contains("multiple_wildcard_domains_not_supported"))
+    let hyphen = try runPopsim(["lint", "scenarios/rules/hyphen-unescaped.json"])
+    #expect(hyphen.stdout.contains("unescaped_hyphen"))
+    let scenario = try runPopsim(["lint", "scenarios/pass-through-two-origins.json"])
+    #expect(scenario.status == 0)
+    #expect(scenario.stdout.contains("pass_through_risk"))
+    let json = try runPopsim(["lint", "--json", "scenarios/rules/two-wildcards.json"])
+    let items = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+    #expect(items.contains { $0["code"] as? String == "multiple_wildcard_domains_not_supported" && $0["severity"] as? String == "error" })
+}
+
+@Test("lint warns that a rule change without purge leaves old headers cached (seed FAQ)")
+func lintRuleChange() throws {
+    let r = try runPopsim(["lint", "scenarios/rule-added-without-purge.json"])
+    #expect(r.status == 0)
+    #expect(r.stdout.contains("rule_change_without_purge"))
+    #expect(r.stdout.contains("events[0]"))
+}
+
+/// A broken scenario or trace, and what the error must say.
+struct BadRun: Sendable, CustomTestStringConvertible {
+    var name: String
+    var scenario: String
+    var trace: String = "t,pop,url,origin,kind\n0,hangzhou,/a.woff2,https://a.example.com,font\n"
+    var mentions: [String]
+    var testDescription: String { name }
+}
+
+let goodScenario = """
+{"name": "t", "pops": [{"id": "hangzhou", "capacity": "1GB"}],
+ "origins": [{"id": "bucket", "type": "oss"}],
+ "domains": [{"host": "cdn.example.com", "origin": "bucket"}],
+ "variants": {"pass-through": {}},
+ "workload": {"trace": "trace.csv"}}
+"""
+
+let badRuns: [BadRun] = [
+    BadRun(name: "unknown top-level key", scenario: goodScenario.replacingOccurrences(of: "\"name\"", with: "\"nmae\": 1, \"name\""),
+           mentions: ["scenario.json:1: nmae: unknown key \"nmae\" (did you mean \"name\"?)"]),
+    BadRun(name: "unknown rule key names the key path",
+           scenario: goodScenario.replacingOccurrences(of: "\"pass-through\": {}", with: "\"cdn\": {\"responseHeaders\": [{\"header\": \"Access-Control-Allow-Origin\", \"value\": \"*\", \"corsValidaton\": true}]}"),
+           mentions: ["variants.cdn.responseHeaders[0].corsValidaton", "did you mean \"corsValidation\""]),
+    BadRun(name: "bad size", scenario: goodScenario.replacingOccurrences(of: "\"1GB\"", with: "\"lots\""), mentions: ["pops[0].capacity"]),
+    BadRun(name: "wrong type", scenario: goodScenario.replacingOccurrences(of: "\"1GB\"", with: "1024"), mentions: ["pops[0].capacity", "expected a string"]),
+    BadRun(name: "unknown origin reference", scenario: goodScenario.replacingOccurrences(of: "\"origin\": \"bucket\"", with: "\"origin\": \"bukcet\""),
+           mentions: ["domains[0].origin", "unknown origin \"bukcet\""]),
+    BadRun(name: "duplicate key", scenario: goodScenario.replacingOccurrences(of: "\"name\": \"t\"", with: "\"name\": \"t\", \"name\": \"u\""),
+           mentions: ["duplicate key \"name\""]),
+    BadRun(name: "invalid JSON", scenario: "{\"name\": ", mentions: ["invalid JSON"]),
+    BadRun(name: "console would refuse the rule",
+           scenario: goodScenario.replacingOccurrences(of: "\"pass-through\": {}", with: "\"cdn\": {\"responseHeaders\": [{\"header\": \"Access-Control-Allow-Origin\", \"value\": \"https://*.a.com,https://*.b.com\", \"corsValidation\": true}]}"),
+           mentions: ["multiple_wildcard_domains_not_supported"]),
+    BadRun(name: "newer version", scenario: goodScenario.replacingOccurrences(of: "{\"name\"", with: "{\"version\": 2, \"name\""),
+           mentions: ["version 2 is not supported"]),
+    BadRun(name: "unknown POP in trace", scenario: goodScenario, trace: "t,pop,url,origin,kind\n0,tokyo,/a.woff2,,font\n",
+           mentions: ["trace.csv:2: column 'pop': unknown POP \"tokyo\""]),
+    BadRun(name: "host not a domain", scenario: goodScenario, trace: "t,pop,url,origin,kind\n0,hangzhou,https://other.example.com/a.woff2,,font\n",
+           mentions: ["trace.csv:2: column 'url'", "other.example.com"]),
+    BadRun(name: "bad origin in trace", scenario: goodScenario, trace: "t,pop,url,origin,kind\n0,hangzhou,/a.woff2,htp//a.com,font\n",
+           mentions: ["trace.csv:2", "origin"]),
+    BadRun(name: "unknown kind in trace", scenario: goodScenario, trace: "t,pop,url,origin,kind\n0,hangzhou,/a.woff2,,woff\n",
+           mentions: ["trace.csv:2", "kind"]),
+    BadRun(name: "time going backwards", scenario: goodScenario, trace: "t,pop,url,origin,kind\n5,hangzhou,/a.woff2,,font\n4,hangzhou,/a.woff2,,font\n",
+           mentions: ["trace.csv:3"]),
+    BadRun(name: "missing trace", scenario: goodScenario.replacingOccurrences(of: "trace.csv", with: "missing.csv"), mentions: ["missing.csv"]),
+]
+
+@Test("bad scenarios and traces: a located error, exit 2, no output files", arguments: badRuns)
+func badRun(_ c: BadRun) throws {
+    let dir = try makeTemporaryDirectory()
+    try writeFile(dir, "scenario.json", c.scenario)
+    try writeFile(dir, "trace.csv", c.trace)
+    let r = try runPopsim(["run", "scenario.json", "--out", "out", "--requests-out", "audit.csv"], in: dir)
+    #expect(r.status == 2)
+    for m in c.mentions { #expect(r.stderr.contains(m), "stderr: \(r.stderr)") }
+    #expect(filesIn(dir) == ["scenario.json", "trace.csv"], "output left behind: \(filesIn(dir))")
+}
