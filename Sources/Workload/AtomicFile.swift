@@ -1,0 +1,170 @@
+// Outputs are compared byte for byte and read by other tools while runs go on: a reader must
+// see the old file or the new one, never half of one. Write a temporary file beside the
+// target, then rename it over the target (rename is atomic within one file system).
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Musl)
+@preconcurrency import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file that could not be written, named by its path, with what failed.
+public struct FileWriteError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let path: String
+    public let message: String
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    /// `cannot write out/x.csv: directory out is not writable (permission denied)`.
+    public var description: String { "cannot write \(path): \(message)" }
+}
+
+/// Replaces `path` with `contents` atomically; see `AtomicFileWriter`.
+/// - Throws: `FileWriteError` naming the path and, when that is the cause, the directory.
+public func writeFileAtomically(_ path: String, contents: String, sync: Bool = false) throws(FileWriteError) {
+    let writer = try AtomicFileWriter(path: path, sync: sync)
+    try writer.write(contents)
+    try writer.commit()
+}
+
+/// Replaces `path` with `contents` atomically; see `AtomicFileWriter`.
+/// - Throws: `FileWriteError` naming the path and, when that is the cause, the directory.
+public func writeFileAtomically(_ path: String, contents: [UInt8], sync: Bool = false) throws(FileWriteError) {
+    let writer = try AtomicFileWriter(path: path, sync: sync)
+    try writer.write(bytes: contents)
+    try writer.commit()
+}
+
+/// Writes a file through a temporary beside it, so the target changes all at once or not at all.
+///
+/// The temporary is `.<name>.tmp-<pid>` in the target's directory (created with its parents
+/// if missing). `commit()` renames it over the target; `abort()`, or dropping an uncommitted
+/// writer, deletes it. Writes are buffered (256 KiB), so big audit CSVs can be streamed.
+/// With `sync`, the data is flushed to disk before the rename, for outputs that must survive
+/// a crash. One writer per target at a time: two in one process would share the temporary.
+public final class AtomicFileWriter {
+    /// The target path.
+    public let path: String
+    /// The temporary file's path.
+    public let temporaryPath: String
+    private let sync: Bool
+    private var fd: Int32 = -1
+    private var temporaryExists = false
+    private var buffer: [UInt8] = []
+    private static let bufferLimit = 256 << 10
+
+    /// Creates the target's directory if needed and opens the temporary file.
+    /// - Throws: `FileWriteError` when the directory cannot be created or written.
+    public init(path: String, sync: Bool = false) throws(FileWriteError) {
+        self.path = path
+        self.sync = sync
+        let name = lastComponent(path)
+        guard !name.isEmpty, name != ".", name != ".." else {
+            throw FileWriteError(path: path, message: "not a file name")
+        }
+        let dir = parentDirectory(path)
+        temporaryPath = String(decoding: path.utf8.dropLast(name.utf8.count), as: UTF8.self) + ".\(name).tmp-\(getpid())"
+        if isDirectory(path) { throw FileWriteError(path: path, message: "is a directory") }
+        try makeDirectories(dir, for: path)
+        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        if fd < 0 {
+            let code = errno
+            if code == EACCES || code == EROFS || code == EPERM {
+                throw FileWriteError(path: path, message: "directory \(dir) is not writable (\(errnoText(code)))")
+            }
+            throw FileWriteError(path: path, message: "cannot create \(temporaryPath): \(errnoText(code))")
+        }
+        temporaryExists = true
+        buffer.reserveCapacity(AtomicFileWriter.bufferLimit)
+    }
+
+    deinit { abort() }
+
+    /// Appends text (UTF-8).
+    public func write(_ string: String) throws(FileWriteError) {
+        try write(bytes: string.utf8)
+    }
+
+    /// Appends bytes.
+    public func write(bytes: some Sequence<UInt8>) throws(FileWriteError) {
+        guard fd >= 0 else { throw FileWriteError(path: path, message: "writer already committed or aborted") }
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= AtomicFileWriter.bufferLimit { try flush() }
+    }
+
+    /// Writes what is buffered, then renames the temporary over the target.
+    /// - Throws: `FileWriteError`; the temporary is removed and the target left as it was.
+    public func commit() throws(FileWriteError) {
+        guard fd >= 0 else { throw FileWriteError(path: path, message: "writer already committed or aborted") }
+        do throws(FileWriteError) {
+            try flush()
+            if sync && fsync(fd) != 0 {
+                throw FileWriteError(path: path, message: "fsync failed: \(errnoText(errno))")
+            }
+            let closed = close(fd)
+            fd = -1
+            if closed != 0 { throw FileWriteError(path: path, message: "close failed: \(errnoText(errno))") }
+            if rename(temporaryPath, path) != 0 {
+                throw FileWriteError(path: path, message: "cannot rename \(temporaryPath) over it: \(errnoText(errno))")
+            }
+            temporaryExists = false
+            buffer = []
+        } catch {
+            abort()
+            throw error
+        }
+    }
+
+    /// Deletes the temporary and leaves the target as it was. Safe to call more than once.
+    public func abort() {
+        if fd >= 0 {
+            _ = close(fd)
+            fd = -1
+        }
+        if temporaryExists {
+            _ = unlink(temporaryPath)
+            temporaryExists = false
+        }
+        buffer = []
+    }
+
+    private func flush() throws(FileWriteError) {
+        var written = 0
+        while written < buffer.count {
+            let n = buffer.withUnsafeBytes { p in posixWrite(fd, p.baseAddress! + written, p.count - written) }
+            if n < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                throw FileWriteError(path: path, message: "write failed: \(errnoText(code))")
+            }
+            written += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// The C `write`, which the method of the same name hides inside `AtomicFileWriter`.
+private func posixWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { write(fd, p, n) }
+
+/// `mkdir -p dir`, with errors that name the directory that could not be made.
+private func makeDirectories(_ dir: String, for path: String) throws(FileWriteError) {
+    if dir.isEmpty || isDirectory(dir) { return }
+    let parent = parentDirectory(dir)
+    if parent != dir { try makeDirectories(parent, for: path) }
+    if mkdir(dir, 0o777) != 0 {
+        let code = errno
+        if code == EEXIST && isDirectory(dir) { return }
+        switch code {
+        case EACCES, EROFS, EPERM:
+            throw FileWriteError(path: path, message: "directory \(parent) is not writable (\(errnoText(code)))")
+        case EEXIST, ENOTDIR:
+            throw FileWriteError(path: path, message: "cannot create directory \(dir): a file is in the way")
+        default:
+            throw FileWriteError(path: path, message: "cannot create directory \(dir): \(errnoText(code))")
+        }
+    }
+}

@@ -1,0 +1,130 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Musl)
+@preconcurrency import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Intern at the edge: readers turn names into dense integer ids once, so the event loop
+// compares and indexes integers and never hashes a String.
+
+/// FNV-1a, 64-bit: a stable hash for anything that leaves the process (shard keys,
+/// sampling, output order). Swift's `Hasher` is seeded per process and must not be used there.
+/// - Complexity: O(n).
+public func fnv1a64(_ bytes: some Sequence<UInt8>) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in bytes {
+        h ^= UInt64(b)
+        h = h &* 0x0000_0100_0000_01b3
+    }
+    return h
+}
+
+/// FNV-1a, 64-bit, of a string's UTF-8 bytes.
+public func fnv1a64(_ string: String) -> UInt64 { fnv1a64(string.utf8) }
+
+/// Dense ids (0, 1, 2, …) for distinct strings, in first-seen order.
+///
+/// The table is open addressing keyed by FNV-1a of the UTF-8 bytes, so a reader can look up
+/// a byte slice from a line without first making a `String`; the `String` is made once, when
+/// a value is first seen. Ids are stable for the life of the interner and depend only on the
+/// order of first appearance, never on the process.
+public struct Interner: Sendable {
+    private var strings: [String] = []
+    private var bytes: [UInt8] = [] // the UTF-8 of every string, back to back
+    private var offsets: [Int] = [0] // id i spans offsets[i]..<offsets[i + 1]
+    private var hashes: [UInt64] = []
+    private var slots: [UInt32] = Array(repeating: 0, count: 16) // 0 empty, else id + 1
+
+    public init() {}
+
+    /// The number of distinct strings.
+    public var count: Int { strings.count }
+
+    /// The strings in id order.
+    public var allStrings: [String] { strings }
+
+    /// The id of `s`, adding it if new.
+    public mutating func intern(_ s: String) -> UInt32 {
+        var utf8 = s
+        return utf8.withUTF8 { internValid(UnsafeRawBufferPointer($0), knownString: s) }
+    }
+
+    /// The id of the UTF-8 text in `utf8`, adding it if new; nil when the bytes are not valid
+    /// UTF-8. Validation and the `String` happen only for new values.
+    public mutating func intern(utf8: ArraySlice<UInt8>) -> UInt32? {
+        utf8.withUnsafeBytes { raw -> UInt32? in
+            let h = fnv1a64(raw)
+            if let id = find(raw, hash: h) { return id }
+            guard let s = String(validating: raw, as: UTF8.self) else { return nil }
+            return insert(raw, hash: h, string: s)
+        }
+    }
+
+    /// The id of `s` if it has been interned.
+    public func id(of s: String) -> UInt32? {
+        var s = s
+        return s.withUTF8 { find(UnsafeRawBufferPointer($0), hash: fnv1a64(UnsafeRawBufferPointer($0))) }
+    }
+
+    /// The id of the bytes in `utf8` if they have been interned, without adding them.
+    public func id(utf8: ArraySlice<UInt8>) -> UInt32? {
+        utf8.withUnsafeBytes { find($0, hash: fnv1a64($0)) }
+    }
+
+    /// The string with id `id`; the id must come from this interner.
+    public func string(_ id: UInt32) -> String { strings[Int(id)] }
+
+    /// The UTF-8 bytes of id `id`.
+    public func utf8(_ id: UInt32) -> ArraySlice<UInt8> { bytes[offsets[Int(id)]..<offsets[Int(id) + 1]] }
+
+    private mutating func internValid(_ raw: UnsafeRawBufferPointer, knownString: String) -> UInt32 {
+        let h = fnv1a64(raw)
+        if let id = find(raw, hash: h) { return id }
+        return insert(raw, hash: h, string: knownString)
+    }
+
+    private func find(_ raw: UnsafeRawBufferPointer, hash h: UInt64) -> UInt32? {
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let slot = slots[i]
+            if slot == 0 { return nil }
+            let id = Int(slot - 1)
+            if hashes[id] == h {
+                let (from, to) = (offsets[id], offsets[id + 1])
+                if to - from == raw.count {
+                    let same = bytes.withUnsafeBytes { stored in
+                        raw.count == 0 || memcmp(stored.baseAddress! + from, raw.baseAddress!, raw.count) == 0
+                    }
+                    if same { return UInt32(id) }
+                }
+            }
+            i = (i + 1) & mask
+        }
+    }
+
+    private mutating func insert(_ raw: UnsafeRawBufferPointer, hash h: UInt64, string: String) -> UInt32 {
+        precondition(strings.count < Int(UInt32.max), "Interner: more than 2^32 - 1 distinct strings")
+        let id = strings.count
+        strings.append(string)
+        bytes.append(contentsOf: raw)
+        offsets.append(bytes.count)
+        hashes.append(h)
+        if (strings.count * 2) > slots.count { rehash(slots.count * 2) } else { place(id) }
+        return UInt32(id)
+    }
+
+    private mutating func place(_ id: Int) {
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: hashes[id]) & mask
+        while slots[i] != 0 { i = (i + 1) & mask }
+        slots[i] = UInt32(id + 1)
+    }
+
+    private mutating func rehash(_ size: Int) {
+        slots = Array(repeating: 0, count: size)
+        for id in 0..<strings.count { place(id) }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+@testable import Workload
+
+@Suite("Atomic file writes")
+struct AtomicFileTests {
+    static func contents(_ path: String) -> String? {
+        FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    @Test("writes create parent directories, replace the old file and leave no temporary", arguments: ["a.json", "sub/dir/a.json"])
+    func write(_ name: String) throws {
+        let dir = TemporaryDirectory()
+        let path = dir.path + "/" + name
+        try writeFileAtomically(path, contents: "first\n")
+        #expect(Self.contents(path) == "first\n")
+        try writeFileAtomically(path, contents: Array("second".utf8))
+        #expect(Self.contents(path) == "second")
+        let folder = String(name.dropLast("a.json".count))
+        #expect(dir.listing(folder) == ["a.json"])
+    }
+
+    @Test("the streaming writer buffers, commits in one rename, and can sync")
+    func streaming() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.path + "/audit.csv"
+        let writer = try AtomicFileWriter(path: path, sync: true)
+        #expect(writer.temporaryPath == dir.path + "/.audit.csv.tmp-\(getpid())")
+        var expected = ""
+        for i in 0..<50_000 {
+            let line = "\(i),hangzhou,https://cdn.example.com/f/\(i).woff2,font\n"
+            try writer.write(line)
+            expected += line
+            if i == 10 { #expect(!FileManager.default.fileExists(atPath: path)) }
+        }
+        #expect(dir.listing() == [".audit.csv.tmp-\(getpid())"])
+        try writer.commit()
+        #expect(Self.contents(path) == expected)
+        #expect(dir.listing() == ["audit.csv"])
+        #expect(throws: FileWriteError(path: path, message: "writer already committed or aborted")) {
+            try writer.write("late")
+        }
+    }
+
+    @Test("abort, or dropping an uncommitted writer, leaves the old file and no temporary")
+    func abort() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.path + "/out.csv"
+        try writeFileAtomically(path, contents: "old")
+        let writer = try AtomicFileWriter(path: path)
+        try writer.write(String(repeating: "x", count: 300_000))
+        writer.abort()
+        writer.abort()
+        #expect(Self.contents(path) == "old")
+        #expect(dir.listing() == ["out.csv"])
+        do {
+            let dropped = try AtomicFileWriter(path: dir.path + "/new.csv")
+            try dropped.write("never")
+        }
+        #expect(dir.listing() == ["out.csv"])
+    }
+
+    @Test("a file where a directory should be is named in the error")
+    func fileInTheWay() throws {
+        let dir = TemporaryDirectory()
+        let blocker = dir.file("blocker", "x")
+        let path = blocker + "/sub/out.csv"
+        #expect(throws: FileWriteError(path: path, message: "cannot create directory \(blocker): a file is in the way")) {
+            try writeFileAtomically(path, contents: "x")
+        }
+        #expect(throws: FileWriteError(path: dir.path, message: "is a directory")) {
+            try writeFileAtomically(dir.path, contents: "x")
+        }
+    }
+
+    @Test("an unwritable directory is named in the error", .enabled(if: getuid() != 0, "root can write anywhere"))
+    func unwritable() throws {
+        let dir = TemporaryDirectory()
+        let locked = dir.path + "/locked"
+        try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: false)
+        chmod(locked, 0o555)
+        defer { chmod(locked, 0o755) }
+        #expect(throws: FileWriteError(path: locked + "/x.csv", message: "directory \(locked) is not writable (permission denied)")) {
+            try writeFileAtomically(locked + "/x.csv", contents: "x")
+        }
+        #expect(throws: FileWriteError(path: locked + "/a/x.csv", message: "directory \(locked) is not writable (permission denied)")) {
+            try writeFileAtomically(locked + "/a/x.csv", contents: "x")
+        }
+        #expect(FileWriteError(path: "o/x.csv", message: "directory o is not writable (permission denied)").description
+                == "cannot write o/x.csv: directory o is not writable (permission denied)")
+    }
+}

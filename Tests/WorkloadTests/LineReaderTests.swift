@@ -1,0 +1,59 @@
+import Testing
+@testable import Workload
+
+@Suite("Line reader")
+struct LineReaderTests {
+    static let cases: [(String, [String])] = [
+        ("a\nb\n", ["a", "b"]), ("a\r\nb\r\n", ["a", "b"]), ("a\nb", ["a", "b"]), ("a\r\nb", ["a", "b"]),
+        ("", []), ("\n", [""]), ("\n\n", ["", ""]), ("a\r", ["a"]), ("a\rb\n", ["a\rb"]),
+        ("x\n\ny\n", ["x", "", "y"]), ("é,😀\n", ["é,😀"]),
+    ]
+
+    @Test("line endings: LF, CRLF, no final newline, empty file", arguments: cases)
+    func lines(_ text: String, _ expected: [String]) throws {
+        let dir = TemporaryDirectory()
+        let reader = try LineReader(path: dir.file("f.txt", text))
+        var got: [String] = []
+        var numbers: [Int] = []
+        while let line = try reader.nextLine() {
+            got.append(String(decoding: line, as: UTF8.self))
+            numbers.append(reader.lineNumber)
+        }
+        #expect(got == expected)
+        #expect(numbers == Array(0..<expected.count).map { $0 + 1 })
+        #expect(try reader.nextLine() == nil)
+    }
+
+    @Test("lines longer than the block grow the buffer; lines across blocks are joined", arguments: [7, 16, 64, 1 << 20])
+    func smallBlocks(_ blockSize: Int) throws {
+        let dir = TemporaryDirectory()
+        let expected = (0..<200).map { i in String(repeating: Character(Unicode.Scalar(UInt8(97 + i % 26))), count: (i * 37) % 101) }
+        let text = expected.enumerated().map { $0.element + ($0.offset % 3 == 0 ? "\r\n" : "\n") }.joined()
+        let reader = try LineReader(path: dir.file("big.txt", text), blockSize: blockSize)
+        var got: [String] = []
+        while let line = try reader.nextLine() { got.append(String(decoding: line, as: UTF8.self)) }
+        #expect(got == expected)
+        #expect(reader.lineNumber == 200)
+    }
+
+    @Test("a directory is refused, naming it")
+    func directory() {
+        let dir = TemporaryDirectory()
+        #expect(throws: FileReadError(path: dir.path, message: "is a directory, not a file")) {
+            try LineReader(path: dir.path)
+        }
+    }
+
+    @Test("a missing file is refused, naming it")
+    func missing() {
+        let dir = TemporaryDirectory()
+        let path = dir.path + "/nope.csv"
+        do {
+            _ = try LineReader(path: path)
+            Issue.record("opened a missing file")
+        } catch {
+            #expect(error.path == path)
+            #expect(error.description == "\(path): no such file or directory")
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Testing
+@testable import Workload
+
+@Suite("Durations and byte sizes")
+struct QuantitiesTests {
+    @Test("durations parse exactly to microseconds", arguments: [
+        ("250ms", Int64(250_000)), ("30s", 30_000_000), ("1.5s", 1_500_000), ("10m", 600_000_000),
+        ("1h", 3_600_000_000), ("1d", 86_400_000_000), ("500us", 500), ("2µs", 2), ("0s", 0),
+        ("0.000001s", 1), ("0.1s", 100_000), ("1.25m", 75_000_000), ("1.500000000s", 1_500_000),
+        ("0.5ms", 500), ("36500d", 3_153_600_000_000_000),
+    ])
+    func goodDurations(_ text: String, _ micros: Int64) throws {
+        #expect(try parseDuration(text) == micros)
+    }
+
+    @Test("bad durations say why and what is accepted", arguments: [
+        ("", "empty"), ("10", "missing unit"), ("10x", "unknown unit \"x\""), ("10M", "unknown unit \"M\""),
+        ("10 s", "unknown unit \" s\""), ("1e3s", "unknown unit \"e3s\""), ("-5s", "negative"),
+        ("1.5us", "finer than a microsecond"), ("0.0000001s", "finer than a microsecond"),
+        ("1..5s", "\"1..5\" is not a decimal number"), (".5s", "\".5\" is not a decimal number"),
+        ("5.s", "\"5.\" is not a decimal number"), ("s", "does not start with a number"),
+        (" 5s", "does not start with a number"), ("999999999999999d", "too large"),
+    ])
+    func badDurations(_ text: String, _ reason: String) {
+        do {
+            let v = try parseDuration(text)
+            Issue.record("\"\(text)\" parsed as \(v)")
+        } catch {
+            #expect(error.input == text)
+            #expect(error.reason.hasPrefix(reason), "\(error.reason)")
+            #expect(error.description.hasPrefix("\"\(text)\" is not a duration: \(reason)"))
+            if reason != "too large" && !reason.hasPrefix("finer") {
+                #expect(error.description.contains("250ms, 1.5s, 10m, 1h, 1d"))
+            }
+        }
+    }
+
+    @Test("byte sizes: KB… are powers of 1000, KiB… of 1024, units in any case", arguments: [
+        ("2GB", Int64(2_000_000_000)), ("512MB", 512_000_000), ("100KB", 100_000), ("1.5GB", 1_500_000_000),
+        ("1GiB", 1 << 30), ("1024", 1024), ("4096B", 4096), ("1gib", 1 << 30), ("2kb", 2000), ("2Kb", 2000),
+        ("1.5KiB", 1536), ("1TiB", 1 << 40), ("3TB", 3_000_000_000_000), ("0", 0), ("0.5MiB", 524_288),
+        ("1.000GB", 1_000_000_000), ("1b", 1),
+    ])
+    func goodSizes(_ text: String, _ bytes: Int64) throws {
+        #expect(try parseByteSize(text) == bytes)
+    }
+
+    @Test("bad byte sizes say why and what is accepted", arguments: [
+        ("", "empty"), ("GB", "does not start with a number"), ("12XB", "unknown unit \"XB\""),
+        ("1 GB", "unknown unit \" GB\""), ("1K", "unknown unit \"K\""), ("-1GB", "negative"),
+        ("0.1KiB", "not a whole number of bytes"), ("1.5", "not a whole number of bytes"),
+        ("1.5B", "not a whole number of bytes"), ("9999999TB", "too large"), ("1,5GB", "unknown unit \",5GB\""),
+    ])
+    func badSizes(_ text: String, _ reason: String) {
+        do {
+            let v = try parseByteSize(text)
+            Issue.record("\"\(text)\" parsed as \(v)")
+        } catch {
+            #expect(error.reason.hasPrefix(reason), "\(error.reason)")
+            #expect(error.description.hasPrefix("\"\(text)\" is not a byte size: \(reason)"))
+            if reason.hasPrefix("unknown unit") {
+                #expect(error.description.contains("KiB, MiB, GiB, TiB (powers of 1024)"))
+            }
+        }
+    }
+
+    @Test("durations format as seconds, exactly", arguments: [
+        (Int64(12_000_000), "12.000s"), (250_000, "0.250s"), (500, "0.000500s"), (0, "0.000s"),
+        (-1_500_000, "-1.500s"), (86_400_000_001, "86400.000001s"),
+    ])
+    func formatDurations(_ micros: Int64, _ text: String) {
+        #expect(formatDuration(micros) == text)
+    }
+
+    @Test("byte counts format in the largest decimal unit", arguments: [
+        (Int64(0), "0B"), (999, "999B"), (1000, "1KB"), (1500, "1.5KB"), (1005, "1.01KB"), (999_999, "1MB"),
+        (2_000_000_000, "2GB"), (1_234_567_890_000, "1.23TB"), (-1500, "-1.5KB"), (5_000_000_000_000_000, "5000TB"),
+    ])
+    func formatSizes(_ bytes: Int64, _ text: String) {
+        #expect(formatBytes(bytes) == text)
+    }
+
+    @Test("exact decimal scaling never drifts", arguments: [
+        ("0.1", Int64(1_000_000), Result<Int64, DecimalFailure>.success(100_000)),
+        ("0.3", 1_000_000, .success(300_000)), ("12.3456789", 1_000_000, .failure(.notWhole)),
+        ("12.3456780", 1_000_000, .success(12_345_678)), ("12.345600", 1_000_000, .success(12_345_600)),
+        ("9223372036854.775807", 1_000_000, .success(.max)), ("9223372036854.775808", 1_000_000, .failure(.overflow)),
+        ("1.", 1, .failure(.syntax)), ("", 1, .failure(.syntax)), ("-0", 1, .failure(.negative)),
+        ("0.000000000000000000001", 1, .failure(.notWhole)),
+    ])
+    func scaled(_ text: String, _ factor: Int64, _ expected: Result<Int64, DecimalFailure>) {
+        #expect(scaledDecimal(Array(text.utf8), times: factor) == expected)
+    }
+}

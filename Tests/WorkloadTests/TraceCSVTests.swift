@@ -1,0 +1,218 @@
+import Testing
+import HTTPModel
+@testable import Workload
+
+@Suite("CSV traces")
+struct TraceCSVTests {
+    /// Reads every record, stopping at the first error.
+    static func readAll(_ path: String) throws(TraceError) -> (TraceCSVReader, [TraceRecord]) {
+        let reader = try TraceCSVReader(path: path)
+        var records: [TraceRecord] = []
+        while let r = try reader.next() { records.append(r) }
+        return (reader, records)
+    }
+
+    @Test("a good trace with every column, CRLF, blank lines and quoted fields")
+    func goodTrace() throws {
+        let dir = TemporaryDirectory()
+        let text = """
+        t,pop,url,origin,kind,method,credentials,bytes\r
+        0,hangzhou,https://static.example-cdn.com/fonts/a.woff2,https://www.example.com,font,,,\r
+        0.5,frankfurt,/fonts/a.woff2,HTTPS://WWW.EXAMPLE.COM:443,font,GET,include,1024\r
+        0.5,hangzhou,https://static.example-cdn.com/img/x.png,,img,HEAD,,0\r
+        \r
+          \r
+        12.000001,hangzhou,"/a,b.css",null,stylesheet-cors,OPTIONS,same-origin,\r
+        12.000001,hangzhou,"/a,b.css",https://www.example.com,font,GET,omit,9223372036854775807
+        """
+        let (reader, records) = try Self.readAll(dir.file("good.csv", text))
+        #expect(records.count == 5)
+        #expect(reader.recordsRead == 5)
+        #expect(reader.columns == ["t", "pop", "url", "origin", "kind", "method", "credentials", "bytes"])
+        #expect(records.map(\.time) == [0, 500_000, 500_000, 12_000_001, 12_000_001])
+        #expect(records.map(\.line) == [2, 3, 4, 7, 8])
+        #expect(records.map { reader.pops.string($0.pop) } == ["hangzhou", "frankfurt", "hangzhou", "hangzhou", "hangzhou"])
+        #expect(reader.pops.count == 2)
+        #expect(records.map { reader.urls.string($0.url) } == [
+            "https://static.example-cdn.com/fonts/a.woff2", "/fonts/a.woff2",
+            "https://static.example-cdn.com/img/x.png", "/a,b.css", "/a,b.css",
+        ])
+        // Two spellings of one origin share an id; the stored form is the serialisation.
+        #expect(records.map { $0.origin.map { reader.origins.string($0) } } == [
+            "https://www.example.com", "https://www.example.com", nil, "null", "https://www.example.com",
+        ])
+        #expect(reader.origins.allStrings == ["https://www.example.com", "null"])
+        #expect(records.map(\.kind) == [.font, .font, .img, .stylesheetCORS, .font])
+        #expect(records.map { reader.methods.string($0.method) } == ["GET", "GET", "HEAD", "OPTIONS", "GET"])
+        #expect(reader.methods.allStrings == ["GET", "HEAD", "OPTIONS"])
+        #expect(records.map(\.credentials) == [nil, .include, nil, .sameOrigin, .omit])
+        #expect(records.map(\.bytes) == [nil, 1024, 0, nil, .max])
+    }
+
+    @Test("columns in any order; optional ones default")
+    func minimalColumns() throws {
+        let dir = TemporaryDirectory()
+        let (reader, records) = try Self.readAll(dir.file("min.csv", "kind,origin,url,pop,t\nfont,https://a.com,/f.woff2,p1,3\n"))
+        let r = try #require(records.first)
+        #expect(records.count == 1)
+        #expect(r == TraceRecord(time: 3_000_000, pop: 0, url: 0, origin: 0, kind: .font, method: 0,
+                                 credentials: nil, bytes: nil, line: 2))
+        #expect(reader.methods.string(r.method) == "GET")
+    }
+
+    @Test("a header-only file has no records; a UTF-8 byte order mark is skipped")
+    func headerOnly() throws {
+        let dir = TemporaryDirectory()
+        let (reader, records) = try Self.readAll(dir.file("h.csv", [0xEF, 0xBB, 0xBF] + Array("t,pop,url,origin,kind".utf8)))
+        #expect(records.isEmpty)
+        #expect(reader.columns.first == "t")
+    }
+
+    @Test("after a bad line the reader goes on with the next one")
+    func resumes() throws {
+        let dir = TemporaryDirectory()
+        let reader = try TraceCSVReader(path: dir.file("r.csv", "t,pop,url,origin,kind\n1,p,/a,,font\n2,p,/b,a.com,font\n2,p,/b,a.com,font\n3,p,/c,,img\n"))
+        #expect(try reader.next()?.line == 2)
+        for line in [3, 4] {
+            #expect(throws: TraceError(file: reader.path, line: line, column: "origin",
+                                       message: "\"a.com\" is not a serialised origin: no scheme (expected scheme://host)")) {
+                try reader.next()
+            }
+        }
+        let last = try #require(try reader.next())
+        #expect((last.line, reader.urls.string(last.url)) == (5, "/c"))
+        #expect(reader.urls.allStrings == ["/a", "/c"])
+        #expect(try reader.next() == nil)
+    }
+
+    @Test("an error reads as file:line: column 'name': message")
+    func description() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("x.csv", "t,pop,url,origin,kind\n1,p,/a,https://a.com/fonts,font\n")
+        do {
+            _ = try Self.readAll(path)
+            Issue.record("accepted an origin with a path")
+        } catch {
+            #expect(error.description == "\(path):2: column 'origin': \"https://a.com/fonts\" is not a serialised origin: an origin has no path, query or fragment")
+        }
+        #expect(TraceError(file: "t.csv", line: 0, column: nil, message: "empty").description == "t.csv: empty")
+    }
+
+    struct Bad: CustomTestStringConvertible, Sendable {
+        let name: String
+        let body: [UInt8]
+        let line: Int
+        let column: String?
+        let message: String
+        var testDescription: String { name }
+    }
+
+    static let header = "t,pop,url,origin,kind\n"
+    static func bad(_ name: String, _ body: String, _ line: Int, _ column: String?, _ message: String) -> Bad {
+        Bad(name: name, body: Array(body.utf8), line: line, column: column, message: message)
+    }
+    static func bad(_ name: String, bytes: [UInt8], _ line: Int, _ column: String?, _ message: String) -> Bad {
+        Bad(name: name, body: bytes, line: line, column: column, message: message)
+    }
+    static let h = header
+
+    static let badTraces: [Bad] = [
+        bad("empty file", "", 0, nil, "empty file (expected a header row such as t,pop,url,origin,kind)"),
+        bad("blank lines only", "\n  \n", 0, nil, "empty file (expected a header row such as t,pop,url,origin,kind)"),
+        bad("missing header column", "t,pop,url,origin\n0,p,/a,\n", 1, "kind",
+            "required column missing from the header (missing: kind; required: t,pop,url,origin,kind)"),
+        bad("no header row", "0,p,/a,,font\n", 1, "0",
+            "unknown column in the header (known columns: t, pop, url, origin, kind, method, credentials, bytes)"),
+        bad("unknown column", "t,pop,url,origin,kind,headers\n", 1, "headers",
+            "unknown column in the header (known columns: t, pop, url, origin, kind, method, credentials, bytes)"),
+        bad("column name with a space", "\nt, pop,url,origin,kind\n", 2, " pop",
+            "unknown column in the header (known columns: t, pop, url, origin, kind, method, credentials, bytes)"),
+        bad("duplicated column", "t,pop,url,origin,kind,t\n", 1, "t", "column appears twice in the header (fields 1 and 6)"),
+        bad("unterminated quote in header", "t,\"pop,url\n", 1, nil, "header: unterminated quote at byte 3"),
+        bad("too many fields", h + "0,p,/a,,font,x\n", 2, nil, "expected 5 fields (t,pop,url,origin,kind), found 6"),
+        bad("too few fields", h + "0,p,/a,,font\n1,p,/a,font\n", 3, nil, "expected 5 fields (t,pop,url,origin,kind), found 4"),
+        bad("bad t", h + "1.5s,p,/a,,font\n", 2, "t", "\"1.5s\" is not a time (expected decimal seconds such as 12, 12.5 or 0.000001)"),
+        bad("exponent t", h + "1e3,p,/a,,font\n", 2, "t", "\"1e3\" is not a time (expected decimal seconds such as 12, 12.5 or 0.000001)"),
+        bad("empty t", h + ",p,/a,,font\n", 2, "t", "empty (expected decimal seconds such as 12, 12.5 or 0.000001)"),
+        bad("negative t", h + "-1,p,/a,,font\n", 2, "t", "\"-1\" is negative (times are seconds from the trace's start)"),
+        bad("too-fine t", h + "0.0000015,p,/a,,font\n", 2, "t", "\"0.0000015\" is finer than a microsecond"),
+        bad("time going backwards", h + "5,p,/a,,font\n\n4.5,p,/a,,font\n", 4, "t",
+            "\"4.5\" is earlier than 5 on line 2 (a trace must be in time order)"),
+        bad("bad origin", h + "0,p,/a,htp//a.com,font\n", 2, "origin",
+            "\"htp//a.com\" is not a serialised origin: no scheme (expected scheme://host)"),
+        bad("origin with path", h + "0,p,/a,https://a.com/page.html,font\n", 2, "origin",
+            "\"https://a.com/page.html\" is not a serialised origin: an origin has no path, query or fragment"),
+        bad("origin with trailing slash", h + "0,p,/a,https://a.com/,font\n", 2, "origin",
+            "\"https://a.com/\" is not a serialised origin: trailing '/' (an origin has no path)"),
+        bad("origin with bad port", h + "0,p,/a,https://a.com:99999,font\n", 2, "origin",
+            "\"https://a.com:99999\" is not a serialised origin: invalid port"),
+        bad("unknown kind", h + "0,p,/a,,woff\n", 2, "kind",
+            "unknown kind \"woff\" (expected one of: \(ResourceKind.allCases.map(\.rawValue).joined(separator: ", ")))"),
+        bad("bad credentials", "t,pop,url,origin,kind,credentials\n0,p,/a,,font,always\n", 2, "credentials",
+            "\"always\" is not a credentials mode (expected omit, same-origin, include, or empty for the kind's default)"),
+        bad("negative bytes", "bytes,t,pop,url,origin,kind\n-5,0,p,/a,,font\n", 2, "bytes",
+            "\"-5\" is negative (expected a size in bytes, or empty)"),
+        bad("fractional bytes", "t,pop,url,origin,kind,bytes\n0,p,/a,,font,1.5\n", 2, "bytes",
+            "\"1.5\" is not a whole number of bytes (expected digits only, or empty)"),
+        bad("bytes with a unit", "t,pop,url,origin,kind,bytes\n0,p,/a,,font,2KB\n", 2, "bytes",
+            "\"2KB\" is not a whole number of bytes (expected digits only, or empty)"),
+        bad("bad method", "t,pop,url,origin,kind,method\n0,p,/a,,font,GE(T\n", 2, "method",
+            "\"GE(T\" is not an HTTP method (a token of letters, digits and !#$%&'*+-.^_`|~)"),
+        bad("relative url without slash", h + "0,p,fonts/a.woff2,,font\n", 2, "url",
+            "\"fonts/a.woff2\" is neither an absolute http(s) URL nor a path starting with '/'"),
+        bad("ftp url", h + "0,p,ftp://a.com/x,,font\n", 2, "url",
+            "\"ftp://a.com/x\" is neither an absolute http(s) URL nor a path starting with '/'"),
+        bad("scheme-relative url", h + "0,p,//cdn.com/x,,font\n", 2, "url",
+            "\"//cdn.com/x\" starts with '//' (write the scheme: https://host/path)"),
+        bad("url without host", h + "0,p,https:///x,,font\n", 2, "url",
+            "\"https:///x\" has an invalid scheme, host or port: empty host"),
+        bad("url with a space", h + "0,p,/a b,,font\n", 2, "url", "\"/a b\" contains a space at byte 3 (write it as %20)"),
+        bad("empty url", h + "0,p,,,font\n", 2, "url", "empty (expected an absolute http(s) URL or a path starting with '/')"),
+        bad("empty pop", h + "0,,/a,,font\n", 2, "pop", "empty (every request needs a POP id)"),
+        bad("unterminated quote", h + "0,p,\"/a,,font\n", 2, "url", "unterminated quote at byte 5 of the line"),
+        bad("text after a closing quote", h + "0,\"p\"x,/a,,font\n", 2, "pop",
+            "unexpected character after closing quote (expected ',' or end of line) at byte 6 of the line"),
+        bad("non-UTF-8 bytes", bytes: Array(h.utf8) + [0x30, 0x2C, 0x70, 0xFF, 0x2C, 0x2F, 0x61, 0x2C, 0x2C, 0x66, 0x6F, 0x6E, 0x74], 2, "pop",
+            "not valid UTF-8 (byte 0xFF at byte 2 of the field)"),
+        bad("non-UTF-8 in url after good lines", bytes: Array((h + "0,p,/a,,font\n").utf8) + Array("1,p,/caf".utf8) + [0xE9] + Array(",,font\n".utf8), 3, "url",
+            "not valid UTF-8 (byte 0xE9 at byte 5 of the field)"),
+        bad("NUL byte", bytes: Array((h + "0,p,/a").utf8) + [0] + Array("b,,font\n".utf8), 2, "url",
+            "\"/a\\u0000b\" contains control character U+0000 at byte 3"),
+        bad("tab in origin", h + "0,p,/a,https://a.com\t,font\n", 2, "origin",
+            "\"https://a.com\\t\" contains control character U+0009 at byte 14"),
+    ]
+
+    @Test("bad traces fail at the right line and column", arguments: badTraces)
+    func badTrace(_ bad: Bad) {
+        let dir = TemporaryDirectory()
+        let path = dir.file("bad.csv", bad.body)
+        #expect(throws: TraceError(file: path, line: bad.line, column: bad.column, message: bad.message)) {
+            _ = try Self.readAll(path)
+        }
+    }
+
+    @Test("a directory or a missing file is refused, naming it")
+    func notAFile() {
+        let dir = TemporaryDirectory()
+        #expect(throws: TraceError(file: dir.path, line: 0, column: nil, message: "is a directory, not a file")) {
+            try TraceCSVReader(path: dir.path)
+        }
+        #expect(throws: TraceError(file: dir.path + "/none.csv", line: 0, column: nil, message: "no such file or directory")) {
+            try TraceCSVReader(path: dir.path + "/none.csv")
+        }
+    }
+
+    @Test("a large trace streams with few distinct values")
+    func streaming() throws {
+        let dir = TemporaryDirectory()
+        var text = "t,pop,url,origin,kind,bytes\n"
+        for i in 0..<20_000 {
+            text += "\(i / 10).\(i % 10),pop\(i % 4),https://cdn.example.com/f/\(i % 50).woff2,https://site\(i % 3).example.com,font,\(i)\n"
+        }
+        let (reader, records) = try Self.readAll(dir.file("big.csv", text))
+        #expect(records.count == 20_000)
+        #expect((reader.pops.count, reader.urls.count, reader.origins.count) == (4, 50, 3))
+        #expect(records.last?.time == 1_999_900_000)
+        #expect(records.last?.bytes == 19_999)
+    }
+}
