@@ -40,7 +40,7 @@ public struct Scenario: Sendable {
             return UInt64(v)
         } ?? 0
         let window = try o.optional("window")?.duration() ?? 60_000_000
-        if window <= 0 { throw o.required("window").error("window must be longer than 0") }
+        if window <= 0 { throw try o.required("window").error("window must be longer than 0") }
 
         let pops = try decodePOPs(try o.required("pops"))
         let origins = try decodeOrigins(try o.required("origins"))

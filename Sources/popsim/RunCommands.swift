@@ -36,7 +36,7 @@ func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments,
         result = try ScenarioRun.run(scenario, only: only, observer: { o in
             extra?(o)
             guard let writer = audit, writeError == nil, let catalog else { return }
-            do {
+            do throws(FileWriteError) {
                 try writer.write(Audit.line(o, variantName: names[o.variant], popName: pops[o.request.pop], catalog: catalog) + "\n")
             } catch {
                 writeError = error

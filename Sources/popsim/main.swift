@@ -6,6 +6,7 @@ import Reports
 let arguments = Array(CommandLine.arguments.dropFirst())
 let commands: [Command.Type] = [RunCommand.self, CompareCommand.self, ExplainCommand.self, LintCommand.self, ProbeCommand.self]
 
+@MainActor
 func topLevelHelp() -> String {
     var s = """
     popsim \(popsimVersion) — simulate CDN POP caches and the CORS failures browsers see.

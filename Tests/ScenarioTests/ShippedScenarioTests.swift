@@ -141,3 +141,31 @@ func determinism(_ name: String) throws {
     }
     #expect(try once() == once())
 }
+
+@Test("every shipped scenario passes lint without errors (the console would accept its rules)", arguments: shippedNames)
+func shippedLint(_ name: String) throws {
+    let scenario = try Scenario.load(path: repoPath("scenarios/\(name).json"))
+    let errors = Lint.findings(for: scenario).filter { $0.severity == .error }
+    #expect(errors.isEmpty, "\(errors)")
+}
+
+@Test("every scenario in scenarios/ is covered by the tests above")
+func allShippedCovered() throws {
+    let files = filesIn(repoPath("scenarios")).filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }
+    #expect(files.sorted() == shippedNames.sorted())
+}
+
+@Test("decoding errors name the key path and line", arguments: [
+    ("{\"name\": \"x\", \"pops\": [], \"origins\": [], \"domains\": [], \"variants\": {}, \"workload\": {\"trace\": \"t.csv\"}}", "pops: at least one POP is needed"),
+    ("{\"name\": \"x\", \"pops\": [{\"id\": \"a\", \"capacity\": \"1GB\", \"originRTT\": \"fast\"}]}", "pops[0].originRTT"),
+    ("{\"name\": \"x\", \"pops\": [{\"id\": \"a\", \"capacity\": \"1GB\", \"parent\": \"b\"}]}", "pops[0].parent: unknown POP \"b\""),
+    ("[1, 2]", "expected an object, found an array"),
+])
+func decodingErrors(_ json: String, _ mentions: String) {
+    do {
+        _ = try Scenario.decode(file: "s.json", bytes: Array(json.utf8))
+        Issue.record("decoded without error")
+    } catch {
+        #expect(error.description.contains(mentions), "\(error)")
+    }
+}
