@@ -72,3 +72,14 @@ public struct KindParseError: Error, Equatable, Sendable, CustomStringConvertibl
         "unknown kind \"\(input)\" (expected one of: \(ResourceKind.allCases.map(\.rawValue).joined(separator: ", ")))"
     }
 }
+
+extension ResourceKind {
+    /// The case's position in `allCases`, for flat per-kind tables on hot paths
+    /// (`allCases` builds an array on every call; this does not).
+    @inlinable public var ordinal: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
+}
+
+extension CredentialsMode {
+    /// The case's position in `allCases`.
+    @inlinable public var ordinal: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
+}

@@ -68,3 +68,8 @@ public enum Verdict: Hashable, Sendable {
         return nil
     }
 }
+
+extension FailureReason {
+    /// The case's position in `allCases`, for flat per-reason tables on hot paths.
+    @inlinable public var ordinal: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
+}

@@ -25,6 +25,14 @@ public enum Summary {
             for (reason, n) in v.failuresByReason.sorted(by: { ($0.value, $1.key.rawValue) > ($1.value, $0.key.rawValue) }) {
                 out += "    \(reason.rawValue): \(n) — \(reason.explanation)\n"
             }
+            let kinds = Breakdown.byKind(v).filter { $0.1.corsChecked > 0 }
+            if !kinds.isEmpty {
+                out += "  by kind: " + kinds.map { "\($0.0.rawValue) \($0.1.corsFailures)/\($0.1.corsChecked) failed" }.joined(separator: ", ") + "\n"
+            }
+            let origins = Breakdown.byPageOrigin(v, catalog: result.catalog).filter { $0.1.corsChecked > 0 }
+            if origins.count > 1 {
+                out += "  by page origin: " + origins.map { "\($0.0) \($0.1.corsFailures)/\($0.1.corsChecked)" }.joined(separator: ", ") + "\n"
+            }
             out += "  cache: \(t.hits) hits, \(t.misses) misses (\(t.expired) expired, \(t.bypass) bypass), \(t.collapsed) collapsed; hit ratio \(Format.percent(t.hitRatio)), byte hit ratio \(Format.percent(t.byteHitRatio))\n"
             out += "  origin: \(t.originFetches) fetches, \(Format.bytes(t.originBytes)); \(t.preflights) preflights"
             if v.prefetchFetches > 0 { out += "; \(v.prefetchFetches) prefetches" }
@@ -82,6 +90,13 @@ public enum Summary {
                                                         ("p95", .int(v.latency.percentile(95))),
                                                         ("p99", .int(v.latency.percentile(99)))])))
             fields.append(("pops", .obj(v.perPOP.enumerated().map { (pops[$0.offset].id, .obj(tallyFields($0.element))) })))
+            fields.append(("byKind", .obj(Breakdown.byKind(v).map { ($0.0.rawValue, .obj(corsFields($0.1))) })))
+            fields.append(("byPageOrigin", .obj(Breakdown.byPageOrigin(v, catalog: result.catalog).map { ($0.0, .obj(corsFields($0.1))) })))
+            let window = result.scenario.config.window
+            fields.append(("timeSeries", .arr(Breakdown.timeSeries(v).map { w in
+                .obj([("windowStartMicroseconds", .int(w.windowStart * window))] + corsFields(w.tally)
+                     + [("hits", .int(w.tally.hits)), ("misses", .int(w.tally.misses))])
+            })))
             variants.append((v.name, .obj(fields)))
         }
         let root: JSONValue = .obj([
@@ -94,6 +109,11 @@ public enum Summary {
             ("variants", .obj(variants)),
         ])
         return root.serialized(indent: 2) + "\n"
+    }
+
+    static func corsFields(_ t: Tally) -> [(String, JSONValue)] {
+        [("requests", .int(t.requests)), ("corsChecked", .int(t.corsChecked)), ("corsFailures", .int(t.corsFailures)),
+         ("failureRate", .double(t.failureRate, decimals: 6))]
     }
 
     static func tallyFields(_ t: Tally) -> [(String, JSONValue)] {

@@ -215,12 +215,12 @@ final class VariantSimulator {
             if let reason = o.verdict.reason {
                 t.corsFailures = 1
                 result.failuresByReason[reason, default: 0] += 1
-                reasonIndex = UInt8(FailureReason.allCases.firstIndex(of: reason)! + 1)
+                reasonIndex = UInt8(reason.ordinal + 1)
             }
         }
         result.total.add(t)
         result.perPOP[o.request.pop].add(t)
-        let cell = CellKey(pop: Int32(o.request.pop), kind: UInt8(ResourceKind.allCases.firstIndex(of: o.request.kind)!),
+        let cell = CellKey(pop: Int32(o.request.pop), kind: UInt8(o.request.kind.ordinal),
                            reason: reasonIndex, origin: o.request.origin.map { $0 + 1 } ?? 0,
                            window: Int32(o.request.time.microseconds / config.window))
         result.cells[cell, default: Tally()].add(t)
@@ -368,8 +368,8 @@ final class VariantSimulator {
 
     private func preflightOutcome(_ r: SimRequest, facts: URLFacts, policy: Int32) -> FailureReason? {
         let key = PreflightKey(domain: Int32(facts.domain), pathRule: facts.pathRule, policy: policy, method: r.method,
-                               origin: r.origin.map { $0 + 1 } ?? 0, kind: UInt8(ResourceKind.allCases.firstIndex(of: r.kind)!),
-                               credentials: UInt8(CredentialsMode.allCases.firstIndex(of: r.credentials)!))
+                               origin: r.origin.map { $0 + 1 } ?? 0, kind: UInt8(r.kind.ordinal),
+                               credentials: UInt8(r.credentials.ordinal))
         if let known = preflightMemo[key] { return known }
         let request = browserRequest(r)
         var reason: FailureReason? = nil
@@ -390,8 +390,8 @@ final class VariantSimulator {
     }
 
     private func profile(_ r: SimRequest) -> Profile {
-        let key = ProfileKey(origin: r.origin.map { $0 + 1 } ?? 0, kind: UInt8(ResourceKind.allCases.firstIndex(of: r.kind)!),
-                             credentials: UInt8(CredentialsMode.allCases.firstIndex(of: r.credentials)!), method: r.method)
+        let key = ProfileKey(origin: r.origin.map { $0 + 1 } ?? 0, kind: UInt8(r.kind.ordinal),
+                             credentials: UInt8(r.credentials.ordinal), method: r.method)
         if let p = profileMemo[key] { return p }
         let b = browserRequest(r)
         let p = Profile(id: Int32(profileMemo.count), sendsOrigin: b.sendsOriginHeader, checked: b.isCORSChecked, preflight: b.needsPreflight)

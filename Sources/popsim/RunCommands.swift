@@ -53,6 +53,7 @@ func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments,
     if let out = args.value("--out") {
         do {
             try writeFileAtomically(out + "/summary.json", contents: Summary.json(result))
+            try writeFileAtomically(out + "/cells.csv", contents: Breakdown.cellsCSV(result))
         } catch {
             audit?.abort()
             throw InputError("\(error)")
@@ -69,7 +70,7 @@ enum RunCommand: Command {
         usage: "popsim run SCENARIO [--variant NAME]... [--out DIR] [--requests-out FILE]",
         options: [
             OptionSpec(name: "--variant", value: "NAME", repeatable: true, help: "Run only this variant."),
-            OptionSpec(name: "--out", value: "DIR", help: "Write DIR/summary.json (counts per variant, POP and reason)."),
+            OptionSpec(name: "--out", value: "DIR", help: "Write DIR/summary.json (counts per variant, POP, kind, page origin, reason and time window) and DIR/cells.csv (the tidy table)."),
             OptionSpec(name: "--requests-out", value: "FILE", help: "Write the audit CSV: seq,t,variant,pop,url,origin,kind,cache,acao,verdict,reason."),
         ],
         details: """
@@ -98,7 +99,7 @@ enum CompareCommand: Command {
         summary: "Run every variant on the same workload and print them side by side, the best marked.",
         usage: "popsim compare SCENARIO [--out DIR] [--requests-out FILE]",
         options: [
-            OptionSpec(name: "--out", value: "DIR", help: "Write DIR/summary.json."),
+            OptionSpec(name: "--out", value: "DIR", help: "Write DIR/summary.json and DIR/cells.csv."),
             OptionSpec(name: "--requests-out", value: "FILE", help: "Write the audit CSV of every variant."),
         ],
         examples: ["popsim compare scenarios/pass-through-two-origins.json"])
