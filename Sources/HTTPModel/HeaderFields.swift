@@ -109,3 +109,30 @@ extension StringProtocol {
         return self[start..<end]
     }
 }
+
+/// A header line that is not `Name: value`.
+public struct HeaderLineError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let line: String
+    public let reason: String
+    public var description: String { "\"\(line)\": \(reason)" }
+}
+
+extension HeaderField {
+    /// Parses `Name: value`, as curl's `-H` and popsim's files write a header; the name must be an
+    /// RFC 9110 token and the value non-empty (an empty value is almost always a typing mistake).
+    public init(parsingLine line: String) throws(HeaderLineError) {
+        guard let colon = line.firstIndex(of: ":") else { throw HeaderLineError(line: line, reason: "expected 'Name: value'") }
+        let name = line[..<colon]
+        let value = line[line.index(after: colon)...].trimmingASCIIWhitespace()
+        guard !name.isEmpty, name.unicodeScalars.allSatisfy(HeaderField.isTokenCharacter) else {
+            throw HeaderLineError(line: line, reason: "'\(name)' is not a header name")
+        }
+        guard !value.isEmpty else { throw HeaderLineError(line: line, reason: "empty value for header '\(name)'") }
+        self.init(String(name), String(value))
+    }
+
+    /// RFC 9110 §5.6.2 `tchar`.
+    static func isTokenCharacter(_ c: Unicode.Scalar) -> Bool {
+        c.isASCIILetter || c.isASCIIDigit || "!#$%&'*+-.^_`|~".unicodeScalars.contains(c)
+    }
+}

@@ -148,15 +148,13 @@ public struct Scenario: Sendable {
 
     /// `"Name: value"`, as curl and the probe's `--origin-header` take it.
     static func headerLine(_ node: Node) throws(ScenarioError) -> (String, String) {
-        let s = try node.string()
-        guard let colon = s.firstIndex(of: ":") else { throw node.error("expected \"Name: value\"") }
-        let name = String(s[..<colon])
-        let value = String(s[s.index(after: colon)...].trimmingASCIIWhitespace())
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_".contains($0) }) else {
-            throw node.error("\"\(name)\" is not a header name")
+        let text = try node.string()
+        do {
+            let field = try HeaderField(parsingLine: text)
+            return (field.name, field.value)
+        } catch {
+            throw node.error(error.reason)
         }
-        guard !value.isEmpty else { throw node.error("empty value for header \"\(name)\"") }
-        return (name, value)
     }
 
     static func decodeDomains(_ node: Node, origins: [OriginSpec]) throws(ScenarioError) -> [DomainSpec] {

@@ -126,14 +126,12 @@ enum ProbeCommand: Command {
     }
 
     static func headerLine(_ line: String, _ option: String) throws -> (String, String) {
-        guard let colon = line.firstIndex(of: ":") else { throw InputError("\(option): expected 'Name: value', got '\(line)'") }
-        let name = String(line[..<colon])
-        let value = String(line[line.index(after: colon)...].trimmingASCIIWhitespace())
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_".contains($0) }) else {
-            throw InputError("\(option): '\(name)' is not a header name")
+        do {
+            let field = try HeaderField(parsingLine: line)
+            return (field.name, field.value)
+        } catch {
+            throw InputError("\(option): \(error.reason)")
         }
-        guard !value.isEmpty else { throw InputError("\(option): empty value for header '\(name)'") }
-        return (name, value)
     }
 }
 

@@ -92,3 +92,18 @@ let caseFoldCases: [CaseFoldCase] = [
 func caseFold(_ c: CaseFoldCase) {
     #expect(c.a.caseInsensitiveEquals(c.b) == c.equal)
 }
+
+@Test("header lines parse as curl -H writes them; bad names and empty values are refused", arguments: [
+    ("X-Test: 1", "X-Test", "1"),
+    ("Access-Control-Allow-Origin:   https://a.example.com  ", "Access-Control-Allow-Origin", "https://a.example.com"),
+    ("Cache-Control:max-age=60", "Cache-Control", "max-age=60"),
+])
+func headerLineParses(_ line: String, _ name: String, _ value: String) throws {
+    let field = try HeaderField(parsingLine: line)
+    #expect(field.name == name && field.value == value)
+}
+
+@Test("bad header lines: no colon, bad name, empty value (RFC 9110 §5.6.2 token)", arguments: ["X-Test", "Bad Name: 1", ": 1", "X-Test:", "X-Test:   "])
+func headerLineRefused(_ line: String) {
+    #expect(throws: HeaderLineError.self) { try HeaderField(parsingLine: line) }
+}
