@@ -7,8 +7,8 @@ public struct Scenario: Sendable {
     public var name: String
     public var description: String
     public var file: String
-    /// The trace file, resolved against the scenario's folder.
-    public var tracePath: String
+    /// Where the requests come from (a trace resolved against the scenario's folder).
+    public var workload: WorkloadSpec
     public var config: SimulationConfig
     /// What each variant changes, in words (for reports).
     public var variantDescriptions: [String: String]
@@ -47,15 +47,22 @@ public struct Scenario: Sendable {
         let domains = try decodeDomains(try o.required("domains"), origins: origins)
         let (variants, descriptions) = try decodeVariants(try o.required("variants"), domains: domains)
         let events = try decodeEvents(o.optional("events"), pops: pops, domains: domains, variants: variants)
-        let workload = try o.required("workload").object(["trace"])
-        try workload.checkKeys()
-        let trace = try workload.required("trace").nonEmptyString()
+        let workload = try decodeWorkload(try o.required("workload"), file: file)
 
         let config = SimulationConfig(pops: pops, origins: origins, domains: domains, variants: variants,
                                       events: events, window: window, seed: seed)
         return Scenario(name: name, description: description, file: file,
-                        tracePath: resolve(trace, against: file), config: config,
+                        workload: workload, config: config,
                         variantDescriptions: descriptions, contentHash: hexFNV(bytes))
+    }
+
+    static func decodeWorkload(_ node: Node, file: String) throws(ScenarioError) -> WorkloadSpec {
+        let o = try node.object(["trace", "format"])
+        try o.checkKeys()
+        let path = resolve(try o.required("trace").nonEmptyString(), against: file)
+        var format = TraceFormat.guess(fromPath: path)
+        if let f = o.optional("format") { format = TraceFormat(rawValue: try f.choice(TraceFormat.allCases.map(\.rawValue)))! }
+        return .trace(path: path, format: format)
     }
 
     static func resolve(_ path: String, against file: String) -> String {

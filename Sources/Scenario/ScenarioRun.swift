@@ -35,8 +35,8 @@ public enum ScenarioRun {
         let catalog = Catalog(domainHosts: scenario.config.domains.map(\.host))
         catalogReady?(catalog)
         let simulation = Simulation(config: scenario.config, catalog: catalog, only: only, observer: observer)
-        let reader: TraceCSVReader
-        do { reader = try TraceCSVReader(path: scenario.tracePath) } catch { throw RunError("\(error)") }
+        let reader: any TraceSource
+        do { reader = try scenario.workload.open() } catch { throw RunError("\(error)") }
 
         var popOf: [Int] = []
         var urlOf: [UInt32] = []
@@ -48,7 +48,7 @@ public enum ScenarioRun {
             do { record = try reader.next() } catch { throw RunError("\(error)") }
             guard let r = record else { break }
             func fail(_ column: String, _ message: String) -> RunError {
-                RunError("\(scenario.tracePath):\(r.line): column '\(column)': \(message)")
+                RunError(TraceError(file: reader.sourceName, line: r.line, column: column, message: message).description)
             }
             while popOf.count < reader.pops.count {
                 let name = reader.pops.string(UInt32(popOf.count))

@@ -20,6 +20,8 @@ protocol Command {
     static var spec: CommandSpec { get }
     /// Runs with parsed arguments; returns the exit code.
     static func run(_ args: Arguments) throws -> Int32
+    /// Parses raw arguments and runs; commands with subcommands dispatch here instead.
+    static func main(_ raw: [String]) -> Int32
 }
 
 /// A failure the user can act on: printed as one error line, exit code 2.

@@ -164,7 +164,7 @@ enum ExplainCommand: Command {
             throw InputError("\(error)")
         }
         guard !counts.isEmpty else {
-            throw InputError("no request for \"\(url)\"\(args.value("--pop").map { " at POP \($0)" } ?? "") in \(scenario.tracePath)")
+            throw InputError("no request for \"\(url)\"\(args.value("--pop").map { " at POP \($0)" } ?? "") in \(scenario.workload)")
         }
         var first = true
         for (i, v) in scenario.config.variants.enumerated() where result.variants.contains(where: { $0.name == v.name }) {

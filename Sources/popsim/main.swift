@@ -4,7 +4,8 @@ import Reports
 /// popsim's entry point: find the subcommand, run it, map the outcome to an exit code
 /// (0 ok, 1 findings such as lint errors, 2 bad input or usage).
 let arguments = Array(CommandLine.arguments.dropFirst())
-let commands: [Command.Type] = [RunCommand.self, CompareCommand.self, ExplainCommand.self, LintCommand.self, ProbeCommand.self]
+let commands: [Command.Type] = [RunCommand.self, CompareCommand.self, ExplainCommand.self, LintCommand.self, ProbeCommand.self,
+                                TraceCommand.self]
 
 @MainActor
 func topLevelHelp() -> String {
