@@ -1,3 +1,5 @@
+import HTTPModel
+
 /// Anything that yields requests in time order with interned names: a CSV trace, a binary trace,
 /// an access-log importer, a generator. The simulator's driver reads every format through this.
 ///
@@ -13,6 +15,44 @@ public protocol TraceSource: AnyObject {
     var methods: Interner { get }
     /// The next record, or nil at the end. Records come in non-decreasing time order.
     func next() throws(TraceError) -> TraceRecord?
+    /// Lines the source skipped (counted, never silent) and the first few of them.
+    var skips: SkipLog { get }
+}
+
+extension TraceSource {
+    public var skips: SkipLog { SkipLog() }
+}
+
+/// Lines a reader chose to skip rather than fail on: how many, and the first few with reasons.
+public struct SkipLog: Sendable, Equatable {
+    public private(set) var count = 0
+    public private(set) var first: [TraceError] = []
+    /// How many examples are kept.
+    public static let examples = 5
+
+    public init() {}
+
+    public mutating func record(_ error: TraceError) {
+        count += 1
+        if first.count < Self.examples { first.append(error) }
+    }
+
+    /// `1,204,331 lines, 17 skipped (first: line 88, unterminated quote)`-style summary; empty when none.
+    public var summary: String {
+        guard count > 0, let f = first.first else { return "" }
+        return "\(count) line(s) skipped (first: \(f))"
+    }
+}
+
+/// Anything that stores requests: a CSV trace, a binary trace. Writers are atomic: nothing
+/// appears at the destination until `commit()`.
+public protocol TraceWriter: AnyObject {
+    /// Appends one record whose ids refer to `source`'s interners.
+    func write(_ record: TraceRecord, from source: any TraceSource) throws(FileWriteError)
+    /// Finishes the file and moves it into place.
+    func commit() throws(FileWriteError)
+    /// Drops everything written; the destination is left as it was.
+    func abort()
 }
 
 extension TraceCSVReader: TraceSource {
