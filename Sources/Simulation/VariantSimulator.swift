@@ -402,7 +402,7 @@ final class VariantSimulator {
     // MARK: - Keys and URL facts
 
     private func cacheKey(_ url: UInt32, facts: URLFacts, originHeader: UInt32?, pop: Int) -> UInt64 {
-        let keyURL = spec.includeQueryInKey ? url : facts.keyURL
+        let keyURL = facts.keyURL
         let variesByOrigin = spec.includeOriginInKey || (spec.vary == .honour && pops[pop].varying.contains(facts.keyURL))
         let part: UInt32 = variesByOrigin ? (originHeader.map { $0 + 2 } ?? 1) : 0
         return UInt64(keyURL) << 32 | UInt64(part)
@@ -417,7 +417,9 @@ final class VariantSimulator {
         let info = catalog.urls[Int(url)]
         let domain = config.domains[info.domain]
         let origin = config.origins[domain.origin]
-        let canonical = "\(info.domain) \(info.path)"
+        // One key per resource, however the trace spelt it (a path or an absolute URL), with or
+        // without the query as the variant's cache key says.
+        let canonical = "\(info.domain) \(spec.includeQueryInKey ? info.pathAndQuery : info.path)"
         let keyURL: UInt32
         if let k = keyURLByText[canonical] { keyURL = k } else { keyURL = url; keyURLByText[canonical] = url }
         var pathRule: Int32 = -1, best = -1
@@ -468,7 +470,7 @@ struct POPState {
     var inflight: [UInt64: InFlight] = [:]
     /// Policy id in force at this POP, per domain.
     var policies: [Int32]
-    /// URLs (key ids) whose responses said `Vary: Origin`, when Vary is honoured.
+    /// Resources (key URL ids) whose responses said `Vary: Origin`, when Vary is honoured.
     var varying: Set<UInt32> = []
 
     init(capacity: Int64, policies: [Int32]) {

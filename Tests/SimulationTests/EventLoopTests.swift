@@ -193,3 +193,10 @@ func prefetch() throws {
     #expect(verdicts(o) == ["missing_acao"])
     #expect(r.prefetchFetches == 1 && r.total.originFetches == 0)
 }
+
+@Test("a path and the absolute URL of the same resource share one cache entry")
+func canonicalKeys() throws {
+    let (o, _) = try simulate(world(), [R(t: 0, url: "/a.woff2", origin: A), R(t: 1, url: "https://cdn.example.com/a.woff2", origin: A),
+                                        R(t: 2, url: "HTTPS://CDN.EXAMPLE.COM/a.woff2", origin: A)])
+    #expect(statuses(o) == [.miss, .hit, .hit])
+}
