@@ -163,7 +163,7 @@ def run_popsim(binary, scenario_path, audit_path, variants=None):
     return rows
 
 
-def run_stack(scenario_path, variant, work):
+def run_stack(scenario_path, variant, work, keep=False):
     state_dir = os.path.join(work, "stack")
     stack_mod.start(scenario_path, variant, state_dir)
     try:
@@ -179,7 +179,7 @@ def run_stack(scenario_path, variant, work):
                 with open(log, encoding="utf-8") as f:
                     origin_requests += sum(1 for _ in f)
     finally:
-        stack_mod.stop(state_dir)
+        stack_mod.stop(state_dir, remove=not keep)
     return {int(r["seq"]): r for r in read_audit(out_path)}, origin_requests
 
 
@@ -285,7 +285,7 @@ def main():
         for name_v, source, overrides in specs:
             vdir = os.path.join(sdir, name_v)
             os.makedirs(vdir, exist_ok=True)
-            real, origin_requests = run_stack(derived, name_v, vdir)
+            real, origin_requests = run_stack(derived, name_v, vdir, keep=bool(args.work))
             real_by_name[name_v] = real
             diffs = compare(model.get(name_v, {}), real)
             compared += len(real)
