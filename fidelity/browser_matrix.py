@@ -543,8 +543,10 @@ def main():
     cells = sum(len(r["results"]) for r in matrix["rows"])
     blocked = sum(1 for r in matrix["rows"] for v in r["results"].values() if v["outcome"] == "blocked")
     odd = sum(1 for r in matrix["rows"] for v in r["results"].values() if v["outcome"] not in ("loaded", "blocked"))
+    out = os.path.abspath(args.out)
+    shown = os.path.relpath(out) if out.startswith(os.path.dirname(HERE) + os.sep) else out
     print(f"browser matrix: {cells} loads, {blocked} blocked, {odd} neither loaded nor blocked, "
-          f"in {time.monotonic() - started:.1f}s → {os.path.relpath(args.out)}", file=sys.stderr)
+          f"in {time.monotonic() - started:.1f}s → {shown}", file=sys.stderr)
     for p in problems:
         print("  inconsistent: " + p, file=sys.stderr)
     return 1 if problems or odd else 0

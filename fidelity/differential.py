@@ -293,8 +293,10 @@ def main():
             hits = sum(1 for r in real.values() if r["cache"] == "HIT")
             checked = sum(1 for r in real.values() if r["verdict"] != "unchecked")
             failed = sum(1 for r in real.values() if r["verdict"] == "fail")
+            mv = model.get(name_v, {})
+            identical = sum(1 for seq, r in real.items() if mv.get(seq) == r)
             table.append((rel(path), name_v, overrides.get("vary", scenario["variants"][source].get("vary", "ignore")),
-                          len(real), hits, checked, failed, origin_requests, len(diffs)))
+                          len(real), hits, checked, failed, origin_requests, identical, len(diffs)))
         # The shipped (seed) settings against nginx with its own defaults.
         shipped_specs = [(v, v, {}) for v in variants]
         shipped = run_popsim(args.popsim, derive(scenario, shipped_specs, os.path.join(sdir, "shipped.json")),
@@ -336,11 +338,13 @@ def render_report(table, skipped, mismatches, seed_diffs, compared):
       f"({len(mismatches) - unexplained} explained, {unexplained} unexplained).** "
       "Compared per request: cache status class (HIT or not), every ACAO line, verdict and reason.\n")
     w("## Compared\n")
-    w("| scenario | variant | vary | requests | nginx HITs | CORS-checked | failed | origin requests | mismatches |")
-    w("|---|---|---|---|---|---|---|---|---|")
-    for s, v, vary, n, hits, checked, failed, origin_requests, m in table:
-        w(f"| {s} | {v} | {vary} | {n} | {hits} | {checked} | {failed} | {origin_requests} | {m} |")
+    w("| scenario | variant | vary | requests | nginx HITs | CORS-checked | failed | origin requests | audit lines identical | mismatches |")
+    w("|---|---|---|---|---|---|---|---|---|---|")
+    for s, v, vary, n, hits, checked, failed, origin_requests, same, m in table:
+        w(f"| {s} | {v} | {vary} | {n} | {hits} | {checked} | {failed} | {origin_requests} | {same} | {m} |")
     w("")
+    w(f"{sum(t[8] for t in table)} of the {compared} audit lines are, field for field, the ones `popsim run --requests-out` "
+      "writes (cache status names included: MISS, HIT, BYPASS for a request the cache does not take).\n")
     w("## Mismatches\n")
     if not mismatches:
         w("None: for every compared request, popsim and nginx agree on the cache status class, the ACAO lines, "

@@ -27,7 +27,7 @@ made_policy=0
 if [ ! -e "$policy" ]; then
   printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && made_policy=1
 fi
-trap '[ $made_policy -eq 1 ] && rm -f "$policy"' EXIT
+trap 'if [ $made_policy -eq 1 ]; then rm -f "$policy"; fi' EXIT
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -10,7 +10,7 @@ files (the file name is the MD5 of the cache key; the stack reads the `KEY:` lin
 carries instead, so Vary's secondary entries go too).
 
 Usage:
-  stack.py start SCENARIO VARIANT STATE_DIR
+  stack.py start SCENARIO VARIANT [STATE_DIR]   (default: a new temporary folder, printed)
   stack.py stop STATE_DIR
 """
 
@@ -22,6 +22,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -222,8 +223,17 @@ def start(scenario_path, variant, state_dir):
     return state
 
 
-def _terminate(pid, first_signal, what):
-    if not pid_alive(pid):
+def _cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _terminate(pid, first_signal, what, expect):
+    """Signals `pid` only if it is still the process that was started (its command line contains `expect`)."""
+    if not pid_alive(pid) or expect not in _cmdline(pid):
         return
     os.kill(pid, first_signal)
     try:
@@ -256,16 +266,18 @@ def stop(state_dir, remove=True):
             state = json.load(f)
         for pop_id, pop in state.get("pops", {}).items():
             # QUIT: the master stops its workers gracefully and exits.
-            _terminate(pop["pid"], signal.SIGQUIT, f"nginx master of POP {pop_id}")
+            _terminate(pop["pid"], signal.SIGQUIT, f"nginx master of POP {pop_id}", pop["conf"])
         for oid, o in state.get("origins", {}).items():
-            _terminate(o["pid"], signal.SIGTERM, f"origin server {oid}")
+            _terminate(o["pid"], signal.SIGTERM, f"origin server {oid}", "origin_server.py")
     if remove:
         shutil.rmtree(state_dir, ignore_errors=True)
 
 
 def main(argv):
-    if len(argv) >= 2 and argv[1] == "start" and len(argv) == 5:
-        state = start(argv[2], argv[3], argv[4])
+    if len(argv) >= 2 and argv[1] == "start" and len(argv) in (4, 5):
+        state_dir = argv[4] if len(argv) == 5 else tempfile.mkdtemp(prefix="popsim-stack-")
+        state = start(argv[2], argv[3], state_dir)
+        print(f"state: {state_dir} (stop with: fidelity/stack.sh stop {state_dir})")
         for pid, pop in state["pops"].items():
             print(f"POP {pid}: http://127.0.0.1:{pop['port']} (prefix {pop['prefix']})")
         for oid, o in state["origins"].items():
