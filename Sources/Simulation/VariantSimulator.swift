@@ -155,7 +155,10 @@ final class VariantSimulator {
 
         let current = pops[pop].policies[facts.domain]
         var entry: CacheEntry
-        if !facts.cacheable {
+        // Only GET and HEAD are looked up and stored (RFC 9111 §2; nginx `proxy_cache_methods GET HEAD`):
+        // a PUT, POST or DELETE goes to the origin and its response is not kept (the fidelity differential
+        // test found popsim serving a PUT from the GET's cached copy, which nginx never does).
+        if !facts.cacheable || !profile.cacheableMethod {
             entry = originFill(facts: facts, method: r.method, originHeader: originHeader, policy: current, at: r.time, bytes: bytes)
             outcome.cache = .bypass
             outcome.latency += config.pops[pop].originRTT
@@ -394,7 +397,8 @@ final class VariantSimulator {
                              credentials: UInt8(r.credentials.ordinal), method: r.method)
         if let p = profileMemo[key] { return p }
         let b = browserRequest(r)
-        let p = Profile(id: Int32(profileMemo.count), sendsOrigin: b.sendsOriginHeader, checked: b.isCORSChecked, preflight: b.needsPreflight)
+        let p = Profile(id: Int32(profileMemo.count), sendsOrigin: b.sendsOriginHeader, checked: b.isCORSChecked, preflight: b.needsPreflight,
+                        cacheableMethod: b.normalizedMethod == "GET" || b.normalizedMethod == "HEAD")
         profileMemo[key] = p
         return p
     }
@@ -494,6 +498,8 @@ struct Profile {
     var sendsOrigin: Bool
     var checked: Bool
     var preflight: Bool
+    /// GET or HEAD: the only methods a POP serves from or stores in its cache.
+    var cacheableMethod: Bool
 }
 
 struct ProfileKey: Hashable { var origin: UInt32; var kind: UInt8; var credentials: UInt8; var method: UInt32 }

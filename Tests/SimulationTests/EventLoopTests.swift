@@ -199,4 +199,18 @@ func canonicalKeys() throws {
     let (o, _) = try simulate(world(), [R(t: 0, url: "/a.woff2", origin: A), R(t: 1, url: "https://cdn.example.com/a.woff2", origin: A),
                                         R(t: 2, url: "HTTPS://CDN.EXAMPLE.COM/a.woff2", origin: A)])
     #expect(statuses(o) == [.miss, .hit, .hit])
+
+@Test("only GET and HEAD use the cache: a PUT or POST goes to the origin and is not stored (RFC 9111; nginx, fidelity/differential.py)")
+func unsafeMethodsBypass() throws {
+    let config = world(origin: bucket(methods: ["GET", "HEAD", "PUT", "POST"]))
+    let (o, r) = try simulate(config, [R(t: 0, url: "/doc.json", origin: A, kind: .fetch),
+                                       R(t: 1, url: "/doc.json", origin: A, kind: .fetch, method: "PUT"),
+                                       R(t: 2, url: "/doc.json", origin: B, kind: .fetch, method: "POST"),
+                                       R(t: 3, url: "/new.json", origin: A, kind: .fetchCredentials, method: "PUT"),
+                                       R(t: 4, url: "/new.json", origin: B, kind: .fetch),
+                                       R(t: 5, url: "/doc.json", origin: A, kind: .fetch, method: "HEAD")])
+    #expect(statuses(o) == [.miss, .bypass, .bypass, .bypass, .miss, .hit])
+    // The POST from B is answered by the bucket for B, not by the copy cached for A.
+    #expect(o[2].served.values(HeaderName.allowOrigin) == [B])
+    #expect(r.total.originFetches == 5)
 }
