@@ -199,6 +199,7 @@ func canonicalKeys() throws {
     let (o, _) = try simulate(world(), [R(t: 0, url: "/a.woff2", origin: A), R(t: 1, url: "https://cdn.example.com/a.woff2", origin: A),
                                         R(t: 2, url: "HTTPS://CDN.EXAMPLE.COM/a.woff2", origin: A)])
     #expect(statuses(o) == [.miss, .hit, .hit])
+}
 
 @Test("only GET and HEAD use the cache: a PUT or POST goes to the origin and is not stored (RFC 9111; nginx, fidelity/differential.py)")
 func unsafeMethodsBypass() throws {
