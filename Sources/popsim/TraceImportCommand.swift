@@ -53,7 +53,9 @@ enum TraceImportCommand: Command {
         var options = AccessLogOptions()
         if let map = args.value("--pop-map") { options.popMap = try POPMap(path: map) }
         if let pop = args.value("--pop") {
-            guard !pop.isEmpty, !pop.contains(where: { $0.isNewline }) else { throw UsageError(message: "'--pop' needs a POP name") }
+            guard !pop.isEmpty, !pop.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+                throw UsageError(message: "'--pop' needs a POP name (no control characters)")
+            }
             options.defaultPOP = pop
         }
         if let site = args.value("--site") {

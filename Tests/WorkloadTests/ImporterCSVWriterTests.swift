@@ -73,12 +73,17 @@ struct ImporterCSVWriterTests {
         #expect(dir.listing() == ["a.csv"])
     }
 
-    @Test("an imported log written and read back as a trace: the same records")
-    func importedLogRoundTrip() throws {
-        let log = try String(contentsOfFile: repoPath("scenarios/logs/nginx-combined.log"), encoding: .utf8)
-        let (source, rows, dir) = try importLog(log, .nginxCombined, options: options { $0.site = site })
-        _ = rows
-        let again = try NginxCombinedLogSource(paths: [dir.path + "/access.log"], options: source.options)
+    @Test("each shipped sample log, imported, written and read back as a trace: the same records", arguments: [
+        (true, "nginx-combined.log", AccessLogFormat.nginxCombined, 20), (false, "nginx-combined.log", .nginxCombined, 20),
+        (false, "alibaba-cdn.log", .alibabaCDN, 16), (false, "cloudfront.log", .cloudfront, 15),
+    ])
+    func importedLogRoundTrip(_ withSite: Bool, _ name: String, _ format: AccessLogFormat, _ count: Int) throws {
+        let dir = TemporaryDirectory()
+        let log = repoPath("scenarios/logs/" + name)
+        let opts = options { if withSite { $0.site = site } }
+        let rows = try readRows(try format.open(paths: [log], options: opts))
+        #expect(rows.count == count)
+        let again = try format.open(paths: [log], options: opts)
         let writer = try TraceCSVWriter(path: dir.path + "/trace.csv")
         while let r = try again.next() { try writer.write(r, from: again) }
         try writer.commit()

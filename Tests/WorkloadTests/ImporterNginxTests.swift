@@ -73,6 +73,9 @@ struct ImporterNginxTests {
         LineCase(name: "a method with a character no method has: skipped",
                  line: #"203.0.113.7 - - [10/Mar/2024:09:00:00 +0800] "G(T / HTTP/1.1" 400 0 "-" "-""#,
                  row: nil, skip: "$request: method \"G(T\" has '(', which an HTTP method cannot contain"),
+        LineCase(name: "a path starting with // needs the site to be a URL",
+                 line: #"203.0.113.7 - - [10/Mar/2024:09:00:00 +0800] "GET //evil.example/x HTTP/1.1" 200 1 "-" "-""#,
+                 row: "0.000s default https://static.example-cdn.com//evil.example/x - other GET 1"),
         LineCase(name: "a line in another format: skipped",
                  line: "[10/Mar/2024:09:00:00 +0800] 203.0.113.7 - 12 \"-\" \"GET http://a.com/\" 200 1 2 HIT \"-\" \"text/html\"",
                  row: nil, skip: #"$remote_user: no ' [' after it (the line is cut short or not in this format)"#),
@@ -95,6 +98,8 @@ struct ImporterNginxTests {
         #expect(rows == ["0.000s default /fonts/icons.woff2 https://static.example-cdn.com font GET 12804",
                          "1.000s default /fonts/brand.woff2?v=2 https://www.example.com font GET 48213"])
         #expect(source.stats.refererAssumedCrossSite == 2)
+        let (_, skip) = try importLine(#"1.2.3.4 - - [10/Mar/2024:09:00:00 +0800] "GET //evil.example/x HTTP/1.1" 200 1 "-" "-""#, .nginxCombined)
+        #expect(skip == #"$request: path "//evil.example/x" starts with '//', which a trace cannot hold without a host (give the site)"#)
         #expect(source.stats.originFromReferer == 2)
     }
 

@@ -238,6 +238,10 @@ public class AccessLogSource: TraceSource {
                 }
             } else {
                 urlOrigin = siteCanonical
+                if urlOrigin < 0, target.count > 1, target[1] == UInt8(ascii: "/") {
+                    try reject(f.targetField, "path \(shown(target)) starts with '//', which a trace cannot hold without a host (give the site)")
+                    return nil
+                }
             }
         } else if let end = originEnd(ofURL: target[...]) {
             urlOrigin = canonicalID(target[..<end])
@@ -295,8 +299,9 @@ public class AccessLogSource: TraceSource {
         } else if !f.edge.isEmpty {
             choice = .edge
         }
-        if case .edge = choice, edgeNames.id(utf8: f.edge[...]) == nil, String(validating: f.edge, as: UTF8.self) == nil {
-            try reject(f.edgeField, "not valid UTF-8")
+        if case .edge = choice, edgeNames.id(utf8: f.edge[...]) == nil,
+           String(validating: f.edge, as: UTF8.self) == nil || f.edge.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+            try reject(f.edgeField, "\(shown(f.edge)) is not a POP name (invalid UTF-8 or a control character)")
             return nil
         }
 
