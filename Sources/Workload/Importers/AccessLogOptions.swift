@@ -12,7 +12,7 @@ public enum AccessLogFormat: String, Sendable, CaseIterable {
     case cloudfront
 
     /// Opens `paths`, read one after the other as a single log, in this format.
-    /// - Parameter logFormat: an nginx `log_format` string (nginx only; nil: `combined`).
+    /// - Parameter logFormat: an nginx `log_format` string (nil: `combined`); other formats ignore it.
     /// - Throws: `TraceError` when a file cannot be read or `logFormat` does not parse.
     public func open(paths: [String], options: AccessLogOptions = AccessLogOptions(),
                      logFormat: String? = nil) throws(TraceError) -> AccessLogSource {
