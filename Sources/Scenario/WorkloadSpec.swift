@@ -11,6 +11,11 @@ public enum WorkloadSpec: Sendable, CustomStringConvertible {
         case let .trace(path, format):
             switch format {
             case .csv: return try TraceCSVReader(path: path)
+            // Access logs replay with the default import options (referer inference on, one POP
+            // named "default"); `popsim trace import` offers the others.
+            case .alibabaCDN: return try AccessLogFormat.alibabaCDN.open(paths: [path])
+            case .nginxCombined: return try AccessLogFormat.nginxCombined.open(paths: [path])
+            case .cloudfront: return try AccessLogFormat.cloudfront.open(paths: [path])
             }
         }
     }
@@ -26,6 +31,12 @@ public enum WorkloadSpec: Sendable, CustomStringConvertible {
 public enum TraceFormat: String, Sendable, CaseIterable {
     /// `t,pop,url,origin,kind[,method,credentials,bytes]` with a header row.
     case csv
+    /// Alibaba Cloud CDN offline access logs.
+    case alibabaCDN = "alibaba-cdn"
+    /// nginx access logs in the `combined` format.
+    case nginxCombined = "nginx-combined"
+    /// Amazon CloudFront standard access logs.
+    case cloudfront
 
     /// The format a file name suggests (`.csv` and anything unknown: CSV).
     public static func guess(fromPath path: String) -> TraceFormat {

@@ -63,6 +63,15 @@ public final class LineReader {
         buffer = [UInt8](repeating: 0, count: max(16, blockSize))
     }
 
+    /// Reads lines from an open file descriptor (a pipe from a decompressor, say), which the
+    /// reader then owns and closes.
+    /// - Parameter path: the name used in messages.
+    public init(fileDescriptor: Int32, path: String, blockSize: Int = 1 << 20) {
+        self.path = path
+        fd = fileDescriptor
+        buffer = [UInt8](repeating: 0, count: max(16, blockSize))
+    }
+
     deinit { if fd >= 0 { _ = close(fd) } }
 
     /// The next line without its line ending, or nil at the end of the file.
