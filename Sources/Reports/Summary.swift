@@ -16,6 +16,7 @@ public enum Summary {
     /// What `popsim run` prints.
     public static func text(_ result: RunResult) -> String {
         var out = "scenario \(result.scenario.name): \(result.requests) requests, \(result.scenario.config.pops.count) POPs, \(result.variants.count) variant(s)\n"
+        if result.skips.count > 0 { out += "workload \(result.scenario.workload): \(result.skips.summary)\n" }
         for v in result.variants {
             let t = v.total
             out += "\nvariant \(v.name)"
@@ -69,7 +70,9 @@ public enum Summary {
                  row("origin bytes") { Format.bytes($0.total.originBytes) },
                  row("collapsed") { "\($0.total.collapsed)" },
                  row("latency p95") { Format.millis($0.latency.percentile(95)) }]
-        var out = "scenario \(result.scenario.name): \(result.requests) requests through \(result.variants.count) variants\n\n"
+        var out = "scenario \(result.scenario.name): \(result.requests) requests through \(result.variants.count) variants\n"
+        if result.skips.count > 0 { out += "workload \(result.scenario.workload): \(result.skips.summary)\n" }
+        out += "\n"
         out += Format.table(rows, rightAlign: Set(1..<header.count))
         if let best {
             out += "\nbest: \(result.variants[best].name) (fewest CORS failures, then highest hit ratio)\n"
@@ -105,6 +108,7 @@ public enum Summary {
             ("scenarioHash", .str(result.scenario.contentHash)),
             ("seed", .int(result.scenario.config.seed)),
             ("requests", .int(result.requests)),
+            ("skippedLines", .int(result.skips.count)),
             ("best", Summary.best(result).map { .str(result.variants[$0].name) } ?? .null),
             ("variants", .obj(variants)),
         ])

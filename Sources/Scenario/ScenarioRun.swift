@@ -15,6 +15,8 @@ public struct RunResult: Sendable {
     public var requests: Int
     /// The strings behind ids (origins, URLs) for reports.
     public var catalog: Catalog
+    /// Lines the workload's reader skipped (counted, never silent).
+    public var skips: SkipLog
 }
 
 /// Reads a scenario's trace and feeds it to a simulation, resolving names to indices once.
@@ -81,6 +83,6 @@ public enum ScenarioRun {
             seq += 1
             if seq & 0xFFFF == 0 { progress?(seq) }
         }
-        return RunResult(scenario: scenario, variants: simulation.finish(), requests: seq, catalog: catalog)
+        return RunResult(scenario: scenario, variants: simulation.finish(), requests: seq, catalog: catalog, skips: reader.skips)
     }
 }

@@ -141,3 +141,10 @@ func badRun(_ c: BadRun) throws {
     for m in c.mentions { #expect(r.stderr.contains(m), "stderr: \(r.stderr)") }
     #expect(filesIn(dir) == ["scenario.json", "trace.csv"], "output left behind: \(filesIn(dir))")
 }
+
+@Test("a replayed log's skipped lines are counted and the first shown, never silent (STYLE: skips are counted)")
+func runReportsSkips() throws {
+    let r = try runPopsim(["run", "scenarios/logs/replay-nginx.json"])
+    #expect(r.status == 0, "stderr: \(r.stderr)")
+    #expect(r.stdout.contains("line(s) skipped (first: scenarios/logs/nginx-combined.log:"))
+}
