@@ -41,8 +41,9 @@ public struct ScatterChart {
         public var y: LinearScale
         public var xTicks: NiceTicks
         public var yTicks: NiceTicks
-        /// Where each point's label goes (x, y, anchor), in the order of `points`.
-        public var labels: [(x: Double, y: Double, anchor: String)]
+        /// Where each point's label goes (x, y, anchor), in the order of `points`; `leader` when
+        /// it sits above or below its point and a thin line joins them.
+        public var labels: [(x: Double, y: Double, anchor: String, leader: Bool)]
     }
 
     public func layout() -> Layout {
@@ -55,19 +56,35 @@ public struct ScatterChart {
         let yTicks = NiceTicks(min: yd.0, max: yd.1, count: 6)
         let x = LinearScale(domain: (xTicks.lower, xTicks.upper), range: (frame.left, frame.right))
         let y = LinearScale(domain: (yTicks.lower, yTicks.upper), range: (frame.bottom, frame.top))
-        // Labels to the right of their point (left near the right edge); a label that would
-        // overlap one already placed moves down a line, so coincident points stay readable.
-        var placed: [(x0: Double, x1: Double, y: Double)] = []
-        var labels: [(x: Double, y: Double, anchor: String)] = []
-        for p in points {
-            let px = x(p.x), py = y(p.y)
+        // Each label goes beside its point: right, else left, at the point's height or a line
+        // above or below — the first place inside the plot that overlaps no other label and no
+        // point. Coincident points (two variants with the same figures) get stacked labels.
+        struct Box { var x0, y0, x1, y1: Double
+            func overlaps(_ o: Box) -> Bool { x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1 }
+        }
+        let pixels = points.map { (x($0.x), y($0.y)) }
+        let dots = pixels.map { Box(x0: $0.0 - 7, y0: $0.1 - 7, x1: $0.0 + 7, y1: $0.1 + 7) }
+        var placed: [Box] = []
+        var labels: [(x: Double, y: Double, anchor: String, leader: Bool)] = []
+        let offsets = [0.0, -14, 14, -28, 28, -42, 42, -56, 56, -70, 70]
+        for (i, p) in points.enumerated() {
+            let (px, py) = pixels[i]
             let w = Chart.textWidth(p.label)
-            let leftSide = px + 8 + w > frame.right
-            let x0 = leftSide ? px - 8 - w : px + 8
-            var ly = py + 4
-            while placed.contains(where: { $0.x0 < x0 + w && x0 < $0.x1 && abs($0.y - ly) < 14 }) { ly += 14 }
-            placed.append((x0, x0 + w, ly))
-            labels.append((leftSide ? px - 8 : px + 8, ly, leftSide ? "end" : "start"))
+            var chosen: (x: Double, y: Double, anchor: String, box: Box)? = nil
+            search: for dy in offsets {
+                for right in [true, false] {
+                    let baseline = py + 4 + dy
+                    let box = right ? Box(x0: px + 9, y0: baseline - 11, x1: px + 9 + w, y1: baseline + 3)
+                                    : Box(x0: px - 9 - w, y0: baseline - 11, x1: px - 9, y1: baseline + 3)
+                    guard box.x0 >= frame.left + 2, box.x1 <= width - 4, box.y0 >= frame.top - 8, box.y1 <= frame.bottom - 3 else { continue }
+                    if placed.contains(where: box.overlaps) || dots.contains(where: box.overlaps) { continue }
+                    chosen = (right ? px + 9 : px - 9, baseline, right ? "start" : "end", box)
+                    break search
+                }
+            }
+            let c = chosen ?? (px + 9, py + 4, "start", Box(x0: px + 9, y0: py - 7, x1: px + 9 + w, y1: py + 7))
+            placed.append(c.box)
+            labels.append((c.x, c.y, c.anchor, abs(c.y - (py + 4)) > 0.5))
         }
         return Layout(frame: frame, x: x, y: y, xTicks: xTicks, yTicks: yTicks, labels: labels)
     }
@@ -84,7 +101,12 @@ public struct ScatterChart {
             svg.element("circle", [("cx", svgNumber(l.x(p.x))), ("cy", svgNumber(l.y(p.y))), ("r", "6"), ("fill", colour),
                                    ("fill-opacity", "0.85"), ("stroke", "#ffffff"), ("stroke-width", "1.5"), ("class", "point"), ("data-label", p.label)],
                         tooltip: "\(p.label): \(Format.fixed(p.x, 2))\(xUnit), \(Format.fixed(p.y, 2))\(yUnit)")
-            svg.text(p.label, x: l.labels[i].x, y: l.labels[i].y, [("text-anchor", l.labels[i].anchor), ("fill", Chart.textColour), ("class", "point-label")])
+            let label = l.labels[i]
+            if label.leader {
+                svg.line(l.x(p.x), l.y(p.y), label.x + (label.anchor == "start" ? -2 : 2), label.y - 4,
+                         [("stroke", Chart.mutedColour), ("stroke-width", "0.8"), ("class", "leader")])
+            }
+            svg.text(p.label, x: label.x, y: label.y, [("text-anchor", label.anchor), ("fill", Chart.textColour), ("class", "point-label")])
         }
         svg.close()
         return svg.document(id: id, title: title, description: description)
