@@ -172,10 +172,13 @@ public enum Notebook {
         active = pops.groupby("pop", sort=False)["requests"].sum()
         active = list(active[active > 0].index)
         per_pop = pops.pivot(index="pop", columns="variant", values="failure_rate").reindex(index=active, columns=variants) * 100
-        ax = per_pop.plot(kind="bar", figsize=(9, 4.5), rot=0, color=[colour[v] for v in variants])
-        ax.set(title="CORS failure rate per POP", xlabel="POP", ylabel="CORS failure rate (%)")
-        plt.tight_layout()
-        plt.show()
+        if per_pop.empty:
+            print("No POP served a request.")
+        else:
+            ax = per_pop.plot(kind="bar", figsize=(9, 4.5), rot=0, color=[colour[v] for v in variants])
+            ax.set(title="CORS failure rate per POP", xlabel="POP", ylabel="CORS failure rate (%)")
+            plt.tight_layout()
+            plt.show()
         per_pop.round(2)
         """#)
 
@@ -219,9 +222,15 @@ public enum Notebook {
         top_urls
         """#)
         code("failing-origins", #"""
-        by_origin = cells.assign(page_origin=cells["page_origin"].replace("", "(none)"))
-        by_origin = by_origin.pivot_table(index="page_origin", columns="variant", values=["cors_failures", "cors_checked"], aggfunc="sum")
-        by_origin["cors_failures"].reindex(columns=variants).astype(str) + " / " + by_origin["cors_checked"].reindex(columns=variants).astype(str)
+        if cells.empty:
+            by_origin = pd.DataFrame()
+            print("The trace had no requests.")
+        else:
+            counts = cells.assign(page_origin=cells["page_origin"].replace("", "(none)")).pivot_table(
+                index="page_origin", columns="variant", values=["cors_failures", "cors_checked"], aggfunc="sum")
+            failed, checked = (counts[c].reindex(columns=variants).astype(str) for c in ("cors_failures", "cors_checked"))
+            by_origin = failed + " / " + checked
+        by_origin
         """#)
 
         markdown("reproduce", """

@@ -103,6 +103,7 @@ public enum ReportCharts {
                              subtitle: reasons.isEmpty ? "no CORS failures in any variant" : "failed loads per variant, split by why the browser refused them",
                              xTitle: "variant", yTitle: "CORS failures (loads)", categories: result.variants.map(\.name), series: series, mode: .stacked)
         chart.colour = { Palette.category($0) }
+        chart.yMinimumUpper = 5  // counts: whole-number ticks even when almost nothing failed
         return chart
     }
 

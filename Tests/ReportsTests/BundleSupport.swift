@@ -25,14 +25,19 @@ struct BuiltBundle {
 
 /// Runs `scenarios/NAME.json` and builds its bundle, as the CLI does (relative paths, one command).
 func buildBundle(_ name: String) throws -> BuiltBundle {
-    let scenario = try Scenario.load(path: repoPath("scenarios/\(name).json"))
+    try buildBundle(path: repoPath("scenarios/\(name).json"), name: name)
+}
+
+/// Runs the scenario at `path` and builds its bundle, naming it `scenarios/NAME.json` in the command.
+func buildBundle(path: String, name: String) throws -> BuiltBundle {
+    let scenario = try Scenario.load(path: path)
     let urls = URLFailures(variantNames: scenario.config.variants.map(\.name))
     let result = try ScenarioRun.run(scenario, observer: urls.observe, catalogReady: urls.catalogReady)
     let timeline = try urls.worst.map { try Timeline.collect(scenario, only: nil, url: result.catalog.urls[Int($0)].text) }
     let context = ReportContext(result: result, urls: urls, timeline: timeline,
                                 command: "popsim run scenarios/\(name).json --out notebooks-export/\(name)",
                                 scenarioFile: "scenarios/\(name).json", traceFile: "scenarios/traces/x.csv")
-    let bytes = try readWholeFile(repoPath("scenarios/\(name).json"))
+    let bytes = try readWholeFile(path)
     return BuiltBundle(result: result, files: ResultsBundle.files(context, scenarioBytes: bytes))
 }
 

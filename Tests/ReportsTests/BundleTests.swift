@@ -1,5 +1,6 @@
 import Reports
 import Testing
+import TestSupport
 import Workload
 
 @Test("a bundle is deterministic byte for byte: two runs of a teaching scenario write the same files", arguments: teachingScenarios)
@@ -51,4 +52,21 @@ func tables() throws {
     let events = try b.table("events.csv").map { "\($0["variant"]!) \($0["t"]!) \($0["pop"]!) \($0["label"]!)" }
     #expect(events.contains("with-purge 90.000000 hangzhou purge /fonts/"))
     #expect(!events.contains { $0.hasPrefix("no-purge") && $0.contains("purge /fonts/") }, "the purge is only in with-purge")
+}
+
+@Test("a trace without requests still gives a readable bundle: empty tables, empty charts, no timeline")
+func emptyTraceBundle() throws {
+    let dir = try makeTemporaryDirectory()
+    try writeFile(dir, "trace.csv", "t,pop,url,origin,kind\n")
+    let path = try writeFile(dir, "scenario.json", """
+        {"name": "empty", "pops": [{"id": "hangzhou", "capacity": "1GB"}], "origins": [{"id": "bucket", "type": "oss"}],
+         "domains": [{"host": "cdn.example.com", "origin": "bucket"}], "variants": {"pass-through": {}}, "workload": {"trace": "trace.csv"}}
+        """)
+    let b = try buildBundle(path: path, name: "empty")
+    #expect(b.result.requests == 0)
+    #expect(b.file("urls.csv") == Tables.urlsHeader + "\n")
+    #expect(b.file("timeseries.csv") == Tables.timeSeriesHeader + "\n")
+    for f in b.files where f.path.hasSuffix(".svg") || f.path.hasSuffix(".html") { _ = try parseXML(f.contents) }
+    let report = try parseXML(try #require(b.file("report.html")))
+    #expect(report.all.first { $0.attributes["id"] == "timeline" }?.allText.contains("nothing to explain") == true)
 }
