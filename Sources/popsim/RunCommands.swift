@@ -77,7 +77,8 @@ func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments, command
     let progress = ProgressReporter(quiet: quiet, total: estimate?.count, estimated: !(estimate?.exact ?? false))
     let result: RunResult
     do {
-        result = try ScenarioRun.run(scenario, only: only, observer: { o in
+        // No observer at all when nothing needs outcomes: the simulation then builds none.
+        let observer: ((RequestOutcome) -> Void)? = outDir == nil && audit == nil ? nil : { o in
             if outDir != nil { urls.observe(o) }
             guard let writer = audit, writeError == nil, let catalog else { return }
             do throws(FileWriteError) {
@@ -85,7 +86,9 @@ func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments, command
             } catch {
                 writeError = error
             }
-        }, catalogReady: { catalog = $0; urls.catalogReady($0) }, progress: progress.update)
+        }
+        result = try ScenarioRun.run(scenario, only: only, observer: observer,
+                                     catalogReady: { catalog = $0; urls.catalogReady($0) }, progress: progress.update)
         progress.finish()
     } catch {
         progress.finish()
