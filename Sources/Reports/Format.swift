@@ -34,6 +34,15 @@ public enum Format {
         return sign + String(m / 1_000_000) + "." + String(repeating: "0", count: 6 - frac.count) + frac
     }
 
+    /// A duration as people write it in scenarios: the largest unit that divides it exactly
+    /// (`1d`, `90s`, `250ms`, `1h`), else seconds with decimals.
+    public static func duration(_ micros: Int64) -> String {
+        let units: [(String, Int64)] = [("d", 86_400_000_000), ("h", 3_600_000_000), ("m", 60_000_000), ("s", 1_000_000), ("ms", 1_000), ("µs", 1)]
+        if micros == 0 { return "0s" }
+        for (name, size) in units where micros % size == 0 { return "\(micros / size)\(name)" }
+        return secondsExact(micros) + "s"
+    }
+
     /// Milliseconds with one decimal from µs: `40.0ms`.
     public static func millis(_ micros: Int64) -> String { fixed(Double(micros) / 1000, 1) + "ms" }
 

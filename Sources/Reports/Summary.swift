@@ -51,8 +51,9 @@ public enum Summary {
         return out
     }
 
-    /// What `popsim compare` prints: one column per variant, the best marked.
-    public static func comparison(_ result: RunResult) -> String {
+    /// The comparison as rows: a header (`metric`, then each variant, the best marked ` (best)`),
+    /// then one row per metric; reason rows are indented by two spaces. Text and HTML share it.
+    public static func comparisonRows(_ result: RunResult) -> [[String]] {
         let best = Self.best(result)
         var header = ["metric"]
         for (i, v) in result.variants.enumerated() { header.append(v.name + (i == best ? " (best)" : "")) }
@@ -70,11 +71,17 @@ public enum Summary {
                  row("origin bytes") { Format.bytes($0.total.originBytes) },
                  row("collapsed") { "\($0.total.collapsed)" },
                  row("latency p95") { Format.millis($0.latency.percentile(95)) }]
+        return rows
+    }
+
+    /// What `popsim compare` prints: one column per variant, the best marked.
+    public static func comparison(_ result: RunResult) -> String {
+        let rows = comparisonRows(result)
         var out = "scenario \(result.scenario.name): \(result.requests) requests through \(result.variants.count) variants\n"
         if result.skips.count > 0 { out += "workload \(result.scenario.workload): \(result.skips.summary)\n" }
         out += "\n"
-        out += Format.table(rows, rightAlign: Set(1..<header.count))
-        if let best {
+        out += Format.table(rows, rightAlign: Set(1..<rows[0].count))
+        if let best = Self.best(result) {
             out += "\nbest: \(result.variants[best].name) (fewest CORS failures, then highest hit ratio)\n"
         }
         return out

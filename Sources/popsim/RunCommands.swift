@@ -18,31 +18,80 @@ func loadScenario(_ path: String) throws -> Scenario {
     return scenario
 }
 
-/// Runs a scenario, streaming the audit log when asked, and writes the results folder.
-/// Output files appear only when the whole run succeeded (temp files, then rename).
-func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments,
-                 observer extra: ((RequestOutcome) -> Void)? = nil) throws -> RunResult {
+/// The options `run` and `compare` share.
+let runOutputOptions = [
+    OptionSpec(name: "--out", value: "DIR", help: "Write the results bundle to DIR (default: notebooks-export/<scenario name>/): report.html, analysis.ipynb, summary.json, cells.csv, timeseries.csv, pops.csv, events.csv, urls.csv, charts/*.svg, scenario.json, manifest.json."),
+    OptionSpec(name: "--no-out", value: nil, help: "Write no results bundle."),
+    OptionSpec(name: "--requests-out", value: "FILE", help: "Write the audit CSV: seq,t,variant,pop,url,origin,kind,cache,acao,verdict,reason."),
+    OptionSpec(name: "--quiet", value: nil, help: "No progress line and no note about the files written."),
+]
+
+/// Where the bundle goes: `--out DIR`, nothing with `--no-out`, else `notebooks-export/<name>`.
+func bundleDirectory(_ scenario: Scenario, args: Arguments) throws -> String? {
+    if args.has("--no-out") {
+        if args.has("--out") { throw UsageError(message: "--out and --no-out exclude each other") }
+        return nil
+    }
+    if let out = args.value("--out") { return out }
+    return "notebooks-export/" + folderName(scenario.name)
+}
+
+/// A scenario name as one safe folder name: letters, digits, '-', '_' and '.'; others become '-'.
+func folderName(_ name: String) -> String {
+    var s = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) ? $0 : "-" })
+    while s.hasPrefix(".") { s.removeFirst() }
+    return s.isEmpty ? "scenario" : s
+}
+
+/// `path` relative to the current directory when it lies inside it (manifests hold no absolute paths).
+func relativePath(_ path: String) -> String {
+    guard path.hasPrefix("/") else { return path }
+    let cwd = FileManager.default.currentDirectoryPath
+    let prefix = cwd.hasSuffix("/") ? cwd : cwd + "/"
+    return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+}
+
+/// A word for a shell command line, quoted only when it needs to be.
+func shellWord(_ s: String) -> String {
+    let safe = !s.isEmpty && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0)) }
+    return safe ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
+
+/// Runs a scenario, streaming the audit log when asked, and writes the results bundle.
+/// Output files appear only when the whole run succeeded (each through a temporary file and a
+/// rename; the manifest last, so a bundle whose manifest matches its files is complete).
+func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments, command: String) throws -> RunResult {
     var audit: AtomicFileWriter? = nil
     var writeError: FileWriteError? = nil
+    let outDir = try bundleDirectory(scenario, args: args)
     if let path = args.value("--requests-out") {
         audit = try AtomicFileWriter(path: path)
         try audit!.write(Audit.header + "\n")
     }
+    let quiet = args.has("--quiet")
     let pops = scenario.config.pops.map(\.id)
     let names = scenario.config.variants.map(\.name)
+    let urls = URLFailures(variantNames: names)
     var catalog: Catalog? = nil
+    let estimate = ProgressReporter.estimateRequests(scenario.workload)
+    let progress = ProgressReporter(quiet: quiet, total: estimate?.count, estimated: !(estimate?.exact ?? false))
     let result: RunResult
     do {
-        result = try ScenarioRun.run(scenario, only: only, observer: { o in
-            extra?(o)
+        // No observer at all when nothing needs outcomes: the simulation then builds none.
+        let observer: ((RequestOutcome) -> Void)? = outDir == nil && audit == nil ? nil : { o in
+            if outDir != nil { urls.observe(o) }
             guard let writer = audit, writeError == nil, let catalog else { return }
             do throws(FileWriteError) {
                 try writer.write(Audit.line(o, variantName: names[o.variant], popName: pops[o.request.pop], catalog: catalog) + "\n")
             } catch {
                 writeError = error
             }
-        }, catalogReady: { catalog = $0 })
+        }
+        result = try ScenarioRun.run(scenario, only: only, observer: observer,
+                                     catalogReady: { catalog = $0; urls.catalogReady($0) }, progress: progress.update)
+        progress.finish()
     } catch {
+        progress.finish()
         audit?.abort()
         throw InputError("\(error)")
     }
@@ -50,36 +99,55 @@ func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments,
         audit?.abort()
         throw InputError("\(writeError)")
     }
-    if let out = args.value("--out") {
+    if let out = outDir {
         do {
-            try writeFileAtomically(out + "/summary.json", contents: Summary.json(result))
-            try writeFileAtomically(out + "/cells.csv", contents: Breakdown.cellsCSV(result))
+            var timeline: Timeline? = nil
+            if let worst = urls.worst {
+                let url = result.catalog.urls[Int(worst)].text
+                let again = ProgressReporter(quiet: quiet, total: result.requests, estimated: false, what: "requests replayed to narrate \(url)")
+                timeline = try Timeline.collect(scenario, only: only, url: url, progress: again.update)
+                again.finish()
+            }
+            let context = ReportContext(result: result, urls: urls, timeline: timeline, command: command,
+                                        scenarioFile: relativePath(scenario.file), traceFile: relativePath(scenario.workload.description))
+            let bytes = try readWholeFile(scenario.file)
+            for file in ResultsBundle.files(context, scenarioBytes: bytes) {
+                try writeFileAtomically(out + "/" + file.path, contents: file.contents)
+            }
         } catch {
             audit?.abort()
             throw InputError("\(error)")
         }
+        if !quiet { Output.note("popsim: results in \(out)/ — open \(out)/report.html, or analysis.ipynb in Jupyter") }
     }
     try audit?.commit()
     return result
+}
+
+/// The command line that reproduces a bundle: what was run, on which scenario and variants, to
+/// which folder; options that do not change the bundle (`--quiet`, `--requests-out`) are left out.
+func reproducingCommand(_ name: String, scenarioPath: String, only: [String]?, scenario: Scenario, args: Arguments) throws -> String {
+    var words = ["popsim", name, relativePath(scenarioPath)]
+    for v in only ?? [] { words += ["--variant", v] }
+    if let out = try bundleDirectory(scenario, args: args) { words += ["--out", relativePath(out)] }
+    return words.map(shellWord).joined(separator: " ")
 }
 
 enum RunCommand: Command {
     static let spec = CommandSpec(
         name: "run",
         summary: "Replay a scenario's workload through its variants and report CORS failures and cache figures.",
-        usage: "popsim run SCENARIO [--variant NAME]... [--out DIR] [--requests-out FILE]",
-        options: [
-            OptionSpec(name: "--variant", value: "NAME", repeatable: true, help: "Run only this variant."),
-            OptionSpec(name: "--out", value: "DIR", help: "Write DIR/summary.json (counts per variant, POP, kind, page origin, reason and time window) and DIR/cells.csv (the tidy table)."),
-            OptionSpec(name: "--requests-out", value: "FILE", help: "Write the audit CSV: seq,t,variant,pop,url,origin,kind,cache,acao,verdict,reason."),
-        ],
+        usage: "popsim run SCENARIO [--variant NAME]... [--out DIR | --no-out] [--requests-out FILE] [--quiet]",
+        options: [OptionSpec(name: "--variant", value: "NAME", repeatable: true, help: "Run only this variant.")] + runOutputOptions,
         details: """
         Every request of the trace goes through each variant's POP caches. The summary gives, per variant,
         the CORS-checked requests, the failures by reason, hit ratio, origin fetches and latency.
+        The results bundle (report, notebook, tables, charts, manifest) goes to notebooks-export/<scenario name>/
+        unless --out or --no-out says otherwise. Runs longer than a second show progress when stderr is a terminal.
         """,
         examples: [
             "popsim run scenarios/pass-through-two-origins.json",
-            "popsim run scenarios/pass-through-two-origins.json --variant pass-through --requests-out /tmp/audit.csv",
+            "popsim run scenarios/pass-through-two-origins.json --variant pass-through --no-out --requests-out /tmp/audit.csv",
             "popsim run scenarios/rule-added-without-purge.json --out /tmp/results",
         ])
 
@@ -87,7 +155,8 @@ enum RunCommand: Command {
         let path = try positionals(args, "SCENARIO")[0]
         let scenario = try loadScenario(path)
         let only = args.has("--variant") ? args.all("--variant") : nil
-        let result = try runAndWrite(scenario, only: only, args: args)
+        let command = try reproducingCommand("run", scenarioPath: path, only: only, scenario: scenario, args: args)
+        let result = try runAndWrite(scenario, only: only, args: args, command: command)
         print(Summary.text(result), terminator: "")
         return 0
     }
@@ -97,16 +166,16 @@ enum CompareCommand: Command {
     static let spec = CommandSpec(
         name: "compare",
         summary: "Run every variant on the same workload and print them side by side, the best marked.",
-        usage: "popsim compare SCENARIO [--out DIR] [--requests-out FILE]",
-        options: [
-            OptionSpec(name: "--out", value: "DIR", help: "Write DIR/summary.json and DIR/cells.csv."),
-            OptionSpec(name: "--requests-out", value: "FILE", help: "Write the audit CSV of every variant."),
-        ],
-        examples: ["popsim compare scenarios/pass-through-two-origins.json"])
+        usage: "popsim compare SCENARIO [--out DIR | --no-out] [--requests-out FILE] [--quiet]",
+        options: runOutputOptions,
+        details: "Writes the same results bundle as 'popsim run' (default notebooks-export/<scenario name>/).",
+        examples: ["popsim compare scenarios/pass-through-two-origins.json", "popsim compare scenarios/vary-honoured.json --no-out"])
 
     static func run(_ args: Arguments) throws -> Int32 {
         let path = try positionals(args, "SCENARIO")[0]
-        let result = try runAndWrite(try loadScenario(path), only: nil, args: args)
+        let scenario = try loadScenario(path)
+        let command = try reproducingCommand("compare", scenarioPath: path, only: nil, scenario: scenario, args: args)
+        let result = try runAndWrite(scenario, only: nil, args: args, command: command)
         print(Summary.comparison(result), terminator: "")
         return 0
     }

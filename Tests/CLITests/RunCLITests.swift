@@ -26,18 +26,18 @@ func runWritesOutputs() throws {
 
 @Test("run --variant runs only that variant; an unknown variant is an error")
 func runOneVariant() throws {
-    let r = try runPopsim(["run", "scenarios/pass-through-two-origins.json", "--variant", "cdn-star"])
+    let r = try runPopsim(["run", "scenarios/pass-through-two-origins.json", "--variant", "cdn-star", "--no-out"])
     #expect(r.status == 0)
     #expect(r.stdout.contains("variant cdn-star"))
     #expect(!r.stdout.contains("variant pass-through"))
-    let bad = try runPopsim(["run", "scenarios/pass-through-two-origins.json", "--variant", "nope"])
+    let bad = try runPopsim(["run", "scenarios/pass-through-two-origins.json", "--variant", "nope", "--no-out"])
     #expect(bad.status == 2)
     #expect(bad.stderr.contains("no variant named \"nope\""))
 }
 
 @Test("compare prints every variant side by side and marks the best")
 func compare() throws {
-    let r = try runPopsim(["compare", "scenarios/vary-honoured.json"])
+    let r = try runPopsim(["compare", "scenarios/vary-honoured.json", "--no-out"])
     #expect(r.status == 0)
     #expect(r.stdout.contains("cdn-star (best)"))
     #expect(r.stdout.contains("vary-ignored"))

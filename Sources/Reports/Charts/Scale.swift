@@ -1,0 +1,109 @@
+/// Maps a data interval onto a pixel interval, linearly; the pixel interval may run backwards
+/// (a y axis grows upwards on screen while SVG's y grows downwards).
+public struct LinearScale: Sendable, Equatable {
+    public var domainLower: Double
+    public var domainUpper: Double
+    public var rangeStart: Double
+    public var rangeEnd: Double
+
+    /// A scale from `domain` to `range`; an empty domain (lower = upper) maps everything to the range's start.
+    public init(domain: (Double, Double), range: (Double, Double)) {
+        domainLower = domain.0
+        domainUpper = domain.1
+        rangeStart = range.0
+        rangeEnd = range.1
+    }
+
+    /// The pixel position of `value`.
+    public func callAsFunction(_ value: Double) -> Double {
+        let span = domainUpper - domainLower
+        guard span != 0 else { return rangeStart }
+        return rangeStart + (value - domainLower) / span * (rangeEnd - rangeStart)
+    }
+
+    /// The data value at pixel position `position` (tests read charts back with it).
+    public func invert(_ position: Double) -> Double {
+        let span = rangeEnd - rangeStart
+        guard span != 0 else { return domainLower }
+        return domainLower + (position - rangeStart) / span * (domainUpper - domainLower)
+    }
+}
+
+/// Round tick values for an axis, after Heckbert's "nice numbers" (Graphics Gems, 1990): steps
+/// of 1, 2 or 5 times a power of ten, the axis extended outwards to whole steps.
+public struct NiceTicks: Sendable, Equatable {
+    /// The axis' lower end: a multiple of `step` at or below the data's minimum.
+    public var lower: Double
+    /// The axis' upper end: a multiple of `step` at or above the data's maximum.
+    public var upper: Double
+    /// The distance between ticks.
+    public var step: Double
+    /// Digits after the decimal point that show every tick exactly (0 for a step of 1 or more).
+    public var decimals: Int
+
+    /// Ticks covering `min…max` with about `count` of them (at least 2).
+    ///
+    /// An empty interval is widened first — to `0…1` when both ends are 0, otherwise by a tenth
+    /// of the value either side — so a chart of all-zero rates still has an axis.
+    public init(min: Double, max: Double, count: Int = 5) {
+        var lo = Swift.min(min, max), hi = Swift.max(min, max)
+        if !lo.isFinite || !hi.isFinite { lo = 0; hi = 1 }
+        if hi - lo == 0 {
+            if lo == 0 { hi = 1 } else { let pad = abs(lo) / 10; lo -= pad; hi += pad }
+        }
+        let range = Self.niceNumber(hi - lo, round: false)
+        let step = Self.niceNumber(range / Double(Swift.max(count - 1, 1)), round: true)
+        // Whole multiples of the step, computed from integers so that 0.1 × 3 prints as 0.3.
+        let first = (lo / step).rounded(.down), last = (hi / step).rounded(.up)
+        self.step = step
+        self.lower = first * step
+        self.upper = last * step
+        var d = 0
+        var s = step
+        while s < 1 && d < 12 {
+            s *= 10
+            d += 1
+            if abs(s - s.rounded()) < 1e-9 { break }
+        }
+        self.decimals = d
+    }
+
+    /// The tick values from `lower` to `upper`.
+    public var values: [Double] {
+        let first = (lower / step).rounded(), last = (upper / step).rounded()
+        guard last >= first else { return [lower] }
+        return stride(from: first, through: last, by: 1).map { $0 * step }
+    }
+
+    /// A tick value as text with `decimals` digits.
+    public func label(_ value: Double) -> String { Format.fixed(value, decimals) }
+
+    /// 1, 2, 5 or 10 times a power of ten near `x`: the nearest when rounding, else the next above.
+    static func niceNumber(_ x: Double, round: Bool) -> Double {
+        guard x > 0 else { return 1 }
+        let power = pow10(decade(x))
+        let fraction = x / power
+        let nice: Double
+        if round {
+            nice = fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10
+        } else {
+            nice = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10
+        }
+        return nice * power
+    }
+
+    /// 10^n by repeated multiplication, so no libm differences between platforms.
+    static func pow10(_ n: Int) -> Double {
+        var r = 1.0
+        if n >= 0 { for _ in 0..<n { r *= 10 } } else { for _ in 0..<(-n) { r /= 10 } }
+        return r
+    }
+
+    /// ⌊log10(x)⌋ for x > 0, by counting decades.
+    static func decade(_ x: Double) -> Int {
+        var e = 0, v = x
+        while v >= 10 { v /= 10; e += 1 }
+        while v < 1 { v *= 10; e -= 1 }
+        return e
+    }
+}
