@@ -3,7 +3,7 @@ import Foundation
 /// `popsim trace <subcommand>`: generate, import and convert traces.
 enum TraceCommand: Command {
     /// The subcommands, each a `Command` whose spec name is its word after `trace`.
-    static let subcommands: [Command.Type] = []
+    static let subcommands: [Command.Type] = [TraceGenCommand.self]
 
     static let spec = CommandSpec(
         name: "trace",
