@@ -4,8 +4,8 @@ import HTTPModel
 ///
 /// Nothing is materialised: a request is drawn when `next()` asks for it, in time order.
 /// Memory is O(1) in the trace's length and in `objects`: a 64 KiB table for the most popular
-/// objects' families, plus the interned URLs of the objects actually requested (and a 4-byte slot
-/// per object, in 16 KiB pages allocated when first touched).
+/// objects' families, plus the interned URLs of the objects actually requested (and 8–16 bytes
+/// each to find them again).
 ///
 /// How a request is drawn (each step from its own SplitMix64 stream, all seeded from the spec's
 /// seed, so that changing, say, the origin mix leaves the arrival times, objects and POPs exactly
@@ -86,7 +86,7 @@ public final class SyntheticSource: TraceSource {
     private let hourlyAcceptance: [Double]?
     private let sinusoid: (amplitude: Double, peakHour: Int)?
     private var finished = false
-    private var urlSlots = PagedSlots()
+    private var urlSlots = ObjectSlots()
 
     /// Checks the spec and prepares the generator; nothing is drawn yet.
     /// - Throws: `SyntheticSpecError` naming the spec key at fault.
@@ -330,23 +330,53 @@ struct WeightTable: Sendable {
     }
 }
 
-/// Object number ⇒ interned URL id, in pages allocated when first touched.
-struct PagedSlots {
-    private static let pageBits = 12
-    private var pages: [[UInt32]] = [] // 0 = not yet interned, else id + 1
+/// Object number ⇒ interned URL id, for the objects requested so far.
+///
+/// Open addressing with linear probing and a multiplicative (Fibonacci) hash, at most half
+/// full: 8–16 bytes per requested object, whatever `objects` is, and a lookup is a multiply,
+/// a shift and usually one probe.
+struct ObjectSlots {
+    private var keys: [UInt32] = Array(repeating: 0, count: 1 << 10) // 0 = empty; objects start at 1
+    private var values: [UInt32] = Array(repeating: 0, count: 1 << 10)
+    private var shift = 64 - 10
+    private(set) var count = 0
+
+    private func slot(_ key: UInt32) -> Int { Int(truncatingIfNeeded: (UInt64(key) &* 0x9E37_79B9_7F4A_7C15) &>> UInt64(shift)) }
 
     subscript(object: Int) -> UInt32? {
         get {
-            let p = object >> Self.pageBits
-            guard p < pages.count, !pages[p].isEmpty else { return nil }
-            let v = pages[p][object & ((1 << Self.pageBits) - 1)]
-            return v == 0 ? nil : v - 1
+            let key = UInt32(object)
+            let mask = keys.count - 1
+            var i = slot(key)
+            while true {
+                let k = keys[i]
+                if k == key { return values[i] }
+                if k == 0 { return nil }
+                i = (i + 1) & mask
+            }
         }
         set {
-            let p = object >> Self.pageBits
-            if p >= pages.count { pages.append(contentsOf: Array(repeating: [], count: p + 1 - pages.count)) }
-            if pages[p].isEmpty { pages[p] = Array(repeating: 0, count: 1 << Self.pageBits) }
-            pages[p][object & ((1 << Self.pageBits) - 1)] = newValue.map { $0 + 1 } ?? 0
+            guard let value = newValue else { return } // ids are never removed
+            insert(UInt32(object), value)
         }
+    }
+
+    private mutating func insert(_ key: UInt32, _ value: UInt32) {
+        if (count + 1) * 2 > keys.count { grow() }
+        let mask = keys.count - 1
+        var i = slot(key)
+        while keys[i] != 0 && keys[i] != key { i = (i + 1) & mask }
+        if keys[i] == 0 { count += 1 }
+        keys[i] = key
+        values[i] = value
+    }
+
+    private mutating func grow() {
+        let (oldKeys, oldValues) = (keys, values)
+        keys = Array(repeating: 0, count: oldKeys.count * 2)
+        values = Array(repeating: 0, count: oldKeys.count * 2)
+        shift -= 1
+        count = 0
+        for (k, v) in zip(oldKeys, oldValues) where k != 0 { insert(k, v) }
     }
 }

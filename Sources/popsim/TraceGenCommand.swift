@@ -171,8 +171,8 @@ enum TraceGenCommand: Command {
         let writer: AtomicFileWriter
         do { writer = try AtomicFileWriter(path: path) } catch { throw InputError("\(error)") }
         let withBytes = !source.spec.sizes.isEmpty
-        var line: [UInt8] = []
-        line.reserveCapacity(256)
+        var line: [UInt8] = [] // lines not yet handed to the writer
+        line.reserveCapacity(1 << 17)
         var popField: [[UInt8]] = [], originField: [[UInt8]] = []
         let kindField = ResourceKind.allCases.map { Array($0.rawValue.utf8) }
         var count = 0
@@ -182,7 +182,6 @@ enum TraceGenCommand: Command {
             while let r = try source.next() {
                 while popField.count < source.pops.count { popField.append(csvField(source.pops.string(UInt32(popField.count)))) }
                 while originField.count < source.origins.count { originField.append(csvField(source.origins.string(UInt32(originField.count)))) }
-                line.removeAll(keepingCapacity: true)
                 appendSeconds(r.time, to: &line)
                 line.append(UInt8(ascii: ","))
                 line.append(contentsOf: popField[Int(r.pop)])
@@ -197,10 +196,15 @@ enum TraceGenCommand: Command {
                     if let b = r.bytes { line.append(contentsOf: String(b).utf8) }
                 }
                 line.append(UInt8(ascii: "\n"))
-                try writer.write(bytes: line)
+                // Hand the writer large chunks: its generic append is costly per call.
+                if line.count >= 1 << 16 {
+                    try writer.write(bytes: line)
+                    line.removeAll(keepingCapacity: true)
+                }
                 count += 1
                 last = r.time
             }
+            try writer.write(bytes: line)
             try writer.commit()
         } catch let error as FileWriteError {
             writer.abort()

@@ -273,6 +273,24 @@ struct SyntheticWorkloadTests {
         }
     }
 
+    @Test("ObjectSlots finds every id it was given and nothing else, across growth (seed 18)")
+    func objectSlots() {
+        var slots = ObjectSlots()
+        var reference: [Int: UInt32] = [:]
+        var rng = SplitMix64(seed: 18)
+        for i in 0..<50_000 {
+            let object = Int(rng.next() % 4_000_000_000) + 1
+            if reference[object] == nil {
+                reference[object] = UInt32(i)
+                slots[object] = UInt32(i)
+            }
+        }
+        #expect(slots.count == reference.count)
+        #expect(reference.allSatisfy { slots[$0.key] == $0.value }, "seed 18")
+        #expect((1...1000).filter { reference[$0] == nil }.allSatisfy { slots[$0] == nil })
+        #expect(slots[4_294_967_295] == nil)
+    }
+
     @Test("zero weights are never drawn; noOriginShare 1 needs no origin")
     func zeroWeights() throws {
         let (source, records) = try generateAll(syntheticSpec {
