@@ -47,7 +47,7 @@ public struct Scenario: Sendable {
         let domains = try decodeDomains(try o.required("domains"), origins: origins)
         let (variants, descriptions) = try decodeVariants(try o.required("variants"), domains: domains)
         let events = try decodeEvents(o.optional("events"), pops: pops, domains: domains, variants: variants)
-        let workload = try decodeWorkload(try o.required("workload"), file: file)
+        let workload = try decodeWorkload(try o.required("workload"), file: file, seed: seed, pops: pops, domains: domains)
 
         let config = SimulationConfig(pops: pops, origins: origins, domains: domains, variants: variants,
                                       events: events, window: window, seed: seed)
@@ -56,9 +56,18 @@ public struct Scenario: Sendable {
                         variantDescriptions: descriptions, contentHash: hexFNV(bytes))
     }
 
-    static func decodeWorkload(_ node: Node, file: String) throws(ScenarioError) -> WorkloadSpec {
-        let o = try node.object(["trace", "format"])
+    static func decodeWorkload(_ node: Node, file: String, seed: UInt64, pops: [POPSpec], domains: [DomainSpec]) throws(ScenarioError) -> WorkloadSpec {
+        let o = try node.object(["trace", "format", "synthetic"])
         try o.checkKeys()
+        if let synthetic = o.optional("synthetic") {
+            if let other = o.optional("trace") ?? o.optional("format") {
+                throw other.error("a workload is either a \"trace\" file or \"synthetic\", not both")
+            }
+            return .synthetic(try decodeSynthetic(synthetic, seed: seed, pops: pops, domains: domains))
+        }
+        guard o.optional("trace") != nil else {
+            throw node.error("a workload needs \"trace\" (a trace file) or \"synthetic\" (a generator)")
+        }
         let path = resolve(try o.required("trace").nonEmptyString(), against: file)
         var format = TraceFormat.guess(fromPath: path)
         if let f = o.optional("format") { format = TraceFormat(rawValue: try f.choice(TraceFormat.allCases.map(\.rawValue)))! }

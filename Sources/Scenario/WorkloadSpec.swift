@@ -4,6 +4,8 @@ import Workload
 public enum WorkloadSpec: Sendable, CustomStringConvertible {
     /// A trace file, resolved against the scenario's folder.
     case trace(path: String, format: TraceFormat)
+    /// Requests generated on the fly (`"workload": {"synthetic": {…}}`).
+    case synthetic(SyntheticSpec)
 
     /// Opens the workload as a stream of requests.
     public func open() throws(TraceError) -> any TraceSource {
@@ -17,12 +19,17 @@ public enum WorkloadSpec: Sendable, CustomStringConvertible {
             case .nginxCombined: return try AccessLogFormat.nginxCombined.open(paths: [path])
             case .cloudfront: return try AccessLogFormat.cloudfront.open(paths: [path])
             }
+        case let .synthetic(spec):
+            do { return try SyntheticSource(spec: spec) } catch {
+                throw TraceError(file: "workload.synthetic", line: 0, column: nil, message: error.description)
+            }
         }
     }
 
     public var description: String {
         switch self {
         case .trace(let path, _): return path
+        case .synthetic(let spec): return spec.description
         }
     }
 }

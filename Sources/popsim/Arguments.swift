@@ -15,6 +15,11 @@ struct CommandSpec {
     var options: [OptionSpec]
     var details: String = ""
     var examples: [String] = []
+    /// The command this one is a subcommand of (`trace` for `trace gen`), for messages.
+    var parent: String? = nil
+
+    /// `gen` under `trace` is `trace gen`: how the user types it after `popsim`.
+    var fullName: String { parent.map { "\($0) \(name)" } ?? name }
 
     var help: String {
         var s = "\(summary)\n\nUsage: \(usage)\n"
@@ -72,7 +77,7 @@ struct Arguments {
             guard let option = spec.options.first(where: { $0.name == name }) else {
                 let known = spec.options.map(\.name)
                 let hint = known.first { $0.hasPrefix(name) || name.hasPrefix($0) }.map { " (did you mean '\($0)'?)" } ?? ""
-                throw UsageError(message: "unknown option '\(name)' for 'popsim \(spec.name)'\(hint)")
+                throw UsageError(message: "unknown option '\(name)' for 'popsim \(spec.fullName)'\(hint)")
             }
             if option.value == nil {
                 guard inline == nil else { throw UsageError(message: "option '\(name)' takes no value") }

@@ -41,7 +41,7 @@ extension Command {
             return try run(args)
         } catch let error as UsageError {
             Output.error(error.message)
-            FileHandle.standardError.write(Data("Usage: \(spec.usage)\nSee 'popsim \(spec.name) --help'.\n".utf8))
+            FileHandle.standardError.write(Data("Usage: \(spec.usage)\nSee 'popsim \(spec.fullName) --help'.\n".utf8))
             return 2
         } catch {
             Output.error("\(error)")

@@ -3,7 +3,7 @@ import Foundation
 /// `popsim trace <subcommand>`: generate, import and convert traces.
 enum TraceCommand: Command {
     /// The subcommands, each a `Command` whose spec name is its word after `trace`.
-    static var subcommands: [Command.Type] { [TraceImportCommand.self] }
+    static var subcommands: [Command.Type] { [TraceGenCommand.self, TraceImportCommand.self] }
 
     static let spec = CommandSpec(
         name: "trace",

@@ -107,7 +107,7 @@ func perPOPFailures() throws {
 
 let shippedNames = ["pass-through-two-origins", "no-origin-poisons-fonts", "several-pops-several-fills", "cdn-star",
                     "exact-list-validation", "wildcard-domain", "allow-duplicates", "rule-added-without-purge",
-                    "several-domains-one-bucket", "fonts-vs-video", "vary-honoured"]
+                    "several-domains-one-bucket", "fonts-vs-video", "vary-honoured", "synthetic-fonts-day"]
 
 @Test("invariants hold on every shipped scenario", arguments: shippedNames)
 func invariants(_ name: String) throws {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Simulation
+@testable import Workload
 
 @Suite("SplitMix64")
 struct SplitMix64Tests {

@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+import TestSupport
+
+let genFlags = ["trace", "gen", "--objects", "2000", "--alpha", "0.9", "--rate", "100", "--requests", "20000",
+                "--kinds", "font=3,img-cors=1,video=1,video-cors=1", "--pops", "hangzhou=2,frankfurt=1",
+                "--origins", "https://www.example.com=3,https://shop.example.com=1", "--no-origin-share", "0.1"]
+
+@Test("trace gen writes a time-ordered CSV trace with the requested names and count (seed 7)")
+func traceGenFlags() throws {
+    let dir = try makeTemporaryDirectory()
+    let r = try runPopsim(genFlags + ["--seed", "7", "--out", dir + "/t.csv"])
+    #expect(r.status == 0, "stderr: \(r.stderr)")
+    #expect(r.stdout.hasPrefix("wrote 20000 requests over "), "\(r.stdout)")
+    #expect(r.stderr.isEmpty, "\(r.stderr)")
+    let lines = try String(contentsOfFile: dir + "/t.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+    #expect(lines.first == "t,pop,url,origin,kind")
+    #expect(lines.count == 20_001)
+    var last = -1.0
+    var kinds = Set<String>(), pops = Set<String>(), origins = Set<String>()
+    for line in lines.dropFirst() {
+        let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        #expect(f.count == 5, "\(line)")
+        let t = try #require(Double(f[0]))
+        #expect(t >= last, "seed 7: time went back at \(line)")
+        last = t
+        pops.insert(f[1]); origins.insert(f[3]); kinds.insert(f[4])
+        let folder = ["font": "/fonts/", "img-cors": "/img/", "video": "/video/", "video-cors": "/video/"][f[4]]
+        #expect(folder.map { f[2].hasPrefix($0) } == true, "\(line)")
+    }
+    #expect(pops == ["hangzhou", "frankfurt"])
+    #expect(origins == ["https://www.example.com", "https://shop.example.com", ""])
+    #expect(kinds == ["font", "img-cors", "video", "video-cors"])
+    // At 100 req/s, 20k requests span about 200 s.
+    #expect(abs(last - 200) < 10, "seed 7: last request at \(last) s")
+}
+
+@Test("trace gen is deterministic: same seed ⇒ same bytes; another seed ⇒ another file")
+func traceGenDeterministic() throws {
+    let dir = try makeTemporaryDirectory()
+    for (name, seed) in [("a", "11"), ("b", "11"), ("c", "12")] {
+        let r = try runPopsim(genFlags + ["--seed", seed, "--out", "\(dir)/\(name).csv"])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+    }
+    let a = try Data(contentsOf: URL(fileURLWithPath: dir + "/a.csv"))
+    let b = try Data(contentsOf: URL(fileURLWithPath: dir + "/b.csv"))
+    let c = try Data(contentsOf: URL(fileURLWithPath: dir + "/c.csv"))
+    #expect(a == b, "seed 11 twice")
+    #expect(a != c, "seeds 11 and 12")
+}
+
+@Test("trace gen --scenario writes the scenario's workload; replaying that file gives the same results as generating in the run")
+func traceGenScenarioRoundTrip() throws {
+    let dir = try makeTemporaryDirectory()
+    let gen = try runPopsim(["trace", "gen", "--scenario", "scenarios/synthetic-fonts-day.json", "--out", dir + "/day.csv"])
+    #expect(gen.status == 0, "stderr: \(gen.stderr)")
+    let header = try String(contentsOfFile: dir + "/day.csv", encoding: .utf8).prefix { $0 != "\n" }
+    #expect(header == "t,pop,url,origin,kind,bytes")
+    // The same scenario with the written trace as its workload.
+    var scenario = try String(contentsOfFile: repoPath("scenarios/synthetic-fonts-day.json"), encoding: .utf8)
+    let start = try #require(scenario.range(of: "\"workload\": {"))
+    scenario = String(scenario[..<start.lowerBound]) + "\"workload\": {\"trace\": \"day.csv\"}\n}\n"
+    try writeFile(dir, "day.json", scenario)
+    let generated = try runPopsim(["run", "scenarios/synthetic-fonts-day.json"])
+    let replayed = try runPopsim(["run", dir + "/day.json"])
+    #expect(generated.status == 0 && replayed.status == 0, "\(generated.stderr) \(replayed.stderr)")
+    #expect(generated.stdout == replayed.stdout)
+    #expect(generated.stdout.contains("requests, 3 POPs, 3 variant(s)"))
+}
+
+@Test("trace gen: bad flags exit 2 with an error naming the flag, and write nothing", arguments: [
+    (["--alpha", "0"], "invalid --alpha"),
+    (["--alpha", "-1"], "invalid --alpha"),
+    (["--alpha", "abc"], "'abc' is invalid for '--alpha'"),
+    (["--alpha", "nan"], "'nan' is invalid for '--alpha'"),
+    (["--objects", "0"], "invalid --objects"),
+    (["--objects", "1.5"], "'1.5' is invalid for '--objects'"),
+    (["--rate", "0"], "invalid --rate"),
+    (["--kinds", "font=-1"], "invalid --kinds (font): a weight must be"),
+    (["--kinds", "bogus=1"], "unknown kind \"bogus\""),
+    (["--kinds", "font=x"], "'x' is not a number"),
+    (["--kinds", "font,,img"], "an empty entry"),
+    (["--pops", "a=1,a=2"], "invalid --pops (a): POP listed twice"),
+    (["--origins", "www.example.com=1"], "invalid --origins (www.example.com)"),
+    (["--no-origin-share", "2"], "invalid --no-origin-share"),
+    (["--duration", "10"], "'10' is invalid for '--duration'"),
+    (["--duration", "-1h"], "'-1h' is invalid for '--duration'"),
+    (["--amplitude", "0.5"], "--amplitude needs --peak-hour"),
+    (["--amplitude", "0.5", "--peak-hour", "24"], "invalid --peak-hour"),
+    (["--amplitude", "2", "--peak-hour", "3"], "invalid --amplitude"),
+    (["--base-url", "ftp://x.com"], "invalid --base-url"),
+    (["--seed", "-1"], "'-1' is invalid for '--seed'"),
+    (["--sizes", "1"], "unknown option '--sizes' for 'popsim trace gen'"),
+    (["--scenario", "scenarios/synthetic-fonts-day.json"], "--objects cannot be combined with --scenario"),
+    (["stray"], "unexpected argument 'stray'"),
+])
+func traceGenBadFlags(extra: [String], mentions: String) throws {
+    let dir = try makeTemporaryDirectory()
+    // Later values of a flag would be "given twice": replace the defaults the case overrides.
+    var flags = genFlags
+    for name in extra where name.hasPrefix("--") {
+        if let i = flags.firstIndex(of: name) { flags.removeSubrange(i...(i + 1)) }
+    }
+    let r = try runPopsim(flags + extra + ["--out", dir + "/t.csv"])
+    #expect(r.status == 2, "\(extra): status \(r.status), stderr \(r.stderr)")
+    #expect(r.stderr.contains(mentions), "\(extra): \(r.stderr)")
+    #expect(r.stdout.isEmpty, "\(extra): \(r.stdout)")
+    #expect(filesIn(dir).isEmpty, "\(extra): wrote \(filesIn(dir))")
+}
+
+@Test("trace gen: missing pieces and scenarios without a synthetic workload exit 2 and write nothing")
+func traceGenMissing() throws {
+    let dir = try makeTemporaryDirectory()
+    let out = dir + "/t.csv"
+    let cases: [([String], String)] = [
+        (["trace", "gen", "--objects", "10", "--alpha", "1", "--rate", "1", "--requests", "5"], "missing --out"),
+        (["trace", "gen", "--objects", "10", "--rate", "1", "--requests", "5", "--out", out], "missing --alpha"),
+        (["trace", "gen", "--objects", "10", "--rate", "1", "--requests", "5", "--out", out], "See 'popsim trace gen --help'"),
+        (["trace", "gen", "--objects", "10", "--alpha", "1", "--rate", "1", "--out", out], "missing --duration or --requests"),
+        (["trace", "gen", "--scenario", "scenarios/pass-through-two-origins.json", "--out", out], "not \"synthetic\""),
+        (["trace", "gen", "--scenario", "scenarios/nope.json", "--out", out], "nope.json"),
+    ]
+    for (args, mentions) in cases {
+        let r = try runPopsim(args)
+        #expect(r.status == 2, "\(args): \(r.stderr)")
+        #expect(r.stderr.contains(mentions), "\(args): \(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        #expect(filesIn(dir).isEmpty, "\(args)")
+    }
+}
+
+@Test("trace --help lists gen; trace gen --help shows its options and examples")
+func traceGenHelp() throws {
+    let trace = try runPopsim(["trace", "--help"])
+    #expect(trace.status == 0)
+    #expect(trace.stdout.contains("gen"))
+    let gen = try runPopsim(["trace", "gen", "--help"])
+    #expect(gen.status == 0)
+    #expect(gen.stdout.contains("--no-origin-share S"))
+    #expect(gen.stdout.contains("popsim trace gen --scenario scenarios/synthetic-fonts-day.json"))
+}
