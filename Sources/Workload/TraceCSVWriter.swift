@@ -1,0 +1,158 @@
+// The CSV trace format, written: the canonical form `TraceCSVReader` reads back.
+import HTTPModel
+
+/// Writes requests as a CSV trace in canonical form.
+///
+/// The header is always `t,pop,url,origin,kind,method,credentials,bytes`; `t` is decimal
+/// seconds without trailing zeros (`12`, `12.5`, `0.000001`); origins are written serialised
+/// and methods as interned (`GET` when a trace left the column empty); an absent origin,
+/// credentials mode or size is an empty field; fields with a comma or quote are quoted. A
+/// CSV trace in this form reads and writes back byte for byte, through any popsim format.
+///
+/// Memory: each distinct string once, escaped, plus a 1 MiB buffer.
+public final class TraceCSVWriter: TraceWriter {
+    /// The header row every file starts with.
+    public static let header = "t,pop,url,origin,kind,method,credentials,bytes"
+
+    /// The target path.
+    public let path: String
+    /// Records written so far.
+    public private(set) var recordsWritten = 0
+
+    private let file: AtomicFileWriter
+    private var buffer: [UInt8] = []
+    private var sourceID: ObjectIdentifier?
+    private var pops = EscapedStrings()
+    private var urls = EscapedStrings()
+    private var origins = EscapedStrings()
+    private var methods = EscapedStrings()
+    private let kindNames: [[UInt8]] = ResourceKind.allCases.map { Array($0.rawValue.utf8) }
+    private let credentialNames: [[UInt8]] = CredentialsMode.allCases.map { Array($0.rawValue.utf8) }
+    private static let flushAt = 1 << 20
+
+    /// Opens the temporary beside `path` and writes the header.
+    /// - Throws: `FileWriteError` when it cannot be created.
+    public init(path: String) throws(FileWriteError) {
+        self.path = path
+        file = try AtomicFileWriter(path: path)
+        buffer.reserveCapacity(Self.flushAt + 4096)
+        buffer.append(contentsOf: Self.header.utf8)
+        buffer.append(0x0A)
+    }
+
+    public func write(_ record: TraceRecord, from source: any TraceSource) throws(FileWriteError) {
+        let n = recordsWritten + 1
+        let sid = ObjectIdentifier(source)
+        if sourceID == nil { sourceID = sid } else if sourceID != sid {
+            throw FileWriteError(path: path, message: "record \(n): records must all come from one source")
+        }
+        guard record.time >= 0 else { throw FileWriteError(path: path, message: "record \(n): negative time \(record.time) µs") }
+        if Int(record.pop) >= pops.count { pops.catchUp(source.pops) }
+        if Int(record.url) >= urls.count { urls.catchUp(source.urls) }
+        if let o = record.origin, Int(o) >= origins.count { origins.catchUp(source.origins) }
+        if Int(record.method) >= methods.count { methods.catchUp(source.methods) }
+
+        appendDecimal(UInt64(record.time / 1_000_000))
+        let micros = record.time % 1_000_000
+        if micros != 0 {
+            buffer.append(UInt8(ascii: "."))
+            var digits = micros
+            var width = 6
+            while digits % 10 == 0 {
+                digits /= 10
+                width -= 1
+            }
+            var scale: Int64 = 1
+            for _ in 1..<width { scale *= 10 }
+            while scale > 0 {
+                buffer.append(0x30 + UInt8(digits / scale % 10))
+                scale /= 10
+            }
+        }
+        buffer.append(0x2C)
+        pops.append(record.pop, to: &buffer)
+        buffer.append(0x2C)
+        urls.append(record.url, to: &buffer)
+        buffer.append(0x2C)
+        if let o = record.origin { origins.append(o, to: &buffer) }
+        buffer.append(0x2C)
+        buffer.append(contentsOf: kindNames[record.kind.ordinal])
+        buffer.append(0x2C)
+        methods.append(record.method, to: &buffer)
+        buffer.append(0x2C)
+        if let c = record.credentials { buffer.append(contentsOf: credentialNames[c.ordinal]) }
+        buffer.append(0x2C)
+        if let b = record.bytes {
+            guard b >= 0 else { throw FileWriteError(path: path, message: "record \(n): negative response size \(b)") }
+            appendDecimal(UInt64(b))
+        }
+        buffer.append(0x0A)
+        recordsWritten = n
+        if buffer.count >= Self.flushAt { try flush() }
+    }
+
+    public func commit() throws(FileWriteError) {
+        do {
+            try flush()
+            try file.commit()
+        } catch {
+            abort()
+            throw error
+        }
+    }
+
+    public func abort() {
+        file.abort()
+        buffer = []
+    }
+
+    private func appendDecimal(_ value: UInt64) {
+        var v = value
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0) // 24 bytes hold the 20 digits of UInt64.max
+        withUnsafeMutableBytes(of: &digits) { p in
+            var i = 24
+            repeat {
+                i -= 1
+                p[i] = 0x30 + UInt8(v % 10)
+                v /= 10
+            } while v > 0
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: p[i...]))
+        }
+    }
+
+    private func flush() throws(FileWriteError) {
+        try file.write(bytes: buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// A source table's strings as CSV fields (escaped once), indexed by the source's ids.
+private struct EscapedStrings {
+    private var bytes: [UInt8] = []
+    private var offsets: [Int] = [0]
+
+    var count: Int { offsets.count - 1 }
+
+    /// Adds the strings the source has interned since the last call.
+    mutating func catchUp(_ interner: Interner) {
+        while count < interner.count {
+            let s = interner.utf8(UInt32(count))
+            if s.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+                bytes.append(0x22)
+                for c in s {
+                    if c == 0x22 { bytes.append(0x22) }
+                    bytes.append(c)
+                }
+                bytes.append(0x22)
+            } else {
+                bytes.append(contentsOf: s)
+            }
+            offsets.append(bytes.count)
+        }
+    }
+
+    @inline(__always)
+    func append(_ id: UInt32, to out: inout [UInt8]) {
+        out.append(contentsOf: bytes[offsets[Int(id)]..<offsets[Int(id) + 1]])
+    }
+}
