@@ -57,12 +57,34 @@ public struct Scenario: Sendable {
     }
 
     static func decodeWorkload(_ node: Node, file: String) throws(ScenarioError) -> WorkloadSpec {
-        let o = try node.object(["trace", "format"])
+        let o = try node.object(["trace", "format", "objects"])
         try o.checkKeys()
         let path = resolve(try o.required("trace").nonEmptyString(), against: file)
         var format = TraceFormat.guess(fromPath: path)
         if let f = o.optional("format") { format = TraceFormat(rawValue: try f.choice(TraceFormat.allCases.map(\.rawValue)))! }
-        return .trace(path: path, format: format)
+        var options = TraceReadOptions()
+        if let objects = o.optional("objects") {
+            options.objects = try decodeObjectMapping(objects, file: file)
+        }
+        return .trace(path: path, format: format, options: options)
+    }
+
+    /// `workload.objects`: how an oracleGeneral trace's object ids become requests.
+    static func decodeObjectMapping(_ node: Node, file: String) throws(ScenarioError) -> OracleGeneralMapping {
+        let o = try node.object(["url", "pop", "kind", "map"])
+        try o.checkKeys()
+        var mapping = OracleGeneralMapping()
+        if let n = o.optional("url") {
+            mapping.urlTemplate = try n.nonEmptyString()
+            if let problem = mapping.templateProblem { throw n.error(problem) }
+        }
+        if let n = o.optional("pop") { mapping.pop = try n.nonEmptyString() }
+        if let n = o.optional("kind") { mapping.kind = ResourceKind(rawValue: try n.choice(ResourceKind.allCases.map(\.rawValue)))! }
+        if let n = o.optional("map") {
+            let mapPath = resolve(try n.nonEmptyString(), against: file)
+            do { mapping.objects = try OracleGeneralMapping.loadObjects(path: mapPath) } catch { throw n.error(error.description) }
+        }
+        return mapping
     }
 
     static func resolve(_ path: String, against file: String) -> String {

@@ -2,33 +2,21 @@ import Workload
 
 /// Where a scenario's requests come from.
 public enum WorkloadSpec: Sendable, CustomStringConvertible {
-    /// A trace file, resolved against the scenario's folder.
-    case trace(path: String, format: TraceFormat)
+    /// A trace file, resolved against the scenario's folder, in one of the `TraceFormat`s
+    /// (which live in Workload, beside their readers and writers).
+    case trace(path: String, format: TraceFormat, options: TraceReadOptions = TraceReadOptions())
 
     /// Opens the workload as a stream of requests.
     public func open() throws(TraceError) -> any TraceSource {
         switch self {
-        case let .trace(path, format):
-            switch format {
-            case .csv: return try TraceCSVReader(path: path)
-            }
+        case let .trace(path, format, options):
+            return try openTraceSource(path: path, format: format, options: options)
         }
     }
 
     public var description: String {
         switch self {
-        case .trace(let path, _): return path
+        case .trace(let path, _, _): return path
         }
-    }
-}
-
-/// The trace formats popsim reads.
-public enum TraceFormat: String, Sendable, CaseIterable {
-    /// `t,pop,url,origin,kind[,method,credentials,bytes]` with a header row.
-    case csv
-
-    /// The format a file name suggests (`.csv` and anything unknown: CSV).
-    public static func guess(fromPath path: String) -> TraceFormat {
-        .csv
     }
 }
