@@ -8,58 +8,69 @@
 /// bytes per distinct id. Values must be `>= 0` (a negative value marks an empty slot).
 /// Order is not exposed; nothing here leaves the process.
 struct ObjectIDMap {
-    private var keys: [UInt64]
-    private var values: [Int64]
+    // Key and value side by side: a lookup touches one cache line.
+    private struct Slot {
+        var key: UInt64
+        var value: Int64
+    }
+
+    private var slots: [Slot]
     private(set) var count = 0
 
     /// An empty map with room for about `capacity` ids before it first grows.
     init(capacity: Int = 1024) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        keys = Array(repeating: 0, count: size)
-        values = Array(repeating: -1, count: size)
+        slots = Array(repeating: Slot(key: 0, value: -1), count: size)
     }
 
     /// The bytes the table holds, for reports on memory.
-    var storageBytes: Int { keys.count * 16 }
+    var storageBytes: Int { slots.count * MemoryLayout<Slot>.stride }
 
     /// The value stored for `id`, or nil.
+    @inline(__always)
     func value(for id: UInt64) -> Int64? {
-        let mask = keys.count - 1
-        var i = slot(id) & mask
-        while true {
-            let v = values[i]
-            if v < 0 { return nil }
-            if keys[i] == id { return v }
-            i = (i + 1) & mask
+        slots.withUnsafeBufferPointer { s in
+            let mask = s.count - 1
+            var i = Self.slot(id) & mask
+            while true {
+                let v = s[i].value
+                if v < 0 { return nil }
+                if s[i].key == id { return v }
+                i = (i + 1) & mask
+            }
         }
     }
 
     /// Stores `value` for `id` and returns the value it replaces, or nil when `id` is new.
     mutating func updateValue(_ value: Int64, for id: UInt64) -> Int64? {
         precondition(value >= 0, "ObjectIDMap values must be non-negative")
-        let mask = keys.count - 1
-        var i = slot(id) & mask
-        while true {
-            let v = values[i]
-            if v < 0 { break }
-            if keys[i] == id {
-                values[i] = value
-                return v
+        let old: Int64? = slots.withUnsafeMutableBufferPointer { s in
+            let mask = s.count - 1
+            var i = Self.slot(id) & mask
+            while true {
+                let v = s[i].value
+                if v < 0 { break }
+                if s[i].key == id {
+                    s[i].value = value
+                    return v
+                }
+                i = (i + 1) & mask
             }
-            i = (i + 1) & mask
+            s[i] = Slot(key: id, value: value)
+            return nil
         }
-        keys[i] = id
-        values[i] = value
-        count += 1
-        if count * 2 > keys.count { grow() }
-        return nil
+        if old == nil {
+            count += 1
+            if count * 2 > slots.count { grow() }
+        }
+        return old
     }
 
     /// A finaliser from MurmurHash3: ids in traces are often sequential or already hashed, and
     /// both spread evenly after it.
     @inline(__always)
-    private func slot(_ id: UInt64) -> Int {
+    private static func slot(_ id: UInt64) -> Int {
         var h = id
         h ^= h >> 33
         h = h &* 0xff51_afd7_ed55_8ccd
@@ -70,16 +81,15 @@ struct ObjectIDMap {
     }
 
     private mutating func grow() {
-        let (oldKeys, oldValues) = (keys, values)
-        let size = keys.count * 2
-        keys = Array(repeating: 0, count: size)
-        values = Array(repeating: -1, count: size)
-        let mask = size - 1
-        for j in 0..<oldKeys.count where oldValues[j] >= 0 {
-            var i = slot(oldKeys[j]) & mask
-            while values[i] >= 0 { i = (i + 1) & mask }
-            keys[i] = oldKeys[j]
-            values[i] = oldValues[j]
+        let old = slots
+        slots = Array(repeating: Slot(key: 0, value: -1), count: old.count * 2)
+        slots.withUnsafeMutableBufferPointer { s in
+            let mask = s.count - 1
+            for slot in old where slot.value >= 0 {
+                var i = Self.slot(slot.key) & mask
+                while s[i].value >= 0 { i = (i + 1) & mask }
+                s[i] = slot
+            }
         }
     }
 }

@@ -310,8 +310,8 @@ public struct OracleGeneralMapping: Sendable, Equatable {
 ///
 /// Time is `clock_time` seconds as microseconds; it must not go backwards. Size-0 requests
 /// are kept (with `bytes` 0), where libCacheSim's reader skips them by default.
-/// `next_access_vtime` is not used. Memory: one URL and about 60 bytes of tables per distinct
-/// object, plus the mapping; nothing per request.
+/// `next_access_vtime` is not used. Memory: per distinct object, its URL in the interner and
+/// 16–32 bytes in the id table; plus the mapping; nothing per request.
 public final class OracleGeneralSource: TraceSource {
     public let sourceName: String
     public private(set) var pops = Interner()
@@ -324,13 +324,30 @@ public final class OracleGeneralSource: TraceSource {
     public var recordsRead: Int { reader.recordsRead }
 
     private let reader: OracleGeneralReader
-    private var objectIndex = ObjectIDMap()
-    private var objectURL: [UInt32] = []
-    private var objectPOP: [UInt32] = []
-    private var objectKind: [ResourceKind] = []
+    // What the hot path touches, in one struct: one exclusive access per record.
+    private var state = State()
     private var defaultPOP: UInt32?
     private let getMethod: UInt32
-    private var lastTime: UInt32 = 0
+    private let urlPrefix: [UInt8]
+    private let urlSuffix: [UInt8]
+    private var scratch: [UInt8] = []
+
+    private struct State {
+        /// Object id ⇒ its URL id (bits 0–31), POP id (32–55) and kind ordinal (56–62).
+        var objects = ObjectIDMap(capacity: 1 << 16)
+        var lastTime: UInt32 = 0
+
+        /// The packed object for a known id at a time not before the last, else nil (the
+        /// caller sorts out which). The fast path: no allocation, no `String`.
+        @inline(__always)
+        mutating func record(time: UInt32, id: UInt64) -> Int64? {
+            guard time >= lastTime, let packed = objects.value(for: id) else { return nil }
+            lastTime = time
+            return packed
+        }
+    }
+
+    private static let kindByOrdinal = ResourceKind.allCases
 
     /// Opens `path`.
     /// - Throws: `TraceError` when the file is not an oracleGeneral trace or the mapping's URL
@@ -339,6 +356,10 @@ public final class OracleGeneralSource: TraceSource {
         if let problem = mapping.templateProblem { throw TraceError(file: path, line: 0, column: nil, message: problem) }
         sourceName = path
         self.mapping = mapping
+        let template = Array(mapping.urlTemplate.utf8)
+        let brace = template.firstRange(of: Array("{id}".utf8))!
+        urlPrefix = Array(template[..<brace.lowerBound])
+        urlSuffix = Array(template[brace.upperBound...])
         reader = try OracleGeneralReader(path: path)
         getMethod = methods.intern("GET")
     }
@@ -346,34 +367,64 @@ public final class OracleGeneralSource: TraceSource {
     public func next() throws(TraceError) -> TraceRecord? {
         guard let r = try reader.next() else { return nil }
         let n = reader.recordsRead
-        if r.time < lastTime {
-            throw TraceError(file: sourceName, line: n, column: nil,
-                             message: "record \(n): time \(r.time) s is earlier than \(lastTime) s in record \(n - 1) (a trace must be in time order)")
+        guard let packed = state.record(time: r.time, id: r.id) else {
+            if r.time < state.lastTime {
+                throw TraceError(file: sourceName, line: n, column: nil,
+                                 message: "record \(n): time \(r.time) s is earlier than \(state.lastTime) s in record \(n - 1) (a trace must be in time order)")
+            }
+            let packed = addObject(r.id)
+            state.lastTime = r.time
+            return record(r, packed, n)
         }
-        lastTime = r.time
-        let object: Int
-        if let i = objectIndex.value(for: r.id) {
-            object = Int(i)
-        } else {
-            object = addObject(r.id)
-        }
-        return TraceRecord(time: Int64(r.time) * 1_000_000, pop: objectPOP[object], url: objectURL[object], origin: nil,
-                           kind: objectKind[object], method: getMethod, credentials: nil, bytes: Int64(r.size), line: n)
+        return record(r, packed, n)
     }
 
-    private func addObject(_ id: UInt64) -> Int {
-        let index = objectURL.count
-        _ = objectIndex.updateValue(Int64(index), for: id)
-        let custom = mapping.objects[id]
-        objectURL.append(urls.intern(custom?.url ?? mapping.templateURL(for: id)))
-        if let pop = custom?.pop {
-            objectPOP.append(pops.intern(pop))
+    @inline(__always)
+    private func record(_ r: OracleGeneralReader.Record, _ packed: Int64, _ n: Int) -> TraceRecord {
+        TraceRecord(time: Int64(r.time) * 1_000_000, pop: UInt32(truncatingIfNeeded: packed >> 32) & 0xFF_FFFF,
+                    url: UInt32(truncatingIfNeeded: packed), origin: nil, kind: Self.kindByOrdinal[Int(packed >> 56)],
+                    method: getMethod, credentials: nil, bytes: Int64(r.size), line: n)
+    }
+
+    private func addObject(_ id: UInt64) -> Int64 {
+        let custom = mapping.objects.isEmpty ? nil : mapping.objects[id]
+        let url: UInt32
+        if let u = custom?.url {
+            url = urls.intern(u)
+        } else {
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: urlPrefix)
+            appendDecimal(id, to: &scratch)
+            scratch.append(contentsOf: urlSuffix)
+            url = urls.intern(utf8: scratch[...])! // the template is valid UTF-8 and digits are ASCII
+        }
+        let pop: UInt32
+        if let p = custom?.pop {
+            pop = pops.intern(p)
         } else {
             if defaultPOP == nil { defaultPOP = pops.intern(mapping.pop) }
-            objectPOP.append(defaultPOP!)
+            pop = defaultPOP!
         }
-        objectKind.append(custom?.kind ?? mapping.kind)
-        return index
+        precondition(pop < 1 << 24, "OracleGeneralSource: more than 2^24 POPs")
+        let kind = custom?.kind ?? mapping.kind
+        let packed = Int64(url) | Int64(pop) << 32 | Int64(kind.ordinal) << 56
+        _ = state.objects.updateValue(packed, for: id)
+        return packed
+    }
+}
+
+/// Appends `value` in decimal.
+func appendDecimal(_ value: UInt64, to out: inout [UInt8]) {
+    var v = value
+    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0) // 24 bytes hold the 20 digits of UInt64.max
+    withUnsafeMutableBytes(of: &digits) { p in
+        var i = 24
+        repeat {
+            i -= 1
+            p[i] = 0x30 + UInt8(v % 10)
+            v /= 10
+        } while v > 0
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: p[i...]))
     }
 }
 

@@ -120,24 +120,107 @@ public final class PopsimTraceSource: TraceSource {
     public private(set) var version: UInt16 = 0
     public private(set) var flags: UInt16 = 0
     /// Request records returned so far.
-    public private(set) var recordsRead = 0
+    public var recordsRead: Int { c.records }
 
-    private var kinds: [ResourceKind] = []
+    // Everything a request touches lives in one struct, so the hot path makes one exclusive
+    // access to the class per record instead of one per field.
+    private var c: Cursor
     private var kindNames = Interner()
-    private var buffer: UnsafeMutableRawPointer
     private var capacity: Int
-    private var position = 0
-    private var end = 0
     private var bufferOffset: Int64 = 0 // file offset of buffer[0]
     private var atEOF = false
     private var finished = false
     private let fd: Int32
     private var recordStart = 0 // buffer index of the record being decoded
-    private var time: Int64 = 0
-    private var timeSetBy = 0 // the request (or 0) whose time `time` is, for messages
-    private var pop: UInt32 = 0
-    private var kind: UInt32 = 0
-    private var method: UInt32 = 0
+
+    /// The decoder's state: the buffer window, the current time and "previous" ids, and the
+    /// number of strings defined per table.
+    private struct Cursor {
+        var buffer: UnsafeMutableRawPointer
+        var position = 0
+        var end = 0
+        var time: Int64 = 0
+        var timeSetBy = 0 // the request (or 0) whose time `time` is, for messages
+        var pop: UInt32 = 0
+        var kind: UInt32 = 0
+        var method: UInt32 = 0
+        var records = 0
+        var defined: (pop: Int, url: Int, origin: Int, method: Int, kind: Int) = (0, 0, 0, 0, 0)
+        /// Kind id ⇒ kind; at most one entry per `ResourceKind`, since names are distinct.
+        let kinds: UnsafeMutablePointer<ResourceKind>
+
+        /// The request whose tag has just been read, or nil when anything is wrong with it
+        /// (then the checked decoder finds and names the problem). The fast path.
+        @inline(__always)
+        mutating func request(_ tag: UInt8) -> TraceRecord? {
+            var p = position
+            var t = time
+            if tag & PopsimTraceFormat.hasTime != 0 {
+                guard let d = varint(&p), d <= UInt64(Int64.max) else { return nil }
+                let (sum, overflow) = t.addingReportingOverflow(Int64(d))
+                if overflow { return nil }
+                t = sum
+            }
+            var pop = self.pop
+            if tag & PopsimTraceFormat.hasPOP != 0 {
+                guard let v = varint(&p), v < UInt64(defined.pop) else { return nil }
+                pop = UInt32(v)
+            } else if defined.pop == 0 { return nil }
+            guard let url = varint(&p), url < UInt64(defined.url) else { return nil }
+            var origin: UInt32?
+            if tag & PopsimTraceFormat.hasOrigin != 0 {
+                guard let v = varint(&p), v < UInt64(defined.origin) else { return nil }
+                origin = UInt32(v)
+            }
+            var kind = self.kind
+            if tag & PopsimTraceFormat.hasKind != 0 {
+                guard let v = varint(&p), v < UInt64(defined.kind) else { return nil }
+                kind = UInt32(v)
+            } else if defined.kind == 0 { return nil }
+            var method = self.method
+            if tag & PopsimTraceFormat.hasMethod != 0 {
+                guard let v = varint(&p), v < UInt64(defined.method) else { return nil }
+                method = UInt32(v)
+            } else if defined.method == 0 { return nil }
+            var credentials: CredentialsMode?
+            if tag & PopsimTraceFormat.hasCredentials != 0 {
+                guard p < end else { return nil }
+                let code = buffer.load(fromByteOffset: p, as: UInt8.self)
+                p &+= 1
+                switch code {
+                case 0: credentials = .omit
+                case 1: credentials = .sameOrigin
+                case 2: credentials = .include
+                default: return nil
+                }
+            }
+            var bytes: Int64?
+            if tag & PopsimTraceFormat.hasBytes != 0 {
+                guard let v = varint(&p), v <= UInt64(Int64.max) else { return nil }
+                bytes = Int64(v)
+            }
+            records &+= 1
+            (position, time, timeSetBy, self.pop, self.kind, self.method) = (p, t, records, pop, kind, method)
+            return TraceRecord(time: t, pop: pop, url: UInt32(url), origin: origin, kind: kinds[Int(kind)], method: method,
+                               credentials: credentials, bytes: bytes, line: records)
+        }
+
+        /// An unsigned LEB128 at `p`, or nil when it runs past the buffer or 64 bits.
+        @inline(__always)
+        func varint(_ p: inout Int) -> UInt64? {
+            var result: UInt64 = 0
+            var shift: UInt64 = 0
+            while p < end {
+                let b = buffer.load(fromByteOffset: p, as: UInt8.self)
+                p &+= 1
+                result |= UInt64(b & 0x7F) &<< shift
+                if b < 0x80 { return shift == 63 && b > 1 ? nil : result }
+                shift &+= 7
+                if shift > 63 { return nil }
+            }
+            return nil
+        }
+    }
 
     /// Opens a trace and checks its header.
     /// - Throws: `TraceError` when the file cannot be read, has the wrong magic, or a version
@@ -148,22 +231,23 @@ public final class PopsimTraceSource: TraceSource {
             throw TraceError(file: path, line: 0, column: nil, message: error.message)
         }
         capacity = max(blockSize, 4096)
-        buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        c = Cursor(buffer: UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16),
+                   kinds: UnsafeMutablePointer<ResourceKind>.allocate(capacity: ResourceKind.allCases.count))
         let header = PopsimTraceFormat.headerSize
         _ = try fill(atLeast: header)
         let magic = PopsimTraceFormat.magic
-        if end < magic.count || !(0..<magic.count).allSatisfy({ buffer.load(fromByteOffset: $0, as: UInt8.self) == magic[$0] }) {
-            let head = (0..<min(end, 8)).map { buffer.load(fromByteOffset: $0, as: UInt8.self) }
-            var what = end == 0 ? "empty file" : "wrong magic \(hexBytes(head))"
+        let head = (0..<min(c.end, magic.count)).map { c.buffer.load(fromByteOffset: $0, as: UInt8.self) }
+        if head != magic {
+            var what = c.end == 0 ? "empty file" : "wrong magic \(hexBytes(head))"
             if head.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) { what += ": compressed with zstd; decompress it first (zstd -d FILE)" }
             throw TraceError(file: path, line: 0, column: nil,
                              message: "not a popsim binary trace (\(what); expected \(hexBytes(magic)), \"PSTRACE\\0\")")
         }
-        guard end >= header else {
-            throw TraceError(file: path, line: 0, column: nil, message: "truncated header: the file ends at byte offset \(end) (the header is \(header) bytes)")
+        guard c.end >= header else {
+            throw TraceError(file: path, line: 0, column: nil, message: "truncated header: the file ends at byte offset \(c.end) (the header is \(header) bytes)")
         }
-        version = UInt16(littleEndian: buffer.loadUnaligned(fromByteOffset: 8, as: UInt16.self))
-        flags = UInt16(littleEndian: buffer.loadUnaligned(fromByteOffset: 10, as: UInt16.self))
+        version = UInt16(littleEndian: c.buffer.loadUnaligned(fromByteOffset: 8, as: UInt16.self))
+        flags = UInt16(littleEndian: c.buffer.loadUnaligned(fromByteOffset: 10, as: UInt16.self))
         guard version == PopsimTraceFormat.version else {
             throw TraceError(file: path, line: 0, column: nil,
                              message: "unsupported version \(version) (this popsim reads version \(PopsimTraceFormat.version); \(version > PopsimTraceFormat.version ? "a newer popsim wrote it" : "it is not a version popsim ever wrote"))")
@@ -172,11 +256,12 @@ public final class PopsimTraceSource: TraceSource {
             throw TraceError(file: path, line: 0, column: nil,
                              message: "unsupported required feature flags 0x\(hex(UInt32(flags & 0xFF), width: 2)) (this popsim knows none)")
         }
-        position = header
+        c.position = header
     }
 
     deinit {
-        buffer.deallocate()
+        c.buffer.deallocate()
+        c.kinds.deallocate()
         _ = close(fd)
     }
 
@@ -185,30 +270,33 @@ public final class PopsimTraceSource: TraceSource {
     ///   error the reader cannot go on.
     public func next() throws(TraceError) -> TraceRecord? {
         while true {
-            if end - position < PopsimTraceFormat.maxRequestSize && !atEOF { _ = try fill(atLeast: PopsimTraceFormat.maxRequestSize) }
-            recordStart = position
-            guard position < end else {
+            if c.end - c.position < PopsimTraceFormat.maxRequestSize && !atEOF { _ = try fill(atLeast: PopsimTraceFormat.maxRequestSize) }
+            recordStart = c.position
+            guard c.position < c.end else {
                 if finished { return nil }
                 throw fail("the file ends without an end record (truncated?)")
             }
             let tag = byte()
-            if tag >= PopsimTraceFormat.tagRequest { return try request(tag) }
+            if tag >= PopsimTraceFormat.tagRequest {
+                if let record = c.request(tag) { return record }
+                throw checkedRequestError(tag)
+            }
             switch tag {
             case PopsimTraceFormat.tagDefine: try define()
             case PopsimTraceFormat.tagTime:
                 let t = try varint()
-                guard t <= UInt64(Int64.max), Int64(t) >= time else {
-                    throw fail("time record sets \(t) µs, earlier than \(time) µs\(timeSetBy > 0 ? " of record \(timeSetBy)" : "") (time going backwards)")
+                guard t <= UInt64(Int64.max), Int64(t) >= c.time else {
+                    throw fail("time record sets \(t) µs, earlier than \(c.time) µs\(c.timeSetBy > 0 ? " of record \(c.timeSetBy)" : "") (time going backwards)")
                 }
-                time = Int64(t)
+                c.time = Int64(t)
             case PopsimTraceFormat.tagEnd:
                 let count = try varint()
-                guard count == UInt64(recordsRead) else {
-                    throw fail("the end record counts \(count) requests but the file holds \(recordsRead)")
+                guard count == UInt64(c.records) else {
+                    throw fail("the end record counts \(count) requests but the file holds \(c.records)")
                 }
-                if end - position == 0 && !atEOF { _ = try fill(atLeast: 1) }
-                guard position == end else {
-                    throw fail("\(end - position)\(atEOF ? "" : "+") byte(s) after the end record")
+                if c.end == c.position && !atEOF { _ = try fill(atLeast: 1) }
+                guard c.position == c.end else {
+                    throw fail("\(c.end - c.position)\(atEOF ? "" : "+") byte(s) after the end record")
                 }
                 finished = true
                 return nil
@@ -218,46 +306,40 @@ public final class PopsimTraceSource: TraceSource {
         }
     }
 
-    // MARK: records
+    // MARK: records, checked
 
-    @inline(__always)
-    private func request(_ tag: UInt8) throws(TraceError) -> TraceRecord {
-        let n = recordsRead + 1
-        if tag & PopsimTraceFormat.hasTime != 0 {
-            let delta = try varint()
-            let (t, overflow) = time.addingReportingOverflow(Int64(truncatingIfNeeded: delta))
-            guard delta <= UInt64(Int64.max), !overflow else { throw fail("time overflows (delta \(delta) µs)") }
-            time = t
+    /// Decodes the request at `recordStart` again, field by field, to name what is wrong with it.
+    private func checkedRequestError(_ tag: UInt8) -> TraceError {
+        c.position = recordStart + 1
+        do throws(TraceError) {
+            if tag & PopsimTraceFormat.hasTime != 0 {
+                let delta = try varint()
+                guard delta <= UInt64(Int64.max), !c.time.addingReportingOverflow(Int64(delta)).overflow else {
+                    return fail("time overflows (delta \(delta) µs)")
+                }
+            }
+            if tag & PopsimTraceFormat.hasPOP != 0 { _ = try id(.pop) } else if c.defined.pop == 0 { return fail("unknown pop id 0 (none defined yet)") }
+            _ = try id(.url)
+            if tag & PopsimTraceFormat.hasOrigin != 0 { _ = try id(.origin) }
+            if tag & PopsimTraceFormat.hasKind != 0 { _ = try id(.kind) } else if c.defined.kind == 0 { return fail("unknown kind id 0 (none defined yet)") }
+            if tag & PopsimTraceFormat.hasMethod != 0 { _ = try id(.method) } else if c.defined.method == 0 { return fail("unknown method id 0 (none defined yet)") }
+            if tag & PopsimTraceFormat.hasCredentials != 0 {
+                guard c.position < c.end else { return truncated() }
+                let code = byte()
+                if code > 2 { return fail("credentials code \(code) is not 0 (omit), 1 (same-origin) or 2 (include)") }
+            }
+            if tag & PopsimTraceFormat.hasBytes != 0 {
+                let b = try varint()
+                if b > UInt64(Int64.max) { return fail("response size \(b) is too large") }
+            }
+            return fail("malformed request record")
+        } catch {
+            return error
         }
-        if tag & PopsimTraceFormat.hasPOP != 0 { pop = try id(.pop) }
-        else if pops.count == 0 { throw fail("unknown pop id 0 (none defined yet)") }
-        let url = try id(.url)
-        let origin: UInt32? = tag & PopsimTraceFormat.hasOrigin != 0 ? try id(.origin) : nil
-        if tag & PopsimTraceFormat.hasKind != 0 { kind = try id(.kind) }
-        else if kinds.isEmpty { throw fail("unknown kind id 0 (none defined yet)") }
-        if tag & PopsimTraceFormat.hasMethod != 0 { method = try id(.method) }
-        else if methods.count == 0 { throw fail("unknown method id 0 (none defined yet)") }
-        var credentials: CredentialsMode?
-        if tag & PopsimTraceFormat.hasCredentials != 0 {
-            guard position < end else { throw truncated() }
-            let c = byte()
-            guard c < 3 else { throw fail("credentials code \(c) is not 0 (omit), 1 (same-origin) or 2 (include)") }
-            credentials = PopsimTraceFormat.credentials[Int(c)]
-        }
-        var bytes: Int64?
-        if tag & PopsimTraceFormat.hasBytes != 0 {
-            let b = try varint()
-            guard b <= UInt64(Int64.max) else { throw fail("response size \(b) is too large") }
-            bytes = Int64(b)
-        }
-        recordsRead = n
-        timeSetBy = n
-        return TraceRecord(time: time, pop: pop, url: url, origin: origin, kind: kinds[Int(kind)], method: method,
-                           credentials: credentials, bytes: bytes, line: n)
     }
 
     private func define() throws(TraceError) {
-        guard position < end else { throw truncated() }
+        guard c.position < c.end else { throw truncated() }
         let number = byte()
         guard let table = PopsimTraceFormat.Table(rawValue: number) else {
             throw fail("define record names table \(number) (tables: 0 pop, 1 url, 2 origin, 3 method, 4 kind)")
@@ -267,16 +349,16 @@ public final class PopsimTraceSource: TraceSource {
             throw fail("define record for a \(table.name) of \(length) bytes (at most \(PopsimTraceFormat.maxStringLength))")
         }
         let count = Int(length)
-        if end - position < count {
+        if c.end - c.position < count {
             // Keep the record's start in the buffer so errors still give its offset.
-            let done = position - recordStart
-            position = recordStart
+            let done = c.position - recordStart
+            c.position = recordStart
             _ = try fill(atLeast: done + count)
-            position = recordStart + done
-            guard end - position >= count else { throw truncated() }
+            c.position = recordStart + done
+            guard c.end - c.position >= count else { throw truncated() }
         }
-        let text = UnsafeRawBufferPointer(start: buffer + position, count: count)
-        position += count
+        let text = UnsafeRawBufferPointer(start: c.buffer + c.position, count: count)
+        c.position += count
         if let bad = text.firstIndex(where: { $0 < 0x20 || $0 == 0x7F }) {
             throw fail("\(table.name) string contains control character U+\(hex(UInt32(text[bad]), width: 4)) at byte \(bad + 1)")
         }
@@ -296,26 +378,31 @@ public final class PopsimTraceSource: TraceSource {
             let kind: ResourceKind
             do { kind = try ResourceKind(parsing: string) } catch { throw fail(error.description) }
             (before, id) = (kindNames.count, kindNames.intern(string))
-            if Int(id) == before { kinds.append(kind) }
+            if Int(id) == before { (c.kinds + before).initialize(to: kind) }
         }
         guard Int(id) == before else { throw fail("\(table.name) \(quoted(string)) is defined twice (it is already id \(id))") }
+        switch table {
+        case .pop: c.defined.pop += 1
+        case .url: c.defined.url += 1
+        case .origin: c.defined.origin += 1
+        case .method: c.defined.method += 1
+        case .kind: c.defined.kind += 1
+        }
     }
 
-    // MARK: bytes
+    // MARK: bytes, checked
 
-    @inline(__always)
     private func byte() -> UInt8 {
-        let b = buffer.load(fromByteOffset: position, as: UInt8.self)
-        position &+= 1
+        let b = c.buffer.load(fromByteOffset: c.position, as: UInt8.self)
+        c.position += 1
         return b
     }
 
-    @inline(__always)
     private func varint() throws(TraceError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
-            guard position < end else { throw truncated() }
+            guard c.position < c.end else { throw truncated() }
             let b = byte()
             result |= UInt64(b & 0x7F) << shift
             if b < 0x80 {
@@ -327,16 +414,15 @@ public final class PopsimTraceSource: TraceSource {
         }
     }
 
-    @inline(__always)
     private func id(_ table: PopsimTraceFormat.Table) throws(TraceError) -> UInt32 {
         let v = try varint()
         let defined: Int
         switch table {
-        case .pop: defined = pops.count
-        case .url: defined = urls.count
-        case .origin: defined = origins.count
-        case .method: defined = methods.count
-        case .kind: defined = kinds.count
+        case .pop: defined = c.defined.pop
+        case .url: defined = c.defined.url
+        case .origin: defined = c.defined.origin
+        case .method: defined = c.defined.method
+        case .kind: defined = c.defined.kind
         }
         guard v < UInt64(defined) else {
             throw fail("unknown \(table.name) id \(v) (\(defined) defined so far)")
@@ -344,47 +430,47 @@ public final class PopsimTraceSource: TraceSource {
         return UInt32(v)
     }
 
-    /// Makes at least `count` bytes available from `position` when the file has them, moving
+    /// Makes at least `count` bytes available from the position when the file has them, moving
     /// the unread bytes to the front and growing the buffer when needed; false at the end.
     private func fill(atLeast count: Int) throws(TraceError) -> Bool {
-        if end - position >= count { return true }
-        if position > 0 {
-            let keep = end - position
-            if keep > 0 { buffer.copyMemory(from: buffer + position, byteCount: keep) }
-            bufferOffset += Int64(position)
-            recordStart -= position
-            end = keep
-            position = 0
+        if c.end - c.position >= count { return true }
+        if c.position > 0 {
+            let keep = c.end - c.position
+            if keep > 0 { c.buffer.copyMemory(from: c.buffer + c.position, byteCount: keep) }
+            bufferOffset += Int64(c.position)
+            recordStart -= c.position
+            c.end = keep
+            c.position = 0
         }
         if count > capacity {
             var size = capacity
             while size < count { size *= 2 }
             let bigger = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
-            bigger.copyMemory(from: buffer, byteCount: end)
-            buffer.deallocate()
-            buffer = bigger
+            bigger.copyMemory(from: c.buffer, byteCount: c.end)
+            c.buffer.deallocate()
+            c.buffer = bigger
             capacity = size
         }
-        while end < count && !atEOF {
-            let want = capacity - end
-            let n = readFully(fd, buffer + end, want)
+        while c.end < count && !atEOF {
+            let want = capacity - c.end
+            let n = readFully(fd, c.buffer + c.end, want)
             if n < 0 {
-                throw TraceError(file: path, line: recordsRead + 1, column: nil,
-                                 message: "record \(recordsRead + 1): read failed at byte offset \(bufferOffset + Int64(end)): \(errnoText(Int32(-n)))")
+                throw TraceError(file: path, line: c.records + 1, column: nil,
+                                 message: "record \(c.records + 1): read failed at byte offset \(bufferOffset + Int64(c.end)): \(errnoText(Int32(-n)))")
             }
             if n < want { atEOF = true }
-            end += n
+            c.end += n
         }
-        return end >= count
+        return c.end >= count
     }
 
     private func fail(_ message: String) -> TraceError {
-        let n = recordsRead + 1
+        let n = c.records + 1
         return TraceError(file: path, line: n, column: nil, message: "record \(n) (byte offset \(bufferOffset + Int64(recordStart))): \(message)")
     }
 
     private func truncated() -> TraceError {
-        fail("truncated: the file ends \(end - recordStart) byte(s) into the record, at byte offset \(bufferOffset + Int64(end))")
+        fail("truncated: the file ends \(c.end - recordStart) byte(s) into the record, at byte offset \(bufferOffset + Int64(c.end))")
     }
 }
 

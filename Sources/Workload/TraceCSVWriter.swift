@@ -106,19 +106,7 @@ public final class TraceCSVWriter: TraceWriter {
         buffer = []
     }
 
-    private func appendDecimal(_ value: UInt64) {
-        var v = value
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0) // 24 bytes hold the 20 digits of UInt64.max
-        withUnsafeMutableBytes(of: &digits) { p in
-            var i = 24
-            repeat {
-                i -= 1
-                p[i] = 0x30 + UInt8(v % 10)
-                v /= 10
-            } while v > 0
-            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: p[i...]))
-        }
-    }
+    private func appendDecimal(_ value: UInt64) { Workload.appendDecimal(value, to: &buffer) }
 
     private func flush() throws(FileWriteError) {
         try file.write(bytes: buffer)
