@@ -171,9 +171,10 @@ public final class OracleGeneralReader {
 /// id in decimal; a path such as the default `/obj/{id}` is served by the scenario's single
 /// domain), one POP (`default` unless named) and one kind (`other` unless named); `objects`
 /// overrides any of the three per id. Requests carry no `Origin`, method `GET`, the kind's
-/// default credentials, and the size as `bytes`. Writing, the template works backwards: a URL
-/// it produces gives its id back, any other URL is hashed (FNV-1a, 64-bit) as libCacheSim
-/// hashes ids that are not numbers.
+/// default credentials, and the size as `bytes`. Writing works backwards: a URL an override
+/// names gives that object's id (the smallest, if several), a URL the template produces gives
+/// its id, and any other URL is hashed (FNV-1a, 64-bit) as libCacheSim hashes ids that are not
+/// numbers.
 public struct OracleGeneralMapping: Sendable, Equatable {
     /// One object's overrides; nil fields take the mapping's defaults.
     public struct Object: Sendable, Equatable {
@@ -228,12 +229,20 @@ public struct OracleGeneralMapping: Sendable, Equatable {
 
     /// The id in a URL the template made (`/obj/42` ⇒ 42), or nil for any other URL.
     public func objectID(inURL url: some Collection<UInt8>) -> UInt64? {
+        guard let (prefix, suffix) = templateParts else { return nil }
+        return Self.objectID(inURL: Array(url)[...], prefix: prefix, suffix: suffix)
+    }
+
+    /// The template's bytes before and after `{id}`, or nil when it has none.
+    var templateParts: (prefix: [UInt8], suffix: [UInt8])? {
         let t = Array(urlTemplate.utf8)
         guard let brace = t.firstRange(of: Array("{id}".utf8)) else { return nil }
-        let (prefix, suffix) = (t[..<brace.lowerBound], t[brace.upperBound...])
-        let u = Array(url)
+        return (Array(t[..<brace.lowerBound]), Array(t[brace.upperBound...]))
+    }
+
+    static func objectID(inURL u: ArraySlice<UInt8>, prefix: [UInt8], suffix: [UInt8]) -> UInt64? {
         guard u.count > prefix.count + suffix.count, u.starts(with: prefix), u.reversed().starts(with: suffix.reversed()) else { return nil }
-        let digits = u[prefix.count..<(u.count - suffix.count)]
+        let digits = u.dropFirst(prefix.count).dropLast(suffix.count)
         // Only the canonical spelling round-trips: no sign, no leading zero.
         guard digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), digits.count == 1 || digits.first != 0x30 else { return nil }
         var id: UInt64 = 0
@@ -431,7 +440,8 @@ func appendDecimal(_ value: UInt64, to out: inout [UInt8]) {
 /// Writes requests as an oracleGeneral trace, with `next_access_vtime` computed as traceConv does.
 ///
 /// Each record keeps its time in whole seconds (rounded down: sub-second order is lost, see
-/// FORMATS.md §2), its object id (from the URL, see `OracleGeneralMapping`) and its size
+/// FORMATS.md §2), its object id (from the URL: the id whose override names that URL, else the
+/// template's id, else an FNV-1a hash; see `OracleGeneralMapping`) and its size
 /// (`bytes`, or `unknownSize` when the record has none: libCacheSim's readers skip size-0
 /// requests by default, so the default of 1 keeps such requests in its replays). POP, Origin,
 /// kind, method and credentials have no field and are dropped.
@@ -458,6 +468,9 @@ public final class OracleGeneralWriter: TraceWriter {
     private let file: AtomicFileWriter
     private var buffer: [UInt8] = []
     private var objectOfURL: [UInt64] = []
+    private let templatePrefix: [UInt8]
+    private let templateSuffix: [UInt8]
+    private let idOfMappedURL: [String: UInt64]
     private var sourceID: ObjectIdentifier?
     private static let flushAt = 1 << 20
 
@@ -468,6 +481,12 @@ public final class OracleGeneralWriter: TraceWriter {
         self.path = path
         self.mapping = mapping
         self.unknownSize = unknownSize
+        (templatePrefix, templateSuffix) = mapping.templateParts!
+        var mapped: [String: UInt64] = [:]
+        for (id, object) in mapping.objects {
+            if let url = object.url { mapped[url] = min(mapped[url] ?? .max, id) }
+        }
+        idOfMappedURL = mapped
         file = try AtomicFileWriter(path: path)
         buffer.reserveCapacity(Self.flushAt + 64)
     }
@@ -496,7 +515,9 @@ public final class OracleGeneralWriter: TraceWriter {
             let urls = source.urls
             while objectOfURL.count < urls.count {
                 let text = urls.utf8(UInt32(objectOfURL.count))
-                if let id = mapping.objectID(inURL: text) {
+                if !idOfMappedURL.isEmpty, let id = idOfMappedURL[urls.string(UInt32(objectOfURL.count))] {
+                    objectOfURL.append(id)
+                } else if let id = OracleGeneralMapping.objectID(inURL: text, prefix: templatePrefix, suffix: templateSuffix) {
                     objectOfURL.append(id)
                 } else {
                     objectOfURL.append(fnv1a64(text))

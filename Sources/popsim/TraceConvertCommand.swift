@@ -16,7 +16,7 @@ enum TraceConvertCommand: Command {
             OptionSpec(name: "--object-url", value: "TEMPLATE", help: "oracleGeneral: the URL of object {id} (default /obj/{id}); writing, URLs it makes give their ids back."),
             OptionSpec(name: "--object-pop", value: "POP", help: "oracleGeneral input: the POP of every request (default: default)."),
             OptionSpec(name: "--object-kind", value: "KIND", help: "oracleGeneral input: the resource kind of every request (default: other)."),
-            OptionSpec(name: "--object-map", value: "FILE", help: "oracleGeneral input: CSV id,url,pop,kind overriding them per object."),
+            OptionSpec(name: "--object-map", value: "FILE", help: "oracleGeneral: CSV id,url,pop,kind overriding them per object (writing, its URLs give their ids back)."),
             OptionSpec(name: "--unknown-size", value: "BYTES", help: "oracleGeneral output: the size of a request without one (default 1; libCacheSim skips size 0)."),
         ],
         details: """

@@ -143,6 +143,22 @@ struct OracleGeneralTests {
         }
     }
 
+    @Test("with per-object URL overrides, oracleGeneral ⇒ popsim ⇒ oracleGeneral keeps the mapped ids")
+    func roundTripWithMap() throws {
+        let dir = TemporaryDirectory()
+        var mapping = OracleGeneralMapping(urlTemplate: "https://static.example-cdn.com/o/{id}")
+        mapping.objects = try OracleGeneralMapping.loadObjects(path: dir.file("m.csv", "id,url\n9,/special.mp4\n12,https://static.example-cdn.com/o/77\n"))
+        let original = oracleGeneralBytes([(0, 9, 5, 3), (1, 12, 6, -1), (2, 9, 5, -1), (3, 4, 1, -1)])
+        let a = dir.file("a.oracleGeneral", original)
+        let b = dir.path + "/b.pstrace", c = dir.path + "/c.oracleGeneral"
+        let options = TraceReadOptions(objects: mapping)
+        try copyTrace(from: try openTraceSource(path: a, format: .oracleGeneral, options: options), to: try makeTraceWriter(path: b, format: .popsim))
+        let writer = try OracleGeneralWriter(path: c, mapping: mapping)
+        try copyTrace(from: try openTraceSource(path: b, format: .popsim), to: writer)
+        #expect(writer.hashedURLs == 0)
+        #expect(readAllBytes(c) == original)
+    }
+
     @Test("next_access_vtime of a hand-made sequence: A B A C B A ⇒ 3 5 6 -1 -1 -1")
     func nextAccessByHand() throws {
         let dir = TemporaryDirectory()
