@@ -57,10 +57,10 @@ public struct Scenario: Sendable {
     }
 
     static func decodeWorkload(_ node: Node, file: String, seed: UInt64, pops: [POPSpec], domains: [DomainSpec]) throws(ScenarioError) -> WorkloadSpec {
-        let o = try node.object(["trace", "format", "synthetic"])
+        let o = try node.object(["trace", "format", "objects", "synthetic"])
         try o.checkKeys()
         if let synthetic = o.optional("synthetic") {
-            if let other = o.optional("trace") ?? o.optional("format") {
+            if let other = o.optional("trace") ?? o.optional("format") ?? o.optional("objects") {
                 throw other.error("a workload is either a \"trace\" file or \"synthetic\", not both")
             }
             return .synthetic(try decodeSynthetic(synthetic, seed: seed, pops: pops, domains: domains))
@@ -71,7 +71,29 @@ public struct Scenario: Sendable {
         let path = resolve(try o.required("trace").nonEmptyString(), against: file)
         var format = TraceFormat.guess(fromPath: path)
         if let f = o.optional("format") { format = TraceFormat(rawValue: try f.choice(TraceFormat.allCases.map(\.rawValue)))! }
-        return .trace(path: path, format: format)
+        var options = TraceReadOptions()
+        if let objects = o.optional("objects") {
+            options.objects = try decodeObjectMapping(objects, file: file)
+        }
+        return .trace(path: path, format: format, options: options)
+    }
+
+    /// `workload.objects`: how an oracleGeneral trace's object ids become requests.
+    static func decodeObjectMapping(_ node: Node, file: String) throws(ScenarioError) -> OracleGeneralMapping {
+        let o = try node.object(["url", "pop", "kind", "map"])
+        try o.checkKeys()
+        var mapping = OracleGeneralMapping()
+        if let n = o.optional("url") {
+            mapping.urlTemplate = try n.nonEmptyString()
+            if let problem = mapping.templateProblem { throw n.error(problem) }
+        }
+        if let n = o.optional("pop") { mapping.pop = try n.nonEmptyString() }
+        if let n = o.optional("kind") { mapping.kind = ResourceKind(rawValue: try n.choice(ResourceKind.allCases.map(\.rawValue)))! }
+        if let n = o.optional("map") {
+            let mapPath = resolve(try n.nonEmptyString(), against: file)
+            do { mapping.objects = try OracleGeneralMapping.loadObjects(path: mapPath) } catch { throw n.error(error.description) }
+        }
+        return mapping
     }
 
     static func resolve(_ path: String, against file: String) -> String {

@@ -2,23 +2,17 @@ import Workload
 
 /// Where a scenario's requests come from.
 public enum WorkloadSpec: Sendable, CustomStringConvertible {
-    /// A trace file, resolved against the scenario's folder.
-    case trace(path: String, format: TraceFormat)
+    /// A trace file, resolved against the scenario's folder, in one of the `TraceFormat`s
+    /// (which live in Workload, beside their readers and writers).
+    case trace(path: String, format: TraceFormat, options: TraceReadOptions = TraceReadOptions())
     /// Requests generated on the fly (`"workload": {"synthetic": {…}}`).
     case synthetic(SyntheticSpec)
 
     /// Opens the workload as a stream of requests.
     public func open() throws(TraceError) -> any TraceSource {
         switch self {
-        case let .trace(path, format):
-            switch format {
-            case .csv: return try TraceCSVReader(path: path)
-            // Access logs replay with the default import options (referer inference on, one POP
-            // named "default"); `popsim trace import` offers the others.
-            case .alibabaCDN: return try AccessLogFormat.alibabaCDN.open(paths: [path])
-            case .nginxCombined: return try AccessLogFormat.nginxCombined.open(paths: [path])
-            case .cloudfront: return try AccessLogFormat.cloudfront.open(paths: [path])
-            }
+        case let .trace(path, format, options):
+            return try openTraceSource(path: path, format: format, options: options)
         case let .synthetic(spec):
             do { return try SyntheticSource(spec: spec) } catch {
                 throw TraceError(file: "workload.synthetic", line: 0, column: nil, message: error.description)
@@ -28,25 +22,8 @@ public enum WorkloadSpec: Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .trace(let path, _): return path
+        case .trace(let path, _, _): return path
         case .synthetic(let spec): return spec.description
         }
-    }
-}
-
-/// The trace formats popsim reads.
-public enum TraceFormat: String, Sendable, CaseIterable {
-    /// `t,pop,url,origin,kind[,method,credentials,bytes]` with a header row.
-    case csv
-    /// Alibaba Cloud CDN offline access logs.
-    case alibabaCDN = "alibaba-cdn"
-    /// nginx access logs in the `combined` format.
-    case nginxCombined = "nginx-combined"
-    /// Amazon CloudFront standard access logs.
-    case cloudfront
-
-    /// The format a file name suggests (`.csv` and anything unknown: CSV).
-    public static func guess(fromPath path: String) -> TraceFormat {
-        .csv
     }
 }

@@ -70,7 +70,7 @@ public final class AtomicFileWriter {
         temporaryPath = String(decoding: path.utf8.dropLast(name.utf8.count), as: UTF8.self) + ".\(name).tmp-\(getpid())"
         if isDirectory(path) { throw FileWriteError(path: path, message: "is a directory") }
         try makeDirectories(dir, for: path)
-        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        fd = open(temporaryPath, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
         if fd < 0 {
             let code = errno
             if code == EACCES || code == EROFS || code == EPERM {
@@ -94,6 +94,17 @@ public final class AtomicFileWriter {
         guard fd >= 0 else { throw FileWriteError(path: path, message: "writer already committed or aborted") }
         buffer.append(contentsOf: bytes)
         if buffer.count >= AtomicFileWriter.bufferLimit { try flush() }
+    }
+
+    /// Writes what is buffered, then hands `body` the temporary's descriptor (open for reading
+    /// and writing) so that a writer can revise what it wrote, with `pread`/`pwrite`, before
+    /// `commit()`. `body` must not close the descriptor or move its file offset's meaning:
+    /// later `write` calls go on appending at the offset it leaves.
+    /// - Throws: `FileWriteError` from the flush, or what `body` throws.
+    public func withFlushedFile<T>(_ body: (Int32) throws(FileWriteError) -> T) throws(FileWriteError) -> T {
+        guard fd >= 0 else { throw FileWriteError(path: path, message: "writer already committed or aborted") }
+        try flush()
+        return try body(fd)
     }
 
     /// Writes what is buffered, then renames the temporary over the target.

@@ -32,3 +32,47 @@ func lastComponent(_ path: String) -> String {
     guard let slash = path.lastIndex(of: "/") else { return path }
     return String(path[path.index(after: slash)...])
 }
+
+/// Opens `path` read-only and returns its descriptor and, for a regular file, its size.
+/// - Throws: `FileReadError` naming the path when it is missing, a directory or unreadable.
+func openForReading(_ path: String) throws(FileReadError) -> (fd: Int32, size: Int64?) {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    if fd < 0 { throw FileReadError(path: path, message: errnoText(errno)) }
+    var st = stat()
+    if fstat(fd, &st) != 0 {
+        let code = errno
+        _ = close(fd)
+        throw FileReadError(path: path, message: errnoText(code))
+    }
+    if (st.st_mode & S_IFMT) == S_IFDIR {
+        _ = close(fd)
+        throw FileReadError(path: path, message: "is a directory, not a file")
+    }
+    return (fd, (st.st_mode & S_IFMT) == S_IFREG ? Int64(st.st_size) : nil)
+}
+
+/// Reads up to `count` bytes into `p`, retrying after signals and short reads; fewer only at
+/// the end of the file. Returns the number read, or -errno.
+func readFully(_ fd: Int32, _ p: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    var done = 0
+    while done < count {
+        let n = read(fd, p + done, count - done)
+        if n < 0 {
+            if errno == EINTR { continue }
+            return -Int(errno)
+        }
+        if n == 0 { break }
+        done += n
+    }
+    return done
+}
+
+/// The first `count` bytes of a file (fewer when it is shorter), or nil when it cannot be read.
+func filePrefix(_ path: String, count: Int) -> [UInt8]? {
+    guard let (fd, _) = try? openForReading(path) else { return nil }
+    defer { _ = close(fd) }
+    var bytes = [UInt8](repeating: 0, count: count)
+    let n = bytes.withUnsafeMutableBytes { readFully(fd, $0.baseAddress!, count) }
+    guard n >= 0 else { return nil }
+    return Array(bytes[..<n])
+}

@@ -1,114 +1,146 @@
-// The CSV trace format, written: the inverse of TraceCSVReader.
+// The CSV trace format, written: the canonical form `TraceCSVReader` reads back.
 import HTTPModel
 
-/// Writes records as a CSV trace that `TraceCSVReader` reads back to the same records.
+/// Writes requests as a CSV trace in canonical form.
 ///
-/// The header is `t,pop,url,origin,kind,method,credentials,bytes`. `t` is decimal seconds in
-/// its shortest exact form (`0`, `12.5`, `0.000001`); `origin`, `credentials` and `bytes` are
-/// empty when the record has none; `method` is always written. Fields are quoted only when
-/// they must be (RFC 4180). A trace in this canonical form read and written again is
-/// identical byte for byte.
+/// The header is always `t,pop,url,origin,kind,method,credentials,bytes`; `t` is decimal
+/// seconds without trailing zeros (`12`, `12.5`, `0.000001`); origins are written serialised
+/// and methods as interned (`GET` when a trace left the column empty); an absent origin,
+/// credentials mode or size is an empty field; fields with a comma or quote are quoted. A
+/// CSV trace in this form reads and writes back byte for byte, through any popsim format.
 ///
-/// Each source's names are escaped once per id, so a line costs a few appends. Nothing
-/// appears at `path` until `commit()`.
+/// Memory: each distinct string once, escaped, plus a 1 MiB buffer.
 public final class TraceCSVWriter: TraceWriter {
+    /// The header row every file starts with.
     public static let header = "t,pop,url,origin,kind,method,credentials,bytes"
 
     /// The target path.
-    public var path: String { file.path }
+    public let path: String
     /// Records written so far.
     public private(set) var recordsWritten = 0
 
     private let file: AtomicFileWriter
-    private var line: [UInt8] = []
-    private var caches: [NameCache] = []
-    private var current = -1
-    private var lastTime: Int64 = 0
+    private var buffer: [UInt8] = []
+    private var sourceID: ObjectIdentifier?
+    private var pops = EscapedStrings()
+    private var urls = EscapedStrings()
+    private var origins = EscapedStrings()
+    private var methods = EscapedStrings()
+    private let kindNames: [[UInt8]] = ResourceKind.allCases.map { Array($0.rawValue.utf8) }
+    private let credentialNames: [[UInt8]] = CredentialsMode.allCases.map { Array($0.rawValue.utf8) }
+    private static let flushAt = 1 << 20
 
-    /// The escaped names of one source, by id, filled as ids appear.
-    private struct NameCache {
-        let source: any TraceSource
-        var pops: [[UInt8]] = []
-        var urls: [[UInt8]] = []
-        var origins: [[UInt8]] = []
-        var methods: [[UInt8]] = []
-    }
-
-    /// Opens a temporary file beside `path` and writes the header.
-    /// - Throws: `FileWriteError` when the directory cannot be written.
+    /// Opens the temporary beside `path` and writes the header.
+    /// - Throws: `FileWriteError` when it cannot be created.
     public init(path: String) throws(FileWriteError) {
+        self.path = path
         file = try AtomicFileWriter(path: path)
-        try file.write(TraceCSVWriter.header + "\n")
+        buffer.reserveCapacity(Self.flushAt + 4096)
+        buffer.append(contentsOf: Self.header.utf8)
+        buffer.append(0x0A)
     }
 
-    /// Appends one record whose ids refer to `source`'s interners.
-    ///
-    /// Records must come in non-decreasing time, as a trace requires.
-    /// - Throws: `FileWriteError` on a write error, or for a record earlier than the previous one.
     public func write(_ record: TraceRecord, from source: any TraceSource) throws(FileWriteError) {
-        if record.time < lastTime || record.time < 0 {
-            throw FileWriteError(path: path, message: "record at \(formatDuration(record.time)) (line \(record.line) of \(source.sourceName)) is earlier than the previous one at \(formatDuration(lastTime))")
+        let n = recordsWritten + 1
+        let sid = ObjectIdentifier(source)
+        if sourceID == nil { sourceID = sid } else if sourceID != sid {
+            throw FileWriteError(path: path, message: "record \(n): records must all come from one source")
         }
-        lastTime = record.time
-        if current < 0 || caches[current].source !== source {
-            current = caches.firstIndex { $0.source === source } ?? {
-                caches.append(NameCache(source: source))
-                return caches.count - 1
-            }()
+        guard record.time >= 0 else { throw FileWriteError(path: path, message: "record \(n): negative time \(record.time) µs") }
+        if Int(record.pop) >= pops.count { pops.catchUp(source.pops) }
+        if Int(record.url) >= urls.count { urls.catchUp(source.urls) }
+        if let o = record.origin, Int(o) >= origins.count { origins.catchUp(source.origins) }
+        if Int(record.method) >= methods.count { methods.catchUp(source.methods) }
+
+        appendDecimal(UInt64(record.time / 1_000_000))
+        let micros = record.time % 1_000_000
+        if micros != 0 {
+            buffer.append(UInt8(ascii: "."))
+            var digits = micros
+            var width = 6
+            while digits % 10 == 0 {
+                digits /= 10
+                width -= 1
+            }
+            var scale: Int64 = 1
+            for _ in 1..<width { scale *= 10 }
+            while scale > 0 {
+                buffer.append(0x30 + UInt8(digits / scale % 10))
+                scale /= 10
+            }
         }
-        line.removeAll(keepingCapacity: true)
-        appendSeconds(record.time)
-        line.append(0x2C)
-        let source = caches[current].source
-        let (pop, url, method) = (Int(record.pop), Int(record.url), Int(record.method))
-        if pop >= caches[current].pops.count { TraceCSVWriter.fill(&caches[current].pops, from: source.pops, through: pop) }
-        line += caches[current].pops[pop]
-        line.append(0x2C)
-        if url >= caches[current].urls.count { TraceCSVWriter.fill(&caches[current].urls, from: source.urls, through: url) }
-        line += caches[current].urls[url]
-        line.append(0x2C)
-        if let o = record.origin.map(Int.init) {
-            if o >= caches[current].origins.count { TraceCSVWriter.fill(&caches[current].origins, from: source.origins, through: o) }
-            line += caches[current].origins[o]
+        buffer.append(0x2C)
+        pops.append(record.pop, to: &buffer)
+        buffer.append(0x2C)
+        urls.append(record.url, to: &buffer)
+        buffer.append(0x2C)
+        if let o = record.origin { origins.append(o, to: &buffer) }
+        buffer.append(0x2C)
+        buffer.append(contentsOf: kindNames[record.kind.ordinal])
+        buffer.append(0x2C)
+        methods.append(record.method, to: &buffer)
+        buffer.append(0x2C)
+        if let c = record.credentials { buffer.append(contentsOf: credentialNames[c.ordinal]) }
+        buffer.append(0x2C)
+        if let b = record.bytes {
+            guard b >= 0 else { throw FileWriteError(path: path, message: "record \(n): negative response size \(b)") }
+            appendDecimal(UInt64(b))
         }
-        line.append(0x2C)
-        line += record.kind.rawValue.utf8
-        line.append(0x2C)
-        if method >= caches[current].methods.count { TraceCSVWriter.fill(&caches[current].methods, from: source.methods, through: method) }
-        line += caches[current].methods[method]
-        line.append(0x2C)
-        if let c = record.credentials { line += c.rawValue.utf8 }
-        line.append(0x2C)
-        if let b = record.bytes { line += String(b).utf8 }
-        line.append(0x0A)
-        try file.write(bytes: line)
-        recordsWritten += 1
+        buffer.append(0x0A)
+        recordsWritten = n
+        if buffer.count >= Self.flushAt { try flush() }
     }
 
-    /// Writes what is buffered and moves the file into place.
-    public func commit() throws(FileWriteError) { try file.commit() }
-
-    /// Drops everything written; the target is left as it was.
-    public func abort() { file.abort() }
-
-    /// Escapes `interner`'s names from the cache's end through `id`.
-    private static func fill(_ cache: inout [[UInt8]], from interner: Interner, through id: Int) {
-        for next in cache.count...id { cache.append(Array(csvEscape(interner.string(UInt32(next))).utf8)) }
+    public func commit() throws(FileWriteError) {
+        do {
+            try flush()
+            try file.commit()
+        } catch {
+            abort()
+            throw error
+        }
     }
 
-    /// `12.5` for 12 500 000 µs: the shortest exact decimal.
-    private func appendSeconds(_ t: Int64) {
-        line += String(t / 1_000_000).utf8
-        var frac = t % 1_000_000
-        if frac == 0 { return }
-        var digits = 6
-        while frac % 10 == 0 {
-            frac /= 10
-            digits -= 1
+    public func abort() {
+        file.abort()
+        buffer = []
+    }
+
+    private func appendDecimal(_ value: UInt64) { Workload.appendDecimal(value, to: &buffer) }
+
+    private func flush() throws(FileWriteError) {
+        try file.write(bytes: buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// A source table's strings as CSV fields (escaped once), indexed by the source's ids.
+private struct EscapedStrings {
+    private var bytes: [UInt8] = []
+    private var offsets: [Int] = [0]
+
+    var count: Int { offsets.count - 1 }
+
+    /// Adds the strings the source has interned since the last call.
+    mutating func catchUp(_ interner: Interner) {
+        while count < interner.count {
+            let s = interner.utf8(UInt32(count))
+            if s.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+                bytes.append(0x22)
+                for c in s {
+                    if c == 0x22 { bytes.append(0x22) }
+                    bytes.append(c)
+                }
+                bytes.append(0x22)
+            } else {
+                bytes.append(contentsOf: s)
+            }
+            offsets.append(bytes.count)
         }
-        line.append(0x2E)
-        let text = String(frac)
-        for _ in text.count..<digits { line.append(0x30) }
-        line += text.utf8
+    }
+
+    @inline(__always)
+    func append(_ id: UInt32, to out: inout [UInt8]) {
+        out.append(contentsOf: bytes[offsets[Int(id)]..<offsets[Int(id) + 1]])
     }
 }

@@ -45,10 +45,11 @@ final class ProgressReporter {
         drawn = false
     }
 
-    /// About how many requests a CSV trace holds, from its size and the lines in its first 64 KiB
+    /// About how many requests a CSV trace or access log holds, from its size and the lines in its first 64 KiB
     /// (exact when the file is smaller). Nil when it cannot be read.
     static func estimateRequests(_ workload: WorkloadSpec) -> (count: Int, exact: Bool)? {
-        guard case let .trace(path, _) = workload,
+        // Line-based formats only: a binary trace's size says little about its request count.
+        guard case let .trace(path, format, _) = workload, format == .csv || !format.isWritable,
               let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         let sampleSize = 64 << 10

@@ -3,7 +3,8 @@ import Foundation
 /// `popsim trace <subcommand>`: generate, import and convert traces.
 enum TraceCommand: Command {
     /// The subcommands, each a `Command` whose spec name is its word after `trace`.
-    static var subcommands: [Command.Type] { [TraceGenCommand.self, TraceImportCommand.self] }
+    /// (A constant list of metatypes: safe to share; Swift cannot prove metatypes Sendable.)
+    nonisolated(unsafe) static let subcommands: [Command.Type] = [TraceGenCommand.self, TraceImportCommand.self, TraceConvertCommand.self]
 
     static let spec = CommandSpec(
         name: "trace",

@@ -1,0 +1,116 @@
+import Foundation
+import HTTPModel
+import Workload
+
+/// `popsim trace convert IN OUT`: rewrites a trace in another format, streaming.
+enum TraceConvertCommand: Command {
+    static let formats = TraceFormat.allCases.map(\.rawValue).joined(separator: "|")
+
+    static let spec = CommandSpec(
+        name: "convert",
+        summary: "Rewrite a trace in another format (csv, popsim, oracleGeneral).",
+        usage: "popsim trace convert IN OUT [--from FORMAT] [--to FORMAT] [options]",
+        options: [
+            OptionSpec(name: "--from", value: "FORMAT", help: "IN's format (\(formats)); default: from its name, else its magic, else csv."),
+            OptionSpec(name: "--to", value: "FORMAT", help: "OUT's format (\(formats)); default: from its name."),
+            OptionSpec(name: "--object-url", value: "TEMPLATE", help: "oracleGeneral: the URL of object {id} (default /obj/{id}); writing, URLs it makes give their ids back."),
+            OptionSpec(name: "--object-pop", value: "POP", help: "oracleGeneral input: the POP of every request (default: default)."),
+            OptionSpec(name: "--object-kind", value: "KIND", help: "oracleGeneral input: the resource kind of every request (default: other)."),
+            OptionSpec(name: "--object-map", value: "FILE", help: "oracleGeneral: CSV id,url,pop,kind overriding them per object (writing, its URLs give their ids back)."),
+            OptionSpec(name: "--unknown-size", value: "BYTES", help: "oracleGeneral output: the size of a request without one (default 1; libCacheSim skips size 0)."),
+        ],
+        details: """
+        Formats: csv (.csv; t,pop,url,origin,kind,method,credentials,bytes), popsim (.pstrace; popsim's
+        compact binary trace, docs/trace-format.md) and oracleGeneral (.oracleGeneral or .bin; libCacheSim's
+        24-byte records). Both files stream: memory grows with distinct URLs and origins, not with records.
+        oracleGeneral keeps ids, sizes and whole seconds only; its next_access_vtime is recomputed on writing.
+        Nothing is written at OUT unless the whole conversion succeeds. Exit status: 0 done, 2 bad input.
+        """,
+        examples: [
+            "popsim trace convert day.csv day.pstrace",
+            "popsim trace convert cluster52.oracleGeneral c52.pstrace --object-url https://static.example-cdn.com/obj/{id} --object-pop hangzhou",
+            "popsim trace convert day.pstrace day.bin --to oracleGeneral",
+        ])
+
+    static func run(_ args: Arguments) throws -> Int32 {
+        let paths = try positionals(args, "IN", "OUT")
+        let (input, output) = (paths[0], paths[1])
+        let from = try format(args.value("--from"), option: "--from") ?? TraceFormat.guess(fromPath: input)
+        guard let to = try format(args.value("--to"), option: "--to") ?? TraceFormat.byExtension(output) else {
+            throw UsageError(message: "cannot tell OUT's format from its name '\(output)' (use .csv, .pstrace, .oracleGeneral or .bin, or --to \(formats))")
+        }
+        if FileManager.default.fileExists(atPath: output), sameFile(input, output) {
+            throw InputError("IN and OUT are the same file (\(input))")
+        }
+
+        var mapping = OracleGeneralMapping()
+        if let url = args.value("--object-url") { mapping.urlTemplate = url }
+        if let problem = mapping.templateProblem { throw UsageError(message: "--object-url: \(problem)") }
+        if let pop = args.value("--object-pop") {
+            guard !pop.isEmpty else { throw UsageError(message: "--object-pop needs a POP id") }
+            mapping.pop = pop
+        }
+        if let kind = args.value("--object-kind") {
+            do { mapping.kind = try ResourceKind(parsing: kind) } catch { throw UsageError(message: "--object-kind: \(error)") }
+        }
+        if let map = args.value("--object-map") {
+            do { mapping.objects = try OracleGeneralMapping.loadObjects(path: map) } catch { throw InputError("\(error)") }
+        }
+        var unknownSize: UInt32 = 1
+        if let text = args.value("--unknown-size") {
+            guard let n = UInt32(text) else { throw UsageError(message: "--unknown-size: '\(text)' is not a size in bytes (0 to \(UInt32.max))") }
+            unknownSize = n
+        }
+
+        let start = DispatchTime.now().uptimeNanoseconds
+        let source: any TraceSource
+        do { source = try openTraceSource(path: input, format: from, options: TraceReadOptions(objects: mapping)) } catch {
+            throw InputError("\(error)")
+        }
+        let writer: any TraceWriter
+        do { writer = try makeTraceWriter(path: output, format: to, options: TraceWriteOptions(objects: mapping, unknownSize: unknownSize)) } catch {
+            throw InputError("\(error)")
+        }
+        let count: Int
+        do { count = try copyTrace(from: source, to: writer) } catch { throw InputError("\(error)") }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+
+        print("converted \(count) record(s): \(input) (\(from.rawValue)) ⇒ \(output) (\(to.rawValue)) in \(String(format: "%.2f", seconds)) s (\(rate(count, seconds)))")
+        if !source.skips.summary.isEmpty { Output.warning(source.skips.summary) }
+        if let og = writer as? OracleGeneralWriter {
+            if og.recordsWithoutSize > 0 {
+                Output.note("note: \(og.recordsWithoutSize) record(s) had no size and were written with size \(og.unknownSize) (--unknown-size)")
+            }
+            if og.hashedURLs > 0 {
+                Output.note("note: \(og.hashedURLs) URL(s) do not match \(mapping.urlTemplate); their object ids are FNV-1a hashes of the URL")
+            }
+        }
+        if from != .oracleGeneral, to == .oracleGeneral {
+            Output.note("note: oracleGeneral keeps object ids, sizes and whole seconds only (no POP, Origin, kind or method)")
+        }
+        return 0
+    }
+
+    /// A `--from`/`--to` value, or nil when the option is absent.
+    static func format(_ value: String?, option: String) throws(UsageError) -> TraceFormat? {
+        guard let value else { return nil }
+        guard let f = TraceFormat(rawValue: value) else {
+            throw UsageError(message: "\(option): unknown format '\(value)' (formats: \(formats.replacingOccurrences(of: "|", with: ", ")))")
+        }
+        return f
+    }
+
+    /// `8.1 M records/s`.
+    static func rate(_ count: Int, _ seconds: Double) -> String {
+        guard seconds > 0 else { return "–" }
+        let r = Double(count) / seconds
+        return r >= 1e6 ? String(format: "%.1f M records/s", r / 1e6) : String(format: "%.0f records/s", r)
+    }
+
+    /// Whether two existing paths name one file (same device and inode).
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        guard let x = try? FileManager.default.attributesOfItem(atPath: a), let y = try? FileManager.default.attributesOfItem(atPath: b) else { return false }
+        return (x[.systemNumber] as? NSNumber) == (y[.systemNumber] as? NSNumber)
+            && (x[.systemFileNumber] as? NSNumber) == (y[.systemFileNumber] as? NSNumber)
+    }
+}

@@ -1,0 +1,323 @@
+import Foundation
+import Testing
+import HTTPModel
+@testable import Workload
+
+/// Builds popsim trace bytes by hand, as docs/trace-format.md describes them.
+struct PSBytes {
+    var bytes: [UInt8]
+
+    init(version: UInt16 = 1, flags: UInt16 = 0) {
+        bytes = Array("PSTRACE\0".utf8)
+        bytes += [UInt8(version & 0xFF), UInt8(version >> 8), UInt8(flags & 0xFF), UInt8(flags >> 8)]
+    }
+
+    mutating func varint(_ v: UInt64) {
+        var v = v
+        while v >= 0x80 {
+            bytes.append(UInt8(v & 0x7F) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    mutating func define(_ table: UInt8, _ s: String) {
+        bytes += [0x01, table]
+        varint(UInt64(s.utf8.count))
+        bytes += Array(s.utf8)
+    }
+
+    /// A request with every id present: time delta, pop, url, kind, method.
+    mutating func request(delta: UInt64, pop: UInt64 = 0, url: UInt64, kind: UInt64 = 0, method: UInt64 = 0) {
+        bytes.append(0x80 | 0x01 | 0x02 | 0x08 | 0x10)
+        varint(delta)
+        varint(pop)
+        varint(url)
+        varint(kind)
+        varint(method)
+    }
+
+    mutating func end(_ count: UInt64) {
+        bytes.append(0x00)
+        varint(count)
+    }
+
+    /// Defines pop "p", url "/a", kind "font", method "GET" (each id 0).
+    mutating func basics() {
+        define(0, "p")
+        define(1, "/a")
+        define(4, "font")
+        define(3, "GET")
+    }
+}
+
+@Suite("popsim binary traces")
+struct PopsimTraceTests {
+    /// A canonical CSV trace exercising every field: quoting, origins, methods, credentials,
+    /// sizes, equal and sub-second times, several POPs.
+    static let canonicalCSV = """
+    t,pop,url,origin,kind,method,credentials,bytes
+    0,hangzhou,https://static.example-cdn.com/fonts/a.woff2,https://www.example.com,font,GET,,
+    0,hangzhou,https://static.example-cdn.com/fonts/a.woff2,https://shop.example.com,font,GET,include,2048
+    0.5,frankfurt,/fonts/a.woff2,https://www.example.com,font,GET,,9223372036854775807
+    0.500001,frankfurt,"/a,b.css",null,stylesheet-cors,OPTIONS,same-origin,0
+    12,hangzhou,"/q?x=""y""\",,img,HEAD,omit,
+    4294.967296,hangzhou,/v/intro.mp4,,video,GET,,123456789
+    4294.967296,hangzhou,/v/intro.mp4,https://www.example.com,video-cors,GET,,123456789
+
+    """
+
+    static func readAll(_ source: any TraceSource) throws -> [TraceRecord] {
+        var out: [TraceRecord] = []
+        while let r = try source.next() { out.append(r) }
+        return out
+    }
+
+    @Test("CSV ⇒ popsim ⇒ CSV gives back the same bytes, and both readers yield the same requests")
+    func roundTripCSV() throws {
+        let dir = TemporaryDirectory()
+        let csv = dir.file("a.csv", Self.canonicalCSV)
+        let ours = dir.path + "/a.pstrace", back = dir.path + "/b.csv"
+        #expect(try copyTrace(from: try TraceCSVReader(path: csv), to: try PopsimTraceWriter(path: ours)) == 7)
+        #expect(try copyTrace(from: try PopsimTraceSource(path: ours), to: try TraceCSVWriter(path: back)) == 7)
+        #expect(String(decoding: readAllBytes(back), as: UTF8.self) == Self.canonicalCSV)
+
+        let a = try TraceCSVReader(path: csv), b = try PopsimTraceSource(path: ours)
+        let (ra, rb) = (try Self.readAll(a), try Self.readAll(b))
+        #expect(ra.map(\.time) == rb.map(\.time))
+        #expect(ra.map { a.urls.string($0.url) } == rb.map { b.urls.string($0.url) })
+        #expect(ra.map { a.pops.string($0.pop) } == rb.map { b.pops.string($0.pop) })
+        #expect(ra.map { $0.origin.map(a.origins.string) } == rb.map { $0.origin.map(b.origins.string) })
+        #expect(ra.map { a.methods.string($0.method) } == rb.map { b.methods.string($0.method) })
+        #expect(ra.map(\.kind) == rb.map(\.kind))
+        #expect(ra.map(\.credentials) == rb.map(\.credentials))
+        #expect(ra.map(\.bytes) == rb.map(\.bytes))
+        #expect(rb.map(\.line) == Array(1...7))
+        // Each string once, even in a trace this small where most strings are new.
+        #expect(readAllBytes(ours).count < readAllBytes(csv).count)
+    }
+
+    @Test("a CSV in any spelling comes back in canonical form, then stays put")
+    func canonicalForm() throws {
+        let dir = TemporaryDirectory()
+        let messy = dir.file("m.csv", "kind,origin,url,pop,t\r\nfont,HTTPS://WWW.Example.com:443,/a,p,1.500000\r\n\r\nimg,,/b,p,2\r\n")
+        let a = dir.path + "/a.pstrace", b = dir.path + "/b.csv", c = dir.path + "/c.pstrace", d = dir.path + "/d.csv"
+        try copyTrace(from: try TraceCSVReader(path: messy), to: try PopsimTraceWriter(path: a))
+        try copyTrace(from: try PopsimTraceSource(path: a), to: try TraceCSVWriter(path: b))
+        #expect(String(decoding: readAllBytes(b), as: UTF8.self) == """
+        t,pop,url,origin,kind,method,credentials,bytes
+        1.5,p,/a,https://www.example.com,font,GET,,
+        2,p,/b,,img,GET,,
+
+        """)
+        try copyTrace(from: try TraceCSVReader(path: b), to: try PopsimTraceWriter(path: c))
+        try copyTrace(from: try PopsimTraceSource(path: c), to: try TraceCSVWriter(path: d))
+        #expect(readAllBytes(a) == readAllBytes(c))
+        #expect(readAllBytes(b) == readAllBytes(d))
+    }
+
+    @Test("the writer's bytes for a tiny trace are exactly the documented layout")
+    func layout() throws {
+        let dir = TemporaryDirectory()
+        let csv = dir.file("t.csv", "t,pop,url,origin,kind,bytes\n1,p,/a,https://a.com,font,300\n1,p,/a,,font,\n")
+        let path = dir.path + "/t.pstrace"
+        try copyTrace(from: try TraceCSVReader(path: csv), to: try PopsimTraceWriter(path: path))
+        var e = PSBytes()
+        e.define(0, "p")
+        e.define(1, "/a")
+        e.define(2, "https://a.com")
+        e.define(3, "GET")
+        e.define(4, "font")
+        // tag: request | time | origin | bytes (pop, kind and method are id 0, as "previous" starts)
+        e.bytes.append(0x80 | 0x01 | 0x04 | 0x40)
+        e.varint(1_000_000)
+        e.varint(0) // url
+        e.varint(0) // origin
+        e.varint(300) // bytes: 0xAC 0x02
+        e.bytes.append(0x80) // same time, pop, kind, method; no origin; url 0
+        e.varint(0)
+        e.end(2)
+        #expect(readAllBytes(path) == e.bytes)
+    }
+
+    @Test("a time record moves the clock forwards; deltas count from it")
+    func timeRecord() throws {
+        let dir = TemporaryDirectory()
+        var e = PSBytes()
+        e.basics()
+        e.bytes.append(0x02)
+        e.varint(5_000_000)
+        e.request(delta: 0, url: 0)
+        e.request(delta: 7, url: 0)
+        e.end(2)
+        let source = try PopsimTraceSource(path: dir.file("t.pstrace", e.bytes))
+        #expect(try Self.readAll(source).map(\.time) == [5_000_000, 5_000_007])
+    }
+
+    // MARK: malformed files
+
+    static func error(_ bytes: [UInt8], readRecords: Bool = true) throws -> TraceError {
+        let dir = TemporaryDirectory()
+        let path = dir.file("bad.pstrace", bytes)
+        return try #require(throws: TraceError.self) {
+            let source = try PopsimTraceSource(path: path)
+            if readRecords { while try source.next() != nil {} }
+        }
+    }
+
+    @Test("wrong magic")
+    func wrongMagic() throws {
+        let e = try Self.error(Array("t,pop,url,origin,kind\n".utf8))
+        #expect(e.line == 0)
+        #expect(e.message == "not a popsim binary trace (wrong magic 74 2C 70 6F 70 2C 75 72; expected 50 53 54 52 41 43 45 00, \"PSTRACE\\0\")")
+        let empty = try Self.error([])
+        #expect(empty.message.hasPrefix("not a popsim binary trace (empty file;"))
+    }
+
+    @Test("unsupported version and required flags; optional hint flags are ignored")
+    func versionAndFlags() throws {
+        var v2 = PSBytes(version: 2)
+        v2.end(0)
+        #expect(try Self.error(v2.bytes).message == "unsupported version 2 (this popsim reads version 1; a newer popsim wrote it)")
+        var flagged = PSBytes(flags: 0x0001)
+        flagged.end(0)
+        #expect(try Self.error(flagged.bytes).message == "unsupported required feature flags 0x01 (this popsim knows none)")
+        var hinted = PSBytes(flags: 0x0100)
+        hinted.end(0)
+        let dir = TemporaryDirectory()
+        let source = try PopsimTraceSource(path: dir.file("h.pstrace", hinted.bytes))
+        #expect(try source.next() == nil)
+        #expect(source.flags == 0x0100)
+        #expect(try Self.error(Array(PSBytes().bytes.prefix(10))).message == "truncated header: the file ends at byte offset 10 (the header is 12 bytes)")
+    }
+
+    @Test("a truncated record names the record and byte offset")
+    func truncatedRecord() throws {
+        var e = PSBytes()
+        e.basics()
+        e.request(delta: 1, url: 0)
+        #expect(e.bytes.count == 12 + 22 + 6) // header, four defines, one request
+        e.request(delta: 300, url: 0) // at byte offset 40; its delta takes 2 bytes
+        e.end(2)
+        let cut = Array(e.bytes.prefix(43)) // the second request's tag and its delta, nothing more
+        let error = try Self.error(cut)
+        #expect(error.line == 2)
+        #expect(error.message == "record 2 (byte offset 40): truncated: the file ends 3 byte(s) into the record, at byte offset 43")
+    }
+
+    @Test("every cut of a valid file is an error naming a record, never a crash or a silent end")
+    func everyCut() throws {
+        let dir = TemporaryDirectory()
+        let csv = dir.file("a.csv", Self.canonicalCSV)
+        let full = dir.path + "/full.pstrace"
+        try copyTrace(from: try TraceCSVReader(path: csv), to: try PopsimTraceWriter(path: full))
+        let bytes = readAllBytes(full)
+        for length in 12..<bytes.count {
+            let error = try Self.error(Array(bytes.prefix(length)))
+            #expect(error.line >= 1 && error.message.hasPrefix("record \(error.line) (byte offset "), "cut at \(length): \(error)")
+        }
+    }
+
+    @Test("an unknown string id, a repeated definition, an unknown tag, bad trailer")
+    func badRecords() throws {
+        var unknown = PSBytes()
+        unknown.basics()
+        unknown.request(delta: 0, url: 3)
+        unknown.end(1)
+        let e1 = try Self.error(unknown.bytes)
+        #expect(e1.line == 1)
+        #expect(e1.message == "record 1 (byte offset 34): unknown url id 3 (1 defined so far)")
+
+        var twice = PSBytes()
+        twice.basics()
+        twice.define(1, "/a")
+        #expect(try Self.error(twice.bytes).message == "record 1 (byte offset 34): url \"/a\" is defined twice (it is already id 0)")
+
+        var badKind = PSBytes()
+        badKind.define(4, "fnot")
+        #expect(try Self.error(badKind.bytes).message.hasPrefix("record 1 (byte offset 12): unknown kind \"fnot\""))
+
+        var tag = PSBytes()
+        tag.bytes.append(0x7F)
+        #expect(try Self.error(tag.bytes).message == "record 1 (byte offset 12): unknown record tag 0x7F")
+
+        var count = PSBytes()
+        count.basics()
+        count.request(delta: 0, url: 0)
+        count.end(5)
+        #expect(try Self.error(count.bytes).message == "record 2 (byte offset 40): the end record counts 5 requests but the file holds 1")
+
+        var trailing = PSBytes()
+        trailing.end(0)
+        trailing.bytes += [0, 0]
+        #expect(try Self.error(trailing.bytes).message == "record 1 (byte offset 12): 2 byte(s) after the end record")
+
+        var noEnd = PSBytes()
+        noEnd.basics()
+        noEnd.request(delta: 0, url: 0)
+        #expect(try Self.error(noEnd.bytes).message == "record 2 (byte offset 40): the file ends without an end record (truncated?)")
+    }
+
+    @Test("time going backwards is an error naming the record")
+    func timeBackwards() throws {
+        var e = PSBytes()
+        e.basics()
+        e.request(delta: 10, url: 0)
+        e.bytes.append(0x02)
+        e.varint(9)
+        e.end(1)
+        let error = try Self.error(e.bytes)
+        #expect(error.line == 2)
+        #expect(error.message == "record 2 (byte offset 40): time record sets 9 µs, earlier than 10 µs of record 1 (time going backwards)")
+        #expect(error.description.hasSuffix("bad.pstrace:2: record 2 (byte offset 40): time record sets 9 µs, earlier than 10 µs of record 1 (time going backwards)"))
+    }
+
+    @Test("a long string is read across buffer refills")
+    func longStrings() throws {
+        let dir = TemporaryDirectory()
+        let long = "/" + String(repeating: "x", count: 10_000)
+        var e = PSBytes()
+        e.define(0, "p")
+        e.define(4, "font")
+        e.define(3, "GET")
+        for i in 0..<20 {
+            e.define(1, long + "\(i)")
+            e.request(delta: 1, url: UInt64(i))
+        }
+        e.end(20)
+        let source = try PopsimTraceSource(path: dir.file("l.pstrace", e.bytes), blockSize: 4096)
+        let records = try Self.readAll(source)
+        #expect(records.count == 20)
+        #expect(source.urls.string(records[19].url) == long + "19")
+    }
+
+    // MARK: formats
+
+    @Test("formats are guessed from names, then from the popsim magic, else CSV")
+    func guessing() throws {
+        let dir = TemporaryDirectory()
+        #expect(TraceFormat.byExtension("a/b.csv") == .csv)
+        #expect(TraceFormat.byExtension("b.PSTRACE") == .popsim)
+        #expect(TraceFormat.byExtension("cluster52.oracleGeneral") == .oracleGeneral)
+        #expect(TraceFormat.byExtension("cluster52.oracleGeneral.sample10") == .oracleGeneral)
+        #expect(TraceFormat.byExtension("w.oracleGeneral.bin.zst") == .oracleGeneral)
+        #expect(TraceFormat.byExtension("t.bin") == .oracleGeneral)
+        #expect(TraceFormat.byExtension("trace") == nil)
+        var ours = PSBytes()
+        ours.end(0)
+        #expect(TraceFormat.guess(fromPath: dir.file("trace", ours.bytes)) == .popsim)
+        #expect(TraceFormat.guess(fromPath: dir.file("other", "t,pop\n")) == .csv)
+        #expect(TraceFormat.guess(fromPath: dir.path + "/missing") == .csv)
+    }
+
+    @Test("a missing CSV column is an error naming the line, and the conversion leaves nothing behind")
+    func csvMissingColumn() throws {
+        let dir = TemporaryDirectory()
+        let csv = dir.file("bad.csv", "t,pop,url,origin,kind\n0,p,/a,,font\n1,p,/a,font\n")
+        let out = dir.path + "/out.pstrace"
+        #expect(throws: TraceCopyError.read(TraceError(file: csv, line: 3, column: nil, message: "expected 5 fields (t,pop,url,origin,kind), found 4"))) {
+            try copyTrace(from: try TraceCSVReader(path: csv), to: try PopsimTraceWriter(path: out))
+        }
+        #expect(dir.listing() == ["bad.csv"])
+    }
+}
