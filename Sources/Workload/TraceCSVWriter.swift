@@ -21,11 +21,9 @@ public final class TraceCSVWriter: TraceWriter {
 
     private let file: AtomicFileWriter
     private var buffer: [UInt8] = []
-    private var sourceID: ObjectIdentifier?
-    private var pops = EscapedStrings()
-    private var urls = EscapedStrings()
-    private var origins = EscapedStrings()
-    private var methods = EscapedStrings()
+    /// The escaped names of each source written from (usually one; ids are per source).
+    private var tablesBySource: [ObjectIdentifier: SourceTables] = [:]
+    private var lastTime: Int64 = 0
     private let kindNames: [[UInt8]] = ResourceKind.allCases.map { Array($0.rawValue.utf8) }
     private let credentialNames: [[UInt8]] = CredentialsMode.allCases.map { Array($0.rawValue.utf8) }
     private static let flushAt = 1 << 20
@@ -42,15 +40,18 @@ public final class TraceCSVWriter: TraceWriter {
 
     public func write(_ record: TraceRecord, from source: any TraceSource) throws(FileWriteError) {
         let n = recordsWritten + 1
-        let sid = ObjectIdentifier(source)
-        if sourceID == nil { sourceID = sid } else if sourceID != sid {
-            throw FileWriteError(path: path, message: "record \(n): records must all come from one source")
-        }
         guard record.time >= 0 else { throw FileWriteError(path: path, message: "record \(n): negative time \(record.time) µs") }
-        if Int(record.pop) >= pops.count { pops.catchUp(source.pops) }
-        if Int(record.url) >= urls.count { urls.catchUp(source.urls) }
-        if let o = record.origin, Int(o) >= origins.count { origins.catchUp(source.origins) }
-        if Int(record.method) >= methods.count { methods.catchUp(source.methods) }
+        // A trace never goes back in time (TraceCSVReader refuses it), so neither does a writer.
+        guard record.time >= lastTime else {
+            throw FileWriteError(path: path, message: "record \(n): time \(record.time) µs is earlier than the previous record's \(lastTime) µs")
+        }
+        let sid = ObjectIdentifier(source)
+        var t = tablesBySource.removeValue(forKey: sid) ?? SourceTables()
+        defer { tablesBySource[sid] = t }
+        if Int(record.pop) >= t.pops.count { t.pops.catchUp(source.pops) }
+        if Int(record.url) >= t.urls.count { t.urls.catchUp(source.urls) }
+        if let o = record.origin, Int(o) >= t.origins.count { t.origins.catchUp(source.origins) }
+        if Int(record.method) >= t.methods.count { t.methods.catchUp(source.methods) }
 
         appendDecimal(UInt64(record.time / 1_000_000))
         let micros = record.time % 1_000_000
@@ -70,15 +71,15 @@ public final class TraceCSVWriter: TraceWriter {
             }
         }
         buffer.append(0x2C)
-        pops.append(record.pop, to: &buffer)
+        t.pops.append(record.pop, to: &buffer)
         buffer.append(0x2C)
-        urls.append(record.url, to: &buffer)
+        t.urls.append(record.url, to: &buffer)
         buffer.append(0x2C)
-        if let o = record.origin { origins.append(o, to: &buffer) }
+        if let o = record.origin { t.origins.append(o, to: &buffer) }
         buffer.append(0x2C)
         buffer.append(contentsOf: kindNames[record.kind.ordinal])
         buffer.append(0x2C)
-        methods.append(record.method, to: &buffer)
+        t.methods.append(record.method, to: &buffer)
         buffer.append(0x2C)
         if let c = record.credentials { buffer.append(contentsOf: credentialNames[c.ordinal]) }
         buffer.append(0x2C)
@@ -88,6 +89,7 @@ public final class TraceCSVWriter: TraceWriter {
         }
         buffer.append(0x0A)
         recordsWritten = n
+        lastTime = record.time
         if buffer.count >= Self.flushAt { try flush() }
     }
 
@@ -112,6 +114,14 @@ public final class TraceCSVWriter: TraceWriter {
         try file.write(bytes: buffer)
         buffer.removeAll(keepingCapacity: true)
     }
+}
+
+/// One source's name tables, escaped.
+private struct SourceTables {
+    var pops = EscapedStrings()
+    var urls = EscapedStrings()
+    var origins = EscapedStrings()
+    var methods = EscapedStrings()
 }
 
 /// A source table's strings as CSV fields (escaped once), indexed by the source's ids.

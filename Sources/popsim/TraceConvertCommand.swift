@@ -4,15 +4,18 @@ import Workload
 
 /// `popsim trace convert IN OUT`: rewrites a trace in another format, streaming.
 enum TraceConvertCommand: Command {
-    static let formats = TraceFormat.allCases.map(\.rawValue).joined(separator: "|")
+    /// What `--from` takes: every format popsim reads, access logs included.
+    static let readable = TraceFormat.allCases
+    /// What `--to` takes: the formats popsim writes.
+    static let writable = TraceFormat.allCases.filter(\.isWritable)
 
     static let spec = CommandSpec(
         name: "convert",
         summary: "Rewrite a trace in another format (csv, popsim, oracleGeneral).",
         usage: "popsim trace convert IN OUT [--from FORMAT] [--to FORMAT] [options]",
         options: [
-            OptionSpec(name: "--from", value: "FORMAT", help: "IN's format (\(formats)); default: from its name, else its magic, else csv."),
-            OptionSpec(name: "--to", value: "FORMAT", help: "OUT's format (\(formats)); default: from its name."),
+            OptionSpec(name: "--from", value: "FORMAT", help: "IN's format (\(readable.map(\.rawValue).joined(separator: "|"))); default: from its name, else its magic, else csv."),
+            OptionSpec(name: "--to", value: "FORMAT", help: "OUT's format (\(writable.map(\.rawValue).joined(separator: "|"))); default: from its name."),
             OptionSpec(name: "--object-url", value: "TEMPLATE", help: "oracleGeneral: the URL of object {id} (default /obj/{id}); writing, URLs it makes give their ids back."),
             OptionSpec(name: "--object-pop", value: "POP", help: "oracleGeneral input: the POP of every request (default: default)."),
             OptionSpec(name: "--object-kind", value: "KIND", help: "oracleGeneral input: the resource kind of every request (default: other)."),
@@ -35,9 +38,9 @@ enum TraceConvertCommand: Command {
     static func run(_ args: Arguments) throws -> Int32 {
         let paths = try positionals(args, "IN", "OUT")
         let (input, output) = (paths[0], paths[1])
-        let from = try format(args.value("--from"), option: "--from") ?? TraceFormat.guess(fromPath: input)
-        guard let to = try format(args.value("--to"), option: "--to") ?? TraceFormat.byExtension(output) else {
-            throw UsageError(message: "cannot tell OUT's format from its name '\(output)' (use .csv, .pstrace, .oracleGeneral or .bin, or --to \(formats))")
+        let from = try format(args.value("--from"), option: "--from", allowed: readable) ?? TraceFormat.guess(fromPath: input)
+        guard let to = try format(args.value("--to"), option: "--to", allowed: writable) ?? TraceFormat.byExtension(output) else {
+            throw UsageError(message: "cannot tell OUT's format from its name '\(output)' (use .csv, .pstrace, .oracleGeneral or .bin, or --to \(writable.map(\.rawValue).joined(separator: "|")))")
         }
         if FileManager.default.fileExists(atPath: output), sameFile(input, output) {
             throw InputError("IN and OUT are the same file (\(input))")
@@ -92,10 +95,11 @@ enum TraceConvertCommand: Command {
     }
 
     /// A `--from`/`--to` value, or nil when the option is absent.
-    static func format(_ value: String?, option: String) throws(UsageError) -> TraceFormat? {
+    static func format(_ value: String?, option: String, allowed: [TraceFormat]) throws(UsageError) -> TraceFormat? {
         guard let value else { return nil }
-        guard let f = TraceFormat(rawValue: value) else {
-            throw UsageError(message: "\(option): unknown format '\(value)' (formats: \(formats.replacingOccurrences(of: "|", with: ", ")))")
+        guard let f = TraceFormat(rawValue: value), allowed.contains(f) else {
+            let known = TraceFormat(rawValue: value) != nil ? " (popsim reads it but does not write it)" : ""
+            throw UsageError(message: "\(option): unknown format '\(value)'\(known) (formats: \(allowed.map(\.rawValue).joined(separator: ", ")))")
         }
         return f
     }

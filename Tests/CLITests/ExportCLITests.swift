@@ -114,3 +114,9 @@ func teachingExportsAreCurrent(_ name: String) throws {
                 "notebooks-export/\(name)/\(file) is stale; run scripts/export-teaching.sh")
     }
 }
+
+@Test("notebooks-export/ holds the teaching bundles and nothing else (a test that forgets --no-out would leave one)")
+func notebooksExportHoldsOnlyTeaching() {
+    let dirs = filesIn(repoPath("notebooks-export")).filter { $0 != "README.md" }
+    #expect(dirs == teaching.sorted())
+}

@@ -144,7 +144,7 @@ func badRun(_ c: BadRun) throws {
 
 @Test("a replayed log's skipped lines are counted and the first shown, never silent (STYLE: skips are counted)")
 func runReportsSkips() throws {
-    let r = try runPopsim(["run", "scenarios/logs/replay-nginx.json"])
+    let r = try runPopsim(["run", "scenarios/logs/replay-nginx.json", "--no-out"])
     #expect(r.status == 0, "stderr: \(r.stderr)")
     #expect(r.stdout.contains("line(s) skipped (first: scenarios/logs/nginx-combined.log:"))
 }

@@ -96,7 +96,7 @@ struct TraceConvertCLITests {
         let block = try #require(scenario.firstRange(of: #/"workload": \{[^}]*\}/#))
         func run(_ workload: String) throws -> CLIResult {
             try writeFile(dir, "s.json", scenario.replacingCharacters(in: block, with: "\"workload\": " + workload))
-            return try runPopsim(["run", dir + "/s.json"])
+            return try runPopsim(["run", dir + "/s.json", "--no-out"])
         }
         let fromCSV = try run(#"{"trace": "trace.csv"}"#)
         let fromOurs = try run(#"{"trace": "trace.pstrace"}"#)

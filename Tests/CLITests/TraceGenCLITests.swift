@@ -61,8 +61,8 @@ func traceGenScenarioRoundTrip() throws {
     let start = try #require(scenario.range(of: "\"workload\": {"))
     scenario = String(scenario[..<start.lowerBound]) + "\"workload\": {\"trace\": \"day.csv\"}\n}\n"
     try writeFile(dir, "day.json", scenario)
-    let generated = try runPopsim(["run", "scenarios/synthetic-fonts-day.json"])
-    let replayed = try runPopsim(["run", dir + "/day.json"])
+    let generated = try runPopsim(["run", "scenarios/synthetic-fonts-day.json", "--no-out"])
+    let replayed = try runPopsim(["run", dir + "/day.json", "--no-out"])
     #expect(generated.status == 0 && replayed.status == 0, "\(generated.stderr) \(replayed.stderr)")
     #expect(generated.stdout == replayed.stdout)
     #expect(generated.stdout.contains("requests, 3 POPs, 3 variant(s)"))

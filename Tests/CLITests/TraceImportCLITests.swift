@@ -80,7 +80,7 @@ func importSamples(_ c: ImportCase) throws {
 
 @Test("the imported trace replays: popsim run on a scenario whose workload is the nginx log itself")
 func replayLogDirectly() throws {
-    let r = try runPopsim(["run", "scenarios/logs/replay-nginx.json"])
+    let r = try runPopsim(["run", "scenarios/logs/replay-nginx.json", "--no-out"])
     #expect(r.status == 0, "stderr: \(r.stderr)")
     #expect(r.stdout.contains("scenario replay-nginx: 20 requests, 1 POPs, 2 variant(s)"))
     #expect(r.stdout.contains("variant cdn-star"))
