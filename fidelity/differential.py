@@ -151,7 +151,7 @@ def derive(scenario, specs, out_path):
 
 
 def run_popsim(binary, scenario_path, audit_path, variants=None):
-    cmd = [binary, "run", scenario_path, "--requests-out", audit_path]
+    cmd = [binary, "run", scenario_path, "--no-out", "--requests-out", audit_path]
     for v in variants or []:
         cmd += ["--variant", v]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
@@ -252,6 +252,9 @@ def main():
     for path in paths:
         scenario = load_scenario(path)
         name = scenario.get("name") or os.path.basename(path)
+        if scenario["_trace"] is None:
+            skipped.append((rel(path), "(all)", "workload is not a CSV trace (synthetic or another format): the replay reads CSV"))
+            continue
         rows = read_trace(scenario["_trace"])
         problems = nginx_conf.scenario_problems(scenario) + trace_problems(scenario, rows)
         if problems:

@@ -62,8 +62,12 @@ def load_scenario(path):
     with open(path, encoding="utf-8") as f:
         scenario = json.load(f)
     scenario["_path"] = os.path.abspath(path)
-    trace = scenario["workload"]["trace"]
-    scenario["_trace"] = trace if trace.startswith("/") else os.path.join(os.path.dirname(os.path.abspath(path)), trace)
+    workload = scenario["workload"]
+    trace = workload.get("trace")
+    if trace is None or workload.get("format", "csv") != "csv" or not trace.endswith(".csv"):
+        scenario["_trace"] = None  # a generator, a binary trace or a log: not replayable as CSV
+    else:
+        scenario["_trace"] = trace if trace.startswith("/") else os.path.join(os.path.dirname(os.path.abspath(path)), trace)
     return scenario
 
 
