@@ -60,3 +60,48 @@ extension Command {
         return args.positional
     }
 }
+
+/// A command whose first argument names a subcommand (`popsim trace gen`, `popsim export notebook`).
+protocol CommandGroup: Command {
+    /// The subcommands, each a `Command` whose spec name is its word after the group's.
+    static var subcommands: [Command.Type] { get }
+    /// What the group is for, in one line (the spec is built from it and the subcommands).
+    static var groupName: String { get }
+    static var groupSummary: String { get }
+    static var groupExamples: [String] { get }
+}
+
+extension CommandGroup {
+    static var groupExamples: [String] { [] }
+
+    static var spec: CommandSpec {
+        CommandSpec(
+            name: groupName,
+            summary: groupSummary,
+            usage: "popsim \(groupName) <" + subcommands.map { $0.spec.name }.joined(separator: "|") + "> [options]",
+            options: [],
+            details: "Subcommands:\n" + subcommands.map { "  \($0.spec.name.padding(toLength: 9, withPad: " ", startingAt: 0))\($0.spec.summary)" }.joined(separator: "\n")
+                + "\n\nRun 'popsim \(groupName) <subcommand> --help' for its options.",
+            examples: groupExamples)
+    }
+
+    static func main(_ raw: [String]) -> Int32 {
+        guard let word = raw.first, word != "--help", word != "-h" else {
+            if raw.isEmpty {
+                Output.error("missing subcommand")
+                FileHandle.standardError.write(Data("Usage: \(spec.usage)\n".utf8))
+                return 2
+            }
+            print(spec.help, terminator: "")
+            return 0
+        }
+        guard let sub = subcommands.first(where: { $0.spec.name == word }) else {
+            Output.error("unknown subcommand '\(groupName) \(word)' (subcommands: \(subcommands.map { $0.spec.name }.joined(separator: ", ")))")
+            return 2
+        }
+        return sub.main(Array(raw.dropFirst()))
+    }
+
+    /// Never called: `main` dispatches to a subcommand.
+    static func run(_ args: Arguments) throws -> Int32 { 2 }
+}

@@ -4,36 +4,11 @@ import Scenario
 import Workload
 
 /// `popsim export <subcommand>`: files for other tools, made from a results bundle.
-enum ExportCommand: Command {
-    static let subcommands: [Command.Type] = [ExportNotebookCommand.self]
-
-    static let spec = CommandSpec(
-        name: "export",
-        summary: "Write files for other tools (Jupyter notebooks) from a results bundle.",
-        usage: "popsim export <" + subcommands.map { $0.spec.name }.joined(separator: "|") + "> [options]",
-        options: [],
-        details: "Subcommands:\n" + subcommands.map { "  \($0.spec.name.padding(toLength: 9, withPad: " ", startingAt: 0))\($0.spec.summary)" }.joined(separator: "\n")
-            + "\n\nRun 'popsim export <subcommand> --help' for its options.",
-        examples: ["popsim export notebook notebooks-export/pass-through-two-origins"])
-
-    static func main(_ raw: [String]) -> Int32 {
-        guard let word = raw.first, word != "--help", word != "-h" else {
-            if raw.isEmpty {
-                Output.error("missing subcommand")
-                FileHandle.standardError.write(Data("Usage: \(spec.usage)\n".utf8))
-                return 2
-            }
-            print(spec.help, terminator: "")
-            return 0
-        }
-        guard let sub = subcommands.first(where: { $0.spec.name == word }) else {
-            Output.error("unknown subcommand 'export \(word)' (subcommands: \(subcommands.map { $0.spec.name }.joined(separator: ", ")))")
-            return 2
-        }
-        return sub.main(Array(raw.dropFirst()))
-    }
-
-    static func run(_ args: Arguments) throws -> Int32 { 2 }
+enum ExportCommand: CommandGroup {
+    nonisolated(unsafe) static let subcommands: [Command.Type] = [ExportNotebookCommand.self]
+    static let groupName = "export"
+    static let groupSummary = "Write files for other tools (Jupyter notebooks) from a results bundle."
+    static let groupExamples = ["popsim export notebook notebooks-export/pass-through-two-origins"]
 }
 
 /// `popsim export notebook DIR`: (re)writes DIR/analysis.ipynb for the bundle in DIR and updates
