@@ -2,10 +2,25 @@ import HTTPModel
 import Simulation
 import Workload
 
-/// A located problem in a run's input (the trace), as a user should read it.
+/// A located problem in a run's input (the trace), as a user should read it, or where the run
+/// stopped when the user interrupted it.
 public struct RunError: Error, CustomStringConvertible {
     public var description: String
+    /// Set when the run stopped on SIGINT or SIGTERM rather than on bad input.
+    public var interruption: Interrupted?
     public init(_ description: String) { self.description = description }
+    public init(_ interruption: Interrupted) {
+        self.description = interruption.description
+        self.interruption = interruption
+    }
+}
+
+/// Faults a test can ask a run to inject, to see popsim's own safety checks fire
+/// (`POPSIM_TEST_FAULT` in the CLI). Never set in normal use.
+public enum RunFault: String, Sendable {
+    /// Feed the simulation a request earlier than the one before, past the reader's checks:
+    /// the event loop must stop with an internal error (exit 70).
+    case timeGoesBack = "time-goes-back"
 }
 
 /// The results of replaying a scenario's workload through its variants.
@@ -17,6 +32,11 @@ public struct RunResult: Sendable {
     public var catalog: Catalog
     /// Lines the workload's reader skipped (counted, never silent).
     public var skips: SkipLog
+    /// Access-log records that went back in time (by at most the reader's limit) and were given
+    /// the previous record's time; 0 for other workloads.
+    public var clamped = 0
+    /// The largest such step back, in µs.
+    public var largestClamp: Int64 = 0
 }
 
 /// Reads a scenario's trace and feeds it to a simulation, resolving names to indices once.
@@ -25,10 +45,15 @@ public enum ScenarioRun {
     /// - Parameters:
     ///   - observer: sees every request's outcome, in arrival order per variant.
     ///   - catalogReady: receives the catalog before the first request, so an observer can name ids.
+    ///   - progress: called every 65,536 requests with the count so far.
+    ///   - fault: a fault to inject, for tests of popsim's own checks.
+    /// - Throws: `RunError` for bad input, or with `interruption` set when SIGINT or SIGTERM
+    ///   arrived (see `Interruption`; looked at every 4,096 requests).
     public static func run(_ scenario: Scenario, only: [String]? = nil,
                            observer: ((RequestOutcome) -> Void)? = nil,
                            catalogReady: ((Catalog) -> Void)? = nil,
-                           progress: ((Int) -> Void)? = nil) throws(RunError) -> RunResult {
+                           progress: ((Int) -> Void)? = nil,
+                           fault: RunFault? = nil) throws(RunError) -> RunResult {
         if let only {
             for name in only where !scenario.config.variants.contains(where: { $0.name == name }) {
                 throw RunError("\(scenario.file): no variant named \"\(name)\" (variants: \(scenario.config.variants.map(\.name).joined(separator: ", ")))")
@@ -45,6 +70,7 @@ public enum ScenarioRun {
         var originOf: [UInt32] = []
         var methodOf: [UInt32] = []
         var seq = 0
+        var lastTime: Int64 = 0
         while true {
             let record: TraceRecord?
             do { record = try reader.next() } catch { throw RunError("\(error)") }
@@ -76,13 +102,25 @@ public enum ScenarioRun {
                 let m = reader.methods.string(UInt32(methodOf.count))
                 methodOf.append(m == "GET" ? 0 : catalog.addMethod(m))
             }
-            let request = SimRequest(seq: seq, time: SimTime(microseconds: r.time), pop: pop, url: urlOf[Int(r.url)],
+            var request = SimRequest(seq: seq, time: SimTime(microseconds: r.time), pop: pop, url: urlOf[Int(r.url)],
                                      origin: origin, kind: r.kind, credentials: r.credentials,
                                      method: methodOf[Int(r.method)], bytes: r.bytes)
+            if fault == .timeGoesBack, seq == 1 { request.time = SimTime(microseconds: lastTime - 1) }
             simulation.process(request)
             seq += 1
-            if seq & 0xFFFF == 0 { progress?(seq) }
+            lastTime = r.time
+            if seq & 0xFFF == 0 {
+                if seq & 0xFFFF == 0 { progress?(seq) }
+                do { try Interruption.check(requests: seq, time: lastTime) } catch { throw RunError(error) }
+            }
         }
-        return RunResult(scenario: scenario, variants: simulation.finish(), requests: seq, catalog: catalog, skips: reader.skips)
+        // A signal during the last stretch still stops the run before anything is written.
+        do { try Interruption.check(requests: seq, time: seq > 0 ? lastTime : nil) } catch { throw RunError(error) }
+        var result = RunResult(scenario: scenario, variants: simulation.finish(), requests: seq, catalog: catalog, skips: reader.skips)
+        if let log = reader as? AccessLogSource {
+            result.clamped = log.stats.clamped
+            result.largestClamp = log.stats.largestClamp
+        }
+        return result
     }
 }

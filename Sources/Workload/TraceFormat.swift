@@ -110,26 +110,31 @@ public func makeTraceWriter(path: String, format: TraceFormat, options: TraceWri
     }
 }
 
-/// Why copying a trace stopped: the source could not be read, or the copy not written.
+/// Why copying a trace stopped: the source could not be read, the copy not written, or the
+/// user interrupted it.
 public enum TraceCopyError: Error, Equatable, Sendable, CustomStringConvertible {
     case read(TraceError)
     case write(FileWriteError)
+    case interrupted(Interrupted)
 
     public var description: String {
         switch self {
         case .read(let e): e.description
         case .write(let e): e.description
+        case .interrupted(let e): e.description
         }
     }
 }
 
-/// Writes every record of `source` to `writer` and commits it; on any error the writer is
-/// aborted, so nothing appears at its destination.
+/// Writes every record of `source` to `writer` and commits it; on any error, or SIGINT or
+/// SIGTERM (looked at every 4,096 records and before the commit), the writer is aborted, so
+/// nothing appears at its destination.
 /// - Returns: the number of records copied.
 /// - Complexity: streams; memory is what the reader and writer keep per distinct string.
 @discardableResult
 public func copyTrace(from source: any TraceSource, to writer: any TraceWriter) throws(TraceCopyError) -> Int {
     var count = 0
+    var lastTime: Int64 = 0
     while true {
         let record: TraceRecord?
         do { record = try source.next() } catch {
@@ -142,6 +147,17 @@ public func copyTrace(from source: any TraceSource, to writer: any TraceWriter) 
             throw .write(error)
         }
         count += 1
+        lastTime = record.time
+        if count & 0xFFF == 0 {
+            do { try Interruption.check(requests: count, time: lastTime) } catch {
+                writer.abort()
+                throw .interrupted(error)
+            }
+        }
+    }
+    do { try Interruption.check(requests: count, time: count > 0 ? lastTime : nil) } catch {
+        writer.abort()
+        throw .interrupted(error)
     }
     do { try writer.commit() } catch { throw .write(error) }
     return count

@@ -33,7 +33,8 @@ enum TraceConvertCommand: Command {
             "popsim trace convert day.csv day.pstrace",
             "popsim trace convert cluster52.oracleGeneral c52.pstrace --object-url https://static.example-cdn.com/obj/{id} --object-pop hangzhou",
             "popsim trace convert day.pstrace day.bin --to oracleGeneral",
-        ])
+        ],
+        parent: "trace")
 
     static func run(_ args: Arguments) throws -> Int32 {
         let paths = try positionals(args, "IN", "OUT")
@@ -75,7 +76,10 @@ enum TraceConvertCommand: Command {
             throw InputError("\(error)")
         }
         let count: Int
-        do { count = try copyTrace(from: source, to: writer) } catch { throw InputError("\(error)") }
+        do { count = try copyTrace(from: source, to: writer) } catch {
+            if case .interrupted(let i) = error { throw i }
+            throw InputError("\(error)")
+        }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 
         print("converted \(count) record(s): \(input) (\(from.rawValue)) ⇒ \(output) (\(to.rawValue)) in \(String(format: "%.2f", seconds)) s (\(rate(count, seconds)))")
