@@ -41,6 +41,10 @@ public struct RunResult: Sendable {
 
 /// Reads a scenario's trace and feeds it to a simulation, resolving names to indices once.
 public enum ScenarioRun {
+    /// The most time windows a run may span: reports keep a row per window (empty ones too), so
+    /// a 1 µs window over a day would need 86 billion of them.
+    public static let maxWindows: Int64 = 1_000_000
+
     /// Runs `scenario` (only the named variants when `only` is set).
     /// - Parameters:
     ///   - observer: sees every request's outcome, in arrival order per variant.
@@ -71,6 +75,9 @@ public enum ScenarioRun {
         var methodOf: [UInt32] = []
         var seq = 0
         var lastTime: Int64 = 0
+        let window = scenario.config.window
+        let (span, overflow) = window.multipliedReportingOverflow(by: maxWindows)
+        let timeLimit = overflow ? Int64.max : span - 1
         while true {
             let record: TraceRecord?
             do { record = try reader.next() } catch { throw RunError("\(error)") }
@@ -102,6 +109,16 @@ public enum ScenarioRun {
                 let m = reader.methods.string(UInt32(methodOf.count))
                 methodOf.append(m == "GET" ? 0 : catalog.addMethod(m))
             }
+            if r.time > maxTraceTime {
+                throw fail("t", "\(formatDuration(r.time)) is past \(formatDuration(maxTraceTime)) (about 285 years), the latest time a run takes")
+            }
+            if let b = r.bytes, b > maxObjectBytes {
+                throw fail("bytes", "\(b) is larger than \(maxObjectBytes) bytes (1 TiB), the largest response a run takes")
+            }
+            if r.time > timeLimit {
+                throw fail("t", "\(formatDuration(r.time)) is window \(r.time / window + 1) of \(formatDuration(window)); a run spans at most "
+                           + "\(maxWindows) windows (set the scenario's \"window\" to at least \(formatDuration((r.time / maxWindows / 1_000_000 + 1) * 1_000_000)))")
+            }
             var request = SimRequest(seq: seq, time: SimTime(microseconds: r.time), pop: pop, url: urlOf[Int(r.url)],
                                      origin: origin, kind: r.kind, credentials: r.credentials,
                                      method: methodOf[Int(r.method)], bytes: r.bytes)
@@ -116,6 +133,10 @@ public enum ScenarioRun {
         }
         // A signal during the last stretch still stops the run before anything is written.
         do { try Interruption.check(requests: seq, time: seq > 0 ? lastTime : nil) } catch { throw RunError(error) }
+        if seq == 0 {
+            let skipped = reader.skips.count > 0 ? " (\(reader.skips.summary))" : ""
+            throw RunError("\(reader.sourceName): no requests in the workload\(skipped); nothing to simulate")
+        }
         var result = RunResult(scenario: scenario, variants: simulation.finish(), requests: seq, catalog: catalog, skips: reader.skips)
         if let log = reader as? AccessLogSource {
             result.clamped = log.stats.clamped

@@ -27,7 +27,8 @@ enum TraceConvertCommand: Command {
         compact binary trace, docs/trace-format.md) and oracleGeneral (.oracleGeneral or .bin; libCacheSim's
         24-byte records). Both files stream: memory grows with distinct URLs and origins, not with records.
         oracleGeneral keeps ids, sizes and whole seconds only; its next_access_vtime is recomputed on writing.
-        Nothing is written at OUT unless the whole conversion succeeds. Exit status: 0 done, 2 bad input.
+        Nothing is written at OUT unless the whole conversion succeeds; a trace without requests is refused. Exit status: 0 done,
+        2 bad input, 130/143 interrupted.
         """,
         examples: [
             "popsim trace convert day.csv day.pstrace",
@@ -76,7 +77,7 @@ enum TraceConvertCommand: Command {
             throw InputError("\(error)")
         }
         let count: Int
-        do { count = try copyTrace(from: source, to: writer) } catch {
+        do { count = try copyTrace(from: source, to: writer, allowEmpty: false) } catch {
             if case .interrupted(let i) = error { throw i }
             throw InputError("\(error)")
         }
