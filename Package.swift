@@ -24,12 +24,15 @@ let package = Package(
         .executableTarget(name: "popsim", dependencies: ["HTTPModel", "Workload", "Simulation", "Scenario", "Reports"]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // The fuzz targets' bodies: built with libFuzzer by fuzz/run.sh, replayed on fuzz/corpus/ by FuzzCorpusTests.
+        .target(name: "FuzzHarness", dependencies: ["HTTPModel", "Workload", "Scenario"], path: "fuzz/Harness"),
         .testTarget(name: "HTTPModelTests", dependencies: ["HTTPModel", "TestSupport"]),
         .testTarget(name: "WorkloadTests", dependencies: ["Workload", "TestSupport"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Workload", "HTTPModel", "TestSupport"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Simulation", "Reports", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Scenario", "Simulation", "Workload", "HTTPModel", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzHarness", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

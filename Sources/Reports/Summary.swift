@@ -13,10 +13,21 @@ public enum Summary {
         }
     }
 
+    /// What the reader skipped or adjusted, one line each; empty when nothing (never silent).
+    static func workloadNotes(_ result: RunResult) -> String {
+        var out = ""
+        if result.skips.count > 0 { out += "workload \(result.scenario.workload): \(result.skips.summary)\n" }
+        if result.clamped > 0 {
+            out += "workload \(result.scenario.workload): \(result.clamped) request(s) went back in time (by up to "
+                + "\(formatDuration(result.largestClamp))) and were given the previous request's time\n"
+        }
+        return out
+    }
+
     /// What `popsim run` prints.
     public static func text(_ result: RunResult) -> String {
         var out = "scenario \(result.scenario.name): \(result.requests) requests, \(result.scenario.config.pops.count) POPs, \(result.variants.count) variant(s)\n"
-        if result.skips.count > 0 { out += "workload \(result.scenario.workload): \(result.skips.summary)\n" }
+        out += workloadNotes(result)
         for v in result.variants {
             let t = v.total
             out += "\nvariant \(v.name)"
@@ -78,7 +89,7 @@ public enum Summary {
     public static func comparison(_ result: RunResult) -> String {
         let rows = comparisonRows(result)
         var out = "scenario \(result.scenario.name): \(result.requests) requests through \(result.variants.count) variants\n"
-        if result.skips.count > 0 { out += "workload \(result.scenario.workload): \(result.skips.summary)\n" }
+        out += workloadNotes(result)
         out += "\n"
         out += Format.table(rows, rightAlign: Set(1..<rows[0].count))
         if let best = Self.best(result) {
@@ -116,6 +127,7 @@ public enum Summary {
             ("seed", .int(result.scenario.config.seed)),
             ("requests", .int(result.requests)),
             ("skippedLines", .int(result.skips.count)),
+        ] + (result.clamped > 0 ? [("clampedRequests", .int(result.clamped))] : []) + [
             ("best", Summary.best(result).map { .str(result.variants[$0].name) } ?? .null),
             ("variants", .obj(variants)),
         ])

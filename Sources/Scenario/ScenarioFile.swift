@@ -167,7 +167,10 @@ public struct Scenario: Sendable {
                 behaviour = .fixed(headers)
             }
             var origin = OriginSpec(id: id, behaviour: behaviour)
-            if let s = o.optional("objectSize") { origin.defaultObjectBytes = try s.byteSize() }
+            if let s = o.optional("objectSize") {
+                origin.defaultObjectBytes = try s.byteSize()
+                if origin.defaultObjectBytes > maxObjectBytes { throw s.error("at most \(maxObjectBytes) bytes (1 TiB)") }
+            }
             if let paths = o.optional("paths") {
                 for p in try paths.array() {
                     let r = try p.object(["prefix", "cacheControl", "dynamic"])

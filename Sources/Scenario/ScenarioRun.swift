@@ -2,10 +2,25 @@ import HTTPModel
 import Simulation
 import Workload
 
-/// A located problem in a run's input (the trace), as a user should read it.
+/// A located problem in a run's input (the trace), as a user should read it, or where the run
+/// stopped when the user interrupted it.
 public struct RunError: Error, CustomStringConvertible {
     public var description: String
+    /// Set when the run stopped on SIGINT or SIGTERM rather than on bad input.
+    public var interruption: Interrupted?
     public init(_ description: String) { self.description = description }
+    public init(_ interruption: Interrupted) {
+        self.description = interruption.description
+        self.interruption = interruption
+    }
+}
+
+/// Faults a test can ask a run to inject, to see popsim's own safety checks fire
+/// (`POPSIM_TEST_FAULT` in the CLI). Never set in normal use.
+public enum RunFault: String, Sendable {
+    /// Feed the simulation a request earlier than the one before, past the reader's checks:
+    /// the event loop must stop with an internal error (exit 70).
+    case timeGoesBack = "time-goes-back"
 }
 
 /// The results of replaying a scenario's workload through its variants.
@@ -17,18 +32,32 @@ public struct RunResult: Sendable {
     public var catalog: Catalog
     /// Lines the workload's reader skipped (counted, never silent).
     public var skips: SkipLog
+    /// Access-log records that went back in time (by at most the reader's limit) and were given
+    /// the previous record's time; 0 for other workloads.
+    public var clamped = 0
+    /// The largest such step back, in µs.
+    public var largestClamp: Int64 = 0
 }
 
 /// Reads a scenario's trace and feeds it to a simulation, resolving names to indices once.
 public enum ScenarioRun {
+    /// The most time windows a run may span: reports keep a row per window (empty ones too), so
+    /// a 1 µs window over a day would need 86 billion of them.
+    public static let maxWindows: Int64 = 1_000_000
+
     /// Runs `scenario` (only the named variants when `only` is set).
     /// - Parameters:
     ///   - observer: sees every request's outcome, in arrival order per variant.
     ///   - catalogReady: receives the catalog before the first request, so an observer can name ids.
+    ///   - progress: called every 65,536 requests with the count so far.
+    ///   - fault: a fault to inject, for tests of popsim's own checks.
+    /// - Throws: `RunError` for bad input, or with `interruption` set when SIGINT or SIGTERM
+    ///   arrived (see `Interruption`; looked at every 4,096 requests).
     public static func run(_ scenario: Scenario, only: [String]? = nil,
                            observer: ((RequestOutcome) -> Void)? = nil,
                            catalogReady: ((Catalog) -> Void)? = nil,
-                           progress: ((Int) -> Void)? = nil) throws(RunError) -> RunResult {
+                           progress: ((Int) -> Void)? = nil,
+                           fault: RunFault? = nil) throws(RunError) -> RunResult {
         if let only {
             for name in only where !scenario.config.variants.contains(where: { $0.name == name }) {
                 throw RunError("\(scenario.file): no variant named \"\(name)\" (variants: \(scenario.config.variants.map(\.name).joined(separator: ", ")))")
@@ -45,6 +74,10 @@ public enum ScenarioRun {
         var originOf: [UInt32] = []
         var methodOf: [UInt32] = []
         var seq = 0
+        var lastTime: Int64 = 0
+        let window = scenario.config.window
+        let (span, overflow) = window.multipliedReportingOverflow(by: maxWindows)
+        let timeLimit = overflow ? Int64.max : span - 1
         while true {
             let record: TraceRecord?
             do { record = try reader.next() } catch { throw RunError("\(error)") }
@@ -76,13 +109,39 @@ public enum ScenarioRun {
                 let m = reader.methods.string(UInt32(methodOf.count))
                 methodOf.append(m == "GET" ? 0 : catalog.addMethod(m))
             }
-            let request = SimRequest(seq: seq, time: SimTime(microseconds: r.time), pop: pop, url: urlOf[Int(r.url)],
+            if r.time > maxTraceTime {
+                throw fail("t", "\(formatDuration(r.time)) is past \(formatDuration(maxTraceTime)) (about 285 years), the latest time a run takes")
+            }
+            if let b = r.bytes, b > maxObjectBytes {
+                throw fail("bytes", "\(b) is larger than \(maxObjectBytes) bytes (1 TiB), the largest response a run takes")
+            }
+            if r.time > timeLimit {
+                throw fail("t", "\(formatDuration(r.time)) is window \(r.time / window + 1) of \(formatDuration(window)); a run spans at most "
+                           + "\(maxWindows) windows (set the scenario's \"window\" to at least \(formatDuration((r.time / maxWindows / 1_000_000 + 1) * 1_000_000)))")
+            }
+            var request = SimRequest(seq: seq, time: SimTime(microseconds: r.time), pop: pop, url: urlOf[Int(r.url)],
                                      origin: origin, kind: r.kind, credentials: r.credentials,
                                      method: methodOf[Int(r.method)], bytes: r.bytes)
+            if fault == .timeGoesBack, seq == 1 { request.time = SimTime(microseconds: lastTime - 1) }
             simulation.process(request)
             seq += 1
-            if seq & 0xFFFF == 0 { progress?(seq) }
+            lastTime = r.time
+            if seq & 0xFFF == 0 {
+                if seq & 0xFFFF == 0 { progress?(seq) }
+                do { try Interruption.check(requests: seq, time: lastTime) } catch { throw RunError(error) }
+            }
         }
-        return RunResult(scenario: scenario, variants: simulation.finish(), requests: seq, catalog: catalog, skips: reader.skips)
+        // A signal during the last stretch still stops the run before anything is written.
+        do { try Interruption.check(requests: seq, time: seq > 0 ? lastTime : nil) } catch { throw RunError(error) }
+        if seq == 0 {
+            let skipped = reader.skips.count > 0 ? " (\(reader.skips.summary))" : ""
+            throw RunError("\(reader.sourceName): no requests in the workload\(skipped); nothing to simulate")
+        }
+        var result = RunResult(scenario: scenario, variants: simulation.finish(), requests: seq, catalog: catalog, skips: reader.skips)
+        if let log = reader as? AccessLogSource {
+            result.clamped = log.stats.clamped
+            result.largestClamp = log.stats.largestClamp
+        }
+        return result
     }
 }

@@ -29,7 +29,7 @@ public final class Simulation {
 
     /// Replays one request in every variant. Requests must come in time order.
     public func process(_ request: SimRequest) {
-        precondition(request.time >= lastTime, "internal error: requests out of time order")
+        InternalError.check(request.time >= lastTime, "time went backwards: request \(request.seq) at \(request.time.microseconds) µs after \(lastTime.microseconds) µs")
         lastTime = request.time
         requestCount += 1
         for v in variants { v.handle(request) }
@@ -43,20 +43,9 @@ public final class Simulation {
             var r = v.result
             r.appliedEvents = v.applied
             r.evictions = v.evictionCount
-            Self.checkInvariants(r, requests: requestCount, hasParentTier: config.pops.contains { $0.parent != nil })
+            Self.checkInvariants(r, requests: requestCount, hasParentTier: config.pops.contains { $0.parent != nil },
+                                 cacheBytes: v.cacheBytes)
             return r
         }
-    }
-
-    static func checkInvariants(_ r: VariantResult, requests: Int, hasParentTier: Bool) {
-        let t = r.total
-        precondition(t.requests == requests, "internal error: \(r.name): \(t.requests) outcomes for \(requests) requests")
-        precondition(t.hits + t.misses + t.collapsed == t.requests, "internal error: \(r.name): hits + misses + collapsed ≠ requests")
-        precondition(t.corsFailures <= t.corsChecked, "internal error: \(r.name): more failures than CORS-checked requests")
-        precondition(t.originFetches <= t.misses, "internal error: \(r.name): more origin fetches than misses")
-        precondition(hasParentTier || t.originFetches == t.misses, "internal error: \(r.name): origin fetches ≠ misses without a parent tier")
-        var sum = Tally()
-        for p in r.perPOP { sum.add(p) }
-        precondition(sum == t, "internal error: \(r.name): per-POP tallies do not add up to the total")
     }
 }

@@ -27,9 +27,11 @@ public enum TTLPolicy {
     public static func ttl(cacheControl: String) -> Int64? {
         var maxAge: Int64? = nil, sMaxAge: Int64? = nil
         for directive in cacheControl.split(separator: ",") {
-            let parts = directive.split(separator: "=", maxSplits: 1)
+            let parts = directive.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = String(parts[0].trimmingASCIIWhitespace()).lowercased()
-            let value = parts.count > 1 ? Int64(parts[1].trimmingASCIIWhitespace().filter { $0 != "\"" }) : nil
+            // Digits beyond Int64 are still a (huge) number of seconds: 2^31 below.
+            let digits = parts.count > 1 ? parts[1].trimmingASCIIWhitespace().filter { $0 != "\"" } : ""
+            let value: Int64? = Int64(digits) ?? (!digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber } ? Int64.max : nil)
             switch name {
             case "no-store", "no-cache", "private": return 0
             case "max-age": maxAge = value
@@ -37,6 +39,7 @@ public enum TTLPolicy {
             default: break
             }
         }
-        return (sMaxAge ?? maxAge).map { max(0, $0) * 1_000_000 }
+        // RFC 9111 §1.2.2: a delta-seconds beyond what a cache represents counts as 2^31 seconds.
+        return (sMaxAge ?? maxAge).map { min(max(0, $0), 1 << 31) * 1_000_000 }
     }
 }

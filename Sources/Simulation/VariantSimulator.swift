@@ -57,6 +57,9 @@ final class VariantSimulator {
         return Int32(policies.count - 1)
     }
 
+    /// Each POP's cache: bytes in use and capacity, for the end-of-run invariants.
+    var cacheBytes: [(used: Int64, capacity: Int64)] { pops.map { ($0.cache.usedBytes, $0.cache.capacityBytes) } }
+
     /// Evictions summed over this variant's POPs.
     var evictionCount: Int { pops.reduce(0) { $0 + $1.cache.evictions } }
 
@@ -65,9 +68,10 @@ final class VariantSimulator {
     /// Runs every internal event due at or before `time` (events first on ties: a fetch that
     /// completes at the instant a request arrives has filled the cache for it).
     func advance(to time: SimTime) {
-        precondition(time >= lastTime, "internal error: time went backwards (\(time.microseconds) < \(lastTime.microseconds))")
+        InternalError.check(time >= lastTime, "\(spec.name): time went backwards (\(time.microseconds) µs after \(lastTime.microseconds) µs)")
         while let due = queue.peekTime, due <= time {
             let (t, event) = queue.popMin()!
+            InternalError.check(t >= lastTime, "\(spec.name): an event at \(t.microseconds) µs ran after \(lastTime.microseconds) µs")
             run(event, at: t)
         }
         lastTime = time

@@ -39,6 +39,27 @@ public func writeFileAtomically(_ path: String, contents: [UInt8], sync: Bool = 
     try writer.commit()
 }
 
+/// Writes several files so that either all of them change or none does, as far as a file
+/// system allows: every file is written to its temporary first, and only when all are written
+/// are they renamed into place, in the order given (put an index or manifest last). A write
+/// error — a full disk, an unwritable folder — leaves every target as it was.
+/// - Throws: `FileWriteError` naming the file that could not be written.
+public func writeFilesAtomically(_ files: [(path: String, contents: [UInt8])]) throws(FileWriteError) {
+    var writers: [AtomicFileWriter] = []
+    do throws(FileWriteError) {
+        for file in files {
+            let writer = try AtomicFileWriter(path: file.path)
+            writers.append(writer)
+            try writer.write(bytes: file.contents)
+            try writer.flush()
+        }
+        for writer in writers { try writer.commit() }
+    } catch {
+        for writer in writers { writer.abort() }
+        throw error
+    }
+}
+
 /// Writes a file through a temporary beside it, so the target changes all at once or not at all.
 ///
 /// The temporary is `.<name>.tmp-<pid>` in the target's directory (created with its parents
@@ -46,6 +67,10 @@ public func writeFileAtomically(_ path: String, contents: [UInt8], sync: Bool = 
 /// writer, deletes it. Writes are buffered (256 KiB), so big audit CSVs can be streamed.
 /// With `sync`, the data is flushed to disk before the rename, for outputs that must survive
 /// a crash. One writer per target at a time: two in one process would share the temporary.
+///
+/// A target that exists and is not a regular file — `/dev/stdout`, a FIFO, `/dev/full` — is
+/// written directly, since it cannot be renamed over (and must not be: renaming a temporary
+/// over `/dev/full` would replace the device). Such writes cannot be undone by `abort()`.
 public final class AtomicFileWriter {
     /// The target path.
     public let path: String
@@ -54,6 +79,8 @@ public final class AtomicFileWriter {
     private let sync: Bool
     private var fd: Int32 = -1
     private var temporaryExists = false
+    /// The target is a device, FIFO or socket, written in place.
+    private let direct: Bool
     private var buffer: [UInt8] = []
     private static let bufferLimit = 256 << 10
 
@@ -69,6 +96,14 @@ public final class AtomicFileWriter {
         let dir = parentDirectory(path)
         temporaryPath = String(decoding: path.utf8.dropLast(name.utf8.count), as: UTF8.self) + ".\(name).tmp-\(getpid())"
         if isDirectory(path) { throw FileWriteError(path: path, message: "is a directory") }
+        var st = stat()
+        direct = stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG
+        if direct {
+            fd = open(path, O_WRONLY | O_CLOEXEC)
+            if fd < 0 { throw FileWriteError(path: path, message: "cannot open it for writing: \(errnoText(errno))") }
+            buffer.reserveCapacity(AtomicFileWriter.bufferLimit)
+            return
+        }
         try makeDirectories(dir, for: path)
         fd = open(temporaryPath, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
         if fd < 0 {
@@ -93,7 +128,7 @@ public final class AtomicFileWriter {
     public func write(bytes: some Sequence<UInt8>) throws(FileWriteError) {
         guard fd >= 0 else { throw FileWriteError(path: path, message: "writer already committed or aborted") }
         buffer.append(contentsOf: bytes)
-        if buffer.count >= AtomicFileWriter.bufferLimit { try flush() }
+        if buffer.count >= AtomicFileWriter.bufferLimit { try flushBuffer() }
     }
 
     /// Writes what is buffered, then hands `body` the temporary's descriptor (open for reading
@@ -103,7 +138,7 @@ public final class AtomicFileWriter {
     /// - Throws: `FileWriteError` from the flush, or what `body` throws.
     public func withFlushedFile<T>(_ body: (Int32) throws(FileWriteError) -> T) throws(FileWriteError) -> T {
         guard fd >= 0 else { throw FileWriteError(path: path, message: "writer already committed or aborted") }
-        try flush()
+        try flushBuffer()
         return try body(fd)
     }
 
@@ -112,13 +147,14 @@ public final class AtomicFileWriter {
     public func commit() throws(FileWriteError) {
         guard fd >= 0 else { throw FileWriteError(path: path, message: "writer already committed or aborted") }
         do throws(FileWriteError) {
-            try flush()
-            if sync && fsync(fd) != 0 {
+            try flushBuffer()
+            if sync && !direct && fsync(fd) != 0 {
                 throw FileWriteError(path: path, message: "fsync failed: \(errnoText(errno))")
             }
             let closed = close(fd)
             fd = -1
             if closed != 0 { throw FileWriteError(path: path, message: "close failed: \(errnoText(errno))") }
+            if direct { buffer = []; return }
             if rename(temporaryPath, path) != 0 {
                 throw FileWriteError(path: path, message: "cannot rename \(temporaryPath) over it: \(errnoText(errno))")
             }
@@ -143,7 +179,14 @@ public final class AtomicFileWriter {
         buffer = []
     }
 
-    private func flush() throws(FileWriteError) {
+    /// Writes what is buffered to the temporary (or the device), so that a full disk shows now
+    /// rather than at `commit()`; the target is not touched.
+    public func flush() throws(FileWriteError) {
+        guard fd >= 0 else { throw FileWriteError(path: path, message: "writer already committed or aborted") }
+        try flushBuffer()
+    }
+
+    private func flushBuffer() throws(FileWriteError) {
         var written = 0
         while written < buffer.count {
             let n = buffer.withUnsafeBytes { p in posixWrite(fd, p.baseAddress! + written, p.count - written) }

@@ -157,7 +157,7 @@ public final class OracleGeneralReader {
         }
         // A real record's next_access_vtime is -1 or a small index, so its high bytes are 0x00
         // or 0xFF: a first record of printable text is a CSV or log, not this format.
-        if head.count == recordSize, head.allSatisfy({ $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || (0x20...0x7E).contains($0) }) {
+        if head.count >= 8, head.allSatisfy({ $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || (0x20...0x7E).contains($0) }) {
             let text = String(decoding: head.prefix(while: { $0 != 0x0A && $0 != 0x0D }), as: UTF8.self)
             return "starts with text (\(quoted(text))): not an oracleGeneral binary trace (for a CSV trace use format csv)"
         }

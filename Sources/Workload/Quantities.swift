@@ -36,11 +36,12 @@ public func parseDuration(_ text: String) throws(QuantityError) -> Int64 {
     default: throw fail("unknown unit \"\(unit)\" (expected \(durationForms))")
     }
     switch scaledDecimal(Array(number.utf8), times: factor) {
+    case .success(let v) where v > maxTraceTime: throw fail("too large (at most 104249d, about 285 years)")
     case .success(let v): return v
     case .failure(.negative): throw fail("negative (expected \(durationForms))")
     case .failure(.syntax): throw fail("\"\(number)\" is not a decimal number (expected \(durationForms))")
     case .failure(.notWhole): throw fail("finer than a microsecond")
-    case .failure(.overflow): throw fail("too large")
+    case .failure(.overflow): throw fail("too large (at most 104249d, about 285 years)")
     }
 }
 

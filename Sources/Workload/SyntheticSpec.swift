@@ -39,7 +39,7 @@ public struct SyntheticSpec: Sendable, Equatable, CustomStringConvertible {
         /// Lognormal with this mean (in bytes) and `sigma`, the standard deviation of the size's
         /// natural logarithm: `size = exp(μ + σZ)` with `μ = ln(mean) − σ²/2`, so the mean is
         /// `mean` and the median `mean · e^(−σ²/2)`. Rounded to whole bytes and clamped to
-        /// `1...2^50` (1 PiB).
+        /// `1...2^40` (1 TiB, `maxObjectBytes`).
         case lognormal(mean: Int64, sigma: Double)
 
         /// The distribution's mean in bytes (before rounding and clamping).
@@ -227,14 +227,18 @@ public struct SyntheticSpec: Sendable, Equatable, CustomStringConvertible {
             guard families.contains(family) else {
                 throw fail(key, "no kind in \"kinds\" loads /\(family.rawValue)/ objects")
             }
+            let largest = "at most \(maxObjectBytes) bytes (1 TiB)"
             switch s.distribution {
             case .fixed(let n):
                 guard n >= 1 else { throw fail(key, "a size must be at least 1 byte") }
+                guard n <= maxObjectBytes else { throw fail(key, largest) }
             case let .uniform(lo, hi):
                 guard lo >= 1 else { throw fail(key + ".min", "a size must be at least 1 byte") }
                 guard hi >= lo else { throw fail(key + ".max", "must not be smaller than min") }
+                guard hi <= maxObjectBytes else { throw fail(key + ".max", largest) }
             case let .lognormal(mean, sigma):
                 guard mean >= 1 else { throw fail(key + ".mean", "a size must be at least 1 byte") }
+                guard mean <= maxObjectBytes else { throw fail(key + ".mean", largest) }
                 guard sigma >= 0, sigma <= 10 else { throw fail(key + ".sigma", "must be between 0 and 10 (found \(sigma))") }
             }
         }

@@ -241,7 +241,7 @@ public final class SyntheticSource: TraceSource {
             var g = objectGenerator(object)
             let mu = deterministicLog(Double(mean)) - sigma * sigma / 2
             let v = deterministicExp(mu + sigma * standardNormal(&g))
-            return Int64(min(max(v.rounded(.toNearestOrEven), 1), 0x1p50))
+            return Int64(min(max(v.rounded(.toNearestOrEven), 1), Double(maxObjectBytes)))
         }
     }
 

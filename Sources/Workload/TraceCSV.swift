@@ -51,10 +51,15 @@ public struct TraceError: Error, Equatable, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    /// `traces/x.csv:42: column 'origin': "htp://a.com" is not a serialised origin: …`.
+    /// `traces/x.csv:42: column 'origin': "htp://a.com" is not a serialised origin: …`. A column
+    /// name read from a file that holds quotes or control characters is shown in JSON quotes
+    /// (`column "ki\u0000nd"`), so a message never carries raw control bytes to a terminal.
     public var description: String {
         var s = line > 0 ? "\(file):\(line): " : "\(file): "
-        if let column { s += "column '\(column)': " }
+        if let column {
+            let plain = column.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F && $0 != "'" && $0 != "\"" }
+            s += plain ? "column '\(column)': " : "column \(quoted(column)): "
+        }
         return s + message
     }
 }

@@ -110,26 +110,36 @@ public func makeTraceWriter(path: String, format: TraceFormat, options: TraceWri
     }
 }
 
-/// Why copying a trace stopped: the source could not be read, or the copy not written.
+/// Why copying a trace stopped: the source could not be read, the copy not written, or the
+/// user interrupted it.
 public enum TraceCopyError: Error, Equatable, Sendable, CustomStringConvertible {
     case read(TraceError)
     case write(FileWriteError)
+    case interrupted(Interrupted)
+    /// The source holds no requests and the caller asked for at least one.
+    case empty(source: String)
 
     public var description: String {
         switch self {
         case .read(let e): e.description
         case .write(let e): e.description
+        case .interrupted(let e): e.description
+        case .empty(let source): "\(source): no requests in the trace; nothing written"
         }
     }
 }
 
-/// Writes every record of `source` to `writer` and commits it; on any error the writer is
-/// aborted, so nothing appears at its destination.
+/// Writes every record of `source` to `writer` and commits it; on any error, or SIGINT or
+/// SIGTERM (looked at every 4,096 records and before the commit), the writer is aborted, so
+/// nothing appears at its destination.
+/// - Parameter allowEmpty: whether a source without requests makes an empty copy (true) or
+///   is refused with `.empty`, writing nothing (false).
 /// - Returns: the number of records copied.
 /// - Complexity: streams; memory is what the reader and writer keep per distinct string.
 @discardableResult
-public func copyTrace(from source: any TraceSource, to writer: any TraceWriter) throws(TraceCopyError) -> Int {
+public func copyTrace(from source: any TraceSource, to writer: any TraceWriter, allowEmpty: Bool = true) throws(TraceCopyError) -> Int {
     var count = 0
+    var lastTime: Int64 = 0
     while true {
         let record: TraceRecord?
         do { record = try source.next() } catch {
@@ -142,6 +152,21 @@ public func copyTrace(from source: any TraceSource, to writer: any TraceWriter) 
             throw .write(error)
         }
         count += 1
+        lastTime = record.time
+        if count & 0xFFF == 0 {
+            do { try Interruption.check(requests: count, time: lastTime) } catch {
+                writer.abort()
+                throw .interrupted(error)
+            }
+        }
+    }
+    do { try Interruption.check(requests: count, time: count > 0 ? lastTime : nil) } catch {
+        writer.abort()
+        throw .interrupted(error)
+    }
+    if count == 0 && !allowEmpty {
+        writer.abort()
+        throw .empty(source: source.sourceName)
     }
     do { try writer.commit() } catch { throw .write(error) }
     return count

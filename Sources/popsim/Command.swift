@@ -1,6 +1,8 @@
 import Foundation
 
 import Reports
+import Scenario
+import Workload
 
 /// Where a command's text goes; stderr for diagnostics so stdout stays parseable.
 enum Output {
@@ -9,6 +11,10 @@ enum Output {
     }
     static func warning(_ message: String) {
         FileHandle.standardError.write(Data("popsim: warning: \(message)\n".utf8))
+    }
+    /// `popsim: interrupted at request N (t=…s); nothing written`.
+    static func interrupted(_ i: Interrupted) {
+        FileHandle.standardError.write(Data("popsim: \(i)\n".utf8))
     }
     static func note(_ message: String) {
         FileHandle.standardError.write(Data("\(message)\n".utf8))
@@ -39,6 +45,12 @@ extension Command {
                 return 0
             }
             return try run(args)
+        } catch let error as Interrupted {
+            Output.interrupted(error)
+            return error.exitStatus
+        } catch let error as RunError where error.interruption != nil {
+            Output.interrupted(error.interruption!)
+            return error.interruption!.exitStatus
         } catch let error as UsageError {
             Output.error(error.message)
             FileHandle.standardError.write(Data("Usage: \(spec.usage)\nSee 'popsim \(spec.fullName) --help'.\n".utf8))

@@ -58,8 +58,10 @@ func shellWord(_ s: String) -> String {
 }
 
 /// Runs a scenario, streaming the audit log when asked, and writes the results bundle.
-/// Output files appear only when the whole run succeeded (each through a temporary file and a
-/// rename; the manifest last, so a bundle whose manifest matches its files is complete).
+/// Output files appear only when the whole run succeeded: every file is written to a temporary
+/// first (a full disk or an unwritable folder fails here, changing nothing), then all are
+/// renamed into place, the manifest last, so a bundle whose manifest matches its files is
+/// complete. SIGINT or SIGTERM before that point stops the run and writes nothing.
 func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments, command: String) throws -> RunResult {
     var audit: AtomicFileWriter? = nil
     var writeError: FileWriteError? = nil
@@ -88,40 +90,55 @@ func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments, command
             }
         }
         result = try ScenarioRun.run(scenario, only: only, observer: observer,
-                                     catalogReady: { catalog = $0; urls.catalogReady($0) }, progress: progress.update)
+                                     catalogReady: { catalog = $0; urls.catalogReady($0) }, progress: progress.update,
+                                     fault: testFault())
         progress.finish()
     } catch {
         progress.finish()
         audit?.abort()
+        if error.interruption != nil { throw error }
         throw InputError("\(error)")
     }
-    if let writeError {
-        audit?.abort()
-        throw InputError("\(writeError)")
-    }
-    if let out = outDir {
-        do {
+    do {
+        if let writeError { throw writeError }
+        // The audit's last buffer goes to its temporary now, so a full disk fails before the bundle is written.
+        try audit?.flush()
+        var files: [(path: String, contents: [UInt8])] = []
+        if let out = outDir {
             var timeline: Timeline? = nil
             if let worst = urls.worst {
                 let url = result.catalog.urls[Int(worst)].text
                 let again = ProgressReporter(quiet: quiet, total: result.requests, estimated: false, what: "requests replayed to narrate \(url)")
-                timeline = try Timeline.collect(scenario, only: only, url: url, progress: again.update)
+                do { timeline = try Timeline.collect(scenario, only: only, url: url, progress: again.update) } catch {
+                    again.finish()
+                    if error.interruption != nil { throw error }
+                    throw InputError("\(error)")
+                }
                 again.finish()
             }
             let context = ReportContext(result: result, urls: urls, timeline: timeline, command: command,
                                         scenarioFile: relativePath(scenario.file), traceFile: relativePath(scenario.workload.description))
             let bytes = try readWholeFile(scenario.file)
-            for file in ResultsBundle.files(context, scenarioBytes: bytes) {
-                try writeFileAtomically(out + "/" + file.path, contents: file.contents)
-            }
-        } catch {
-            audit?.abort()
-            throw InputError("\(error)")
+            files = ResultsBundle.files(context, scenarioBytes: bytes).map { (path: out + "/" + $0.path, contents: Array($0.contents.utf8)) }
         }
-        if !quiet { Output.note("popsim: results in \(out)/ — open \(out)/report.html, or analysis.ipynb in Jupyter") }
+        // The last moment a signal stops everything: from here on the outputs are renamed into place.
+        try Interruption.check(requests: result.requests, time: nil)
+        if let out = outDir {
+            try writeFilesAtomically(files)
+            if !quiet { Output.note("popsim: results in \(out)/ — open \(out)/report.html, or analysis.ipynb in Jupyter") }
+        }
+        try audit?.commit()
+    } catch {
+        audit?.abort()
+        if error is Interrupted || (error as? RunError)?.interruption != nil { throw error }
+        throw InputError("\(error)")
     }
-    try audit?.commit()
     return result
+}
+
+/// The fault a test asked for with `POPSIM_TEST_FAULT` (see `RunFault`); nil in normal use.
+func testFault() -> RunFault? {
+    ProcessInfo.processInfo.environment["POPSIM_TEST_FAULT"].flatMap(RunFault.init(rawValue:))
 }
 
 /// The command line that reproduces a bundle: what was run, on which scenario and variants, to
@@ -230,6 +247,7 @@ enum ExplainCommand: Command {
                 counts[o.variant] = c
             }, catalogReady: { catalog = $0 })
         } catch {
+            if error.interruption != nil { throw error }
             throw InputError("\(error)")
         }
         guard !counts.isEmpty else {

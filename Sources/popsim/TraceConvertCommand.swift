@@ -27,13 +27,15 @@ enum TraceConvertCommand: Command {
         compact binary trace, docs/trace-format.md) and oracleGeneral (.oracleGeneral or .bin; libCacheSim's
         24-byte records). Both files stream: memory grows with distinct URLs and origins, not with records.
         oracleGeneral keeps ids, sizes and whole seconds only; its next_access_vtime is recomputed on writing.
-        Nothing is written at OUT unless the whole conversion succeeds. Exit status: 0 done, 2 bad input.
+        Nothing is written at OUT unless the whole conversion succeeds; a trace without requests is refused. Exit status: 0 done,
+        2 bad input, 130/143 interrupted.
         """,
         examples: [
             "popsim trace convert day.csv day.pstrace",
             "popsim trace convert cluster52.oracleGeneral c52.pstrace --object-url https://static.example-cdn.com/obj/{id} --object-pop hangzhou",
             "popsim trace convert day.pstrace day.bin --to oracleGeneral",
-        ])
+        ],
+        parent: "trace")
 
     static func run(_ args: Arguments) throws -> Int32 {
         let paths = try positionals(args, "IN", "OUT")
@@ -75,7 +77,10 @@ enum TraceConvertCommand: Command {
             throw InputError("\(error)")
         }
         let count: Int
-        do { count = try copyTrace(from: source, to: writer) } catch { throw InputError("\(error)") }
+        do { count = try copyTrace(from: source, to: writer, allowEmpty: false) } catch {
+            if case .interrupted(let i) = error { throw i }
+            throw InputError("\(error)")
+        }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 
         print("converted \(count) record(s): \(input) (\(from.rawValue)) ⇒ \(output) (\(to.rawValue)) in \(String(format: "%.2f", seconds)) s (\(rate(count, seconds)))")

@@ -203,12 +203,14 @@ enum TraceGenCommand: Command {
                 }
                 count += 1
                 last = r.time
+                if count & 0xFFF == 0 { try Interruption.check(requests: count, time: last) }
             }
             try writer.write(bytes: line)
+            try Interruption.check(requests: count, time: last)
             try writer.commit()
-        } catch let error as FileWriteError {
+        } catch let error as Interrupted {
             writer.abort()
-            throw InputError("\(error)")
+            throw error
         } catch {
             writer.abort()
             throw InputError("\(error)")

@@ -32,7 +32,8 @@ enum TraceImportCommand: Command {
             "popsim trace import --format cloudfront scenarios/logs/cloudfront.log --pop-map scenarios/logs/edges.csv --out /tmp/cf.csv",
             "popsim trace import --format alibaba-cdn scenarios/logs/alibaba-cdn.log --pop hangzhou --out /tmp/ali.csv",
             "popsim trace import --format nginx-combined access.log.1 access.log --log-format '$remote_addr [$time_local] \"$request\" $status $body_bytes_sent \"$http_referer\" \"$http_origin\" $host' --out trace.csv",
-        ])
+        ],
+        parent: "trace")
 
     static func run(_ args: Arguments) throws -> Int32 {
         let formats = AccessLogFormat.allCases.map(\.rawValue).joined(separator: ", ")
@@ -75,7 +76,15 @@ enum TraceImportCommand: Command {
         let source = try format.open(paths: args.positional, options: options, logFormat: args.value("--log-format"))
         let writer = try TraceCSVWriter(path: out)
         do {
-            while let record = try source.next() { try writer.write(record, from: source) }
+            var count = 0
+            var lastTime: Int64 = 0
+            while let record = try source.next() {
+                try writer.write(record, from: source)
+                count += 1
+                lastTime = record.time
+                if count & 0xFFF == 0 { try Interruption.check(requests: count, time: lastTime) }
+            }
+            try Interruption.check(requests: count, time: count > 0 ? lastTime : nil)
         } catch {
             writer.abort()
             report(source, out: nil)

@@ -1,9 +1,14 @@
 import Foundation
 import Reports
+import Workload
 
 /// popsim's entry point: find the subcommand, run it, map the outcome to an exit code
-/// (0 ok, 1 findings such as lint errors, 2 bad input or usage).
+/// (0 ok, 1 findings such as lint errors, 2 bad input or usage, 70 an internal error — a bug —
+/// and 130 or 143 when SIGINT or SIGTERM stopped it).
 let arguments = Array(CommandLine.arguments.dropFirst())
+// SIGINT and SIGTERM set a flag the long loops look at, so they stop cleanly: temporaries
+// removed, nothing half-written, exit 130 or 143 (see `Interruption`).
+Interruption.install()
 let commands: [Command.Type] = [RunCommand.self, CompareCommand.self, ExplainCommand.self, LintCommand.self, ProbeCommand.self,
                                 TraceCommand.self, ExportCommand.self]
 

@@ -305,6 +305,11 @@ public class AccessLogSource: TraceSource {
             return nil
         }
 
+        if let first = firstTime, f.time > first, f.time - first > maxTraceTime {
+            try reject(f.timeField, "\(formatDuration(f.time - first)) after the first record; a trace may span at most about 285 years")
+            return nil
+        }
+
         // The time, last: a time too far back stops the import, but only on a line that is otherwise good.
         var time = f.time
         var clamp: Int64 = 0
