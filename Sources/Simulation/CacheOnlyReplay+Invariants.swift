@@ -49,6 +49,7 @@ extension CacheOnlyReplay {
                 }
             }
         }
+        if numbersObjects { return problems } // the reader numbers the objects; no id table
         var filled = 0
         for i in 0..<slotCount where slots[i] != 0 {
             filled += 1

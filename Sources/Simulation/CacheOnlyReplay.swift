@@ -168,6 +168,10 @@ public struct CacheOnlyReplay: ~Copyable {
     private var counts = CacheOnlyResult()
     /// Where the batch's touches go, so that the compiler keeps them.
     private var touched: Int64 = 0
+    /// Whether objects are numbered by the reader (a CSV replay) rather than found by id.
+    var numbersObjects = false
+    /// In a CSV replay, the objects that have had a counted request (rows may be ahead of them).
+    private var countedObjects = 0
 
     /// Creates empty caches.
     /// - Parameters:
@@ -220,7 +224,7 @@ public struct CacheOnlyReplay: ~Copyable {
     /// The counts so far.
     public var result: CacheOnlyResult {
         var r = counts
-        r.workingSet.objects = objectCount
+        r.workingSet.objects = numbersObjects ? countedObjects : objectCount
         for i in 0..<cacheCount {
             let c = caches[i]
             r.caches[i].misses = c.misses
@@ -332,6 +336,47 @@ public struct CacheOnlyReplay: ~Copyable {
         }
     }
 
+    /// Replays a CSV trace through its fast reader (the url and bytes columns only): URLs come
+    /// numbered densely in order of first appearance, so rows are indexed by them directly and
+    /// the replay's own id table is not used. Only on a fresh replay.
+    /// - Throws: the reader's `TraceError`.
+    public mutating func replay(_ csv: CacheKeyCSVReader) throws(TraceError) {
+        precondition(objectCount == 0 && !numbersObjects, "a CSV replay starts on a fresh CacheOnlyReplay")
+        numbersObjects = true
+        let batch = 64
+        let objects = UnsafeMutablePointer<Int>.allocate(capacity: batch)
+        let sizes = UnsafeMutablePointer<Int64>.allocate(capacity: batch)
+        defer { objects.deallocate(); sizes.deallocate() }
+        var sink: Int64 = 0
+        while true {
+            let n = try csv.nextBatch(objects: objects, sizes: sizes, limit: batch)
+            if n == 0 { break }
+            for j in 0..<n where objects[j] < objectCount {
+                sink &+= (rows + objects[j] &* rowStride).load(fromByteOffset: 8, as: Int64.self)
+            }
+            for j in 0..<n {
+                var size = sizes[j]
+                if size < 0 { size = unknownSize; counts.withoutSize &+= 1 }
+                if size == 0 { counts.zeroSizeSkipped &+= 1; continue }
+                if ignoresObjectSize { size = 1 }
+                counts.requests &+= 1
+                counts.requestBytes &+= size
+                let object = objects[j]
+                // The reader numbers every URL, also one whose requests so far were skipped (size 0):
+                // rows for such objects wait, marked, for their first counted request.
+                while object >= objectCount { addRow(Self.uncounted, 0) }
+                let row = rows + object &* rowStride
+                if row.load(as: UInt64.self) == Self.uncounted {
+                    row.storeBytes(of: UInt64(object), as: UInt64.self)
+                    countedObjects &+= 1
+                    counts.workingSet.bytes &+= size
+                }
+                process(object, size)
+            }
+        }
+        touched &+= sink
+    }
+
     /// Replays every record of a trace source; the cache key is the record's URL (its interned
     /// id), and POP, origin, kind and method are not used. A record without `bytes` has size
     /// `unknownSize`.
@@ -360,6 +405,20 @@ public struct CacheOnlyReplay: ~Copyable {
             }
             i = (i &+ 1) & mask
         }
+        precondition(!numbersObjects, "CacheOnlyReplay: ids after a CSV replay")
+        let o = addRow(id, size)
+        slots[i] = fingerprint &<< 32 | UInt64(o &+ 1)
+        if objectCount &* 2 > slotCount { growSlots() }
+        return o
+    }
+
+    /// The id of a CSV replay's row whose object has had no counted request yet.
+    private static let uncounted = UInt64.max
+
+    /// A new object's row, not cached anywhere; counts its working-set bytes.
+    @inline(__always)
+    @discardableResult
+    private mutating func addRow(_ id: UInt64, _ size: Int64) -> Int {
         let o = objectCount
         precondition(o < Int(Int32.max), "CacheOnlyReplay: more than 2^31 - 1 objects")
         if o == rowCapacity { growRows() }
@@ -369,10 +428,8 @@ public struct CacheOnlyReplay: ~Copyable {
             (row + (8 &+ 16 &* c)).storeBytes(of: 0, toByteOffset: Self.sizeOffset, as: Int64.self)
             (row + (8 &+ 16 &* c)).storeBytes(of: 0, toByteOffset: Self.positionOffset, as: Int64.self)
         }
-        slots[i] = fingerprint &<< 32 | UInt64(o &+ 1)
         objectCount = o &+ 1
         counts.workingSet.bytes &+= size
-        if objectCount &* 2 > slotCount { growSlots() }
         return o
     }
 
@@ -528,6 +585,33 @@ extension CacheOnlyReplay {
                 seen[u] = true
                 ws.objects += 1
                 ws.bytes &+= ignoreObjectSize ? 1 : size
+            }
+        }
+        return ws
+    }
+}
+
+extension CacheOnlyReplay {
+    /// The working set of a CSV trace, read once through its fast reader.
+    public static func workingSet(of csv: CacheKeyCSVReader, ignoreObjectSize: Bool, unknownSize: Int64 = 1) throws(TraceError) -> WorkingSet {
+        let objects = UnsafeMutablePointer<Int>.allocate(capacity: 64)
+        let sizes = UnsafeMutablePointer<Int64>.allocate(capacity: 64)
+        defer { objects.deallocate(); sizes.deallocate() }
+        var seen: [Bool] = []
+        var ws = WorkingSet()
+        while true {
+            let n = try csv.nextBatch(objects: objects, sizes: sizes, limit: 64)
+            if n == 0 { break }
+            for j in 0..<n {
+                let size = sizes[j] < 0 ? unknownSize : sizes[j]
+                if size == 0 { continue }
+                let o = objects[j]
+                if o >= seen.count { seen.append(contentsOf: repeatElement(false, count: max(o + 1 - seen.count, seen.count))) }
+                if !seen[o] {
+                    seen[o] = true
+                    ws.objects += 1
+                    ws.bytes &+= ignoreObjectSize ? 1 : size
+                }
             }
         }
         return ws

@@ -305,6 +305,19 @@ public struct StackDistanceProfiler: ~Copyable {
         if sink == 42 { requests &+= 0 } // keeps the touches
     }
 
+    /// Profiles a CSV trace through its fast reader (the url and bytes columns only).
+    public mutating func replay(_ csv: CacheKeyCSVReader) throws(TraceError) {
+        let batch = 64
+        let objects = UnsafeMutablePointer<Int>.allocate(capacity: batch)
+        let sizes = UnsafeMutablePointer<Int64>.allocate(capacity: batch)
+        defer { objects.deallocate(); sizes.deallocate() }
+        while true {
+            let n = try csv.nextBatch(objects: objects, sizes: sizes, limit: batch)
+            if n == 0 { break }
+            for j in 0..<n { access(UInt64(objects[j]), size: sizes[j] < 0 ? nil : sizes[j]) }
+        }
+    }
+
     /// Profiles every record of a trace source, keyed by URL as `CacheOnlyReplay` keys them.
     public mutating func replay(_ source: any TraceSource) throws(TraceError) {
         while let r = try source.next() { access(UInt64(r.url), size: r.bytes) }

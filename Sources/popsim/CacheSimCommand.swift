@@ -25,7 +25,9 @@ enum CacheSimCommand: Command {
         requested bytes. All sizes run in one pass over the trace, on one thread.
 
         Only the object and its size are used: oracleGeneral's obj_id, or a CSV/popsim trace's url
-        (POP, origin, kind and method are ignored: one cache sees every request).
+        (POP, origin, kind and method are ignored: one cache sees every request). A CSV trace is read
+        for its url and bytes columns only (its header, field counts, URLs and sizes are checked;
+        times, POPs, origins and kinds are not).
 
         Sizes: KB, MB, GB are powers of 1000 and KiB, MiB, GiB powers of 1024 — libCacheSim reads 1GB as
         1 GiB, so give plain bytes when comparing. A fraction of the working set (0.01ws) is rounded
@@ -62,7 +64,9 @@ enum CacheSimCommand: Command {
         let start = DispatchTime.now().uptimeNanoseconds
         var replay = CacheOnlyReplay(capacities: capacities, ignoreObjectSize: counting, unknownSize: trace.unknownSize,
                                      expectedObjects: workingSet?.objects ?? trace.objectBound ?? 1 << 16)
-        try trace.read { (reader) throws(TraceError) in try replay.replay(reader) } source: { (source) throws(TraceError) in try replay.replay(source) }
+        try trace.read { (reader) throws(TraceError) in try replay.replay(reader) }
+            csv: { (csv) throws(TraceError) in try replay.replay(csv) }
+            source: { (source) throws(TraceError) in try replay.replay(source) }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let result = replay.result
 
@@ -109,7 +113,7 @@ struct CacheTrace {
             unknownSize = 1
         }
         // Open once now, so a missing or unreadable file is reported before anything else.
-        try read { _ throws(TraceError) in } source: { _ throws(TraceError) in }
+        try read { _ throws(TraceError) in } csv: { _ throws(TraceError) in } source: { _ throws(TraceError) in }
     }
 
     /// At most how many distinct objects the trace can have, when its format says: an
@@ -119,11 +123,15 @@ struct CacheTrace {
         return max(1, size.intValue / OracleGeneralReader.recordSize)
     }
 
-    /// Opens the trace and hands it to `raw` (oracleGeneral) or `source` (the other formats).
-    func read(_ raw: (OracleGeneralReader) throws(TraceError) -> Void, source: (any TraceSource) throws(TraceError) -> Void) throws {
+    /// Opens the trace and hands it to `raw` (oracleGeneral), `csv` (CSV, its url and bytes
+    /// columns) or `source` (the other formats).
+    func read(_ raw: (OracleGeneralReader) throws(TraceError) -> Void, csv: (CacheKeyCSVReader) throws(TraceError) -> Void,
+              source: (any TraceSource) throws(TraceError) -> Void) throws {
         do {
             if format == .oracleGeneral {
                 try raw(try OracleGeneralReader(path: path))
+            } else if format == .csv {
+                try csv(try CacheKeyCSVReader(path: path))
             } else {
                 try source(try openTraceSource(path: path, format: format))
             }
@@ -137,6 +145,7 @@ struct CacheTrace {
         var ws = WorkingSet()
         let unknown = unknownSize
         try read { (r) throws(TraceError) in ws = try CacheOnlyReplay.workingSet(of: r, ignoreObjectSize: countingObjects) }
+            csv: { (c) throws(TraceError) in ws = try CacheOnlyReplay.workingSet(of: c, ignoreObjectSize: countingObjects, unknownSize: unknown) }
             source: { (s) throws(TraceError) in ws = try CacheOnlyReplay.workingSet(of: s, ignoreObjectSize: countingObjects, unknownSize: unknown) }
         return ws
     }

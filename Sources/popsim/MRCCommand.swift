@@ -53,7 +53,9 @@ enum MRCCommand: Command {
 
         let start = DispatchTime.now().uptimeNanoseconds
         var profiler = StackDistanceProfiler(countingObjects: counting, unknownSize: trace.unknownSize)
-        try trace.read { (reader) throws(TraceError) in try profiler.replay(reader) } source: { (source) throws(TraceError) in try profiler.replay(source) }
+        try trace.read { (reader) throws(TraceError) in try profiler.replay(reader) }
+            csv: { (csv) throws(TraceError) in try profiler.replay(csv) }
+            source: { (source) throws(TraceError) in try profiler.replay(source) }
         let curve = profiler.curve
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 
