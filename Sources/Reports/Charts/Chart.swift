@@ -121,13 +121,15 @@ public enum Chart {
     }
 
     /// A numeric x axis: ticks, labels and the axis title under the plot.
-    static func xAxis(_ svg: inout SVGBuilder, frame: Frame, scale: LinearScale, ticks: NiceTicks, title: String, format: (String) -> String) {
+    /// - Parameter label: labels a tick from its value, replacing `format` of its number.
+    static func xAxis(_ svg: inout SVGBuilder, frame: Frame, scale: LinearScale, ticks: NiceTicks, title: String,
+                      label: ((Double) -> String)? = nil, format: (String) -> String) {
         svg.open("g", [("class", "x-axis")])
         svg.line(frame.left, frame.bottom, frame.right, frame.bottom, [("stroke", axisColour), ("stroke-width", "1")])
         for v in ticks.values {
             let x = scale(v)
             svg.line(x, frame.bottom, x, frame.bottom + 5, [("stroke", axisColour)])
-            svg.text(format(ticks.label(v)), x: x, y: frame.bottom + 19, [("text-anchor", "middle"), ("fill", textColour)])
+            svg.text(label?(v) ?? format(ticks.label(v)), x: x, y: frame.bottom + 19, [("text-anchor", "middle"), ("fill", textColour)])
         }
         svg.text(title, x: (frame.left + frame.right) / 2, y: frame.bottom + 40, [("text-anchor", "middle"), ("fill", textColour)])
         svg.close()

@@ -34,6 +34,11 @@ public struct LineChart {
     public var yDomain: (Double, Double)?
     /// Appended to y tick labels (`%`).
     public var yUnit = ""
+    /// Labels the x ticks from their values (nil: the tick's number), e.g. sizes on a log axis
+    /// whose x values are log10 of the sizes.
+    public var xTickLabel: ((Double) -> String)?
+    /// Whether each point gets a dot with a tooltip; off for dense curves.
+    public var drawsPoints = true
     public var width = 960.0
     public var height = 420.0
 
@@ -102,7 +107,7 @@ public struct LineChart {
         var svg = SVGBuilder(width: width, height: height)
         _ = Chart.header(&svg, title: title, subtitle: subtitle, legend: legend, left: l.frame.left)
         Chart.yAxis(&svg, frame: l.frame, scale: l.y, ticks: l.yTicks, title: yTitle) { $0 + yUnit }
-        Chart.xAxis(&svg, frame: l.frame, scale: l.x, ticks: l.xTicks, title: xTitle) { $0 }
+        Chart.xAxis(&svg, frame: l.frame, scale: l.x, ticks: l.xTicks, title: xTitle, label: xTickLabel) { $0 }
         if !markers.isEmpty {
             svg.open("g", [("class", "markers")])
             for (i, m) in markers.enumerated() {
@@ -130,7 +135,7 @@ public struct LineChart {
                 if p.y == nil { flush(&svg) } else { run.append(p) }
             }
             flush(&svg)
-            for p in s.points {
+            for p in s.points where drawsPoints {
                 guard let y = p.y else { continue }
                 svg.element("circle", [("cx", svgNumber(l.x(p.x))), ("cy", svgNumber(l.y(y))), ("r", "3.5"), ("fill", colour), ("class", "point")],
                             tooltip: "\(s.name): \(Format.fixed(y, 2))\(yUnit) at \(Format.fixed(p.x, 2))")

@@ -1,0 +1,438 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Musl)
+@preconcurrency import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// A cache-only replay needs two columns of a CSV trace: the URL (the cache key) and the size.
+// Reading every column as `TraceCSVReader` does (time, POP, origin, kind, method, credentials,
+// each validated and interned) costs ten times more than the replay itself; this reader splits
+// each line only as far as it must and interns the URLs in a table of its own.
+
+/// Reads a CSV trace's `url` and `bytes` columns only, as dense object numbers and sizes.
+///
+/// The header is checked as `TraceCSVReader` checks it (same columns, same messages); on each
+/// line the number of fields, the URL (when first seen: not empty, no space or control
+/// character, valid UTF-8, a path starting with one `/` or an `http(s)://` URL) and the size
+/// (digits, or empty) are checked; the other columns are not read, so a trace that
+/// `popsim run` would refuse for its time, origin or kind may still replay here. Blank lines are
+/// skipped; CRLF line ends and a UTF-8 byte-order mark are accepted; a line with a quote is
+/// split by `CSVSplitter`, the others by scanning for commas.
+///
+/// URLs become object numbers 0, 1, 2, … in order of first appearance, in an open-addressing
+/// table keyed by a 64-bit hash of the bytes, each match confirmed against the stored bytes —
+/// exact, never a hash standing for the URL. The file is read in 4 MiB blocks; `nextBatch` hands
+/// out up to a batch of requests at a time, touching their table slots and stored URLs before
+/// resolving them so that the processor overlaps those cache misses.
+/// Memory: the distinct URLs' bytes, plus 24–40 bytes per distinct URL.
+public final class CacheKeyCSVReader {
+    /// The path as given, for messages.
+    public let path: String
+    /// The header's column names, in file order.
+    public let columns: [String]
+    /// Distinct URLs seen so far: the next new URL gets this number.
+    public var objectCount: Int { state.pointee.objectCount }
+    /// The 1-based number of the last line read.
+    public var lineNumber: Int { state.pointee.lineNumber }
+
+    private let urlColumn: Int
+    private let bytesColumn: Int
+    private let fd: Int32
+    private var splitter = CSVSplitter()
+
+    /// What the hot path reads and writes, behind a pointer: a class's stored properties would
+    /// be checked for exclusive access on every use, which costs more than the work here.
+    private struct State {
+        var buffer: UnsafeMutableRawPointer
+        var capacity: Int // bytes usable; 8 more are allocated so words can be read past a line
+        var start = 0 // the next unread byte
+        var end = 0 // the end of the bytes read
+        var atEOF = false
+        var lineNumber = 0
+        var objectCount = 0
+        // URL table: slot = (hash, arena offset + 1); 0 is empty. Each URL in `arena` is an
+        // 8-byte header (length, object number; UInt32 each) and its bytes, padded to 8, so that
+        // confirming a match reads one place.
+        var slots: UnsafeMutablePointer<(UInt64, UInt64)>
+        var slotCount: Int
+        var arena: UnsafeMutableRawPointer
+        var arenaUsed = 0
+        var arenaCapacity: Int
+    }
+    private let state: UnsafeMutablePointer<State>
+    /// Object o's entry in the arena, for `url(_:)` (not on the hot path).
+    private var offsets: [Int] = []
+
+    // One batch: where each line's URL lies in the buffer, its hash, and its line.
+    private static let batchLimit = 64
+    private let urlOffsets = UnsafeMutablePointer<Int>.allocate(capacity: batchLimit)
+    private let urlLengths = UnsafeMutablePointer<Int>.allocate(capacity: batchLimit)
+    private let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: batchLimit)
+    private let lineNumbers = UnsafeMutablePointer<Int>.allocate(capacity: batchLimit)
+
+    /// Opens a CSV trace and checks its header.
+    /// - Throws: `TraceError` when the file cannot be read or its header is not a trace header.
+    public init(path: String) throws(TraceError) {
+        self.path = path
+        // The header's rules (known, required, repeated columns) are TraceCSVReader's.
+        let header = try TraceCSVReader(path: path)
+        columns = header.columns
+        urlColumn = columns.firstIndex(of: "url")!
+        bytesColumn = columns.firstIndex(of: "bytes") ?? -1
+        let opened: (fd: Int32, size: Int64?)
+        do { opened = try openForReading(path) } catch {
+            throw TraceError(file: path, line: 0, column: nil, message: error.message)
+        }
+        fd = opened.fd
+        let capacity = 4 << 20
+        let slotCount = 1 << 16
+        let slots = UnsafeMutablePointer<(UInt64, UInt64)>.allocate(capacity: slotCount)
+        slots.initialize(repeating: (0, 0), count: slotCount)
+        state = .allocate(capacity: 1)
+        state.initialize(to: State(buffer: .allocate(byteCount: capacity + 8, alignment: 64), capacity: capacity,
+                                   slots: slots, slotCount: slotCount, arena: .allocate(byteCount: 1 << 20, alignment: 8), arenaCapacity: 1 << 20))
+        // Skip to the header line: blank lines first, then the header itself.
+        while true {
+            guard let line = try nextLine() else { break }
+            if !isBlankLine(line) { break }
+        }
+    }
+
+    deinit {
+        _ = close(fd)
+        state.pointee.buffer.deallocate()
+        state.pointee.slots.deallocate()
+        state.pointee.arena.deallocate()
+        state.deinitialize(count: 1)
+        state.deallocate()
+        for p in [urlOffsets, urlLengths, lineNumbers] { p.deallocate() }
+        hashes.deallocate()
+    }
+
+    /// The bytes of URL `object`, for messages and tests.
+    public func url(_ object: Int) -> String {
+        let entry = state.pointee.arena + offsets[object]
+        let n = Int(entry.load(as: UInt32.self))
+        return String(decoding: UnsafeRawBufferPointer(start: entry + 8, count: n), as: UTF8.self)
+    }
+
+    /// Reads up to `limit` requests (at most 64): their object numbers and sizes (-1 when the
+    /// line has none).
+    /// - Returns: how many were read; 0 at the end of the trace.
+    /// - Throws: `TraceError` naming the line and column of a bad line.
+    public func nextBatch(objects: UnsafeMutablePointer<Int>, sizes: UnsafeMutablePointer<Int64>, limit: Int) throws(TraceError) -> Int {
+        let limit = min(limit, Self.batchLimit)
+        var n = 0
+        var sink: UInt64 = 0
+        // 1. Split lines up to the batch, within one buffer fill (the URLs stay where they are).
+        while n < limit {
+            guard let line = try nextLine(refill: n == 0) else { break }
+            if isBlankLine(line) { continue }
+            let buffer = state.pointee.buffer
+            if memchr(buffer + line.lowerBound, 0x22, line.count) != nil {
+                // A quoted field: split it properly, alone, so numbering stays in order.
+                if n > 0 { state.pointee.start = line.lowerBound; state.pointee.lineNumber -= 1; break }
+                let (url, size) = try splitQuoted(line)
+                objects[0] = try url.withUnsafeBufferPointer { (p) throws(TraceError) in
+                    let base = p.baseAddress ?? UnsafePointer(bitPattern: 1)!
+                    return try intern(base, p.count, hash: Self.hash(base, p.count), line: state.pointee.lineNumber)
+                }
+                sizes[0] = size
+                return 1
+            }
+            sizes[n] = try scan(line, into: n)
+            // Touch the URL's home slot now: it has the rest of the batch's parsing to arrive.
+            sink &+= state.pointee.slots[Int(truncatingIfNeeded: hashes[n] &>> 16) & (state.pointee.slotCount &- 1)].1
+            n += 1
+        }
+        // 2. Touch the stored bytes each home slot names.
+        let t = state.pointee
+        let mask = t.slotCount &- 1
+        for j in 0..<n {
+            let slot = t.slots[Int(truncatingIfNeeded: hashes[j] &>> 16) & mask]
+            if slot.1 != 0 { sink &+= t.arena.load(fromByteOffset: Int(truncatingIfNeeded: slot.1) &- 1, as: UInt64.self) }
+        }
+        if sink == 0x5EED { state.pointee.lineNumber &+= 0 } // keeps the touches
+        // 3. Resolve in order.
+        let bytes = t.buffer.assumingMemoryBound(to: UInt8.self)
+        for j in 0..<n {
+            objects[j] = try intern(bytes + urlOffsets[j], urlLengths[j], hash: hashes[j], line: lineNumbers[j])
+        }
+        return n
+    }
+
+    // MARK: - Lines
+
+    /// The next line's byte range in the buffer (line end and a CR before it excluded), or nil
+    /// at the end of the file — or, without `refill`, at the end of what the buffer holds.
+    private func nextLine(refill: Bool = true) throws(TraceError) -> Range<Int>? {
+        while true {
+            let t = state.pointee
+            if t.start < t.end, let nl = memchr(t.buffer + t.start, 0x0A, t.end - t.start) {
+                let newline = t.buffer.distance(to: nl)
+                var lineEnd = newline
+                if lineEnd > t.start && t.buffer.load(fromByteOffset: lineEnd - 1, as: UInt8.self) == 0x0D { lineEnd -= 1 }
+                state.pointee.start = newline + 1
+                state.pointee.lineNumber += 1
+                return t.start..<lineEnd
+            }
+            if t.atEOF {
+                guard t.start < t.end else { return nil }
+                var lineEnd = t.end
+                if t.buffer.load(fromByteOffset: lineEnd - 1, as: UInt8.self) == 0x0D { lineEnd -= 1 }
+                state.pointee.start = t.end
+                state.pointee.lineNumber += 1
+                return t.start..<lineEnd
+            }
+            if !refill { return nil }
+            try fill()
+        }
+    }
+
+    /// Moves the partial line to the front (growing the buffer when one line fills it) and reads.
+    private func fill() throws(TraceError) {
+        var t = state.pointee
+        defer { state.pointee = t }
+        if t.start > 0 {
+            if t.end > t.start { t.buffer.copyMemory(from: t.buffer + t.start, byteCount: t.end - t.start) }
+            t.end -= t.start
+            t.start = 0
+        }
+        if t.end == t.capacity {
+            guard t.capacity < LineReader.maxLineLength else {
+                throw TraceError(file: path, line: t.lineNumber + 1, column: nil, message: "line is longer than \(LineReader.maxLineLength >> 20) MiB")
+            }
+            let grown = UnsafeMutableRawPointer.allocate(byteCount: t.capacity * 2 + 8, alignment: 64)
+            grown.copyMemory(from: t.buffer, byteCount: t.end)
+            t.buffer.deallocate()
+            t.buffer = grown
+            t.capacity *= 2
+        }
+        let n = readFully(fd, t.buffer + t.end, t.capacity - t.end)
+        if n < 0 {
+            throw TraceError(file: path, line: t.lineNumber + 1, column: nil, message: "read failed: \(errnoText(Int32(-n)))")
+        }
+        if n < t.capacity - t.end { t.atEOF = true }
+        t.end += n
+    }
+
+    private func isBlankLine(_ line: Range<Int>) -> Bool {
+        let buffer = state.pointee.buffer
+        for i in line {
+            let c = buffer.load(fromByteOffset: i, as: UInt8.self)
+            if c != 0x20 && c != 0x09 { return false }
+        }
+        return true
+    }
+
+    // MARK: - Fields
+
+    /// Splits an unquoted line eight bytes at a time: records the URL's place and hash and the
+    /// line's number, counts the fields, and returns the size (-1 for none).
+    @inline(__always)
+    private func scan(_ line: Range<Int>, into j: Int) throws(TraceError) -> Int64 {
+        let buffer = state.pointee.buffer
+        let p = buffer.assumingMemoryBound(to: UInt8.self)
+        let lineNumber = state.pointee.lineNumber
+        var field = 0, fieldStart = line.lowerBound
+        var size: Int64 = -1
+        var word = line.lowerBound
+        let lowBits: UInt64 = 0x7F7F_7F7F_7F7F_7F7F, commas: UInt64 = 0x2C2C_2C2C_2C2C_2C2C
+        // One more round than the line has words: the line's end closes the last field.
+        while true {
+            var found: UInt64
+            let remaining = line.upperBound &- word
+            if remaining > 0 {
+                // Bytes equal to ',' get their high bit set (no false positives: no borrows).
+                let w = buffer.loadUnaligned(fromByteOffset: word, as: UInt64.self) ^ commas
+                found = ~(((w & lowBits) &+ lowBits) | w) & ~lowBits
+                if remaining < 8 { found &= (1 &<< UInt64(remaining &* 8)) &- 1 }
+            } else {
+                found = 0
+            }
+            while true {
+                let boundary: Int
+                if found != 0 {
+                    boundary = word &+ found.trailingZeroBitCount &>> 3
+                    found &= found &- 1
+                } else if remaining <= 8 {
+                    boundary = line.upperBound // the line's end closes the last field
+                } else {
+                    break
+                }
+                if field == urlColumn {
+                    urlOffsets[j] = fieldStart
+                    urlLengths[j] = boundary &- fieldStart
+                    hashes[j] = Self.hash(p + fieldStart, boundary &- fieldStart)
+                } else if field == bytesColumn {
+                    size = try parseSize(p + fieldStart, boundary &- fieldStart, line: lineNumber)
+                }
+                field &+= 1
+                fieldStart = boundary &+ 1
+                if boundary == line.upperBound { break }
+            }
+            if remaining <= 8 { break }
+            word &+= 8
+        }
+        guard field == columns.count else {
+            throw TraceError(file: path, line: lineNumber, column: nil,
+                             message: "expected \(columns.count) fields (\(columns.joined(separator: ","))), found \(field)")
+        }
+        lineNumbers[j] = lineNumber
+        return size
+    }
+
+    /// Splits a line with quotes by the RFC 4180 rules: the URL's bytes and the size.
+    private func splitQuoted(_ line: Range<Int>) throws(TraceError) -> ([UInt8], Int64) {
+        let lineNumber = state.pointee.lineNumber
+        do {
+            try splitter.split(UnsafeRawBufferPointer(start: state.pointee.buffer + line.lowerBound, count: line.count))
+        } catch {
+            let column = error.field < columns.count ? columns[error.field] : nil
+            throw TraceError(file: path, line: lineNumber, column: column, message: "\(error.message) at byte \(error.column) of the line")
+        }
+        guard splitter.count == columns.count else {
+            throw TraceError(file: path, line: lineNumber, column: nil,
+                             message: "expected \(columns.count) fields (\(columns.joined(separator: ","))), found \(splitter.count)")
+        }
+        var size: Int64 = -1
+        if bytesColumn >= 0 {
+            let f = Array(splitter[bytesColumn])
+            size = try f.withUnsafeBufferPointer { (q) throws(TraceError) in
+                try parseSize(q.baseAddress ?? UnsafePointer(bitPattern: 1)!, q.count, line: lineNumber)
+            }
+        }
+        return (Array(splitter[urlColumn]), size)
+    }
+
+    /// A size: digits, or empty for none (-1).
+    @inline(__always)
+    private func parseSize(_ p: UnsafePointer<UInt8>, _ n: Int, line: Int) throws(TraceError) -> Int64 {
+        if n == 0 { return -1 }
+        guard n <= 18 else { throw badSize(p, n, line: line) }
+        var v: Int64 = 0
+        for k in 0..<n {
+            let d = Int64(p[k]) &- 48
+            guard d >= 0 && d <= 9 else { throw badSize(p, n, line: line) }
+            v = v &* 10 &+ d
+        }
+        return v
+    }
+
+    private func badSize(_ p: UnsafePointer<UInt8>, _ n: Int, line: Int) -> TraceError {
+        let text = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+        let why = text.hasPrefix("-") ? "is negative (expected a size in bytes, or empty)"
+            : text.allSatisfy(\.isNumber) ? "is too large" : "is not a whole number of bytes (expected digits only, or empty)"
+        return TraceError(file: path, line: line, column: "bytes", message: "\(quoted(text)) \(why)")
+    }
+
+    // MARK: - URL table
+
+    /// A 64-bit hash of `n` bytes, eight at a time (in-process only: nothing keyed by it leaves).
+    @inline(__always)
+    static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(n)
+        var i = 0
+        let raw = UnsafeRawPointer(p)
+        while i &+ 8 <= n {
+            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h &>> 32
+            i &+= 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < n {
+            tail |= UInt64(p[i]) &<< shift
+            shift &+= 8
+            i &+= 1
+        }
+        h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+        h ^= h &>> 29
+        h = h &* 0xFF51_AFD7_ED55_8CCD
+        return h ^ (h &>> 32)
+    }
+
+    /// The object number of the URL in `p[0..<n]`, numbering it when new (after checking it).
+    @inline(__always)
+    private func intern(_ p: UnsafePointer<UInt8>, _ n: Int, hash: UInt64, line: Int) throws(TraceError) -> Int {
+        let t = state.pointee
+        let mask = t.slotCount &- 1
+        var i = Int(truncatingIfNeeded: hash &>> 16) & mask
+        while true {
+            let slot = t.slots[i]
+            if slot.1 == 0 { break }
+            if slot.0 == hash {
+                let entry = t.arena + (Int(truncatingIfNeeded: slot.1) &- 1)
+                let header = entry.load(as: UInt64.self)
+                if Int(truncatingIfNeeded: header & 0xFFFF_FFFF) == n && memcmp(entry + 8, p, n) == 0 {
+                    return Int(truncatingIfNeeded: header &>> 32)
+                }
+            }
+            i = (i &+ 1) & mask
+        }
+        if let problem = Self.urlProblem(UnsafeBufferPointer(start: p, count: n)) {
+            throw TraceError(file: path, line: line, column: "url", message: problem)
+        }
+        return add(p, n, hash: hash, slot: i)
+    }
+
+    /// Numbers a new URL: stores its bytes and fills its slot.
+    private func add(_ p: UnsafePointer<UInt8>, _ n: Int, hash: UInt64, slot: Int) -> Int {
+        var t = state.pointee
+        defer { state.pointee = t }
+        let o = t.objectCount
+        precondition(o < Int(UInt32.max) && n < Int(UInt32.max), "CacheKeyCSVReader: more than 2^32 - 1 URLs, or a URL that long")
+        let from = t.arenaUsed
+        let entrySize = 8 + (n + 7) / 8 * 8
+        if from + entrySize > t.arenaCapacity {
+            var grown = t.arenaCapacity * 2
+            while from + entrySize > grown { grown *= 2 }
+            let a = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 8)
+            a.copyMemory(from: t.arena, byteCount: from)
+            t.arena.deallocate()
+            t.arena = a
+            t.arenaCapacity = grown
+        }
+        (t.arena + from).storeBytes(of: UInt64(n) | UInt64(o) << 32, as: UInt64.self)
+        (t.arena + from + 8).copyMemory(from: p, byteCount: n)
+        t.arenaUsed = from + entrySize
+        offsets.append(from)
+        t.slots[slot] = (hash, UInt64(from + 1))
+        t.objectCount = o + 1
+        if t.objectCount * 2 > t.slotCount {
+            let old = t.slots, oldCount = t.slotCount
+            t.slotCount *= 2
+            t.slots = .allocate(capacity: t.slotCount)
+            t.slots.initialize(repeating: (0, 0), count: t.slotCount)
+            let mask = t.slotCount - 1
+            for j in 0..<oldCount where old[j].1 != 0 {
+                var i = Int(truncatingIfNeeded: old[j].0 &>> 16) & mask
+                while t.slots[i].1 != 0 { i = (i + 1) & mask }
+                t.slots[i] = old[j]
+            }
+            old.deallocate()
+        }
+        return o
+    }
+
+    /// Why a URL cannot be a trace's URL, or nil: the rules of `TraceCSVReader`'s url column,
+    /// short of parsing the host.
+    static func urlProblem(_ field: UnsafeBufferPointer<UInt8>) -> String? {
+        if field.isEmpty { return "empty (expected an absolute http(s) URL or a path starting with '/')" }
+        let text = String(decoding: field, as: UTF8.self)
+        if let bad = field.firstIndex(where: { $0 < 0x20 || $0 == 0x7F }) {
+            return "\(quoted(text)) contains control character U+\(hex(UInt32(field[bad]), width: 4)) at byte \(bad + 1)"
+        }
+        if String(validating: field, as: UTF8.self) == nil { return "\(quoted(text)) is not valid UTF-8" }
+        if let space = field.firstIndex(of: 0x20) { return "\(quoted(text)) contains a space at byte \(space + 1) (write it as %20)" }
+        if text.hasPrefix("//") { return "\(quoted(text)) starts with '//' (write the scheme: https://host/path)" }
+        if text.hasPrefix("/") { return nil }
+        let lower = text.lowercased()
+        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
+            return "\(quoted(text)) is neither an absolute http(s) URL nor a path starting with '/'"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+import Reports
+import Simulation
+import Workload
+
+/// `popsim cachesim TRACE --cache-size N[,N…]`: the trace against bare LRU caches, one per size,
+/// in one pass; request and byte miss ratios as libCacheSim's `cachesim TRACE … lru N` gives them.
+enum CacheSimCommand: Command {
+    static let spec = CommandSpec(
+        name: "cachesim",
+        summary: "Replay a trace against bare LRU caches: miss ratios per cache size (libCacheSim's cachesim).",
+        usage: "popsim cachesim TRACE --cache-size N[,N…] [--ignore-obj-size] [--format FORMAT]",
+        options: [
+            OptionSpec(name: "--cache-size", value: "N[,N…]", help: "Cache sizes: bytes (1GB, 512MiB, 1000000), or a fraction of the working set (0.01ws); object counts with --ignore-obj-size."),
+            OptionSpec(name: "--ignore-obj-size", value: nil, help: "Count objects, not bytes: every request has size 1."),
+            OptionSpec(name: "--format", value: "FORMAT", help: "TRACE's format (\(CacheTrace.formats)); default: from its name, else its magic, else csv."),
+            OptionSpec(name: "--unknown-size", value: "BYTES", help: "The size of a request without one (CSV bytes empty; default 1, as trace convert writes it)."),
+        ],
+        details: """
+        LRU as libCacheSim's `cachesim TRACE oracleGeneral lru SIZE` simulates it: a hit moves the object to
+        the most recently used end (its cached size stays the one it was inserted with); a miss evicts
+        from the least recently used end until the object fits; an object larger than the cache is a
+        miss and is not inserted. Requests of size 0 are skipped, not counted, as libCacheSim's readers
+        skip them. No warm-up. Miss ratio = misses / requests; byte miss ratio = missed bytes /
+        requested bytes. All sizes run in one pass over the trace, on one thread.
+
+        Only the object and its size are used: oracleGeneral's obj_id, or a CSV/popsim trace's url
+        (POP, origin, kind and method are ignored: one cache sees every request). A CSV trace is read
+        for its url and bytes columns only (its header, field counts, URLs and sizes are checked;
+        times, POPs, origins and kinds are not).
+
+        Sizes: KB, MB, GB are powers of 1000 and KiB, MiB, GiB powers of 1024 — libCacheSim reads 1GB as
+        1 GiB, so give plain bytes when comparing. A fraction of the working set (0.01ws) is rounded
+        down as libCacheSim rounds 0.01; the working set (distinct objects, and the sum of their sizes
+        at first request) is printed, and costs one more pass over the trace when a size needs it.
+        Exit status: 0 done, 2 bad input or usage.
+        """,
+        examples: [
+            "popsim cachesim day.oracleGeneral --cache-size 0.01ws,0.1ws",
+            "popsim cachesim day.oracleGeneral --cache-size 10000,100000 --ignore-obj-size",
+            "popsim cachesim day.csv --cache-size 1GB,10GB",
+        ])
+
+    static func run(_ args: Arguments) throws -> Int32 {
+        let path = try positionals(args, "TRACE")[0]
+        let counting = args.has("--ignore-obj-size")
+        guard let sizeList = args.value("--cache-size") else { throw UsageError(message: "missing --cache-size N[,N…]") }
+        let requested = try CacheTrace.parseSizes(sizeList, countingObjects: counting)
+        let trace = try CacheTrace(path: path, formatOption: args.value("--format"), unknownSizeOption: args.value("--unknown-size"))
+
+        var workingSet: WorkingSet?
+        if requested.contains(where: \.isFraction) {
+            workingSet = try trace.workingSet(countingObjects: counting)
+        }
+        var capacities: [Int64] = []
+        for size in requested {
+            let c = size.capacity(workingSet: workingSet, countingObjects: counting)
+            guard c > 0 else {
+                throw InputError("--cache-size: \(size.text) of a working set of \(counting ? "\(workingSet!.objects) objects" : "\(workingSet!.bytes) bytes") is 0 \(counting ? "objects" : "bytes")")
+            }
+            capacities.append(c)
+        }
+
+        let start = DispatchTime.now().uptimeNanoseconds
+        var replay = CacheOnlyReplay(capacities: capacities, ignoreObjectSize: counting, unknownSize: trace.unknownSize,
+                                     expectedObjects: workingSet?.objects ?? trace.objectBound ?? 1 << 16)
+        try trace.read { (reader) throws(TraceError) in try replay.replay(reader) }
+            csv: { (csv) throws(TraceError) in try replay.replay(csv) }
+            source: { (source) throws(TraceError) in try replay.replay(source) }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let result = replay.result
+
+        print(CacheTrace.describe(path: path, format: trace.format, requests: result.requests, zeroSizeSkipped: result.zeroSizeSkipped,
+                                  withoutSize: result.withoutSize, unknownSize: trace.unknownSize, workingSet: result.workingSet,
+                                  countingObjects: counting))
+        var rows = [["cache size", "miss ratio", "byte miss ratio", "misses", "evictions", "resident", "given as"]]
+        for (i, size) in requested.enumerated() {
+            let c = result.caches[i]
+            rows.append(["\(c.capacity)", Format.fixed(result.missRatio(i), 4), Format.fixed(result.byteMissRatio(i), 4),
+                         "\(c.misses)", "\(c.evictions)", "\(c.residentObjects)", size.text])
+        }
+        print("LRU, cache sizes in \(counting ? "objects" : "bytes"):")
+        print(Format.table(rows, rightAlign: [0, 1, 2, 3, 4, 5]), terminator: "")
+        print("replayed in \(Format.fixed(seconds, 2)) s (\(TraceConvertCommand.rate(Int(result.requests), seconds).replacingOccurrences(of: "records", with: "requests")))")
+        return 0
+    }
+}
+
+/// A trace opened for a cache-only pass (`cachesim`, `mrc`): oracleGeneral through the raw reader,
+/// anything else through its trace source.
+struct CacheTrace {
+    /// The formats `--format` takes.
+    static let formats = TraceFormat.allCases.map(\.rawValue).joined(separator: "|")
+
+    let path: String
+    let format: TraceFormat
+    let unknownSize: Int64
+
+    init(path: String, formatOption: String?, unknownSizeOption: String?) throws {
+        self.path = path
+        if let f = formatOption {
+            guard let parsed = TraceFormat(rawValue: f) else {
+                throw UsageError(message: "--format: unknown format '\(f)' (formats: \(TraceFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            format = parsed
+        } else {
+            format = TraceFormat.guess(fromPath: path)
+        }
+        if let text = unknownSizeOption {
+            guard let n = UInt32(text) else { throw UsageError(message: "--unknown-size: '\(text)' is not a size in bytes (0 to \(UInt32.max))") }
+            unknownSize = Int64(n)
+        } else {
+            unknownSize = 1
+        }
+        // Open once now, so a missing or unreadable file is reported before anything else.
+        try read { _ throws(TraceError) in } csv: { _ throws(TraceError) in } source: { _ throws(TraceError) in }
+    }
+
+    /// At most how many distinct objects the trace can have, when its format says: an
+    /// oracleGeneral trace has one per 24-byte record at most.
+    var objectBound: Int? {
+        guard format == .oracleGeneral, let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber else { return nil }
+        return max(1, size.intValue / OracleGeneralReader.recordSize)
+    }
+
+    /// Opens the trace and hands it to `raw` (oracleGeneral), `csv` (CSV, its url and bytes
+    /// columns) or `source` (the other formats).
+    func read(_ raw: (OracleGeneralReader) throws(TraceError) -> Void, csv: (CacheKeyCSVReader) throws(TraceError) -> Void,
+              source: (any TraceSource) throws(TraceError) -> Void) throws {
+        do {
+            if format == .oracleGeneral {
+                try raw(try OracleGeneralReader(path: path))
+            } else if format == .csv {
+                try csv(try CacheKeyCSVReader(path: path))
+            } else {
+                try source(try openTraceSource(path: path, format: format))
+            }
+        } catch {
+            throw InputError("\(error)")
+        }
+    }
+
+    /// The working set, from one pass over the trace.
+    func workingSet(countingObjects: Bool) throws -> WorkingSet {
+        var ws = WorkingSet()
+        let unknown = unknownSize
+        try read { (r) throws(TraceError) in ws = try CacheOnlyReplay.workingSet(of: r, ignoreObjectSize: countingObjects) }
+            csv: { (c) throws(TraceError) in ws = try CacheOnlyReplay.workingSet(of: c, ignoreObjectSize: countingObjects, unknownSize: unknown) }
+            source: { (s) throws(TraceError) in ws = try CacheOnlyReplay.workingSet(of: s, ignoreObjectSize: countingObjects, unknownSize: unknown) }
+        return ws
+    }
+
+    /// A cache size as given on the command line.
+    struct Size {
+        var text: String
+        var bytes: Int64?
+        var fraction: Double?
+        var isFraction: Bool { fraction != nil }
+
+        func capacity(workingSet: WorkingSet?, countingObjects: Bool) -> Int64 {
+            if let bytes { return bytes }
+            return workingSet!.size(fraction: fraction!, countingObjects: countingObjects)
+        }
+    }
+
+    /// Parses `1GB,10GB`, `0.01ws,0.1ws` or, counting objects, `1000,10000`.
+    static func parseSizes(_ list: String, countingObjects: Bool) throws(UsageError) -> [Size] {
+        var sizes: [Size] = []
+        for token in list.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
+            let text = token.trimmingCharacters(in: .whitespaces)
+            func bad(_ why: String) -> UsageError { UsageError(message: "the value '\(text)' is invalid for '--cache-size': \(why)") }
+            if text.lowercased().hasSuffix("ws") {
+                let number = String(text.dropLast(2))
+                guard let f = Double(number), f.isFinite, f > 0, number.allSatisfy({ $0.isNumber || $0 == "." }) else {
+                    throw bad("a fraction of the working set is a positive number before 'ws' (0.01ws)")
+                }
+                sizes.append(Size(text: text, fraction: f))
+            } else if countingObjects {
+                guard let n = Int64(text), n > 0 else {
+                    throw bad("with --ignore-obj-size a cache size is a whole number of objects (1000) or a fraction of the working set (0.01ws)")
+                }
+                sizes.append(Size(text: text, bytes: n))
+            } else {
+                let n: Int64
+                do { n = try parseByteSize(text) } catch {
+                    let hint = text.contains(".") && Double(text) != nil ? " (for a fraction of the working set write \(text)ws)" : ""
+                    throw bad(error.reason + hint)
+                }
+                guard n > 0 else { throw bad("a cache holds at least 1 byte") }
+                sizes.append(Size(text: text, bytes: n))
+            }
+        }
+        return sizes
+    }
+
+    /// `trace day.oracleGeneral (oracleGeneral): 10000000 requests …` and the working-set line.
+    static func describe(path: String, format: TraceFormat, requests: Int64, zeroSizeSkipped: Int64, withoutSize: Int64,
+                         unknownSize: Int64, workingSet: WorkingSet, countingObjects: Bool) -> String {
+        var s = "trace \(path) (\(format.rawValue)): \(requests) requests"
+        if zeroSizeSkipped > 0 { s += ", \(zeroSizeSkipped) of size 0 skipped (as libCacheSim skips them)" }
+        if withoutSize > 0 { s += ", \(withoutSize) without a size given \(unknownSize) byte(s) (--unknown-size)" }
+        s += "\nworking set: \(workingSet.objects) objects"
+        if !countingObjects { s += ", \(workingSet.bytes) bytes (\(formatBytes(workingSet.bytes)))" }
+        return s
+    }
+}

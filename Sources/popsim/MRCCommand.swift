@@ -1,0 +1,100 @@
+import Foundation
+import Reports
+import Simulation
+import Workload
+
+/// `popsim mrc TRACE`: the LRU miss-ratio curve at every cache size, from one pass of stack distances.
+enum MRCCommand: Command {
+    static let spec = CommandSpec(
+        name: "mrc",
+        summary: "LRU miss-ratio curve for every cache size in one pass (stack distances); CSV and SVG.",
+        usage: "popsim mrc TRACE [--ignore-obj-size] [--format FORMAT] [--out DIR] [--points N|all]",
+        options: [
+            OptionSpec(name: "--ignore-obj-size", value: nil, help: "Count objects, not bytes: every request has size 1."),
+            OptionSpec(name: "--format", value: "FORMAT", help: "TRACE's format (\(CacheTrace.formats)); default: from its name, else its magic, else csv."),
+            OptionSpec(name: "--unknown-size", value: "BYTES", help: "The size of a request without one (CSV bytes empty; default 1)."),
+            OptionSpec(name: "--out", value: "DIR", help: "Write DIR/mrc.csv (cache_size,miss_ratio,byte_miss_ratio,exact,misses,miss_bytes) and DIR/mrc.svg."),
+            OptionSpec(name: "--points", value: "N|all", help: "Rows of mrc.csv: N sizes log-spaced up to the working set (default 500), or all: every size where the curve steps."),
+        ],
+        details: """
+        One pass computes each request's LRU stack distance — the objects (or bytes) used since its
+        object's previous request, itself included — with a Fenwick tree over access times, O(log n) per
+        request; a request hits in every cache at least that large. The requests are the ones cachesim
+        replays (size-0 requests skipped; the same keys and sizes), so the curve equals cachesim:
+
+          counting objects (--ignore-obj-size): exact at every size.
+          in bytes: exact at every size from the largest object up. Below it the curve is an upper bound
+          on the miss ratio (column exact=false): libCacheSim's LRU lets an object larger than the cache
+          pass without evicting anything, and LRU is then not a stack algorithm. Distances are kept in
+          buckets of 1/1024 of their value; each listed size is a bucket edge, exact there (a size you
+          ask for is answered at the largest edge at or below it, at most 0.1 % smaller).
+
+        Without --out, prints the curve at 0.1 % … 100 % of the working set. Exit status: 0 done, 2 bad input.
+        """,
+        examples: [
+            "popsim mrc day.oracleGeneral",
+            "popsim mrc day.oracleGeneral --ignore-obj-size --out /tmp/mrc",
+            "popsim mrc day.csv --out /tmp/mrc --points all",
+        ])
+
+    static let tableFractions = [0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.4, 0.8, 1.0]
+
+    static func run(_ args: Arguments) throws -> Int32 {
+        let path = try positionals(args, "TRACE")[0]
+        let counting = args.has("--ignore-obj-size")
+        var pointCount: Int? = 500
+        if let p = args.value("--points") {
+            if p == "all" { pointCount = nil } else {
+                guard let n = Int(p), n >= 2 else { throw UsageError(message: "the value '\(p)' is invalid for '--points': a whole number ≥ 2, or all") }
+                pointCount = n
+            }
+        }
+        let trace = try CacheTrace(path: path, formatOption: args.value("--format"), unknownSizeOption: args.value("--unknown-size"))
+
+        let start = DispatchTime.now().uptimeNanoseconds
+        var profiler = StackDistanceProfiler(countingObjects: counting, unknownSize: trace.unknownSize)
+        try trace.read { (reader) throws(TraceError) in try profiler.replay(reader) }
+            csv: { (csv) throws(TraceError) in try profiler.replay(csv) }
+            source: { (source) throws(TraceError) in try profiler.replay(source) }
+        let curve = profiler.curve
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+
+        print(CacheTrace.describe(path: path, format: trace.format, requests: curve.requests, zeroSizeSkipped: curve.zeroSizeSkipped,
+                                  withoutSize: curve.withoutSize, unknownSize: trace.unknownSize, workingSet: curve.workingSet,
+                                  countingObjects: counting))
+        if !counting {
+            print("exact from the largest object up: \(curve.largestObject) bytes (\(formatBytes(curve.largestObject))); below it, an upper bound on the miss ratio")
+        }
+        if curve.sizeChanges > 0 {
+            print("note: \(curve.sizeChanges) request(s) changed their object's size; the curve weighs an object by its latest size, where an LRU cache keeps the size it inserted, so it is approximate at every size")
+        }
+        var rows = [["share of working set", "cache size", "miss ratio", "byte miss ratio", "exact"]]
+        for f in tableFractions {
+            let p = curve.point(at: curve.workingSet.size(fraction: f, countingObjects: counting))
+            guard p.capacity > 0 else { continue }
+            rows.append([Format.fixed(f * 100, 1) + "%", "\(p.capacity)", Format.fixed(p.missRatio, 4), Format.fixed(p.byteMissRatio, 4), p.exact ? "yes" : "bound"])
+        }
+        print("LRU miss-ratio curve, cache sizes in \(counting ? "objects" : "bytes"):")
+        print(Format.table(rows, rightAlign: [0, 1, 2, 3]), terminator: "")
+        print("profiled in \(Format.fixed(seconds, 2)) s (\(TraceConvertCommand.rate(Int(curve.requests), seconds).replacingOccurrences(of: "records", with: "requests")))")
+
+        if let dir = args.value("--out") {
+            let points = pointCount.map { curve.points(count: $0) } ?? curve.allSteps()
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            } catch {
+                throw InputError("cannot create \(dir): \(error.localizedDescription)")
+            }
+            let name = URL(fileURLWithPath: path).lastPathComponent
+            do {
+                try writeFileAtomically(dir + "/mrc.csv", contents: MissRatioCurveExport.csv(points))
+                let plotted = points.count > 400 ? curve.points(count: 400) : points
+                try writeFileAtomically(dir + "/mrc.svg", contents: MissRatioCurveExport.svg(curve, points: plotted, name: name))
+            } catch {
+                throw InputError("\(error)")
+            }
+            print("wrote \(dir)/mrc.csv (\(points.count) sizes) and \(dir)/mrc.svg")
+        }
+        return 0
+    }
+}

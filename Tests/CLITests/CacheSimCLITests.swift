@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// a10 b20 a10 c30 b20 d0 a10: d's size-0 request is skipped. By hand, with 30 bytes: a, b
+/// (30 used), a hits, c evicts b and a, b evicts c, a fits beside b — 5 misses of 6 requests,
+/// 90 of 100 bytes. With 60 bytes everything fits: 3 misses, 60 bytes.
+private let handCSV = """
+t,pop,url,origin,kind,method,credentials,bytes
+0,p,/a,,font,GET,,10
+1,p,/b,,font,GET,,20
+2,p,/a,,font,GET,,10
+3,p,/c,,font,GET,,30
+4,p,/b,,font,GET,,20
+5,p,/d,,font,GET,,0
+6,p,/a,,font,GET,,10
+
+"""
+
+/// The table rows of `cachesim` output: the cells of each line that starts with a number.
+private func rows(_ stdout: String) -> [[String]] {
+    stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }.filter { $0.first.map { Int64($0) != nil } ?? false }
+}
+
+@Suite("popsim cachesim and popsim mrc")
+struct CacheSimCLITests {
+    @Test("cachesim on a CSV trace: hand-computed miss ratios, the working set, fractions of it")
+    func csvByHand() throws {
+        let dir = try makeTemporaryDirectory()
+        let trace = try writeFile(dir, "t.csv", handCSV)
+        let r = try runPopsim(["cachesim", trace, "--cache-size", "30,60,0.5ws"])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout.contains("trace \(trace) (csv): 6 requests, 1 of size 0 skipped (as libCacheSim skips them)"), "\(r.stdout)")
+        #expect(r.stdout.contains("working set: 3 objects, 60 bytes"))
+        let table = rows(r.stdout)
+        #expect(table.map { Array($0.prefix(4)) } == [["30", "0.8333", "0.9000", "5"], ["60", "0.5000", "0.6000", "3"], ["30", "0.8333", "0.9000", "5"]])
+        #expect(table.map(\.last) == ["30", "60", "0.5ws"])
+    }
+
+    @Test("cachesim counting objects: sizes are object counts")
+    func counting() throws {
+        let dir = try makeTemporaryDirectory()
+        let trace = try writeFile(dir, "t.csv", handCSV)
+        // 2 objects: a, b, a hit, c evicts b, b evicts a, a evicts c: 5 misses of 6. 3 objects: 3.
+        let r = try runPopsim(["cachesim", trace, "--cache-size", "2,3", "--ignore-obj-size"])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(rows(r.stdout).map { Array($0.prefix(4)) } == [["2", "0.8333", "0.8333", "5"], ["3", "0.5000", "0.5000", "3"]])
+        #expect(r.stdout.contains("LRU, cache sizes in objects:"))
+    }
+
+    @Test("the same trace as oracleGeneral (trace convert) gives the same table")
+    func oracleGeneral() throws {
+        let dir = try makeTemporaryDirectory()
+        let csv = try writeFile(dir, "t.csv", handCSV)
+        #expect(try runPopsim(["trace", "convert", csv, dir + "/t.oracleGeneral"]).status == 0)
+        let a = try runPopsim(["cachesim", csv, "--cache-size", "30,40,60"])
+        let b = try runPopsim(["cachesim", dir + "/t.oracleGeneral", "--cache-size", "30,40,60"])
+        #expect(b.status == 0, "stderr: \(b.stderr)")
+        #expect(b.stdout.contains("(oracleGeneral): 6 requests, 1 of size 0 skipped"))
+        #expect(rows(a.stdout) == rows(b.stdout))
+        let c = try runPopsim(["cachesim", dir + "/t.oracleGeneral", "--cache-size", "2", "--ignore-obj-size", "--format", "oracleGeneral"])
+        #expect(rows(c.stdout).first.map { Array($0.prefix(4)) } == ["2", "0.8333", "0.8333", "5"])
+    }
+
+    @Test("bad input exits 2 with a message naming it", arguments: [
+        (["--cache-size", "10XB"], "the value '10XB' is invalid for '--cache-size': unknown unit \"XB\""),
+        (["--cache-size", "0"], "the value '0' is invalid for '--cache-size': a cache holds at least 1 byte"),
+        (["--cache-size", "0.5"], "(for a fraction of the working set write 0.5ws)"),
+        (["--cache-size", "1MB", "--ignore-obj-size"], "with --ignore-obj-size a cache size is a whole number of objects"),
+        (["--cache-size", "xws"], "a fraction of the working set is a positive number before 'ws'"),
+        (["--cache-size", "10,"], "the value '' is invalid for '--cache-size'"),
+        (["--cache-size", "0.0000001ws"], "--cache-size: 0.0000001ws of a working set of 60 bytes is 0 bytes"),
+        (["--cache-size", "10", "--format", "parquet"], "--format: unknown format 'parquet'"),
+        ([String](), "missing --cache-size"),
+    ])
+    func badInput(_ flags: [String], _ message: String) throws {
+        let dir = try makeTemporaryDirectory()
+        let trace = try writeFile(dir, "t.csv", handCSV)
+        let r = try runPopsim(["cachesim", trace] + flags)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains(message), "stderr: \(r.stderr)")
+    }
+
+    @Test("a missing file or a file that is not its format exits 2 naming the file")
+    func badFiles() throws {
+        let dir = try makeTemporaryDirectory()
+        let missing = try runPopsim(["cachesim", dir + "/nope.oracleGeneral", "--cache-size", "10"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("nope.oracleGeneral: no such file or directory"), "\(missing.stderr)")
+        let csv = try writeFile(dir, "t.csv", handCSV)
+        let text = try runPopsim(["mrc", csv, "--format", "oracleGeneral"])
+        #expect(text.status == 2)
+        #expect(text.stderr.contains("starts with text"), "\(text.stderr)")
+        let noTrace = try runPopsim(["mrc"])
+        #expect(noTrace.status == 2 && noTrace.stderr.contains("missing TRACE"))
+    }
+
+    @Test("mrc prints the curve and writes mrc.csv and mrc.svg that agree with cachesim")
+    func mrc() throws {
+        let dir = try makeTemporaryDirectory()
+        let csv = try writeFile(dir, "t.csv", handCSV)
+        let r = try runPopsim(["mrc", csv, "--out", dir + "/out", "--points", "all"])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout.contains("exact from the largest object up: 30 bytes"))
+        #expect(filesIn(dir + "/out") == ["mrc.csv", "mrc.svg"])
+        let rows = try String(contentsOfFile: dir + "/out/mrc.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(rows.first == "cache_size,miss_ratio,byte_miss_ratio,exact,misses,miss_bytes")
+        // Reuse distances: a after b: 30 bytes; b after a, c: 60; a after c, b: 60.
+        #expect(rows.dropFirst() == ["10,1.000000,1.000000,false,6,100", "30,0.833333,0.900000,true,5,90", "60,0.500000,0.600000,true,3,60"])
+        let svg = try String(contentsOfFile: dir + "/out/mrc.svg", encoding: .utf8)
+        #expect(svg.hasPrefix("<svg") && svg.contains("LRU miss ratio by cache size — t.csv"))
+        let counted = try runPopsim(["mrc", csv, "--ignore-obj-size"])
+        #expect(counted.status == 0)
+        #expect(counted.stdout.contains("LRU miss-ratio curve, cache sizes in objects:"))
+    }
+}

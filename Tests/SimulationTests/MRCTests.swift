@@ -1,0 +1,128 @@
+import Testing
+import TestSupport
+@testable import Simulation
+@testable import Workload
+
+/// The curve of `trace` from the profiler, one request at a time.
+private func profile(_ trace: [(UInt64, Int64)], counting: Bool) -> MissRatioCurve {
+    var p = StackDistanceProfiler(countingObjects: counting)
+    for (id, size) in trace { p.access(id, size: size) }
+    return p.curve
+}
+
+/// Brute force: one cache-only replay per size (all in one pass), the sizes as given.
+private func simulate(_ trace: [(UInt64, Int64)], sizes: [Int64], counting: Bool) -> CacheOnlyResult {
+    var r = CacheOnlyReplay(capacities: sizes, ignoreObjectSize: counting)
+    for (id, size) in trace { r.access(id, size: size) }
+    return r.result
+}
+
+@Suite("Miss-ratio curves")
+struct MRCTests {
+    @Test("counting objects, by hand: a b c a d b a — reuse distances 3, 4 and 3")
+    func byHand() {
+        // a b c a(distance 3: c b a) d b(distance 4: d a c b) a(distance 3: b d a).
+        let c = profile([1, 2, 3, 1, 4, 2, 1].map { ($0, 9) }, counting: true)
+        #expect(c.requests == 7 && c.reuses == 3)
+        #expect(c.point(at: 2).misses == 7)
+        #expect(c.point(at: 3).misses == 5)
+        #expect(c.point(at: 4).misses == 4)
+        #expect(c.point(at: 100).misses == 4 && c.point(at: 100).capacity == 100)
+        #expect(c.allSteps().map(\.capacity) == [1, 3, 4])
+    }
+
+    @Test("counting objects: the curve equals a simulation at every size, seeds 11–14", arguments: [UInt64(11), 12, 13, 14])
+    func countingExact(seed: UInt64) {
+        // 100 000 requests: the profiler compacts its time slots several times.
+        let trace = skewedTrace(seed: seed, count: 100_000, objects: 4_000, maxSize: 1)
+        let curve = profile(trace, counting: true)
+        let sizes = Array(stride(from: Int64(1), through: 4_100, by: 41))
+        let sim = simulate(trace, sizes: sizes, counting: true)
+        for (i, size) in sizes.enumerated() {
+            let p = curve.point(at: size)
+            #expect(p.capacity == size && p.exact)
+            #expect(p.misses == sim.caches[i].misses, "seed \(seed), \(size) objects")
+            #expect(p.missRatio == sim.missRatio(i) && p.byteMissRatio == sim.byteMissRatio(i))
+        }
+    }
+
+    @Test("bytes: equal to a simulation from the largest object up, an upper bound below it, seeds 21–23",
+          arguments: [UInt64(21), 22, 23])
+    func bytesExactAboveLargest(seed: UInt64) {
+        let trace = skewedTrace(seed: seed, count: 60_000, objects: 3_000, maxSize: 5_000)
+        let curve = profile(trace, counting: false)
+        #expect(curve.largestObject <= 5_000 && curve.sizeChanges == 0)
+        // Sizes the curve is exact at, from below the largest object to past the working set.
+        let targets: [Int64] = [1, 100, 2_047, 2_048, 3_000, 4_999, 5_000, 6_000, 20_000, 100_000, 1_000_000, 7_600_000, 20_000_000]
+        let sizes = targets.map { curve.exactSize(atMost: $0) }
+        let sim = simulate(trace, sizes: sizes, counting: false)
+        for (i, size) in sizes.enumerated() {
+            let p = curve.point(at: size)
+            #expect(p.capacity == size)
+            if size >= curve.largestObject {
+                #expect(p.exact)
+                #expect(p.misses == sim.caches[i].misses && p.missBytes == sim.caches[i].missBytes, "seed \(seed), \(size) bytes")
+            } else {
+                #expect(!p.exact)
+                #expect(p.misses >= sim.caches[i].misses, "seed \(seed), \(size) bytes: the curve bounds the misses from above")
+                #expect(p.missBytes >= sim.caches[i].missBytes, "seed \(seed), \(size) bytes")
+            }
+        }
+    }
+
+    @Test("bytes: LRU with oversize objects bypassing the cache is not a stack algorithm — a(1) b(10) a(1)")
+    func notAStackAlgorithm() {
+        let trace: [(UInt64, Int64)] = [(1, 1), (2, 10), (1, 1)]
+        let sim = simulate(trace, sizes: [5, 10, 11], counting: false)
+        #expect(sim.caches.map(\.misses) == [2, 3, 2], "5 bytes hit a, 10 bytes miss it, 11 bytes hit it again")
+        let curve = profile(trace, counting: false)
+        #expect([5, 10, 11].map { curve.point(at: $0).misses } == [3, 3, 2])
+        #expect([5, 10, 11].map { curve.point(at: $0).exact } == [false, true, true])
+    }
+
+    @Test("an object that changes size is counted, and the curve no longer claims exactness")
+    func sizeChanges() {
+        let curve = profile([(1, 10), (1, 20), (2, 5), (1, 20)], counting: false)
+        #expect(curve.sizeChanges == 1)
+        #expect(!curve.point(at: 1_000).exact)
+    }
+
+    @Test("size-0 requests are skipped and requests without a size weigh unknownSize, as in the replay")
+    func skips() {
+        var p = StackDistanceProfiler(countingObjects: false, unknownSize: 7)
+        p.access(1, size: 0)
+        p.access(1, size: nil)
+        p.access(1, size: 7)
+        let c = p.curve
+        #expect(c.requests == 2 && c.zeroSizeSkipped == 1 && c.withoutSize == 1 && c.requestBytes == 14)
+        #expect(c.point(at: 7).misses == 1)
+    }
+
+    @Test("byte distances: buckets are exact below 2048 and at most 1/1024 wide above; edges round-trip")
+    func buckets() {
+        for v: Int64 in [1, 2, 1_000, 2_047] { #expect(DistanceBuckets.upperEdge(DistanceBuckets.bucket(v)) == v) }
+        var rng = SplitMix64(seed: 31)
+        for _ in 0..<10_000 {
+            let v = Int64(rng.next() >> UInt64(2 + rng.next() % 61)) + 1
+            let b = DistanceBuckets.bucket(v)
+            let hi = DistanceBuckets.upperEdge(b), lo = DistanceBuckets.upperEdge(b - 1) + 1
+            #expect(lo <= v && v <= hi, "\(v) in bucket \(b) = \(lo)...\(hi)")
+            #expect(Double(hi - lo + 1) <= Double(lo) / 1024 + 1)
+            #expect(DistanceBuckets.bucket(hi + 1) == b + 1)
+        }
+    }
+
+    @Test("points: increasing exact sizes from the smallest object to the working set")
+    func points() {
+        let trace = skewedTrace(seed: 41, count: 20_000, objects: 2_000, maxSize: 300)
+        let curve = profile(trace, counting: false)
+        let points = curve.points(count: 100)
+        #expect(points.count > 50)
+        #expect(zip(points, points.dropFirst()).allSatisfy { $0.capacity < $1.capacity && $0.misses >= $1.misses })
+        #expect(points.last!.capacity == curve.exactSize(atMost: curve.workingSet.bytes))
+        #expect(curve.point(at: 2 * curve.workingSet.bytes).misses == Int64(curve.workingSet.objects),
+                "a cache as large as the working set misses only first requests")
+        let steps = curve.allSteps()
+        #expect(zip(steps, steps.dropFirst()).allSatisfy { $0.capacity < $1.capacity && $0.misses > $1.misses })
+    }
+}

@@ -1,0 +1,267 @@
+#!/usr/bin/env bash
+# popsim's benchmark suite (issue 6): builds popsim in release mode, generates a workload with
+# popsim's own generator, and times, back to back:
+#
+#   1. cache-only replay of an oracleGeneral trace (`popsim cachesim`), in bytes and counting
+#      objects, at 1 % and 10 % of the working set — against libCacheSim's `cachesim … lru SIZE`
+#      when LIBCACHESIM_CACHESIM names its binary (goal ≥ 4×);
+#   2. cache-only replay of the CSV trace — against libCacheSim's CSV reader (goal ≥ 3×) and a
+#      Python OrderedDict LRU, bench/lru.py, end to end with CSV parsing (goal ≥ 10×);
+#   3. the full model (`popsim run`: CORS evaluation, pass-through, events, outcome aggregation)
+#      on 1 POP, against the cache-only replay at the same capacity (goal ≥ 0.5×), and on 8 POPs
+#      against 1 POP (goal ≥ 0.8×), the same requests either way.
+#
+# Each comparison is the median of BENCH_RUNS paired runs (the two commands alternate, so both
+# see the same machine), rates are requests / wall-clock second of the whole command (reading
+# the file included), and the ratio is the median of the per-pair ratios. Miss ratios must be
+# identical to 4 decimals (libCacheSim prints 4); the script says so, or exits 1. Memory is the
+# peak resident set (/usr/bin/time -v); libCacheSim maps the whole oracleGeneral file, so its
+# memory "beyond the trace" is its peak minus the file's size; popsim streams it.
+#
+# Usage:  bench/run.sh                      (from anywhere; about 15–25 minutes at the defaults)
+#         LIBCACHESIM_CACHESIM=/path/to/cachesim bench/run.sh
+#         BENCH_REQUESTS=200000 BENCH_OBJECTS=20000 BENCH_RUNS=3 bench/run.sh   (a quick look)
+#
+# Environment: BENCH_REQUESTS (10000000), BENCH_OBJECTS (1000000), BENCH_ALPHA (0.9),
+# BENCH_SEED (42), BENCH_RUNS (5), BENCH_DIR (a new temporary folder; a folder that already
+# holds the same workload is reused), LIBCACHESIM_CACHESIM (unset: no libCacheSim columns),
+# PYTHON (python3; set it empty to skip the Python baseline). Needs /usr/bin/time (Debian: time).
+# libCacheSim builds from its source with cmake, glib and zstd (apt-get install -y cmake
+# libglib2.0-dev libzstd-dev): cmake -DCMAKE_BUILD_TYPE=Release .. && make cachesim.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export PATH="/opt/swift/usr/bin:$PATH"
+
+REQUESTS=${BENCH_REQUESTS:-10000000}
+OBJECTS=${BENCH_OBJECTS:-1000000}
+ALPHA=${BENCH_ALPHA:-0.9}
+SEED=${BENCH_SEED:-42}
+RUNS=${BENCH_RUNS:-5}
+DIR=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/popsim-bench.XXXXXX")}
+LCS=${LIBCACHESIM_CACHESIM:-}
+PY=${PYTHON-python3}
+TIME=/usr/bin/time
+[ -x "$TIME" ] || { echo "bench: needs $TIME (apt-get install -y time)" >&2; exit 2; }
+[ -z "$LCS" ] || [ -x "$LCS" ] || { echo "bench: LIBCACHESIM_CACHESIM=$LCS is not an executable" >&2; exit 2; }
+if [ -n "$PY" ] && ! command -v "$PY" >/dev/null; then PY=""; fi
+mkdir -p "$DIR/lcs"
+log() { echo "bench: $*" >&2; }
+
+log "building popsim (release)"
+swift build -c release --product popsim >/dev/null
+P=$ROOT/.build/release/popsim
+
+# ---------------------------------------------------------------------------------------------
+# The workload: 10M requests over 1M objects, Zipf 0.9, five kinds with per-kind sizes, 8 POPs;
+# the 1-POP trace is the same requests (same seed; the POP is drawn from its own stream).
+
+# scenario FILE POP-COUNT CAPACITY WORKLOAD-JSON
+scenario() {
+  local pops="" weights="" i
+  for i in $(seq 1 "$2"); do
+    pops+="${pops:+, }{\"id\": \"p$i\", \"capacity\": \"$3\", \"originRTT\": \"40ms\"}"
+    weights+="${weights:+, }\"p$i\": 1"
+  done
+  cat > "$1" <<EOF
+{
+  "version": 1,
+  "name": "bench-$2-pop",
+  "description": "Benchmark workload: Zipf $ALPHA over $OBJECTS objects, $2 POP(s).",
+  "seed": $SEED,
+  "window": "10m",
+  "pops": [$pops],
+  "origins": [{"id": "bucket", "type": "oss",
+               "cors": {"rules": [{"allowedOrigins": ["https://*.example.com"], "allowedMethods": ["GET", "HEAD"]}]}}],
+  "domains": [{"host": "static.example-cdn.com", "origin": "bucket", "ttl": "1d"}],
+  "variants": {"pass-through": {"description": "No CDN rule: the bucket's CORS headers pass through the cache."}},
+  "workload": ${4//POPWEIGHTS/$weights}
+}
+EOF
+}
+SYNTHETIC='{"synthetic": {
+    "objects": '$OBJECTS', "alpha": '$ALPHA', "rate": 1000, "requests": '$REQUESTS',
+    "origins": {"https://www.example.com": 3, "https://shop.example.com": 2, "https://blog.example.com": 1},
+    "noOriginShare": 0.05,
+    "kinds": {"font": 3, "img": 4, "img-cors": 1, "video": 1, "script": 1},
+    "pops": {POPWEIGHTS},
+    "sizes": {"font": "40KB", "img": {"distribution": "uniform", "min": "10KB", "max": "190KB"},
+              "video": {"distribution": "lognormal", "mean": "2MB", "sigma": 1.0},
+              "script": {"distribution": "uniform", "min": "5KB", "max": "100KB"}},
+    "baseURL": "https://static.example-cdn.com"}}'
+
+STAMP="requests=$REQUESTS objects=$OBJECTS alpha=$ALPHA seed=$SEED"
+if [ "$(cat "$DIR/workload.stamp" 2>/dev/null)" != "$STAMP" ]; then
+  log "generating the workload in $DIR ($STAMP)"
+  scenario "$DIR/gen8.json" 8 1GB "$SYNTHETIC"
+  scenario "$DIR/gen1.json" 1 1GB "$SYNTHETIC"
+  "$P" trace gen --scenario "$DIR/gen8.json" --out "$DIR/t8.csv" >&2
+  "$P" trace convert "$DIR/t8.csv" "$DIR/t8.oracleGeneral" >&2 2>/dev/null
+  "$P" trace convert "$DIR/t8.csv" "$DIR/t8.pstrace" >&2
+  "$P" trace gen --scenario "$DIR/gen1.json" --out "$DIR/t1.csv" >&2
+  "$P" trace convert "$DIR/t1.csv" "$DIR/t1.pstrace" >&2
+  rm -f "$DIR/t1.csv"
+  echo "$STAMP" > "$DIR/workload.stamp"
+fi
+OG=$DIR/t8.oracleGeneral; CSV=$DIR/t8.csv
+
+# The working set and the cache sizes: 1 % and 10 % of it, in bytes and in objects.
+ws_bytes=$("$P" cachesim "$OG" --cache-size 0.01ws,0.1ws)
+ws_objects=$("$P" cachesim "$OG" --cache-size 0.01ws,0.1ws --ignore-obj-size)
+row() { awk -v n="$2" '$1 ~ /^[0-9]+$/ { if (++i == n) { print; exit } }' <<<"$1"; }
+B1=$(row "$ws_bytes" 1 | awk '{print $1}'); B10=$(row "$ws_bytes" 2 | awk '{print $1}')
+O1=$(row "$ws_objects" 1 | awk '{print $1}'); O10=$(row "$ws_objects" 2 | awk '{print $1}')
+WSLINE=$(grep '^working set' <<<"$ws_bytes")
+NOBJ=$(awk '{print $3}' <<<"$WSLINE")
+
+# ---------------------------------------------------------------------------------------------
+# Timing.
+
+# run LABEL CMD… — runs once; leaves wall seconds, peak RSS (KB) and stdout in $DIR/out/LABEL.*
+mkdir -p "$DIR/out"
+run() {
+  local label=$1; shift
+  (cd "$DIR/lcs" && "$TIME" -f "%e %M" -o "$DIR/out/$label.time" "$@" > "$DIR/out/$label.stdout" 2> "$DIR/out/$label.stderr") || {
+    echo "bench: $label failed:" >&2; tail -5 "$DIR/out/$label.stderr" >&2; exit 1; }
+  tail -1 "$DIR/out/$label.time" >> "$DIR/out/$label.times"
+}
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+two() { awk '{ printf "%.2f\n", $1 }'; }
+# The median wall time, rate (M requests/s) and peak RSS (MB) of LABEL's runs.
+wall() { awk '{print $1}' "$DIR/out/$1.times" | median; }
+rss() { awk '{print $2 / 1024}' "$DIR/out/$1.times" | median; }
+rate() { awk -v r="$REQUESTS" '{print r / $1 / 1e6}' "$DIR/out/$1.times" | median | two; }
+# The median over pairs of wall(A) / wall(B): how many times faster B ran than A.
+ratio() { paste -d' ' "$DIR/out/$1.times" "$DIR/out/$2.times" | awk '{print $1 / $3}' | median | two; }
+
+# pairs N LABEL-A "CMD A" LABEL-B "CMD B" — N paired runs, alternating which goes first.
+pairs() {
+  local n=$1 a=$2 ca=$3 b=$4 cb=$5 i
+  rm -f "$DIR/out/$a.times" "$DIR/out/$b.times"
+  for i in $(seq 1 "$n"); do
+    if (( i % 2 )); then run "$a" $ca; run "$b" $cb; else run "$b" $cb; run "$a" $ca; fi
+  done
+}
+
+FAIL=0
+# same WHAT VALUE-A VALUE-B — records a miss-ratio mismatch.
+same() { if [ "$2" != "$3" ]; then log "MISMATCH: $1: $2 vs $3"; FAIL=1; fi; }
+popsim_ratios() { awk '$1 ~ /^[0-9]+$/ { print $2, $3; exit }' "$DIR/out/$1.stdout"; }
+
+TABLE=$DIR/table.txt
+: > "$TABLE"
+line() { printf '%-44s %9s %-22s %9s %8s %7s  %s\n' "$@" >> "$TABLE"; }
+line "run" "popsim" "vs" "other" "ratio" "goal" "miss ratios"
+line "" "M req/s" "" "M req/s" "" "" ""
+
+# 1. Cache-only replay of oracleGeneral.
+for mode in bytes objects; do
+  for pct in 1 10; do
+    if [ $mode = bytes ]; then size=$([ $pct = 1 ] && echo "$B1" || echo "$B10"); flag=""; else size=$([ $pct = 1 ] && echo "$O1" || echo "$O10"); flag="--ignore-obj-size"; fi
+    label="og-$mode-$pct"
+    log "cache-only oracleGeneral, $mode, $pct% ($size)"
+    if [ -n "$LCS" ]; then
+      pairs "$RUNS" "$label" "$P cachesim $OG --cache-size $size $flag" "lcs-$label" "$LCS $OG oracleGeneral lru $size ${flag:+--ignore-obj-size=true}"
+      read -r mr bmr <<<"$(popsim_ratios "$label")"
+      lmr=$(grep -o 'miss ratio [0-9.]*' "$DIR/out/lcs-$label.stdout" | tail -1 | awk '{print $3}')
+      same "$label miss ratio (popsim vs libCacheSim)" "$mr" "$lmr"
+      line "cache-only oracleGeneral, $mode, $pct% WS" "$(rate "$label")" "libCacheSim cachesim" "$(rate "lcs-$label")" "$(ratio "lcs-$label" "$label")" "≥ 4" "$mr / $bmr, equal"
+    else
+      pairs "$RUNS" "$label" "$P cachesim $OG --cache-size $size $flag" "$label-again" "$P cachesim $OG --cache-size $size $flag"
+      read -r mr bmr <<<"$(popsim_ratios "$label")"
+      line "cache-only oracleGeneral, $mode, $pct% WS" "$(rate "$label")" "—" "" "" "" "$mr / $bmr"
+    fi
+  done
+done
+if [ -n "$LCS" ]; then
+  # libCacheSim prints byte miss ratios only when it runs several sizes: one untimed run per mode.
+  log "checking byte miss ratios against libCacheSim (untimed, several sizes)"
+  for mode in bytes objects; do
+    if [ $mode = bytes ]; then sizes="$B1,$B10"; flag=""; else sizes="$O1,$O10"; flag="--ignore-obj-size"; fi
+    mine=$("$P" cachesim "$OG" --cache-size "$sizes" $flag | awk '$1 ~ /^[0-9]+$/ {print $1, $2, $3}')
+    theirs=$(cd "$DIR/lcs" && "$LCS" "$OG" oracleGeneral lru "$sizes" ${flag:+--ignore-obj-size=true} 2>/dev/null \
+             | grep -o 'miss ratio [0-9.]*, byte miss ratio [0-9.]*' | awk '{print $3, $7}' | tr -d ,)
+    same "$mode miss ratios at $sizes (popsim vs libCacheSim, request and byte)" "$(awk '{print $2, $3}' <<<"$mine")" "$theirs"
+  done
+fi
+
+# 2. Cache-only replay of the CSV trace.
+url_col=$(head -1 "$CSV" | tr ',' '\n' | grep -nx url | cut -d: -f1)
+bytes_col=$(head -1 "$CSV" | tr ',' '\n' | grep -nx bytes | cut -d: -f1)
+log "cache-only CSV, bytes, 1% ($B1)"
+if [ -n "$LCS" ]; then
+  pairs "$RUNS" csv "$P cachesim $CSV --cache-size $B1" lcs-csv "$LCS $CSV csv lru $B1 -t obj-id-col=$url_col,obj-size-col=$bytes_col,delimiter=,,has-header=true"
+  read -r mr bmr <<<"$(popsim_ratios csv)"
+  same "CSV miss ratio (popsim vs libCacheSim)" "$mr" "$(grep -o 'miss ratio [0-9.]*' "$DIR/out/lcs-csv.stdout" | tail -1 | awk '{print $3}')"
+  line "cache-only CSV, bytes, 1% WS" "$(rate csv)" "libCacheSim CSV reader" "$(rate lcs-csv)" "$(ratio lcs-csv csv)" "≥ 3" "$mr / $bmr, equal"
+fi
+if [ -n "$PY" ]; then
+  log "cache-only CSV against Python's OrderedDict ($PY bench/lru.py)"
+  pairs "$RUNS" csv-py "$P cachesim $CSV --cache-size $B1" py "$PY $ROOT/bench/lru.py $CSV $B1"
+  read -r mr bmr <<<"$(popsim_ratios csv-py)"
+  read -r pmr pbmr <<<"$(sed -E 's/.*miss ratio ([0-9.]+), byte miss ratio ([0-9.]+)/\1 \2/' "$DIR/out/py.stdout")"
+  same "CSV miss ratios (popsim vs Python)" "$mr $bmr" "$pmr $pbmr"
+  line "cache-only CSV, bytes, 1% WS" "$(rate csv-py)" "Python OrderedDict LRU" "$(rate py)" "$(ratio py csv-py)" "≥ 10" "$mr / $bmr, equal"
+fi
+if [ -z "$LCS" ] && [ -z "$PY" ]; then
+  pairs "$RUNS" csv "$P cachesim $CSV --cache-size $B1" csv-again "$P cachesim $CSV --cache-size $B1"
+  line "cache-only CSV, bytes, 1% WS" "$(rate csv)" "—" "" "" "" "$(popsim_ratios csv | tr ' ' /)"
+fi
+# The CSV and oracleGeneral replays of one trace must agree.
+same "CSV vs oracleGeneral (popsim)" "$("$P" cachesim "$CSV" --cache-size "$B1" | awk '$1 ~ /^[0-9]+$/ {print $2, $3, $4}')" \
+  "$("$P" cachesim "$OG" --cache-size "$B1" | awk '$1 ~ /^[0-9]+$/ {print $2, $3, $4}')"
+
+# 3. The full model: 1 POP at 10 % of the working set, 8 POPs sharing it.
+scenario "$DIR/run1.json" 1 "$B10" '{"trace": "t1.pstrace"}'
+scenario "$DIR/run8.json" 8 "$((B10 / 8))" '{"trace": "t8.pstrace"}'
+log "full model: 1 POP against the cache-only replay at the same capacity ($B10)"
+pairs "$RUNS" full1 "$P run $DIR/run1.json --no-out --quiet" og-bytes-10-again "$P cachesim $OG --cache-size $B10"
+line "full model, 1 POP (capacity 10% WS)" "$(rate full1)" "cache-only replay" "$(rate og-bytes-10-again)" "$(ratio og-bytes-10-again full1)" "≥ 0.5" ""
+log "full model: 8 POPs against 1 POP"
+pairs "$RUNS" full8 "$P run $DIR/run8.json --no-out --quiet" full1-again "$P run $DIR/run1.json --no-out --quiet"
+line "full model, 8 POPs (10% WS shared)" "$(rate full8)" "full model, 1 POP" "$(rate full1-again)" "$(ratio full1-again full8)" "≥ 0.8" ""
+
+# Memory.
+rm -f "$DIR/out/baseline.times"
+run baseline "$P" --version
+BASE=$(rss baseline)
+TRACE_MB=$(awk -v b="$(stat -c %s "$OG")" 'BEGIN { print b / 1048576 }')
+res1=$(row "$ws_bytes" 1 | awk '{print $6}'); res10=$(row "$ws_bytes" 2 | awk '{print $6}')
+MEM=$DIR/memory.txt
+{
+  printf '%-44s %9s %12s %14s %16s\n' "peak resident set (median)" "MB" "beyond trace" "B/resident obj" "B/distinct obj"
+  for label in og-bytes-1 og-bytes-10 og-objects-1 og-objects-10; do
+    res=$([[ $label == *-1 ]] && echo "$res1" || echo "$res10")
+    [[ $label == og-objects-1 ]] && res=$O1
+    [[ $label == og-objects-10 ]] && res=$O10
+    m=$(rss "$label")
+    printf '%-44s %9.1f %12.1f %14.0f %16.0f\n' "popsim cachesim $label" "$m" "$m" \
+      "$(awk -v m="$m" -v b="$BASE" -v r="$res" 'BEGIN { print (m - b) * 1048576 / r }')" \
+      "$(awk -v m="$m" -v b="$BASE" -v r="$NOBJ" 'BEGIN { print (m - b) * 1048576 / r }')"
+    if [ -n "$LCS" ]; then
+      l=$(rss "lcs-$label")
+      printf '%-44s %9.1f %12.1f %14.0f %16s   popsim/libCacheSim beyond the trace: %.2f (goal ≤ 0.5)\n' "libCacheSim cachesim $label" "$l" \
+        "$(awk -v l="$l" -v t="$TRACE_MB" 'BEGIN { print l - t }')" \
+        "$(awk -v l="$l" -v t="$TRACE_MB" -v r="$res" 'BEGIN { print (l - t) * 1048576 / r }')" "" \
+        "$(awk -v m="$m" -v l="$l" -v t="$TRACE_MB" 'BEGIN { print m / (l - t) }')"
+    fi
+  done
+  printf '%-44s %9.1f %12s %14.0f %16.0f   (resident objects from the cache-only replay at the same capacity)\n' "popsim run, 1 POP" "$(rss full1)" "" \
+    "$(awk -v m="$(rss full1)" -v b="$BASE" -v r="$res10" 'BEGIN { print (m - b) * 1048576 / r }')" \
+    "$(awk -v m="$(rss full1)" -v b="$BASE" -v r="$NOBJ" 'BEGIN { print (m - b) * 1048576 / r }')"
+  printf '%-44s %9.1f\n' "popsim run, 8 POPs" "$(rss full8)"
+  printf '%-44s %9.1f   (subtracted above as the runtime'"'"'s share)\n' "popsim --version (baseline)" "$BASE"
+} > "$MEM"
+
+echo
+echo "popsim $("$P" --version | awk '{print $2}'), $(uname -m), $(nproc) cores; workload: $REQUESTS requests, Zipf $ALPHA over $OBJECTS objects, seed $SEED"
+echo "$WSLINE; cache sizes: 1% = $B1 bytes / $O1 objects, 10% = $B10 bytes / $O10 objects; oracleGeneral $(awk -v t="$TRACE_MB" 'BEGIN { printf "%.0f", t }') MiB"
+echo "medians of $RUNS paired runs; rates are requests per wall-clock second of the whole command"
+echo
+cat "$TABLE"
+echo
+cat "$MEM"
+echo
+echo "files: $DIR (out/ holds every run's output and times)"
+if [ "$FAIL" != 0 ]; then echo "MISS RATIOS DIFFER (see above)"; exit 1; fi
+echo "miss ratios identical where compared"
