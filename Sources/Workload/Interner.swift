@@ -22,7 +22,10 @@ public func fnv1a64(_ bytes: some Sequence<UInt8>) -> UInt64 {
 }
 
 /// FNV-1a, 64-bit, of a string's UTF-8 bytes.
-public func fnv1a64(_ string: String) -> UInt64 { fnv1a64(string.utf8) }
+public func fnv1a64(_ string: String) -> UInt64 {
+    var s = string
+    return s.withUTF8 { fnv1a64(UnsafeRawBufferPointer($0)) }
+}
 
 /// Dense ids (0, 1, 2, …) for distinct strings, in first-seen order.
 ///
