@@ -156,7 +156,7 @@ public enum ReportHTML {
             h += ". Each cell: failed / CORS-checked loads.</p>\n<table>\n<thead><tr><th scope=\"col\">URL</th>"
             h += r.variants.map { "<th scope=\"col\">\(e($0.name))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
             for u in urls.prefix(topURLs) {
-                h += "<tr><th scope=\"row\"><code>\(e(r.catalog.urls[Int(u)].text))</code></th>"
+                h += "<tr><th scope=\"row\"><code>\(e(c.urls.text(u)))</code></th>"
                 for v in r.variants {
                     let t = c.urls.tally(variant: v.name, url: u)
                     h += "<td\(t.corsFailures > 0 ? " class=\"bad\"" : "")>\(t.corsFailures) / \(t.corsChecked)</td>"

@@ -102,7 +102,9 @@ final class Worker: @unchecked Sendable {
     /// Requests in each published slot; -1 ends the run. Written before `ready` is signalled.
     private let counts: UnsafeMutablePointer<Int>
     private let ready = DispatchSemaphore(value: 0)
-    private let free = DispatchSemaphore(value: Worker.slots)
+    /// Created at 0 and signalled once per slot: libdispatch refuses to dispose of a semaphore
+    /// whose count is below the value it was created with.
+    private let free = DispatchSemaphore(value: 0)
     /// Units that own POP `p`: `routeUnits[routeStart[p] ..< routeStart[p + 1]]`, in variant order.
     private let routeStart: [Int32]
     private let routeUnits: [Int32]
@@ -112,6 +114,7 @@ final class Worker: @unchecked Sendable {
         buffers = (0..<Worker.slots).map { _ in UnsafeMutablePointer<Work>.allocate(capacity: ParallelRun.batchSize) }
         counts = .allocate(capacity: Worker.slots)
         counts.initialize(repeating: 0, count: Worker.slots)
+        for _ in 0..<Worker.slots { free.signal() }
         var start: [Int32] = [0], list: [Int32] = []
         for p in 0..<pops {
             for (i, u) in units.enumerated() where u.owned[p] { list.append(Int32(i)) }

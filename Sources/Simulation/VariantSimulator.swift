@@ -314,7 +314,7 @@ struct VariantSimulator {
         let failed = checked && verdict >= 2
         let reason: UInt8 = failed ? verdict - 1 : 0
         if w.time >= windowEnd { enterWindow(of: w.time) }
-        if Int(w.cls) >= classInfo.count { learnClass(w) }
+        if Int(w.cls) >= classInfo.count || classInfo[Int(w.cls)].originPlus1 == .max { learnClass(w) }
         let key = PackedKey(UInt64(w.cls) << 24 | UInt64(UInt16(truncatingIfNeeded: w.pop)) << 8 | UInt64(reason))
         let cell: Int
         if let c = windowCells[key] {
@@ -595,6 +595,7 @@ struct VariantSimulator {
         r.latency = latency
         r.prefetchFetches = prefetchFetches
         r.appliedEvents = applied
+        r.failuresByURL = failuresByURL
         for p in pops.indices where owned[p] {
             r.evictions += pops[p].cache.evictions
             r.peakBytes[p] = pops[p].cache.peakUsedBytes

@@ -24,6 +24,7 @@ let runOutputOptions = [
     OptionSpec(name: "--no-out", value: nil, help: "Write no results bundle."),
     OptionSpec(name: "--requests-out", value: "FILE", help: "Write the audit CSV: seq,t,variant,pop,url,origin,kind,cache,acao,verdict,reason."),
     OptionSpec(name: "--quiet", value: nil, help: "No progress line and no note about the files written."),
+    OptionSpec(name: "--threads", value: "N", help: "Simulate on N threads (default: the number of cores). Results do not depend on it; --requests-out runs on one."),
 ]
 
 /// Where the bundle goes: `--out DIR`, nothing with `--no-out`, else `notebooks-export/<name>`.
@@ -69,17 +70,17 @@ func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments, command
         try audit!.write(Audit.header + "\n")
     }
     let quiet = args.has("--quiet")
+    let threads = try threadCount(args)
     let pops = scenario.config.pops.map(\.id)
     let names = scenario.config.variants.map(\.name)
-    let urls = URLFailures(variantNames: names)
     var catalog: Catalog? = nil
     let estimate = ProgressReporter.estimateRequests(scenario.workload)
     let progress = ProgressReporter(quiet: quiet, total: estimate?.count, estimated: !(estimate?.exact ?? false))
     let result: RunResult
     do {
-        // No observer at all when nothing needs outcomes: the simulation then builds none.
-        let observer: ((RequestOutcome) -> Void)? = outDir == nil && audit == nil ? nil : { o in
-            if outDir != nil { urls.observe(o) }
+        // No observer unless the audit log needs outcomes: the simulation then builds none, and
+        // can use every thread. The bundle's per-URL failures are counted by the simulation itself.
+        let observer: ((RequestOutcome) -> Void)? = audit == nil ? nil : { o in
             guard let writer = audit, writeError == nil, let catalog else { return }
             do throws(FileWriteError) {
                 try writer.write(Audit.line(o, variantName: names[o.variant], popName: pops[o.request.pop], catalog: catalog) + "\n")
@@ -87,8 +88,8 @@ func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments, command
                 writeError = error
             }
         }
-        result = try ScenarioRun.run(scenario, only: only, observer: observer,
-                                     catalogReady: { catalog = $0; urls.catalogReady($0) }, progress: progress.update)
+        result = try ScenarioRun.run(scenario, only: only, observer: observer, catalogReady: { catalog = $0 }, progress: progress.update,
+                                     options: SimulationOptions(threads: threads, countURLs: outDir != nil))
         progress.finish()
     } catch {
         progress.finish()
@@ -101,27 +102,48 @@ func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments, command
     }
     if let out = outDir {
         do {
-            var timeline: Timeline? = nil
-            if let worst = urls.worst {
-                let url = result.catalog.urls[Int(worst)].text
-                let again = ProgressReporter(quiet: quiet, total: result.requests, estimated: false, what: "requests replayed to narrate \(url)")
-                timeline = try Timeline.collect(scenario, only: only, url: url, progress: again.update)
-                again.finish()
-            }
-            let context = ReportContext(result: result, urls: urls, timeline: timeline, command: command,
-                                        scenarioFile: relativePath(scenario.file), traceFile: relativePath(scenario.workload.description))
-            let bytes = try readWholeFile(scenario.file)
-            for file in ResultsBundle.files(context, scenarioBytes: bytes) {
-                try writeFileAtomically(out + "/" + file.path, contents: file.contents)
-            }
+            try writeBundle(result, to: out, only: only, command: command, threads: threads, quiet: quiet)
         } catch {
             audit?.abort()
-            throw InputError("\(error)")
+            throw error
         }
-        if !quiet { Output.note("popsim: results in \(out)/ — open \(out)/report.html, or analysis.ipynb in Jupyter") }
     }
     try audit?.commit()
     return result
+}
+
+/// Writes the results bundle of `result` into `out`: the report narrates the worst URL, which
+/// takes a second (partial) replay of the workload.
+func writeBundle(_ result: RunResult, to out: String, only: [String]?, command: String, threads: Int, quiet: Bool) throws {
+    let scenario = result.scenario
+    do {
+        let urls = URLFailures(result: result)
+        var timeline: Timeline? = nil
+        if let worst = urls.worst {
+            let again = ProgressReporter(quiet: quiet, total: result.traceRequests, estimated: false,
+                                         what: "requests replayed to narrate \(urls.text(worst))")
+            timeline = try Timeline.collect(scenario, only: only, url: worst, urls: urls, threads: threads, progress: again.update)
+            again.finish()
+        }
+        let context = ReportContext(result: result, urls: urls, timeline: timeline, command: command,
+                                    scenarioFile: relativePath(scenario.file), traceFile: relativePath(scenario.workload.description))
+        let bytes = try readWholeFile(scenario.file)
+        for file in ResultsBundle.files(context, scenarioBytes: bytes) {
+            try writeFileAtomically(out + "/" + file.path, contents: file.contents)
+        }
+    } catch {
+        throw InputError("\(error)")
+    }
+    if !quiet { Output.note("popsim: results in \(out)/ — open \(out)/report.html, or analysis.ipynb in Jupyter") }
+}
+
+/// `--threads N`: threads for the simulation (default: the machine's cores).
+func threadCount(_ args: Arguments) throws -> Int {
+    guard let text = args.value("--threads") else { return max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    guard let n = Int(text), n >= 1, n <= 1024 else {
+        throw UsageError(message: "the value '\(text)' is invalid for '--threads <n>': expected a whole number from 1 to 1024")
+    }
+    return n
 }
 
 /// The command line that reproduces a bundle: what was run, on which scenario and variants, to
