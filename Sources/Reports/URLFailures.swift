@@ -28,9 +28,8 @@ public final class URLFailures: Sendable {
     /// The counts of a run (or of merged shards): `result.urlRequests`, `result.urlChecked`
     /// and each variant's `failuresByURL`; texts from the run's catalog.
     public convenience init(result: RunResult) {
-        let catalog = result.catalog
         self.init(variantNames: result.variants.map(\.name), requests: result.urlRequests, checked: result.urlChecked,
-                  failures: result.variants.map(\.failuresByURL)) { catalog.urls[Int($0)].text }
+                  failures: result.variants.map(\.failuresByURL)) { result.urlText($0) }
     }
 
     /// - Parameter text: the text of a URL id (asked only for URLs that failed).

@@ -27,6 +27,14 @@ public struct RunResult: Sendable {
     public var samples: [[RequestOutcome]] = []
     /// The part of the run this is, for a shard.
     public var shard: Shard? = nil
+    /// Texts of URLs the catalog does not hold: a merge of shards keeps only the failing URLs'.
+    public var urlTexts: [UInt32: String] = [:]
+
+    /// The text of URL `id`.
+    public func urlText(_ id: UInt32) -> String {
+        if let t = urlTexts[id] { return t }
+        return Int(id) < catalog.urls.count ? catalog.urls[Int(id)].text : ""
+    }
 
     public init(scenario: Scenario, variants: [VariantResult], requests: Int, catalog: Catalog, skips: SkipLog, traceRequests: Int) {
         self.scenario = scenario

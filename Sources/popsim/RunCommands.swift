@@ -114,19 +114,21 @@ func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments, command
 
 /// Writes the results bundle of `result` into `out`: the report narrates the worst URL, which
 /// takes a second (partial) replay of the workload.
-func writeBundle(_ result: RunResult, to out: String, only: [String]?, command: String, threads: Int, quiet: Bool) throws {
+func writeBundle(_ result: RunResult, to out: String, only: [String]?, command: String, threads: Int, quiet: Bool,
+                 scenarioFile: String? = nil, skipTimeline: Bool = false) throws {
     let scenario = result.scenario
     do {
         let urls = URLFailures(result: result)
         var timeline: Timeline? = nil
-        if let worst = urls.worst {
+        if let worst = urls.worst, !skipTimeline {
             let again = ProgressReporter(quiet: quiet, total: result.traceRequests, estimated: false,
                                          what: "requests replayed to narrate \(urls.text(worst))")
             timeline = try Timeline.collect(scenario, only: only, url: worst, urls: urls, threads: threads, progress: again.update)
             again.finish()
         }
         let context = ReportContext(result: result, urls: urls, timeline: timeline, command: command,
-                                    scenarioFile: relativePath(scenario.file), traceFile: relativePath(scenario.workload.description))
+                                    scenarioFile: scenarioFile ?? relativePath(scenario.file), traceFile: relativePath(scenario.workload.description),
+                                    timelineSkipped: skipTimeline)
         let bytes = try readWholeFile(scenario.file)
         for file in ResultsBundle.files(context, scenarioBytes: bytes) {
             try writeFileAtomically(out + "/" + file.path, contents: file.contents)
@@ -159,24 +161,29 @@ enum RunCommand: Command {
     static let spec = CommandSpec(
         name: "run",
         summary: "Replay a scenario's workload through its variants and report CORS failures and cache figures.",
-        usage: "popsim run SCENARIO [--variant NAME]... [--out DIR | --no-out] [--requests-out FILE] [--quiet]",
-        options: [OptionSpec(name: "--variant", value: "NAME", repeatable: true, help: "Run only this variant.")] + runOutputOptions,
+        usage: "popsim run SCENARIO [--variant NAME]... [--out DIR | --no-out] [--requests-out FILE] [--threads N] [--quiet]\n       popsim run SCENARIO --shard I/N [--shard-by pop|url] --out PART [--variant NAME]... [--threads N] [--quiet]",
+        options: [OptionSpec(name: "--variant", value: "NAME", repeatable: true, help: "Run only this variant.")] + runOutputOptions + shardOptions,
         details: """
         Every request of the trace goes through each variant's POP caches. The summary gives, per variant,
         the CORS-checked requests, the failures by reason, hit ratio, origin fetches and latency.
         The results bundle (report, notebook, tables, charts, manifest) goes to notebooks-export/<scenario name>/
         unless --out or --no-out says otherwise. Runs longer than a second show progress when stderr is a terminal.
+        With --shard I/N the run simulates only its part (POP groups, or URLs by hash) and writes a partial
+        result to --out PART; 'popsim merge' combines the N parts into the bundle of the whole run.
         """,
         examples: [
             "popsim run scenarios/pass-through-two-origins.json",
             "popsim run scenarios/pass-through-two-origins.json --variant pass-through --no-out --requests-out /tmp/audit.csv",
             "popsim run scenarios/rule-added-without-purge.json --out /tmp/results",
+            "popsim run scenarios/several-pops-several-fills.json --shard 0/2 --shard-by pop --out /tmp/part-0.json",
         ])
 
     static func run(_ args: Arguments) throws -> Int32 {
         let path = try positionals(args, "SCENARIO")[0]
+        let shard = try shardOption(args)
         let scenario = try loadScenario(path)
         let only = args.has("--variant") ? args.all("--variant") : nil
+        if let shard { return try runShard(scenario, path: path, only: only, shard: shard, args: args) }
         let command = try reproducingCommand("run", scenarioPath: path, only: only, scenario: scenario, args: args)
         let result = try runAndWrite(scenario, only: only, args: args, command: command)
         print(Summary.text(result), terminator: "")

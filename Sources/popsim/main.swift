@@ -5,7 +5,7 @@ import Reports
 /// (0 ok, 1 findings such as lint errors, 2 bad input or usage).
 let arguments = Array(CommandLine.arguments.dropFirst())
 let commands: [Command.Type] = [RunCommand.self, CompareCommand.self, ExplainCommand.self, LintCommand.self, ProbeCommand.self,
-                                TraceCommand.self, ExportCommand.self]
+                                TraceCommand.self, ExportCommand.self, MergeCommand.self]
 
 @MainActor
 func topLevelHelp() -> String {
