@@ -12,14 +12,18 @@ public struct ReportContext {
     public var command: String
     public var scenarioFile: String
     public var traceFile: String
+    /// The timeline was not replayed (`popsim merge --no-timeline`): the report says so.
+    public var timelineSkipped: Bool
 
-    public init(result: RunResult, urls: URLFailures, timeline: Timeline?, command: String, scenarioFile: String, traceFile: String) {
+    public init(result: RunResult, urls: URLFailures, timeline: Timeline?, command: String, scenarioFile: String, traceFile: String,
+                timelineSkipped: Bool = false) {
         self.result = result
         self.urls = urls
         self.timeline = timeline
         self.command = command
         self.scenarioFile = scenarioFile
         self.traceFile = traceFile
+        self.timelineSkipped = timelineSkipped
     }
 }
 
@@ -156,7 +160,7 @@ public enum ReportHTML {
             h += ". Each cell: failed / CORS-checked loads.</p>\n<table>\n<thead><tr><th scope=\"col\">URL</th>"
             h += r.variants.map { "<th scope=\"col\">\(e($0.name))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
             for u in urls.prefix(topURLs) {
-                h += "<tr><th scope=\"row\"><code>\(e(r.catalog.urls[Int(u)].text))</code></th>"
+                h += "<tr><th scope=\"row\"><code>\(e(c.urls.text(u)))</code></th>"
                 for v in r.variants {
                     let t = c.urls.tally(variant: v.name, url: u)
                     h += "<td\(t.corsFailures > 0 ? " class=\"bad\"" : "")>\(t.corsFailures) / \(t.corsChecked)</td>"
@@ -189,6 +193,10 @@ public enum ReportHTML {
 
     static func timeline(_ c: ReportContext) -> String {
         var h = "<section id=\"timeline\">\n<h2>Timeline of the worst URL</h2>\n"
+        if c.timelineSkipped, let worst = c.urls.worst {
+            return h + "<p>Not replayed: this bundle was merged from shards with <code>--no-timeline</code>. "
+                + "<code>\(e("popsim explain \(c.scenarioFile) --url \(c.urls.text(worst))"))</code> narrates the worst URL.</p>\n</section>\n"
+        }
         guard let t = c.timeline else { return h + "<p>No URL failed, so there is nothing to explain.</p>\n</section>\n" }
         h += "<p>Request by request, what happened to <code>\(e(t.url))</code> — the URL with the most failures — at every POP: who filled the cache, with which headers, and what each browser made of it. "
         h += "The same as <code>\(e("popsim explain \(c.scenarioFile) --url \(t.url)"))</code>.</p>\n"

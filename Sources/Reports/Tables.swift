@@ -74,7 +74,7 @@ public enum Tables {
         for u in urls.failing {
             for v in result.variants {
                 let t = urls.tally(variant: v.name, url: u)
-                out += csvRow([v.name, result.catalog.urls[Int(u)].text, "\(t.requests)", "\(t.corsChecked)", "\(t.corsFailures)",
+                out += csvRow([v.name, urls.text(u), "\(t.requests)", "\(t.corsChecked)", "\(t.corsFailures)",
                                rate(t.corsFailures, t.corsChecked)]) + "\n"
             }
         }

@@ -3,9 +3,10 @@ import Scenario
 import Simulation
 import Workload
 
-/// Failures per URL and variant, collected from a run's observer so that the simulation itself
-/// stays lean. Memory grows with distinct URLs × variants, never with trace length.
-public final class URLFailures {
+/// Failures per URL and variant, from a run's per-URL counts (`SimulationOptions.countURLs`):
+/// requests and CORS-checked requests per URL (the same in every variant), failures per URL and
+/// variant. Memory grows with distinct URLs × variants, never with trace length.
+public final class URLFailures: Sendable {
     /// Counts for one URL in one variant.
     public struct Counts: Sendable, Equatable {
         public var requests = 0
@@ -15,54 +16,63 @@ public final class URLFailures {
     }
 
     private let variantNames: [String]
-    /// [variant index in the scenario][url id]
-    private var counts: [[Counts]]
-    private var catalog: Catalog?
+    private let requests: [Int]
+    private let checked: [Int]
+    /// [variant, in `variantNames` order][url id]; ids past the end have none.
+    private let failures: [[Int]]
+    /// URLs with at least one failure in some variant: most failures first, then by text.
+    public let failing: [UInt32]
+    /// The text of every failing URL.
+    private let texts: [UInt32: String]
 
-    /// - Parameter variantNames: the scenario's variants, in its order (outcomes name them by index).
-    public init(variantNames: [String]) {
-        self.variantNames = variantNames
-        self.counts = Array(repeating: [], count: variantNames.count)
+    /// The counts of a run (or of merged shards): `result.urlRequests`, `result.urlChecked`
+    /// and each variant's `failuresByURL`; texts from the run's catalog.
+    public convenience init(result: RunResult) {
+        self.init(variantNames: result.variants.map(\.name), requests: result.urlRequests, checked: result.urlChecked,
+                  failures: result.variants.map(\.failuresByURL)) { result.urlText($0) }
     }
 
-    /// Gives the collector the run's catalog (for URL texts when sorting).
-    public func catalogReady(_ catalog: Catalog) { self.catalog = catalog }
-
-    /// Counts one outcome.
-    /// - Complexity: amortised O(1).
-    public func observe(_ o: RequestOutcome) {
-        let u = Int(o.request.url)
-        if counts[o.variant].count <= u {
-            counts[o.variant].append(contentsOf: repeatElement(Counts(), count: u + 1 - counts[o.variant].count))
+    /// - Parameter text: the text of a URL id (asked only for URLs that failed).
+    public init(variantNames: [String], requests: [Int], checked: [Int], failures: [[Int]], text: (UInt32) -> String) {
+        self.variantNames = variantNames
+        self.requests = requests
+        self.checked = checked
+        self.failures = failures
+        var totals: [Int] = []
+        for f in failures {
+            if totals.count < f.count { totals.append(contentsOf: repeatElement(0, count: f.count - totals.count)) }
+            for (u, n) in f.enumerated() where n != 0 { totals[u] += n }
         }
-        counts[o.variant][u].requests += 1
-        if o.corsChecked { counts[o.variant][u].corsChecked += 1 }
-        if o.verdict.reason != nil { counts[o.variant][u].corsFailures += 1 }
+        var texts: [UInt32: String] = [:]
+        var ranked: [(minusFailures: Int, text: String, id: UInt32)] = []
+        for (u, f) in totals.enumerated() where f > 0 {
+            let t = text(UInt32(u))
+            texts[UInt32(u)] = t
+            ranked.append((-f, t, UInt32(u)))
+        }
+        ranked.sort { a, b in (a.minusFailures, a.text, a.id) < (b.minusFailures, b.text, b.id) }
+        self.failing = ranked.map(\.id)
+        self.texts = texts
     }
 
     /// The counts for `url` in the variant named `variant` (zeros when it never appeared).
     public func tally(variant: String, url: UInt32) -> Counts {
-        guard let v = variantNames.firstIndex(of: variant), Int(url) < counts[v].count else { return Counts() }
-        return counts[v][Int(url)]
+        guard let v = variantNames.firstIndex(of: variant) else { return Counts() }
+        let u = Int(url)
+        var c = Counts()
+        c.requests = u < requests.count ? requests[u] : 0
+        c.corsChecked = u < checked.count ? checked[u] : 0
+        c.corsFailures = u < failures[v].count ? failures[v][u] : 0
+        return c
     }
 
     /// Failures of `url` summed over the variants.
     public func totalFailures(_ url: UInt32) -> Int {
-        counts.reduce(0) { $0 + (Int(url) < $1.count ? $1[Int(url)].corsFailures : 0) }
+        failures.reduce(0) { $0 + (Int(url) < $1.count ? $1[Int(url)] : 0) }
     }
 
-    /// URLs with at least one failure in some variant: most failures first, then by URL text.
-    public var failing: [UInt32] {
-        let n = counts.map(\.count).max() ?? 0
-        var ranked: [(minusFailures: Int, text: String, id: UInt32)] = []
-        for i in 0..<n {
-            let id = UInt32(i)
-            let f = totalFailures(id)
-            if f > 0 { ranked.append((-f, catalog?.urls[i].text ?? "", id)) }
-        }
-        ranked.sort { a, b in (a.minusFailures, a.text, a.id) < (b.minusFailures, b.text, b.id) }
-        return ranked.map(\.id)
-    }
+    /// The text of a failing URL.
+    public func text(_ url: UInt32) -> String { texts[url] ?? "" }
 
     /// The URL that failed most (nil when nothing failed).
     public var worst: UInt32? { failing.first }
@@ -87,36 +97,34 @@ public struct Timeline: Sendable {
     public var url: String
     public var variants: [Variant]
 
-    /// Replays `scenario` a second time and narrates every request for `url` (all POPs).
+    /// Replays `scenario` a second time and narrates the first requests for URL `url` (all POPs).
     ///
     /// The first pass cannot know which URL will be the worst, and keeping every outcome of
-    /// every URL would make memory grow with the trace; a second pass that keeps one URL's
-    /// sentences costs time instead, only when a report is written.
+    /// every URL would make memory grow with the trace; a second pass keeps one URL's first
+    /// `limit` outcomes per variant and stops reading once it has them (the counts come from the
+    /// first pass), so it costs only the part of the trace up to that URL's `limit`-th request.
     /// - Parameters:
     ///   - only: the variants to run (as in the first pass).
-    ///   - limit: sentences kept per variant; the counts cover all requests.
-    public static func collect(_ scenario: Scenario, only: [String]?, url: String, limit: Int = 40,
-                               progress: ((Int) -> Void)? = nil) throws(RunError) -> Timeline {
-        var catalog: Catalog? = nil
-        var matches: [Bool] = []
-        var byVariant: [Int: Variant] = [:]
-        let result = try ScenarioRun.run(scenario, only: only, observer: { o in
-            guard let catalog else { return }
-            let id = Int(o.request.url)
-            while matches.count <= id { matches.append(catalog.urls[matches.count].text == url) }
-            guard matches[id] else { return }
-            var v = byVariant[o.variant] ?? Variant(name: scenario.config.variants[o.variant].name, requests: 0, blocked: 0, lines: [])
-            v.requests += 1
-            if o.verdict.reason != nil { v.blocked += 1 }
-            if v.lines.count < limit {
-                let domain = scenario.config.domains[catalog.urls[id].domain]
-                v.lines.append(Line(text: Explain.sentence(o, popName: scenario.config.pops[o.request.pop].id,
-                                                           originName: scenario.config.origins[domain.origin].id, catalog: catalog),
-                                    blocked: o.verdict.reason != nil))
+    ///   - urls: the first pass's per-URL counts, for the requests and blocked loads per variant.
+    ///   - limit: sentences kept per variant.
+    ///   - threads: threads for the replay (the result does not depend on it).
+    public static func collect(_ scenario: Scenario, only: [String]?, url: UInt32, urls: URLFailures, limit: Int = 40,
+                               threads: Int = 1, progress: ((Int) -> Void)? = nil) throws(RunError) -> Timeline {
+        let text = urls.text(url)
+        let options = SimulationOptions(threads: threads, sampleURL: text, sampleLimit: limit)
+        let result = try ScenarioRun.run(scenario, only: only, progress: progress, options: options, stopWhenSampled: true)
+        let catalog = result.catalog
+        var variants: [Variant] = []
+        for (i, v) in result.variants.enumerated() where !result.samples[i].isEmpty {
+            let counts = urls.tally(variant: v.name, url: url)
+            let lines = result.samples[i].map { o in
+                let domain = scenario.config.domains[catalog.urls[Int(o.request.url)].domain]
+                return Line(text: Explain.sentence(o, popName: scenario.config.pops[o.request.pop].id,
+                                                   originName: scenario.config.origins[domain.origin].id, catalog: catalog),
+                            blocked: o.verdict.reason != nil)
             }
-            byVariant[o.variant] = v
-        }, catalogReady: { catalog = $0 }, progress: progress)
-        let order = result.variants.compactMap { v in scenario.config.variants.firstIndex { $0.name == v.name } }
-        return Timeline(url: url, variants: order.compactMap { byVariant[$0] })
+            variants.append(Variant(name: v.name, requests: counts.requests, blocked: counts.corsFailures, lines: lines))
+        }
+        return Timeline(url: text, variants: variants)
     }
 }

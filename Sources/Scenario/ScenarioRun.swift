@@ -27,6 +27,7 @@ public enum RunFault: String, Sendable {
 public struct RunResult: Sendable {
     public var scenario: Scenario
     public var variants: [VariantResult]
+    /// Requests simulated (in a shard, its part; the trace's requests otherwise).
     public var requests: Int
     /// The strings behind ids (origins, URLs) for reports.
     public var catalog: Catalog
@@ -37,6 +38,32 @@ public struct RunResult: Sendable {
     public var clamped = 0
     /// The largest such step back, in µs.
     public var largestClamp: Int64 = 0
+    /// Requests the trace held (every shard reads them all).
+    public var traceRequests: Int
+    /// Requests and CORS-checked requests per URL id, when the run counted them (`countURLs`).
+    public var urlRequests: [Int] = []
+    public var urlChecked: [Int] = []
+    /// Per variant, the first outcomes of the sampled URL (`sampleURL`), in request order.
+    public var samples: [[RequestOutcome]] = []
+    /// The part of the run this is, for a shard.
+    public var shard: Shard? = nil
+    /// Texts of URLs the catalog does not hold: a merge of shards keeps only the failing URLs'.
+    public var urlTexts: [UInt32: String] = [:]
+
+    /// The text of URL `id`.
+    public func urlText(_ id: UInt32) -> String {
+        if let t = urlTexts[id] { return t }
+        return Int(id) < catalog.urls.count ? catalog.urls[Int(id)].text : ""
+    }
+
+    public init(scenario: Scenario, variants: [VariantResult], requests: Int, catalog: Catalog, skips: SkipLog, traceRequests: Int) {
+        self.scenario = scenario
+        self.variants = variants
+        self.requests = requests
+        self.catalog = catalog
+        self.skips = skips
+        self.traceRequests = traceRequests
+    }
 }
 
 /// Reads a scenario's trace and feeds it to a simulation, resolving names to indices once.
@@ -47,17 +74,22 @@ public enum ScenarioRun {
 
     /// Runs `scenario` (only the named variants when `only` is set).
     /// - Parameters:
-    ///   - observer: sees every request's outcome, in arrival order per variant.
+    ///   - observer: sees every request's outcome, in arrival order per variant (forces one thread).
     ///   - catalogReady: receives the catalog before the first request, so an observer can name ids.
     ///   - progress: called every 65,536 requests with the count so far.
     ///   - fault: a fault to inject, for tests of popsim's own checks.
     /// - Throws: `RunError` for bad input, or with `interruption` set when SIGINT or SIGTERM
     ///   arrived (see `Interruption`; looked at every 4,096 requests).
+    ///   - options: threads, a shard, per-URL counts, a sampled URL (see `SimulationOptions`).
+    ///   - stopWhenSampled: stop reading once the sampled URL's outcomes are all in (the counts
+    ///     then cover only the requests read; for the report's timeline, which needs no counts).
     public static func run(_ scenario: Scenario, only: [String]? = nil,
                            observer: ((RequestOutcome) -> Void)? = nil,
                            catalogReady: ((Catalog) -> Void)? = nil,
                            progress: ((Int) -> Void)? = nil,
-                           fault: RunFault? = nil) throws(RunError) -> RunResult {
+                           fault: RunFault? = nil,
+                           options: SimulationOptions = SimulationOptions(),
+                           stopWhenSampled: Bool = false) throws(RunError) -> RunResult {
         if let only {
             for name in only where !scenario.config.variants.contains(where: { $0.name == name }) {
                 throw RunError("\(scenario.file): no variant named \"\(name)\" (variants: \(scenario.config.variants.map(\.name).joined(separator: ", ")))")
@@ -65,10 +97,12 @@ public enum ScenarioRun {
         }
         let catalog = Catalog(domainHosts: scenario.config.domains.map(\.host))
         catalogReady?(catalog)
-        let simulation = Simulation(config: scenario.config, catalog: catalog, only: only, observer: observer)
+        let simulation = Simulation(config: scenario.config, catalog: catalog, only: only, observer: observer, options: options)
         let reader: any TraceSource
         do { reader = try scenario.workload.open() } catch { throw RunError("\(error)") }
 
+        // Reader ids → catalog ids. Ids are dense in first-seen order, so a record's id is new
+        // exactly when it is past the end of these tables: the reader's interners are read only then.
         var popOf: [Int] = []
         var urlOf: [UInt32] = []
         var originOf: [UInt32] = []
@@ -85,29 +119,41 @@ public enum ScenarioRun {
             func fail(_ column: String, _ message: String) -> RunError {
                 RunError(TraceError(file: reader.sourceName, line: r.line, column: column, message: message).description)
             }
-            while popOf.count < reader.pops.count {
-                let name = reader.pops.string(UInt32(popOf.count))
-                popOf.append(scenario.config.pops.firstIndex { $0.id == name } ?? -1)
+            if Int(r.pop) >= popOf.count {
+                let pops = reader.pops
+                while popOf.count < pops.count {
+                    let name = pops.string(UInt32(popOf.count))
+                    popOf.append(scenario.config.pops.firstIndex { $0.id == name } ?? -1)
+                }
             }
             let pop = popOf[Int(r.pop)]
             guard pop >= 0 else {
                 throw fail("pop", "unknown POP \"\(reader.pops.string(r.pop))\" (POPs: \(scenario.config.pops.map(\.id).joined(separator: ", ")))")
             }
-            while urlOf.count < reader.urls.count {
-                do { urlOf.append(try catalog.addURL(reader.urls.string(UInt32(urlOf.count)))) } catch { throw fail("url", error.reason + " (\"\(error.url)\")") }
+            if Int(r.url) >= urlOf.count {
+                let urls = reader.urls
+                while urlOf.count < urls.count {
+                    do { urlOf.append(try catalog.addURL(urls.string(UInt32(urlOf.count)))) } catch { throw fail("url", error.reason + " (\"\(error.url)\")") }
+                }
             }
             var origin: UInt32? = nil
             if let o = r.origin {
-                while originOf.count < reader.origins.count {
-                    let text = reader.origins.string(UInt32(originOf.count))
-                    guard let parsed = try? WebOrigin(parsing: text) else { throw fail("origin", "\"\(text)\" is not a serialised origin") }
-                    originOf.append(catalog.addOrigin(parsed))
+                if Int(o) >= originOf.count {
+                    let origins = reader.origins
+                    while originOf.count < origins.count {
+                        let text = origins.string(UInt32(originOf.count))
+                        guard let parsed = try? WebOrigin(parsing: text) else { throw fail("origin", "\"\(text)\" is not a serialised origin") }
+                        originOf.append(catalog.addOrigin(parsed))
+                    }
                 }
                 origin = originOf[Int(o)]
             }
-            while methodOf.count < reader.methods.count {
-                let m = reader.methods.string(UInt32(methodOf.count))
-                methodOf.append(m == "GET" ? 0 : catalog.addMethod(m))
+            if Int(r.method) >= methodOf.count {
+                let methods = reader.methods
+                while methodOf.count < methods.count {
+                    let m = methods.string(UInt32(methodOf.count))
+                    methodOf.append(m == "GET" ? 0 : catalog.addMethod(m))
+                }
             }
             if r.time > maxTraceTime {
                 throw fail("t", "\(formatDuration(r.time)) is past \(formatDuration(maxTraceTime)) (about 285 years), the latest time a run takes")
@@ -130,6 +176,7 @@ public enum ScenarioRun {
                 if seq & 0xFFFF == 0 { progress?(seq) }
                 do { try Interruption.check(requests: seq, time: lastTime) } catch { throw RunError(error) }
             }
+            if stopWhenSampled && simulation.samplesComplete { break }
         }
         // A signal during the last stretch still stops the run before anything is written.
         do { try Interruption.check(requests: seq, time: seq > 0 ? lastTime : nil) } catch { throw RunError(error) }
@@ -137,7 +184,12 @@ public enum ScenarioRun {
             let skipped = reader.skips.count > 0 ? " (\(reader.skips.summary))" : ""
             throw RunError("\(reader.sourceName): no requests in the workload\(skipped); nothing to simulate")
         }
-        var result = RunResult(scenario: scenario, variants: simulation.finish(), requests: seq, catalog: catalog, skips: reader.skips)
+        var result = RunResult(scenario: scenario, variants: simulation.finish(), requests: simulation.requestCount, catalog: catalog,
+                               skips: reader.skips, traceRequests: seq)
+        result.urlRequests = simulation.urlRequests
+        result.urlChecked = simulation.urlChecked
+        result.samples = simulation.samples
+        result.shard = options.shard
         if let log = reader as? AccessLogSource {
             result.clamped = log.stats.clamped
             result.largestClamp = log.stats.largestClamp

@@ -31,6 +31,10 @@ public struct SimRequest: Sendable {
 ///
 /// Readers intern URLs, origins and methods as they meet them; the catalog holds the decoded
 /// form (host, path, parsed origin) so that the event loop parses each string once.
+///
+/// Threads: one thread adds (the run's reader); simulation threads may read any id they were
+/// handed through a synchronising queue after it was added — entries never move or change
+/// (`AppendOnlyArray`).
 public final class Catalog: @unchecked Sendable {
     public struct URLInfo: Sendable {
         public var text: String
@@ -41,14 +45,29 @@ public final class Catalog: @unchecked Sendable {
         public var path: String
     }
 
-    public private(set) var urls: [URLInfo] = []
-    public private(set) var origins: [WebOrigin] = []
-    public private(set) var methods: [String] = ["GET"]
+    @usableFromInline let urlStore = AppendOnlyArray<URLInfo>()
+    @usableFromInline let originStore = AppendOnlyArray<WebOrigin>()
+    @usableFromInline let methodStore = AppendOnlyArray<String>()
     private let domainHosts: [String]
+
+    /// The URLs added so far, by id.
+    public var urls: AppendOnlyArrayPrefix<URLInfo> { urlStore.elements }
+    /// The page origins added so far, by id.
+    public var origins: AppendOnlyArrayPrefix<WebOrigin> { originStore.elements }
+    /// The methods added so far, by id (0 is GET).
+    public var methods: AppendOnlyArrayPrefix<String> { methodStore.elements }
 
     public init(domainHosts: [String]) {
         self.domainHosts = domainHosts
+        methodStore.append("GET")
     }
+
+    /// URL `id`, from any thread that was handed the id after it was added.
+    @inlinable public func url(_ id: UInt32) -> URLInfo { urlStore[Int(id)] }
+    /// Page origin `id`, from any thread that was handed the id after it was added.
+    @inlinable public func origin(_ id: UInt32) -> WebOrigin { originStore[Int(id)] }
+    /// Method `id`, from any thread that was handed the id after it was added.
+    @inlinable public func method(_ id: UInt32) -> String { methodStore[Int(id)] }
 
     /// Why a URL cannot be served by any domain of the scenario.
     public struct URLError: Error, CustomStringConvertible {
@@ -60,6 +79,9 @@ public final class Catalog: @unchecked Sendable {
     /// Adds the URL with the next id; a path is allowed only when there is exactly one domain.
     @discardableResult
     public func addURL(_ text: String) throws(URLError) -> UInt32 {
+        if let info = Self.parsePrintableASCII(text, domainHosts: domainHosts) {
+            return UInt32(urlStore.append(info))
+        }
         let host: String, rest: Substring
         if text.hasPrefix("/") {
             guard domainHosts.count == 1 else {
@@ -80,22 +102,57 @@ public final class Catalog: @unchecked Sendable {
         var pathAndQuery = String(rest)
         if pathAndQuery.isEmpty || pathAndQuery.hasPrefix("?") { pathAndQuery = "/" + pathAndQuery }
         let path = pathAndQuery.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? pathAndQuery
-        urls.append(URLInfo(text: text, domain: domain, pathAndQuery: pathAndQuery, path: path))
-        return UInt32(urls.count - 1)
+        return UInt32(urlStore.append(URLInfo(text: text, domain: domain, pathAndQuery: pathAndQuery, path: path)))
+    }
+
+    /// `addURL`'s parse on bytes, for the URLs traces are made of: printable ASCII (no space),
+    /// where a byte is a character, so the result is the same as the general parse's. Nil when
+    /// the text is not of that kind or does not parse (the general path then says why).
+    private static func parsePrintableASCII(_ text: String, domainHosts: [String]) -> URLInfo? {
+        let utf8 = text.utf8
+        guard let first = utf8.first, utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
+        let slash = UInt8(ascii: "/"), question = UInt8(ascii: "?")
+        if first == slash {
+            guard domainHosts.count == 1 else { return nil }
+            let path = utf8.firstIndex(of: question).map { String(Substring(utf8[..<$0])) } ?? text
+            return URLInfo(text: text, domain: 0, pathAndQuery: text, path: path)
+        }
+        // "://" and the host up to the first '/' or '?'.
+        var i = utf8.startIndex
+        var sep: String.Index? = nil
+        while i < utf8.endIndex {
+            if utf8[i] == UInt8(ascii: ":") {
+                let j = utf8.index(after: i)
+                if j < utf8.endIndex && utf8[j] == slash {
+                    let k = utf8.index(after: j)
+                    if k < utf8.endIndex && utf8[k] == slash { sep = utf8.index(after: k); break }
+                }
+            }
+            i = utf8.index(after: i)
+        }
+        guard let hostStart = sep else { return nil }
+        let hostEnd = utf8[hostStart...].firstIndex { $0 == slash || $0 == question } ?? utf8.endIndex
+        let host = utf8[hostStart..<hostEnd]
+        guard let domain = domainHosts.firstIndex(where: { candidate in
+            candidate.utf8.elementsEqual(host.lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 })
+        }) else { return nil }
+        var pathAndQuery = String(Substring(utf8[hostEnd...]))
+        if pathAndQuery.isEmpty || pathAndQuery.utf8.first == question { pathAndQuery = "/" + pathAndQuery }
+        let pq = pathAndQuery.utf8
+        let path = pq.firstIndex(of: question).map { String(Substring(pq[..<$0])) } ?? pathAndQuery
+        return URLInfo(text: text, domain: domain, pathAndQuery: pathAndQuery, path: path)
     }
 
     /// Adds a page origin with the next id.
     @discardableResult
     public func addOrigin(_ origin: WebOrigin) -> UInt32 {
-        origins.append(origin)
-        return UInt32(origins.count - 1)
+        UInt32(originStore.append(origin))
     }
 
     /// Adds a method name with the next id (id 0 is always GET).
     @discardableResult
     public func addMethod(_ method: String) -> UInt32 {
-        methods.append(method)
-        return UInt32(methods.count - 1)
+        UInt32(methodStore.append(method))
     }
 
     /// Finds or adds a URL (for events, which are few); the event loop itself never searches.

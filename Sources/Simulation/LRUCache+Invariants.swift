@@ -12,13 +12,10 @@ extension LRUCache {
     /// - Complexity: O(slots + buckets), plus the probe lengths.
     public func invariantViolations() -> [String] {
         var problems: [String] = []
-        let slotCount = keys.count
-        for (name, length) in [("values", values.count), ("sizes", sizes.count),
-                               ("expiries", expiries.count), ("prev", prev.count), ("next", next.count)]
-        where length != slotCount {
-            problems.append("\(name) has \(length) slots, keys has \(slotCount)")
+        let slotCount = slots.count
+        for (slot, size) in largeSizes where Int(slot) >= slotCount || slots[Int(slot)].size != Self.largeSize || slots[Int(slot)].prev == Self.freeMark {
+            problems.append("large size \(size) recorded for slot \(slot), which is not a live entry of 4 GiB or more")
         }
-        if !problems.isEmpty { return problems }
 
         // Recency list, from the LRU end.
         var seen = [Bool](repeating: false, count: slotCount)
@@ -33,13 +30,12 @@ extension LRUCache {
             let s = Int(slot)
             guard !seen[s] else { problems.append("list revisits slot \(s): a cycle"); break }
             seen[s] = true
-            if prev[s] != previous { problems.append("slot \(s): prev is \(prev[s]), expected \(previous)") }
-            if values[s] == nil { problems.append("slot \(s) is in the list but has no value") }
-            if sizes[s] < 0 { problems.append("slot \(s) has negative size \(sizes[s])") }
+            if slots[s].prev != previous { problems.append("slot \(s): prev is \(slots[s].prev), expected \(previous)") }
+            if slots[s].size == Self.largeSize && largeSizes[slot] == nil { problems.append("slot \(s) has a large size that is not recorded") }
             listLength += 1
-            byteSum += sizes[s]
+            byteSum += size(ofSlot: s)
             previous = slot
-            slot = next[s]
+            slot = slots[s].next
         }
         if previous != mruSlot { problems.append("list ends at \(previous), mruSlot is \(mruSlot)") }
         if listLength != count { problems.append("list holds \(listLength) entries, count is \(count)") }
@@ -56,9 +52,9 @@ extension LRUCache {
             let s = Int(slot)
             guard !seen[s] else { problems.append("slot \(s) is both live and free, or the free list cycles"); break }
             seen[s] = true
-            if values[s] != nil { problems.append("free slot \(s) still holds a value") }
+            if slots[s].prev != Self.freeMark { problems.append("free slot \(s) is not marked free") }
             freeLength += 1
-            slot = next[s]
+            slot = slots[s].next
         }
         if listLength + freeLength != slotCount {
             problems.append("\(listLength) live + \(freeLength) free slots, but \(slotCount) allocated")
@@ -81,15 +77,15 @@ extension LRUCache {
             let slot = buckets[bucket]
             if slot == Self.none { continue }
             occupied += 1
-            guard slot >= 0 && Int(slot) < slotCount, values[Int(slot)] != nil else {
+            guard slot >= 0 && Int(slot) < slotCount, slots[Int(slot)].prev != Self.freeMark else {
                 problems.append("bucket \(bucket) names slot \(slot), which is not live"); continue
             }
             if indexed[Int(slot)] { problems.append("slot \(slot) is in the index twice") }
             indexed[Int(slot)] = true
-            var cursor = homeBucket(keys[Int(slot)])
+            var cursor = homeBucket(slots[Int(slot)].key)
             while cursor != bucket {
                 if buckets[cursor] == Self.none {
-                    problems.append("key \(keys[Int(slot)]) in bucket \(bucket) is cut off from its home by empty bucket \(cursor)")
+                    problems.append("key \(slots[Int(slot)].key) in bucket \(bucket) is cut off from its home by empty bucket \(cursor)")
                     break
                 }
                 cursor = (cursor + 1) & mask
@@ -99,9 +95,9 @@ extension LRUCache {
         // Every live key finds its own slot (bounded by listLength in case the list cycles).
         var position = lruSlot
         for _ in 0..<listLength where position >= 0 && Int(position) < slotCount {
-            let key = keys[Int(position)]
+            let key = slots[Int(position)].key
             if findSlot(key) != position { problems.append("key \(key) does not find its slot \(position)") }
-            position = next[Int(position)]
+            position = slots[Int(position)].next
         }
         return problems
     }

@@ -5,12 +5,18 @@
 /// `UInt64` because readers intern URLs and cache keys once; the event loop never hashes a
 /// `String`.
 ///
-/// Storage is flat, in the manner of swift-collections: parallel arrays indexed by a slot
-/// number (`keys`, `values`, `sizes`, `expiries`, and `prev`/`next` links of the recency
-/// list as `Int32`), a free list of vacated slots, and an open-addressing index from key to
-/// slot (linear probing over a power-of-two table, deletion by backward shift so no
-/// tombstones accumulate). After the arrays have grown to the peak number of objects, a
-/// lookup, insert or eviction allocates nothing. The table grows by doubling.
+/// Storage is flat: one contiguous array of slots, each holding everything an entry needs
+/// (key, expiry, size, the `prev`/`next` links of the recency list as `Int32`, and the value),
+/// so a lookup touches the slot's cache line instead of one line per field; a free list of
+/// vacated slots; and an open-addressing index from key to slot (linear probing over a
+/// power-of-two table of `Int32`, deletion by backward shift so no tombstones accumulate).
+/// After the storage has grown to the peak number of objects, a lookup, insert or eviction
+/// allocates nothing. The slot array grows by a quarter at a time (not by doubling) and the
+/// index by doubling at half load, which bounds the memory per resident object: with a
+/// 4-byte value a slot is 32 bytes, so an entry costs 32–40 bytes of slots plus 8–16 bytes
+/// of index — at most 56 bytes.
+///
+/// Sizes are kept in 32 bits; the rare object of 4 GiB or more keeps its size in a side table.
 ///
 /// Expired entries are not removed by `lookup`: a CDN keeps a stale object until it is
 /// revalidated or replaced, and the simulator needs to see it (`.expired`) to decide.
@@ -29,18 +35,42 @@ public struct LRUCache<Value> {
         case miss
     }
 
+    /// One entry, or a free slot (`prev == freeMark`).
+    @frozen
+    @usableFromInline
+    internal struct Slot {
+        @usableFromInline var key: UInt64
+        @usableFromInline var expiresAt: Int64
+        /// Towards the least recently used end; `freeMark` for a free slot.
+        @usableFromInline var prev: Int32
+        /// Towards the most recently used end; for free slots, the next free slot.
+        @usableFromInline var next: Int32
+        /// The size, or `UInt32.max` when it is in `largeSizes`.
+        @usableFromInline var size: UInt32
+        /// The value; a free slot keeps its last value until the slot is reused.
+        @usableFromInline var value: Value
+
+        @inlinable
+        init(key: UInt64, expiresAt: Int64, prev: Int32, next: Int32, size: UInt32, value: Value) {
+            self.key = key
+            self.expiresAt = expiresAt
+            self.prev = prev
+            self.next = next
+            self.size = size
+            self.value = value
+        }
+    }
+
     /// The slot number that stands for "none" in links and in the index.
     @inlinable internal static var none: Int32 { -1 }
+    /// `prev` of a free slot.
+    @inlinable internal static var freeMark: Int32 { -2 }
+    /// `size` of an entry whose size is in `largeSizes`.
+    @inlinable internal static var largeSize: UInt32 { .max }
 
-    // Per-slot data. A slot is live when `values[slot] != nil`.
-    @usableFromInline internal var keys: ContiguousArray<UInt64>
-    @usableFromInline internal var values: ContiguousArray<Value?>
-    @usableFromInline internal var sizes: ContiguousArray<Int64>
-    @usableFromInline internal var expiries: ContiguousArray<Int64>
-    /// Towards the least recently used end; for free slots, unused.
-    @usableFromInline internal var prev: ContiguousArray<Int32>
-    /// Towards the most recently used end; for free slots, the next free slot.
-    @usableFromInline internal var next: ContiguousArray<Int32>
+    @usableFromInline internal var slots: ContiguousArray<Slot>
+    /// Sizes of 4 GiB − 1 bytes or more, by slot.
+    @usableFromInline internal var largeSizes: [Int32: Int64]
 
     /// The least recently used live slot (evicted first), or `none`.
     @usableFromInline internal var lruSlot: Int32
@@ -60,6 +90,7 @@ public struct LRUCache<Value> {
     @usableFromInline internal var liveCount: Int
     @usableFromInline internal var liveBytes: Int64
     @usableFromInline internal var evictionCount: Int
+    @usableFromInline internal var peakBytes: Int64
 
     /// The most bytes the cache holds at once.
     public let capacityBytes: Int64
@@ -75,31 +106,43 @@ public struct LRUCache<Value> {
         precondition(expectedObjects >= 0, "expectedObjects must not be negative")
         precondition(expectedObjects < Int(Int32.max) / 2, "expectedObjects must fit Int32 slot numbers")
         self.capacityBytes = capacityBytes
-        let slots = expectedObjects
-        keys = []; keys.reserveCapacity(slots)
-        values = []; values.reserveCapacity(slots)
-        sizes = []; sizes.reserveCapacity(slots)
-        expiries = []; expiries.reserveCapacity(slots)
-        prev = []; prev.reserveCapacity(slots)
-        next = []; next.reserveCapacity(slots)
+        slots = []
+        slots.reserveCapacity(expectedObjects)
+        largeSizes = [:]
         lruSlot = Self.none
         mruSlot = Self.none
         freeSlot = Self.none
         var bucketCount = 16
-        while bucketCount < 2 * slots { bucketCount <<= 1 }
+        while bucketCount < 2 * expectedObjects { bucketCount <<= 1 }
         buckets = ContiguousArray(repeating: Self.none, count: bucketCount)
         bucketShift = UInt64(64 - bucketCount.trailingZeroBitCount)
         liveCount = 0
         liveBytes = 0
         evictionCount = 0
+        peakBytes = 0
     }
 
     /// The number of entries, expired ones included.
     @inlinable public var count: Int { liveCount }
     /// The sum of the sizes of all entries, expired ones included.
     @inlinable public var usedBytes: Int64 { liveBytes }
+    /// The most bytes held at once since the cache was created.
+    @inlinable public var peakUsedBytes: Int64 { peakBytes }
     /// How many entries were evicted to make room (replacements and removals not counted).
     @inlinable public var evictions: Int { evictionCount }
+
+    /// Bytes of storage the cache has allocated (slots and index; the side table of huge
+    /// sizes is not counted): what "memory per resident object" divides.
+    public var allocatedBytes: Int {
+        slots.capacity * MemoryLayout<Slot>.stride + buckets.capacity * MemoryLayout<Int32>.stride
+    }
+
+    /// The size of the entry in `slot`.
+    @inlinable
+    internal func size(ofSlot s: Int) -> Int64 {
+        let small = slots[s].size
+        return small == Self.largeSize ? largeSizes[Int32(truncatingIfNeeded: s)]! : Int64(small)
+    }
 }
 
 // MARK: - The verbs
@@ -114,12 +157,28 @@ extension LRUCache {
         let slot = findSlot(key)
         guard slot != Self.none else { return .miss }
         let s = Int(slot)
-        if expiries[s] <= now.microseconds { return .expired(values[s]!) }
+        if slots[s].expiresAt <= now.microseconds { return .expired(slots[s].value) }
         if slot != mruSlot {
             unlink(slot)
             linkAsMRU(slot)
         }
-        return .hit(values[s]!)
+        return .hit(slots[s].value)
+    }
+
+    /// `lookup`, also giving the entry's size (0 for a miss): one probe where a caller needs both.
+    /// - Complexity: O(1) expected.
+    @inlinable
+    public mutating func lookupWithSize(_ key: UInt64, at now: SimTime) -> (Lookup, Int64) {
+        let slot = findSlot(key)
+        guard slot != Self.none else { return (.miss, 0) }
+        let s = Int(slot)
+        let size = size(ofSlot: s)
+        if slots[s].expiresAt <= now.microseconds { return (.expired(slots[s].value), size) }
+        if slot != mruSlot {
+            unlink(slot)
+            linkAsMRU(slot)
+        }
+        return (.hit(slots[s].value), size)
     }
 
     /// Stores `value` under `key` as the most recently used entry, replacing any entry
@@ -145,7 +204,8 @@ extension LRUCache {
             // Replace in place: take the old entry out of the list so eviction skips it;
             // its index bucket stays valid because the key does not change.
             unlink(slot)
-            liveBytes -= sizes[Int(slot)]
+            liveBytes -= size(ofSlot: Int(slot))
+            if slots[Int(slot)].size == Self.largeSize { largeSizes[slot] = nil }
             evictUntilFree(bytes)
         } else {
             let evicted = evictUntilFree(bytes)
@@ -156,15 +216,21 @@ extension LRUCache {
                 // Backward-shift deletion may have moved entries into our empty bucket.
                 bucket = probe(key).bucket
             }
-            slot = allocateSlot(key)
+            slot = allocateSlot(key, value: value)
             buckets[bucket] = slot
             liveCount += 1
         }
         let s = Int(slot)
-        sizes[s] = bytes
-        expiries[s] = expiresAt.microseconds
-        values[s] = value
+        if bytes >= Int64(Self.largeSize) {
+            slots[s].size = Self.largeSize
+            largeSizes[slot] = bytes
+        } else {
+            slots[s].size = UInt32(truncatingIfNeeded: bytes)
+        }
+        slots[s].expiresAt = expiresAt.microseconds
+        slots[s].value = value
         liveBytes += bytes
+        if liveBytes > peakBytes { peakBytes = liveBytes }
         linkAsMRU(slot)
         return true
     }
@@ -191,9 +257,9 @@ extension LRUCache {
         var slot = lruSlot
         while slot != Self.none {
             let s = Int(slot)
-            let following = next[s]
-            if try predicate(keys[s], values[s]!) {
-                removeSlot(slot, bucket: probe(keys[s]).bucket)
+            let following = slots[s].next
+            if try predicate(slots[s].key, slots[s].value) {
+                removeSlot(slot, bucket: probe(slots[s].key).bucket)
                 removed += 1
             }
             slot = following
@@ -206,7 +272,7 @@ extension LRUCache {
     @inlinable
     public func peek(_ key: UInt64) -> Value? {
         let slot = findSlot(key)
-        return slot == Self.none ? nil : values[Int(slot)]
+        return slot == Self.none ? nil : slots[Int(slot)].value
     }
 
     /// The keys from least to most recently used (the next eviction first). For tests and
@@ -217,8 +283,8 @@ extension LRUCache {
         result.reserveCapacity(count)
         var slot = lruSlot
         while slot != Self.none {
-            result.append(keys[Int(slot)])
-            slot = next[Int(slot)]
+            result.append(slots[Int(slot)].key)
+            slot = slots[Int(slot)].next
         }
         return result
     }
@@ -231,18 +297,18 @@ extension LRUCache {
     @inlinable
     internal mutating func unlink(_ slot: Int32) {
         let s = Int(slot)
-        let before = prev[s], after = next[s]
-        if before == Self.none { lruSlot = after } else { next[Int(before)] = after }
-        if after == Self.none { mruSlot = before } else { prev[Int(after)] = before }
+        let before = slots[s].prev, after = slots[s].next
+        if before == Self.none { lruSlot = after } else { slots[Int(before)].next = after }
+        if after == Self.none { mruSlot = before } else { slots[Int(after)].prev = before }
     }
 
     /// Appends a slot that is not in the list at the most recently used end.
     @inlinable
     internal mutating func linkAsMRU(_ slot: Int32) {
         let s = Int(slot)
-        prev[s] = mruSlot
-        next[s] = Self.none
-        if mruSlot == Self.none { lruSlot = slot } else { next[Int(mruSlot)] = slot }
+        slots[s].prev = mruSlot
+        slots[s].next = Self.none
+        if mruSlot == Self.none { lruSlot = slot } else { slots[Int(mruSlot)].next = slot }
         mruSlot = slot
     }
 
@@ -255,45 +321,47 @@ extension LRUCache {
         while usedBytes > capacityBytes - bytes {
             let victim = lruSlot
             precondition(victim != Self.none, "LRUCache: usedBytes accounts for entries not in the list")
-            removeSlot(victim, bucket: probe(keys[Int(victim)]).bucket)
+            removeSlot(victim, bucket: probe(slots[Int(victim)].key).bucket)
             evictionCount += 1
             evicted = true
         }
         return evicted
     }
 
-    /// A slot for a new entry: the first free one, else a new one at the end of the arrays.
-    /// Sets the key; the caller sets the rest and links it.
+    /// A slot for a new entry: the first free one, else a new one at the end of the array.
+    /// Sets the key and value; the caller sets the rest and links it.
     @inlinable
-    internal mutating func allocateSlot(_ key: UInt64) -> Int32 {
+    internal mutating func allocateSlot(_ key: UInt64, value: Value) -> Int32 {
         if freeSlot != Self.none {
             let slot = freeSlot
-            freeSlot = next[Int(slot)]
-            keys[Int(slot)] = key
+            freeSlot = slots[Int(slot)].next
+            slots[Int(slot)].key = key
+            slots[Int(slot)].prev = Self.none
             return slot
         }
-        precondition(keys.count < Int(Int32.max), "LRUCache: more entries than Int32 slot numbers")
-        let slot = Int32(truncatingIfNeeded: keys.count)
-        keys.append(key)
-        values.append(nil)
-        sizes.append(0)
-        expiries.append(0)
-        prev.append(Self.none)
-        next.append(Self.none)
+        precondition(slots.count < Int(Int32.max), "LRUCache: more entries than Int32 slot numbers")
+        if slots.count == slots.capacity {
+            // Grow by a quarter, not by doubling: a full cache's slot array is then at most
+            // 25 % larger than its peak number of entries.
+            slots.reserveCapacity(slots.count + Swift.max(16, slots.count / 4))
+        }
+        let slot = Int32(truncatingIfNeeded: slots.count)
+        slots.append(Slot(key: key, expiresAt: 0, prev: Self.none, next: Self.none, size: 0, value: value))
         return slot
     }
 
     /// Removes a live entry: from the list (if linked), the index and the byte count, and
-    /// puts its slot on the free list. Releases the value at once.
+    /// puts its slot on the free list.
     @inlinable
     internal mutating func removeSlot(_ slot: Int32, bucket: Int) {
         unlink(slot)
         deleteBucket(bucket)
         let s = Int(slot)
-        liveBytes -= sizes[s]
+        liveBytes -= size(ofSlot: s)
+        if slots[s].size == Self.largeSize { largeSizes[slot] = nil }
         liveCount -= 1
-        values[s] = nil
-        next[s] = freeSlot
+        slots[s].prev = Self.freeMark
+        slots[s].next = freeSlot
         freeSlot = slot
     }
 }
@@ -322,7 +390,7 @@ extension LRUCache {
         var bucket = homeBucket(key)
         while true {
             let slot = buckets[bucket]
-            if slot == Self.none || keys[Int(slot)] == key { return (bucket, slot) }
+            if slot == Self.none || slots[Int(slot)].key == key { return (bucket, slot) }
             bucket = (bucket + 1) & mask
         }
     }
@@ -338,7 +406,7 @@ extension LRUCache {
             cursor = (cursor + 1) & mask
             let slot = buckets[cursor]
             if slot == Self.none { break }
-            let home = homeBucket(keys[Int(slot)])
+            let home = homeBucket(slots[Int(slot)].key)
             // The entry may fill the hole if the hole lies between its home and its bucket.
             if (cursor &- home) & mask >= (cursor &- hole) & mask {
                 buckets[hole] = slot
@@ -357,10 +425,10 @@ extension LRUCache {
         let mask = newCount - 1
         var slot = lruSlot
         while slot != Self.none {
-            var bucket = homeBucket(keys[Int(slot)])
+            var bucket = homeBucket(slots[Int(slot)].key)
             while buckets[bucket] != Self.none { bucket = (bucket + 1) & mask }
             buckets[bucket] = slot
-            slot = next[Int(slot)]
+            slot = slots[Int(slot)].next
         }
     }
 }
@@ -368,3 +436,4 @@ extension LRUCache {
 extension LRUCache: Sendable where Value: Sendable {}
 extension LRUCache.Lookup: Sendable where Value: Sendable {}
 extension LRUCache.Lookup: Equatable where Value: Equatable {}
+extension LRUCache.Slot: Sendable where Value: Sendable {}

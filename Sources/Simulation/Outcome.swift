@@ -85,8 +85,16 @@ public struct CellKey: Hashable, Sendable, Comparable {
         (a.window, a.pop, a.kind, a.origin, a.reason) < (b.window, b.pop, b.kind, b.origin, b.reason)
     }
 
-    public var resourceKind: ResourceKind { ResourceKind.allCases[Int(kind)] }
-    public var failureReason: FailureReason? { reason == 0 ? nil : FailureReason.allCases[Int(reason) - 1] }
+    public var resourceKind: ResourceKind { resourceKinds[Int(kind)] }
+    public var failureReason: FailureReason? { reason == 0 ? nil : failureReasons[Int(reason) - 1] }
+
+    public init(pop: Int32, kind: UInt8, reason: UInt8, origin: UInt32, window: Int32) {
+        self.pop = pop
+        self.kind = kind
+        self.reason = reason
+        self.origin = origin
+        self.window = window
+    }
     public var originID: UInt32? { origin == 0 ? nil : origin - 1 }
 }
 
@@ -103,18 +111,84 @@ public struct VariantResult: Sendable {
     public var prefetchFetches = 0
     /// Events as they took effect at each POP, in time order.
     public var appliedEvents: [AppliedEvent] = []
+    /// Failures per URL id (CORS-checked requests that failed), when the run counts them;
+    /// ids past the end have none.
+    public var failuresByURL: [Int] = []
+    /// The most bytes each POP's cache held at once (for URL shards: exact while the sum over
+    /// shards stays within the capacity).
+    public var peakBytes: [Int64]
+    /// Objects in the caches at the end, and the bytes of storage the caches allocated for
+    /// them (slots and index): what "memory per resident object" is measured from.
+    public var residentObjects = 0
+    public var cacheBytes = 0
 
     public init(name: String, popCount: Int) {
         self.name = name
         self.perPOP = Array(repeating: Tally(), count: popCount)
+        self.peakBytes = Array(repeating: 0, count: popCount)
+    }
+
+    /// Recomputes `total`, `perPOP` and `failuresByReason` from the cells, which hold every count.
+    public mutating func deriveTotals() {
+        total = Tally()
+        perPOP = Array(repeating: Tally(), count: perPOP.count)
+        var reasons = Array(repeating: 0, count: failureReasons.count)
+        for (key, t) in cells {
+            total.add(t)
+            perPOP[Int(key.pop)].add(t)
+            if key.reason != 0 { reasons[Int(key.reason) - 1] += t.corsFailures }
+        }
+        failuresByReason = [:]
+        for (i, n) in reasons.enumerated() where n > 0 { failuresByReason[failureReasons[i]] = n }
+    }
+
+    /// Adds another part of the same variant's run (another unit's POPs, or another shard):
+    /// counts add, histograms merge, applied events interleave by time and then by their
+    /// order in the scenario, as one run would have applied them. Totals are re-derived.
+    /// - Parameter sameEvents: the parts saw the same events (URL shards): an event's
+    ///   removals add up instead of the event appearing twice.
+    public mutating func merge(_ other: VariantResult, sameEvents: Bool = false) {
+        for (key, t) in other.cells { cells[key, default: Tally()].add(t) }
+        latency.merge(other.latency)
+        evictions += other.evictions
+        prefetchFetches += other.prefetchFetches
+        residentObjects += other.residentObjects
+        cacheBytes += other.cacheBytes
+        for p in peakBytes.indices where p < other.peakBytes.count { peakBytes[p] += other.peakBytes[p] }
+        if failuresByURL.count < other.failuresByURL.count {
+            failuresByURL.append(contentsOf: repeatElement(0, count: other.failuresByURL.count - failuresByURL.count))
+        }
+        for (u, n) in other.failuresByURL.enumerated() where n != 0 { failuresByURL[u] += n }
+        if sameEvents {
+            var byOrdinal: [Int: Int] = [:]
+            for (i, e) in appliedEvents.enumerated() { byOrdinal[e.ordinal] = i }
+            for e in other.appliedEvents {
+                if let i = byOrdinal[e.ordinal] { appliedEvents[i].removed += e.removed } else { appliedEvents.append(e) }
+            }
+        } else {
+            appliedEvents += other.appliedEvents
+        }
+        appliedEvents.sort { ($0.time, $0.ordinal) < ($1.time, $1.ordinal) }
+        deriveTotals()
     }
 }
 
 /// When an event took effect at a POP, for timelines and charts.
-public struct AppliedEvent: Sendable {
+public struct AppliedEvent: Sendable, Equatable {
     public var time: SimTime
     public var variant: Int
     public var pop: Int
     public var label: String
     public var removed: Int
+    /// The (event, POP) pair's position in the scenario's events: ties in time apply in this order.
+    public var ordinal: Int
+
+    public init(time: SimTime, variant: Int, pop: Int, label: String, removed: Int, ordinal: Int) {
+        self.time = time
+        self.variant = variant
+        self.pop = pop
+        self.label = label
+        self.removed = removed
+        self.ordinal = ordinal
+    }
 }

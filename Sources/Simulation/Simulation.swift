@@ -1,51 +1,472 @@
 import HTTPModel
+import Workload
+
+/// Which part of a run a shard simulates.
+public struct Shard: Sendable, Equatable, CustomStringConvertible {
+    /// How requests are split between shards.
+    public enum Key: String, Sendable, CaseIterable {
+        /// By POP group: a POP and its parent tier stay together; group `g` goes to shard `g mod count`.
+        /// Exact: groups never affect each other.
+        case pop
+        /// By the FNV-1a hash of the URL's canonical form (`scheme://host/path`, no query), mod `count`.
+        /// Exact only while no cache is full (no evictions) — see `VariantResult.peakBytes`.
+        case url
+    }
+    /// 0-based.
+    public var index: Int
+    public var count: Int
+    public var key: Key
+
+    public init(index: Int, count: Int, key: Key) {
+        self.index = index
+        self.count = count
+        self.key = key
+    }
+
+    /// `2/8 by pop`.
+    public var description: String { "\(index)/\(count) by \(key.rawValue)" }
+}
+
+/// How a run is carried out; none of it changes a result (shards give a part of one).
+public struct SimulationOptions: Sendable {
+    /// Threads simulating POP groups and variants beside the reading thread; 1 runs everything on
+    /// the caller's thread. An observer forces 1 (outcomes must come in request order).
+    public var threads = 1
+    /// Simulate only this part of the run.
+    public var shard: Shard? = nil
+    /// Count requests, CORS-checked requests and failures per URL (the report's failing URLs).
+    public var countURLs = false
+    /// Keep the first `sampleLimit` outcomes per variant of requests for this URL (as written
+    /// in the trace): the report's timeline.
+    public var sampleURL: String? = nil
+    public var sampleLimit = 0
+
+    public init(threads: Int = 1, shard: Shard? = nil, countURLs: Bool = false, sampleURL: String? = nil, sampleLimit: Int = 0) {
+        self.threads = threads
+        self.shard = shard
+        self.countURLs = countURLs
+        self.sampleURL = sampleURL
+        self.sampleLimit = sampleLimit
+    }
+}
 
 /// A run: every variant of a configuration fed the same requests, each in its own world.
 ///
 /// Variants share nothing but the catalog, so a run's results per variant are the same whether
-/// variants run together or alone, and the same on every machine.
+/// variants run together or alone, and the same on every machine. POPs that share no parent
+/// tier share nothing either, so with `threads > 1` the variants and POP groups are split
+/// between threads (the caller's thread resolves requests and hands them over in batches), and
+/// the parts' counts are added at the end: the results are identical to a one-thread run.
 public final class Simulation {
     public let config: SimulationConfig
     public let catalog: Catalog
-    private var variants: [VariantSimulator]
-    private var lastTime = SimTime.zero
-    public private(set) var requestCount = 0
+    public let options: SimulationOptions
+    private var driver: Driver
 
     /// - Parameters:
     ///   - only: names of the variants to run (nil: all), in the configuration's order.
     ///   - observer: called with every request's outcome (audit logs, timelines); nil costs nothing.
     public init(config: SimulationConfig, catalog: Catalog, only: [String]? = nil,
-                observer: ((RequestOutcome) -> Void)? = nil) {
+                observer: ((RequestOutcome) -> Void)? = nil, options: SimulationOptions = SimulationOptions()) {
         self.config = config
         self.catalog = catalog
-        self.variants = config.variants.indices
-            .filter { only == nil || only!.contains(config.variants[$0].name) }
-            .map { VariantSimulator(index: $0, config: config, catalog: catalog) }
-        for v in variants { v.observer = observer }
+        self.options = options
+        let variants = config.variants.indices.filter { only == nil || only!.contains(config.variants[$0].name) }
+        driver = Driver(config: config, catalog: catalog, variants: variants, observer: observer, options: options)
     }
 
     /// The names of the variants this run simulates, in order.
-    public var variantNames: [String] { variants.map(\.spec.name) }
+    public var variantNames: [String] { driver.variants.map { config.variants[$0].name } }
+
+    /// Requests simulated so far (in a shard: its part).
+    public var requestCount: Int { driver.requestCount }
+
+    /// Whether the sampled URL has been seen `sampleLimit` times: the samples are then final,
+    /// and a caller that wants nothing else can stop feeding requests.
+    public var samplesComplete: Bool { driver.sampleLimit > 0 && driver.sampledRequests >= driver.sampleLimit }
 
     /// Replays one request in every variant. Requests must come in time order.
     public func process(_ request: SimRequest) {
-        InternalError.check(request.time >= lastTime, "time went backwards: request \(request.seq) at \(request.time.microseconds) µs after \(lastTime.microseconds) µs")
-        lastTime = request.time
-        requestCount += 1
-        for v in variants { v.handle(request) }
+        driver.process(request)
     }
 
     /// Runs what is left in the queues and returns the results, after checking the invariants
     /// every run must hold (a violation is a bug in popsim, never a result).
     public func finish() -> [VariantResult] {
-        variants.map { v in
-            v.finish()
-            var r = v.result
-            r.appliedEvents = v.applied
-            r.evictions = v.evictionCount
-            Self.checkInvariants(r, requests: requestCount, hasParentTier: config.pops.contains { $0.parent != nil },
-                                 cacheBytes: v.cacheBytes)
-            return r
+        driver.finish()
+    }
+
+    /// Requests and CORS-checked requests per URL id (with `countURLs`; valid after `finish`).
+    public var urlRequests: [Int] { driver.urlRequests }
+    public var urlChecked: [Int] { driver.urlChecked }
+
+    /// Per variant (in `variantNames` order), the first outcomes for the sampled URL, in request
+    /// order (valid after `finish`).
+    public var samples: [[RequestOutcome]] { driver.samples }
+
+    /// POP groups: POPs joined by parent links, numbered by their lowest POP index.
+    public static func popGroups(_ pops: [POPSpec]) -> [Int] {
+        var group = Array(pops.indices)
+        func root(_ p: Int) -> Int {
+            var p = p
+            while group[p] != p { p = group[p] }
+            return p
+        }
+        for (i, pop) in pops.enumerated() {
+            if let parent = pop.parent {
+                let a = root(i), b = root(parent)
+                group[max(a, b)] = min(a, b)
+            }
+        }
+        var number: [Int: Int] = [:]
+        return pops.indices.map { p in
+            let r = root(p)
+            if let n = number[r] { return n }
+            number[r] = number.count
+            return number[r]!
         }
     }
+
+    /// The shard key of a URL: FNV-1a of `scheme://host/path` (no query), so that every form of
+    /// a resource's cache key — with or without query, path or absolute URL — falls in one shard.
+    public static func shardHash(_ info: Catalog.URLInfo, domains: [DomainSpec]) -> UInt64 {
+        let d = domains[info.domain]
+        return fnv1a64("\(d.scheme)://\(d.host)\(info.path)")
+    }
+}
+
+/// What every unit of a run may read besides its requests: prefetch URLs, resolved by the
+/// driver before the first request at or after the event's time is handed out (written once,
+/// read after the hand-off).
+final class RunShared: @unchecked Sendable {
+    struct Prefetch {
+        var url: UInt32
+        var facts: URLFacts
+        /// Whether this shard owns the URL (URL shards prefetch only their own URLs).
+        var owned: Bool
+    }
+    private let slots: UnsafeMutablePointer<Prefetch?>
+    private let count: Int
+
+    init(events: Int) {
+        count = events
+        slots = .allocate(capacity: max(1, events))
+        slots.initialize(repeating: nil, count: max(1, events))
+    }
+
+    deinit {
+        slots.deinitialize(count: max(1, count))
+        slots.deallocate()
+    }
+
+    func prefetch(_ event: Int) -> Prefetch? { slots[event] }
+    func setPrefetch(_ event: Int, _ p: Prefetch) { slots[event] = p }
+}
+
+/// The driver's state, as a value so that the per-request path makes no dynamic exclusivity
+/// checks: URL facts, request classes, shard filter, per-URL counts, and either the units
+/// themselves (one thread) or the batches for the threads that own them.
+struct Driver {
+    let config: SimulationConfig
+    let catalog: Catalog
+    let variants: [Int]
+    let options: SimulationOptions
+    let shared: RunShared
+    let sampleLimit: Int
+    private let hasObserver: Bool
+    private let ownsPOP: [Bool]
+    private var lastTime: Int64 = 0
+    private(set) var requestCount = 0
+    private(set) var sampledRequests = 0
+
+    // Per URL id, 4 bytes: the index of its facts among the distinct ones (which differ only in
+    // TTL, domain, origin, path rule and flags), and two bits: the URL is not this shard's, and
+    // its cache keys are other URLs' ids (then in `urlKeys`). A request reads one 4-byte entry:
+    // a million URLs' entries fit in the processor's cache, where 32-byte facts would not.
+    private var urlEntries: [UInt32] = []
+    private var urlKeys: [UInt64] = []
+    private var factKinds = FlatMap<FactKind, Void>()
+    private var canonical = FlatMap<CanonicalKey, UInt32>()
+    private static let notOwnedBit: UInt32 = 1 << 31
+    private static let otherKeysBit: UInt32 = 1 << 30
+    private static let kindMask: UInt32 = (1 << 30) - 1
+    private(set) var urlRequests: [Int] = []
+    private(set) var urlChecked: [Int] = []
+
+    // Request classes: (page origin, kind, credentials, method) → id and profile.
+    private var classOfGET: [Int32] = []
+    private var classOther = FlatMap<ClassKey, UInt32>()
+    private var profiles: [UInt8] = []
+    private static let kindCount = resourceKinds.count
+    private static let credentialCount = credentialsModes.count
+
+    // Prefetch events still to resolve, by (earliest time, ordinal).
+    private var prefetchQueue: [(time: Int64, ordinal: Int, event: Int)] = []
+    private var nextPrefetch = 0
+
+    // One thread: the units, one per variant. Several: the workers.
+    private var units: [VariantSimulator] = []
+    private var parallel: ParallelRun? = nil
+    private var results: [VariantResult]? = nil
+    private(set) var samples: [[RequestOutcome]] = []
+
+    init(config: SimulationConfig, catalog: Catalog, variants: [Int], observer: ((RequestOutcome) -> Void)?, options: SimulationOptions) {
+        precondition(config.pops.count < 1 << 16, "popsim supports at most 65,535 POPs")
+        self.config = config
+        self.catalog = catalog
+        self.variants = variants
+        self.options = options
+        self.hasObserver = observer != nil
+        sampleLimit = options.sampleURL == nil ? 0 : max(0, options.sampleLimit)
+        shared = RunShared(events: config.events.count)
+        let groups = Simulation.popGroups(config.pops)
+        if let shard = options.shard, shard.key == .pop {
+            ownsPOP = groups.map { $0 % shard.count == shard.index }
+        } else {
+            ownsPOP = Array(repeating: true, count: config.pops.count)
+        }
+        
+        // Prefetch URLs are resolved when the first instance of their event is due, as if the
+        // event ran then: the catalog must grow in the same order in every shard and thread count.
+        var ordinal = 0
+        for (e, event) in config.events.enumerated() {
+            let applies = variants.contains { v in event.variants.map { $0.contains(config.variants[v].name) } ?? true }
+            var earliest: (Int64, Int)? = nil
+            for pop in event.pops ?? Array(config.pops.indices) {
+                let t = event.at + event.delay(at: pop)
+                if earliest == nil || (t, ordinal) < earliest! { earliest = (t, ordinal) }
+                ordinal += 1
+            }
+            if applies, case .prefetch = event.action, let (t, o) = earliest { prefetchQueue.append((t, o, e)) }
+        }
+        prefetchQueue.sort { ($0.time, $0.ordinal) < ($1.time, $1.ordinal) }
+
+        let threads = observer != nil ? 1 : max(1, options.threads)
+        let shared = self.shared
+        if threads == 1 {
+            units = variants.map { v in
+                VariantSimulator(index: v, config: config, catalog: catalog, owned: ownsPOP, shared: shared, observer: observer,
+                                 sampleLimit: sampleLimit, countsURLs: options.countURLs)
+            }
+        } else {
+            parallel = ParallelRun(config: config, catalog: catalog, variants: variants, ownsPOP: ownsPOP, groups: groups,
+                                   threads: threads, shared: shared, sampleLimit: sampleLimit, countsURLs: options.countURLs)
+        }
+    }
+
+    mutating func process(_ r: SimRequest) {
+        let time = r.time.microseconds
+        InternalError.check(time >= lastTime, "time went backwards: request \(r.seq) at \(time) µs after \(lastTime) µs")
+        lastTime = time
+        if nextPrefetch < prefetchQueue.count && prefetchQueue[nextPrefetch].time <= time { resolvePrefetches(upTo: time) }
+        let url = Int(r.url)
+        if url >= urlEntries.count { deriveFacts(through: url) }
+        let entry = urlEntries[url]
+        if entry & Self.notOwnedBit != 0 { return }
+        let pop = r.pop
+        if !ownsPOP[pop] { return }
+        requestCount += 1
+        let f = facts(url, entry: entry)
+        let originPlus1 = r.origin.map { $0 + 1 } ?? 0
+        let cls = requestClass(originPlus1: originPlus1, kind: r.kind, credentials: r.credentials, method: r.method)
+        let profile = profiles[Int(cls)]
+        if options.countURLs {
+            if url >= urlRequests.count {
+                urlRequests.append(contentsOf: repeatElement(0, count: urlEntries.count - urlRequests.count))
+                urlChecked.append(contentsOf: repeatElement(0, count: urlEntries.count - urlChecked.count))
+            }
+            urlRequests[url] += 1
+            if profile & Profile.checked != 0 { urlChecked[url] += 1 }
+        }
+        if sampleLimit > 0 && f.flags & URLFacts.sampled != 0 { sampledRequests += 1 }
+        let w = Work(time: time, seq: r.seq, bytes: r.bytes ?? config.origins[Int(f.origin)].defaultObjectBytes, facts: f,
+                     url: r.url, cls: cls, originPlus1: originPlus1, method: r.method, pop: Int32(pop),
+                     kind: UInt8(truncatingIfNeeded: r.kind.ordinal), credentials: UInt8(truncatingIfNeeded: r.credentials.ordinal),
+                     profile: profile, hasBytes: r.bytes != nil)
+        if parallel != nil {
+            parallel!.dispatch(w)
+        } else {
+            for i in units.indices { units[i].handle(w) }
+        }
+    }
+
+    mutating func finish() -> [VariantResult] {
+        if let results { return results }
+        resolvePrefetches(upTo: .max)
+        var parts: [[VariantResult]] = Array(repeating: [], count: variants.count)
+        var sampleParts: [[RequestOutcome]] = Array(repeating: [], count: variants.count)
+        var finished: [VariantSimulator]
+        if parallel != nil {
+            finished = parallel!.finish()
+        } else {
+            for i in units.indices { units[i].finish() }
+            finished = units
+            units = []
+        }
+        for u in finished {
+            let slot = variants.firstIndex(of: u.index)!
+            parts[slot].append(u.result())
+            sampleParts[slot] += u.samples
+        }
+        let hasParentTier = config.pops.contains { $0.parent != nil }
+        var out: [VariantResult] = []
+        for (slot, v) in variants.enumerated() {
+            var r = VariantResult(name: config.variants[v].name, popCount: config.pops.count)
+            for p in parts[slot] { r.merge(p) }
+            // The peak bytes each POP's cache ever held, against its capacity (stronger than the end state).
+            let cacheBytes = r.peakBytes.enumerated().map { (used: $0.element, capacity: config.pops[$0.offset].capacityBytes) }
+            Simulation.checkInvariants(r, requests: requestCount, hasParentTier: hasParentTier, cacheBytes: cacheBytes)
+            out.append(r)
+        }
+        samples = sampleParts.map { Array($0.sorted { $0.request.seq < $1.request.seq }.prefix(sampleLimit)) }
+        if options.countURLs {
+            // Every URL the catalog knows gets a row, asked for or not.
+            if urlRequests.count < urlEntries.count {
+                urlRequests.append(contentsOf: repeatElement(0, count: urlEntries.count - urlRequests.count))
+                urlChecked.append(contentsOf: repeatElement(0, count: urlEntries.count - urlChecked.count))
+            }
+        }
+        results = out
+        return out
+    }
+
+    // MARK: - URL facts
+
+    /// The facts of URL `url`, whose entry is `entry`.
+    @inline(__always)
+    private func facts(_ url: Int, entry: UInt32) -> URLFacts {
+        var f = factKinds.keys[Int(entry & Self.kindMask)].facts
+        if entry & Self.otherKeysBit != 0 {
+            let keys = urlKeys[url]
+            f.keyWithQuery = UInt32(truncatingIfNeeded: keys)
+            f.keyWithoutQuery = UInt32(truncatingIfNeeded: keys >> 32)
+        } else {
+            f.keyWithQuery = UInt32(truncatingIfNeeded: url)
+            f.keyWithoutQuery = UInt32(truncatingIfNeeded: url)
+        }
+        return f
+    }
+
+    private mutating func deriveFacts(through url: Int) {
+        while urlEntries.count <= url {
+            let id = UInt32(urlEntries.count)
+            let info = catalog.url(id)
+            let domain = config.domains[info.domain]
+            let origin = config.origins[domain.origin]
+            // One key per resource, however the trace spelt it (a path or an absolute URL), with
+            // or without the query: the first URL id seen with that domain and path (and query).
+            let keyWithQuery = canonicalKey(domain: info.domain, text: info.pathAndQuery, id: id, withQuery: true) { $0.pathAndQuery == info.pathAndQuery }
+            let keyWithoutQuery = canonicalKey(domain: info.domain, text: info.path, id: id, withQuery: false) { $0.path == info.path }
+            var pathRule: Int32 = -1, best = -1
+            for (i, rule) in origin.pathRules.enumerated() where info.path.hasPrefix(rule.prefix) && rule.prefix.count > best {
+                pathRule = Int32(i); best = rule.prefix.count
+            }
+            let dynamic = pathRule >= 0 && origin.pathRules[Int(pathRule)].dynamic
+            let ttl = TTLPolicy.ttl(path: info.path, domain: domain,
+                                    originCacheControl: pathRule >= 0 ? origin.pathRules[Int(pathRule)].cacheControl : nil)
+            var flags: UInt8 = 0
+            if dynamic { flags |= URLFacts.dynamic }
+            if !dynamic && ttl > 0 { flags |= URLFacts.cacheable }
+            if let sample = options.sampleURL, info.text == sample { flags |= URLFacts.sampled }
+            let kind = FactKind(facts: URLFacts(ttl: ttl, domain: Int32(info.domain), origin: Int32(domain.origin), keyWithQuery: 0,
+                                                keyWithoutQuery: 0, pathRule: pathRule, flags: flags))
+            let kindIndex = factKinds.find(kind) ?? factKinds.insert(kind, ())
+            precondition(kindIndex <= Int(Self.kindMask), "internal error: too many distinct URL facts")
+            var entry = UInt32(kindIndex)
+            if keyWithQuery != id || keyWithoutQuery != id {
+                entry |= Self.otherKeysBit
+                if urlKeys.count <= Int(id) { urlKeys.append(contentsOf: repeatElement(0, count: Int(id) + 1 - urlKeys.count)) }
+                urlKeys[Int(id)] = UInt64(keyWithQuery) | UInt64(keyWithoutQuery) << 32
+            }
+            if let shard = options.shard, shard.key == .url,
+               Simulation.shardHash(info, domains: config.domains) % UInt64(shard.count) != UInt64(shard.index) {
+                entry |= Self.notOwnedBit
+            }
+            urlEntries.append(entry)
+        }
+    }
+
+    /// The first URL id registered for (domain, text), registering `id` when there is none.
+    /// Keys are hashes of the text, checked against the catalog's strings; a collision of two
+    /// different texts moves on to the next salt, so the map stays exact.
+    private mutating func canonicalKey(domain: Int, text: String, id: UInt32, withQuery: Bool, matches: (Catalog.URLInfo) -> Bool) -> UInt32 {
+        let h = fnv1a64(text)
+        var salt: UInt32 = 0
+        while true {
+            let key = CanonicalKey(hash: h, domain: UInt32(domain), salt: salt << 1 | (withQuery ? 1 : 0))
+            guard let first = canonical[key] else {
+                canonical.insert(key, id)
+                return id
+            }
+            let info = catalog.url(first)
+            if info.domain == domain && matches(info) { return first }
+            salt += 1
+        }
+    }
+
+    // MARK: - Request classes
+
+    private mutating func requestClass(originPlus1: UInt32, kind: ResourceKind, credentials: CredentialsMode, method: UInt32) -> UInt32 {
+        if method == 0 {
+            let i = (Int(originPlus1) * Self.kindCount + kind.ordinal) * Self.credentialCount + credentials.ordinal
+            if i < classOfGET.count, classOfGET[i] >= 0 { return UInt32(classOfGET[i]) }
+            let id = newClass(originPlus1: originPlus1, kind: kind, credentials: credentials, method: method)
+            if i >= classOfGET.count { classOfGET.append(contentsOf: repeatElement(-1, count: i + 1 - classOfGET.count)) }
+            classOfGET[i] = Int32(id)
+            return id
+        }
+        let key = ClassKey(originPlus1: originPlus1, kind: UInt8(kind.ordinal), credentials: UInt8(credentials.ordinal), method: method)
+        if let id = classOther[key] { return id }
+        let id = newClass(originPlus1: originPlus1, kind: kind, credentials: credentials, method: method)
+        classOther.insert(key, id)
+        return id
+    }
+
+    private mutating func newClass(originPlus1: UInt32, kind: ResourceKind, credentials: CredentialsMode, method: UInt32) -> UInt32 {
+        let b = BrowserRequest(method: catalog.method(method), pageOrigin: originPlus1 == 0 ? nil : catalog.origin(originPlus1 - 1),
+                               kind: kind, credentials: credentials)
+        var p: UInt8 = 0
+        if b.sendsOriginHeader { p |= Profile.sendsOrigin }
+        if b.isCORSChecked { p |= Profile.checked }
+        if b.needsPreflight { p |= Profile.preflight }
+        if b.normalizedMethod == "GET" || b.normalizedMethod == "HEAD" { p |= Profile.cacheableMethod }
+        profiles.append(p)
+        return UInt32(profiles.count - 1)
+    }
+
+    // MARK: - Prefetch events
+
+    private mutating func resolvePrefetches(upTo time: Int64) {
+        while nextPrefetch < prefetchQueue.count && prefetchQueue[nextPrefetch].time <= time {
+            let e = prefetchQueue[nextPrefetch].event
+            nextPrefetch += 1
+            guard case let .prefetch(text) = config.events[e].action, let id = try? catalog.urlID(for: text) else { continue }
+            deriveFacts(through: Int(id))
+            let entry = urlEntries[Int(id)]
+            shared.setPrefetch(e, RunShared.Prefetch(url: id, facts: facts(Int(id), entry: entry), owned: entry & Self.notOwnedBit == 0))
+        }
+    }
+}
+
+/// URL facts without the keys: what URLs have in common.
+struct FactKind: FlatKey {
+    var facts: URLFacts
+    static func == (a: Self, b: Self) -> Bool {
+        a.facts.ttl == b.facts.ttl && a.facts.domain == b.facts.domain && a.facts.origin == b.facts.origin
+            && a.facts.pathRule == b.facts.pathRule && a.facts.flags == b.facts.flags
+    }
+    var mixedHash: UInt64 {
+        mix64(UInt64(bitPattern: facts.ttl) ^ UInt64(mix(UInt32(bitPattern: facts.domain), UInt32(bitPattern: facts.origin),
+                                                           UInt32(bitPattern: facts.pathRule), UInt32(facts.flags))))
+    }
+}
+
+struct CanonicalKey: FlatKey {
+    var hash: UInt64; var domain: UInt32; var salt: UInt32
+    var mixedHash: UInt64 { mix64(hash ^ mix64(UInt64(domain) | UInt64(salt) << 32)) }
+}
+
+struct ClassKey: FlatKey {
+    var originPlus1: UInt32; var kind: UInt8; var credentials: UInt8; var method: UInt32
+    var mixedHash: UInt64 { mix(originPlus1, UInt32(kind) | UInt32(credentials) << 8, method) }
 }

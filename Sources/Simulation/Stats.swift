@@ -164,6 +164,60 @@ public struct LatencyHistogram: Sendable {
     }
 }
 
+extension LatencyHistogram {
+    /// A histogram's exact state, for writing a shard's partial result and reading it back.
+    public struct Raw: Sendable, Equatable {
+        /// (bucket, count) for every bucket with a count, in bucket order.
+        public var buckets: [(bucket: Int, count: Int64)]
+        public var count: Int64
+        /// The exact sum of the values, as a 128-bit number.
+        public var sumHigh: UInt64
+        public var sumLow: UInt64
+        public var minimum: Int64
+        public var maximum: Int64
+
+        public init(buckets: [(bucket: Int, count: Int64)], count: Int64, sumHigh: UInt64, sumLow: UInt64, minimum: Int64, maximum: Int64) {
+            self.buckets = buckets
+            self.count = count
+            self.sumHigh = sumHigh
+            self.sumLow = sumLow
+            self.minimum = minimum
+            self.maximum = maximum
+        }
+
+        public static func == (a: Raw, b: Raw) -> Bool {
+            a.count == b.count && a.sumHigh == b.sumHigh && a.sumLow == b.sumLow && a.minimum == b.minimum && a.maximum == b.maximum
+                && a.buckets.map(\.bucket) == b.buckets.map(\.bucket) && a.buckets.map(\.count) == b.buckets.map(\.count)
+        }
+    }
+
+    /// The state as raw counts.
+    public var raw: Raw {
+        Raw(buckets: counts.indices.compactMap { counts[$0] == 0 ? nil : ($0, counts[$0]) }, count: recorded,
+            sumHigh: sumHigh, sumLow: sumLow, minimum: smallest, maximum: largest)
+    }
+
+    /// A histogram with exactly this state.
+    /// - Returns: nil when the state is impossible (a bucket out of range, counts that do not add up).
+    public init?(raw: Raw) {
+        self.init()
+        guard raw.count >= 0, raw.buckets.reduce(Int64(0), { $0 + $1.count }) == raw.count else { return nil }
+        guard raw.count == 0 || (raw.minimum >= 0 && raw.minimum <= raw.maximum) else { return nil }
+        for (bucket, n) in raw.buckets {
+            guard bucket >= 0, bucket < 7_808, n > 0 else { return nil }
+            if bucket >= counts.count { growCounts(toInclude: bucket) }
+            counts[bucket] += n
+        }
+        recorded = raw.count
+        sumHigh = raw.sumHigh
+        sumLow = raw.sumLow
+        if raw.count > 0 {
+            smallest = raw.minimum
+            largest = raw.maximum
+        }
+    }
+}
+
 extension LatencyHistogram: Equatable {
     /// Histograms are equal when they hold the same counts, whatever their stored length.
     public static func == (lhs: LatencyHistogram, rhs: LatencyHistogram) -> Bool {

@@ -1,332 +1,479 @@
 import HTTPModel
 
-/// One variant's world: its POPs, caches, rules in force and results, advanced request by request.
+/// One variant's world at some of the POPs: their caches, the rules in force and the counts,
+/// advanced request by request.
 ///
-/// Everything a request needs is computed from integer ids; the few string operations (CDN rule
-/// application, origin responses, the browser check) are memoised per distinct combination, so
-/// each runs once per (response, rule set, Origin) rather than once per request.
-final class VariantSimulator {
+/// A run has one of these per variant, or — on several threads — one per variant and thread,
+/// each owning whole groups of POPs (a POP and its parent tier are never split), since POPs
+/// that share no parent never affect each other. Everything a request needs arrives resolved
+/// (`Work`); the few string operations (CDN rule application, origin responses, the browser
+/// check) are memoised per distinct combination in flat hash tables keyed by small integers,
+/// so each runs once per (response, rule set, request class) rather than once per request.
+/// The unit is a value: its state is reached through static exclusivity, never through a
+/// class reference, so the hot path makes no retain, release or dynamic exclusivity check.
+struct VariantSimulator {
     let index: Int
     let spec: VariantSpec
     let config: SimulationConfig
     let catalog: Catalog
-    var result: VariantResult
-    var applied: [AppliedEvent] = []
+    /// The POPs this unit simulates (all of them in a one-thread run).
+    let owned: [Bool]
+    /// Outcomes for every request, in order (audit logs, `explain`); nil builds none.
     var observer: ((RequestOutcome) -> Void)?
+    /// Keep the first outcomes for sampled URLs (the report's timeline), up to this many.
+    let sampleLimit: Int
+    /// Count failures per URL (the report's failing URLs).
+    let countsURLs: Bool
+
+    private let shared: RunShared
+    private let includeQueryInKey: Bool
+    private let includeOriginInKey: Bool
+    private let vary: VaryHandling
+    private let bindAtFill: Bool
+    private let scopeAll: Bool
+    private let window: Int64
+    /// Whether outcomes are ever built: fill times are then kept for them.
+    private let tracksFills: Bool
 
     private var pops: [POPState]
+    private let originRTT: [Int64]
+    private let parentRTT: [Int64]
+    private let parentOf: [Int32]
     private var policies: [CDNHeaderPolicy] = []
     private var queue = EventQueue<InternalEvent>()
-    private var lastTime = SimTime.zero
+    /// The earliest scheduled event, or `Int64.max`: one compare per request when none is due.
+    private var nextEventTime = Int64.max
 
-    // Per-URL facts, derived once per distinct URL.
-    private var urlFacts: [URLFacts] = []
-    private var keyURLByText: [String: UInt32] = [:]
-
-    // Memo tables: integer keys to interned values.
+    // Interned values and memo tables.
     private var responses: [OriginResponse] = []
+    private var responseVaries: [Bool] = []
     private var responseIndex: [OriginResponse: Int32] = [:]
-    private var responseMemo: [ResponseKey: Int32] = [:]
+    private var responseMemo = FlatMap<ResponseKey, Int32>()
+    /// A fill: which response, bound to which rules, fetched with which `Origin` (the value
+    /// cached objects carry, 4 bytes).
+    private var fills = FlatMap<FillKey, Void>()
     private var servedHeaders: [HeaderFields] = []
     private var servedIndex: [HeaderFields: Int32] = [:]
-    private var servedMemo: [ServedKey: Int32] = [:]
-    private var verdictMemo: [VerdictKey: Verdict] = [:]
-    private var preflightMemo: [PreflightKey: FailureReason?] = [:]
-    private var profileMemo: [ProfileKey: Profile] = [:]
+    private var servedMemo = FlatMap<ServedKey, Int32>()
+    private var verdictMemo = FlatMap<VerdictKey, UInt8>()
+    /// (response, rules applied, request class) → served headers and verdict, one probe a request.
+    private var serveMemo = FlatMap<ServeKey, UInt64>()
+    /// 0: the preflight passes; else the failure reason's ordinal + 1.
+    private var preflightMemo = FlatMap<PreflightKey, UInt8>()
 
-    init(index: Int, config: SimulationConfig, catalog: Catalog) {
+    // Fetches in flight: a pool of records and, per POP, key → record.
+    private var flights: [InFlight] = []
+    private var freeFlights: [Int32] = []
+
+    // Results.
+    private var currentWindow: Int64 = -1
+    private var windowEnd = Int64.min
+    private var windowCells = FlatMap<PackedKey, Int32>()
+    private var cellWindows: [Int32] = []
+    private var cellKeys: [UInt64] = []
+    private var cellTallies: [Tally] = []
+    private var classInfo: [(kind: UInt8, originPlus1: UInt32)] = []
+    private(set) var latency = LatencyHistogram()
+    private(set) var applied: [AppliedEvent] = []
+    private(set) var prefetchFetches = 0
+    private(set) var failuresByURL: [Int] = []
+    private(set) var samples: [RequestOutcome] = []
+
+    init(index: Int, config: SimulationConfig, catalog: Catalog, owned: [Bool], shared: RunShared,
+         observer: ((RequestOutcome) -> Void)?, sampleLimit: Int, countsURLs: Bool) {
+        let spec = config.variants[index]
         self.index = index
-        self.spec = config.variants[index]
+        self.spec = spec
         self.config = config
         self.catalog = catalog
-        self.result = VariantResult(name: config.variants[index].name, popCount: config.pops.count)
-        self.pops = []
-        let initialPolicies = spec.policies.map { internPolicy($0) }
-        self.pops = config.pops.map { POPState(capacity: $0.capacityBytes, policies: initialPolicies) }
+        self.owned = owned
+        self.shared = shared
+        self.observer = observer
+        self.sampleLimit = sampleLimit
+        self.countsURLs = countsURLs
+        includeQueryInKey = spec.includeQueryInKey
+        includeOriginInKey = spec.includeOriginInKey
+        vary = spec.vary
+        bindAtFill = spec.ruleBinding == .fill
+        scopeAll = spec.scope == .all
+        window = config.window
+        tracksFills = observer != nil || sampleLimit > 0
+        originRTT = config.pops.map(\.originRTT)
+        parentRTT = config.pops.map(\.parentRTT)
+        parentOf = config.pops.map { Int32($0.parent ?? -1) }
+        pops = []
+        var initialPolicies: [Int32] = []
+        for policy in spec.policies { initialPolicies.append(internPolicy(policy)) }
+        pops = config.pops.indices.map { p in
+            POPState(capacity: owned[p] ? config.pops[p].capacityBytes : 0, policies: initialPolicies, expectedObjects: owned[p] ? 1024 : 0)
+        }
+        // Ordinals count every (event, POP) pair of the variant, owned or not, so that units
+        // and shards order their applied events the same way a single run does.
+        var ordinal: Int32 = 0
         for (eventIndex, event) in config.events.enumerated() {
             if let names = event.variants, !names.contains(spec.name) { continue }
             for pop in event.pops ?? Array(config.pops.indices) {
-                queue.push(at: SimTime(microseconds: event.at + event.delay(at: pop)), .scenario(pop: pop, event: eventIndex))
+                if owned[pop] {
+                    push(at: event.at + event.delay(at: pop), .scenario(pop: Int32(pop), event: Int32(eventIndex), ordinal: ordinal))
+                }
+                ordinal += 1
             }
         }
     }
 
-    private func internPolicy(_ policy: CDNHeaderPolicy) -> Int32 {
+    private mutating func internPolicy(_ policy: CDNHeaderPolicy) -> Int32 {
         if let i = policies.firstIndex(of: policy) { return Int32(i) }
         policies.append(policy)
         return Int32(policies.count - 1)
     }
 
-    /// Each POP's cache: bytes in use and capacity, for the end-of-run invariants.
-    var cacheBytes: [(used: Int64, capacity: Int64)] { pops.map { ($0.cache.usedBytes, $0.cache.capacityBytes) } }
-
-    /// Evictions summed over this variant's POPs.
-    var evictionCount: Int { pops.reduce(0) { $0 + $1.cache.evictions } }
+    private mutating func push(at time: Int64, _ event: InternalEvent) {
+        queue.push(at: SimTime(microseconds: time), event)
+        if time < nextEventTime { nextEventTime = time }
+    }
 
     // MARK: - Time
 
     /// Runs every internal event due at or before `time` (events first on ties: a fetch that
     /// completes at the instant a request arrives has filled the cache for it).
-    func advance(to time: SimTime) {
-        InternalError.check(time >= lastTime, "\(spec.name): time went backwards (\(time.microseconds) µs after \(lastTime.microseconds) µs)")
-        while let due = queue.peekTime, due <= time {
+    mutating func advance(to time: Int64) {
+        while nextEventTime <= time {
             let (t, event) = queue.popMin()!
-            InternalError.check(t >= lastTime, "\(spec.name): an event at \(t.microseconds) µs ran after \(lastTime.microseconds) µs")
-            run(event, at: t)
+            nextEventTime = queue.peekTime?.microseconds ?? .max
+            InternalError.check(t.microseconds >= clock, "\(spec.name): an event at \(t.microseconds) µs ran after \(clock) µs")
+            clock = t.microseconds
+            run(event, at: t.microseconds)
         }
-        lastTime = time
     }
+
+    /// The time of the last internal event run: the loop's clock never goes back.
+    private var clock: Int64 = 0
 
     /// Runs every remaining event (fetches still in flight when the trace ends).
-    func finish() {
+    mutating func finish() {
         while let (t, event) = queue.popMin() {
-            run(event, at: t)
+            nextEventTime = queue.peekTime?.microseconds ?? .max
+            run(event, at: t.microseconds)
         }
     }
 
-    private func run(_ event: InternalEvent, at t: SimTime) {
+    private mutating func run(_ event: InternalEvent, at t: Int64) {
         switch event {
-        case let .fetchComplete(pop, key, fill):
-            guard let pending = pops[pop].inflight[key], pending.id == fill.id else { return }
-            pops[pop].inflight[key] = nil
-            if pending.cacheable {
+        case let .fetchComplete(pop32, flight):
+            let pop = Int(pop32)
+            let f = flights[Int(flight)]
+            freeFlights.append(flight)
+            guard pops[pop].inflight[f.key] == flight else { return }
+            pops[pop].inflight.remove(f.key)
+            if f.cacheable {
                 // An object larger than the whole cache is served but not kept (insert says false).
-                _ = pops[pop].cache.insert(key, bytes: pending.entry.bytes, expiresAt: pending.expiresAt, value: pending.entry)
+                if pops[pop].cache.insert(f.key, bytes: f.bytes, expiresAt: SimTime(microseconds: f.expiresAt), value: f.fill), tracksFills {
+                    pops[pop].filledAt[f.key] = f.filledAt
+                }
             }
-        case let .scenario(pop, eventIndex):
-            let event = config.events[eventIndex]
+        case let .scenario(pop32, eventIndex, ordinal):
+            let pop = Int(pop32)
+            let event = config.events[Int(eventIndex)]
             var removed = 0
             switch event.action {
             case let .purge(target, domain):
-                removed = pops[pop].cache.removeAll { key, _ in self.purgeMatches(UInt32(truncatingIfNeeded: key >> 32), target, domain) }
+                let catalog = self.catalog, domains = config.domains
+                removed = pops[pop].cache.removeAll { key, _ in
+                    Self.purgeMatches(catalog.url(UInt32(truncatingIfNeeded: key >> 32)), target, domain, domains)
+                }
             case let .configChange(policy, domain):
                 let id = internPolicy(policy)
                 for d in config.domains.indices where domain == nil || domain == d { pops[pop].policies[d] = id }
-            case let .prefetch(url):
-                if let id = try? catalog.urlID(for: url) { prefetch(url: id, pop: pop, at: t) }
+            case .prefetch:
+                if let resolved = shared.prefetch(Int(eventIndex)), resolved.owned {
+                    prefetch(url: resolved.url, facts: resolved.facts, pop: pop, at: t)
+                }
             }
-            applied.append(AppliedEvent(time: t, variant: index, pop: pop, label: event.label, removed: removed))
+            applied.append(AppliedEvent(time: SimTime(microseconds: t), variant: index, pop: pop, label: event.label,
+                                        removed: removed, ordinal: Int(ordinal)))
         }
     }
 
-    private func purgeMatches(_ keyURL: UInt32, _ target: PurgeTarget, _ domain: Int?) -> Bool {
-        let info = catalog.urls[Int(keyURL)]
+    private static func purgeMatches(_ info: Catalog.URLInfo, _ target: PurgeTarget, _ domain: Int?, _ domains: [DomainSpec]) -> Bool {
         if let domain, info.domain != domain { return false }
+        func canonical() -> String {
+            let d = domains[info.domain]
+            return "\(d.scheme)://\(d.host)\(info.pathAndQuery)"
+        }
         switch target {
         case .all: return true
-        case .url(let u): return u.hasPrefix("/") ? info.pathAndQuery == u || info.path == u : info.text == u || canonicalText(info) == u
-        case .prefix(let p): return p.hasPrefix("/") ? info.path.hasPrefix(p) : (info.text.hasPrefix(p) || canonicalText(info).hasPrefix(p))
+        case .url(let u): return u.hasPrefix("/") ? info.pathAndQuery == u || info.path == u : info.text == u || canonical() == u
+        case .prefix(let p): return p.hasPrefix("/") ? info.path.hasPrefix(p) : (info.text.hasPrefix(p) || canonical().hasPrefix(p))
         }
-    }
-
-    private func canonicalText(_ info: Catalog.URLInfo) -> String {
-        let d = config.domains[info.domain]
-        return "\(d.scheme)://\(d.host)\(info.pathAndQuery)"
     }
 
     // MARK: - Requests
 
-    func handle(_ r: SimRequest) {
-        advance(to: r.time)
-        let facts = self.facts(r.url)
-        let profile = self.profile(r)
-        let originHeader: UInt32? = profile.sendsOrigin ? r.origin : nil
-        let pop = r.pop
-        let bytes = r.bytes ?? config.origins[facts.origin].defaultObjectBytes
-        var outcome = RequestOutcome(request: r, variant: index, cache: .miss, served: [], corsChecked: profile.checked,
-                                     verdict: .unchecked, preflighted: false, latency: 0, originFetched: false,
-                                     filledByOrigin: nil, filledAt: r.time, staleRules: false)
-        var tally = Tally()
-        tally.requests = 1
+    /// Replays one request at its POP (which this unit owns).
+    mutating func handle(_ w: Work) {
+        if w.time >= nextEventTime { advance(to: w.time) }
+        let f = w.facts
+        let pop = Int(w.pop)
+        let profile = w.profile
+        let originHeader: UInt32 = profile & Profile.sendsOrigin != 0 ? w.originPlus1 : 0
+        var latency: Int64 = 0
 
         // A preflight goes through the POP to the origin; OPTIONS is not cached.
-        if profile.preflight {
-            outcome.preflighted = true
-            tally.preflights = 1
-            outcome.latency += config.pops[pop].originRTT
-            let reason = preflightOutcome(r, facts: facts, policy: pops[pop].policies[facts.domain])
-            if let reason {
+        if profile & Profile.preflight != 0 {
+            latency += originRTT[pop]
+            let reason = preflightOutcome(w, policy: pops[pop].policies[Int(f.domain)])
+            if reason != 0 {
                 // Blocked at the preflight: the actual request is never sent. The OPTIONS that went
                 // to the origin is this request's (uncacheable) fetch.
-                outcome.verdict = .fail(reason)
-                outcome.cache = .bypass
-                outcome.originFetched = true
-                tally.originFetches = 1
-                record(outcome, tally: tally, bytes: 0, fromCache: false)
+                record(w, status: .bypass, verdict: reason + 1, preflight: true, originFetched: true, originBytes: 0,
+                       bytesServed: 0, fromCache: false, latency: latency)
+                if observer != nil || (sampleLimit > 0 && f.flags & URLFacts.sampled != 0) {
+                    emit(RequestOutcome(request: w.request, variant: index, cache: .bypass, served: [],
+                                        corsChecked: profile & Profile.checked != 0, verdict: Self.verdict(reason + 1),
+                                        preflighted: true, latency: latency, originFetched: true, filledByOrigin: nil,
+                                        filledAt: SimTime(microseconds: w.time), staleRules: false), sampled: f.flags & URLFacts.sampled != 0)
+                }
                 return
             }
         }
 
-        let current = pops[pop].policies[facts.domain]
-        var entry: CacheEntry
+        let current = pops[pop].policies[Int(f.domain)]
+        let fill: Int32
+        var entryBytes = w.bytes
+        var filledAt = w.time
+        let status: CacheStatus
+        var originFetched = false
         // Only GET and HEAD are looked up and stored (RFC 9111 §2; nginx `proxy_cache_methods GET HEAD`):
         // a PUT, POST or DELETE goes to the origin and its response is not kept (the fidelity differential
         // test found popsim serving a PUT from the GET's cached copy, which nginx never does).
-        if !facts.cacheable || !profile.cacheableMethod {
-            entry = originFill(facts: facts, method: r.method, originHeader: originHeader, policy: current, at: r.time, bytes: bytes)
-            outcome.cache = .bypass
-            outcome.latency += config.pops[pop].originRTT
-            outcome.originFetched = true
+        if f.flags & URLFacts.cacheable == 0 || profile & Profile.cacheableMethod == 0 {
+            fill = originFill(f, method: w.method, originHeader: originHeader, policy: current)
+            status = .bypass
+            latency += originRTT[pop]
+            originFetched = true
         } else {
-            let key = cacheKey(r.url, facts: facts, originHeader: originHeader, pop: pop)
-            let lookup = pops[pop].cache.lookup(key, at: r.time)
-            if case .hit(let e) = lookup {
-                entry = e
-                outcome.cache = .hit
+            let key = cacheKey(f, originHeader: originHeader, pop: pop)
+            let (lookup, size) = pops[pop].cache.lookupWithSize(key, at: SimTime(microseconds: w.time))
+            if case .hit(let value) = lookup {
+                fill = value
+                entryBytes = size
+                status = .hit
+                if tracksFills { filledAt = pops[pop].filledAt[key] ?? w.time }
             } else if let pending = pops[pop].inflight[key] {
-                entry = pending.entry
-                outcome.cache = .collapsed
-                outcome.latency += max(0, pending.completesAt.microseconds - r.time.microseconds)
+                let p = flights[Int(pending)]
+                fill = p.fill
+                filledAt = p.filledAt
+                status = .collapsed
+                latency += max(0, p.completesAt - w.time)
             } else {
-                if case .expired = lookup { outcome.cache = .expired } else { outcome.cache = .miss }
-                let fetched = fetch(pop: pop, facts: facts, request: r, originHeader: originHeader, policy: current, bytes: bytes)
-                entry = fetched.entry
-                outcome.latency += fetched.latency
-                outcome.originFetched = fetched.fromOrigin
-                schedule(pop: pop, key: learnedKey(r.url, facts: facts, originHeader: originHeader, pop: pop, entry: entry),
-                         entry: entry, completesAt: r.time.microseconds + fetched.latency, facts: facts)
+                if case .expired = lookup { status = .expired } else { status = .miss }
+                let fetched = fetch(pop: pop, facts: f, request: w, originHeader: originHeader, policy: current)
+                fill = fetched.fill
+                filledAt = fetched.filledAt
+                latency += fetched.latency
+                originFetched = fetched.fromOrigin
+                schedule(pop: pop, key: learnedKey(f, originHeader: originHeader, pop: pop, response: fills.keys[Int(fetched.fill)].response),
+                         fill: fetched.fill, bytes: fetched.bytes, filledAt: fetched.filledAt,
+                         completesAt: w.time + fetched.latency, facts: f)
             }
         }
 
-        let policy = (spec.ruleBinding == .fill) ? entry.policy : current
-        let applyRules = spec.scope == .all || !facts.dynamic
-        let served = servedID(response: entry.response, policy: applyRules ? policy : -1, originHeader: originHeader)
-        outcome.served = servedHeaders[Int(served)]
-        outcome.filledByOrigin = entry.filledBy
-        outcome.filledAt = entry.filledAt
-        outcome.staleRules = entry.policy != current && spec.ruleBinding == .fill
-        if outcome.verdict == .unchecked {
-            outcome.verdict = verdict(served: served, request: r, profile: profile)
+        let fillKey = fills.keys[Int(fill)]
+        let applyRules = scopeAll || f.flags & URLFacts.dynamic == 0
+        let policy = applyRules ? (bindAtFill ? fillKey.policy : current) : -1
+        let served = serve(response: fillKey.response, policy: policy, request: w, originHeader: originHeader)
+        let verdict = UInt8(truncatingIfNeeded: served >> 32)
+        let hit = status == .hit
+        record(w, status: status, verdict: verdict, preflight: profile & Profile.preflight != 0, originFetched: originFetched,
+               originBytes: originFetched ? w.bytes : 0, bytesServed: hit ? entryBytes : w.bytes, fromCache: hit, latency: latency)
+        if observer != nil || (sampleLimit > 0 && f.flags & URLFacts.sampled != 0) {
+            emit(RequestOutcome(request: w.request, variant: index, cache: status,
+                                served: servedHeaders[Int(Int32(truncatingIfNeeded: served))],
+                                corsChecked: profile & Profile.checked != 0, verdict: Self.verdict(verdict),
+                                preflighted: profile & Profile.preflight != 0, latency: latency, originFetched: originFetched,
+                                filledByOrigin: fillKey.filledBy == 0 ? nil : fillKey.filledBy - 1,
+                                filledAt: SimTime(microseconds: filledAt), staleRules: fillKey.policy != current && bindAtFill),
+                 sampled: f.flags & URLFacts.sampled != 0)
         }
-        if outcome.originFetched {
-            tally.originFetches = 1
-            tally.originBytes = bytes
-        }
-        record(outcome, tally: tally, bytes: outcome.cache == .hit ? entry.bytes : bytes, fromCache: outcome.cache == .hit)
     }
 
-    private func record(_ o: RequestOutcome, tally base: Tally, bytes: Int64, fromCache: Bool) {
-        var t = base
-        switch o.cache {
-        case .hit: t.hits = 1
-        case .collapsed: t.collapsed = 1
-        case .miss: t.misses = 1
-        case .expired: t.misses = 1; t.expired = 1
-        case .bypass: t.misses = 1; t.bypass = 1
+    /// 0 unchecked, 1 pass, 2 + ordinal: failed for that reason.
+    private static func verdict(_ code: UInt8) -> Verdict {
+        switch code {
+        case 0: return .unchecked
+        case 1: return .pass
+        default: return .fail(failureReasons[Int(code) - 2])
         }
-        t.bytesServed = bytes
-        t.bytesFromCache = fromCache ? bytes : 0
-        var reasonIndex: UInt8 = 0
-        if o.corsChecked {
-            t.corsChecked = 1
-            if let reason = o.verdict.reason {
-                t.corsFailures = 1
-                result.failuresByReason[reason, default: 0] += 1
-                reasonIndex = UInt8(reason.ordinal + 1)
+    }
+
+    private mutating func emit(_ outcome: RequestOutcome, sampled: Bool) {
+        if let observer { observer(outcome) }
+        if sampled && samples.count < sampleLimit { samples.append(outcome) }
+    }
+
+    /// Adds one request to its cell (variant × window × POP × class × reason) and the latencies.
+    @inline(__always)
+    private mutating func record(_ w: Work, status: CacheStatus, verdict: UInt8, preflight: Bool, originFetched: Bool,
+                                 originBytes: Int64, bytesServed: Int64, fromCache: Bool, latency: Int64) {
+        let checked = w.profile & Profile.checked != 0
+        let failed = checked && verdict >= 2
+        let reason: UInt8 = failed ? verdict - 1 : 0
+        if w.time >= windowEnd { enterWindow(of: w.time) }
+        if Int(w.cls) >= classInfo.count || classInfo[Int(w.cls)].originPlus1 == .max { learnClass(w) }
+        let key = PackedKey(UInt64(w.cls) << 24 | UInt64(UInt16(truncatingIfNeeded: w.pop)) << 8 | UInt64(reason))
+        let cell: Int
+        if let c = windowCells[key] {
+            cell = Int(c)
+        } else {
+            cell = cellTallies.count
+            windowCells.insert(key, Int32(cell))
+            cellWindows.append(Int32(currentWindow))
+            cellKeys.append(key.value)
+            cellTallies.append(Tally())
+        }
+        cellTallies.withUnsafeMutableBufferPointer { cells in
+            cells[cell].requests += 1
+            switch status {
+            case .hit: cells[cell].hits += 1
+            case .collapsed: cells[cell].collapsed += 1
+            case .miss: cells[cell].misses += 1
+            case .expired: cells[cell].misses += 1; cells[cell].expired += 1
+            case .bypass: cells[cell].misses += 1; cells[cell].bypass += 1
+            }
+            if preflight { cells[cell].preflights += 1 }
+            if originFetched { cells[cell].originFetches += 1; cells[cell].originBytes += originBytes }
+            cells[cell].bytesServed += bytesServed
+            if fromCache { cells[cell].bytesFromCache += bytesServed }
+            if checked {
+                cells[cell].corsChecked += 1
+                if failed { cells[cell].corsFailures += 1 }
             }
         }
-        result.total.add(t)
-        result.perPOP[o.request.pop].add(t)
-        let cell = CellKey(pop: Int32(o.request.pop), kind: UInt8(o.request.kind.ordinal),
-                           reason: reasonIndex, origin: o.request.origin.map { $0 + 1 } ?? 0,
-                           window: Int32(o.request.time.microseconds / config.window))
-        result.cells[cell, default: Tally()].add(t)
-        result.latency.record(o.latency)
-        observer?(o)
+        self.latency.record(latency)
+        if failed && countsURLs {
+            let u = Int(w.url)
+            if u >= failuresByURL.count { failuresByURL.append(contentsOf: repeatElement(0, count: u + 1 - failuresByURL.count)) }
+            failuresByURL[u] += 1
+        }
+    }
+
+    private mutating func enterWindow(of time: Int64) {
+        let windowIndex = time / window
+        precondition(windowIndex < Int64(Int32.max), "more than 2^31 time windows: widen the scenario's window")
+        currentWindow = windowIndex
+        let (end, overflow) = (windowIndex + 1).multipliedReportingOverflow(by: window)
+        windowEnd = overflow ? .max : end
+        windowCells = FlatMap()
+    }
+
+    private mutating func learnClass(_ w: Work) {
+        while classInfo.count <= Int(w.cls) { classInfo.append((0, UInt32.max)) }
+        classInfo[Int(w.cls)] = (w.kind, w.originPlus1)
     }
 
     // MARK: - Fetching
 
     private struct Fetched {
-        var entry: CacheEntry
+        var fill: Int32
+        var bytes: Int64
+        var filledAt: Int64
         var latency: Int64
         var fromOrigin: Bool
     }
 
     /// Fetches an object for `pop`, through its parent when it has one. The caller schedules the
     /// edge's own cache fill; a parent's fill is scheduled here.
-    private func fetch(pop: Int, facts: URLFacts, request r: SimRequest, originHeader: UInt32?, policy: Int32, bytes: Int64) -> Fetched {
-        let popSpec = config.pops[pop]
-        guard let parent = popSpec.parent else {
-            let entry = originFill(facts: facts, method: r.method, originHeader: originHeader, policy: policy, at: r.time, bytes: bytes)
-            return Fetched(entry: entry, latency: popSpec.originRTT, fromOrigin: true)
+    private mutating func fetch(pop: Int, facts f: URLFacts, request w: Work, originHeader: UInt32, policy: Int32) -> Fetched {
+        let parent = Int(parentOf[pop])
+        guard parent >= 0 else {
+            let fill = originFill(f, method: w.method, originHeader: originHeader, policy: policy)
+            return Fetched(fill: fill, bytes: w.bytes, filledAt: w.time, latency: originRTT[pop], fromOrigin: true)
         }
         var fetched: Fetched
-        let parentKey = cacheKey(r.url, facts: facts, originHeader: originHeader, pop: parent)
-        if case .hit(let e) = pops[parent].cache.lookup(parentKey, at: r.time) {
-            fetched = Fetched(entry: e, latency: popSpec.parentRTT, fromOrigin: false)
+        let parentKey = cacheKey(f, originHeader: originHeader, pop: parent)
+        let (lookup, size) = pops[parent].cache.lookupWithSize(parentKey, at: SimTime(microseconds: w.time))
+        if case .hit(let value) = lookup {
+            let filledAt = tracksFills ? (pops[parent].filledAt[parentKey] ?? w.time) : w.time
+            fetched = Fetched(fill: value, bytes: size, filledAt: filledAt, latency: parentRTT[pop], fromOrigin: false)
         } else if let pending = pops[parent].inflight[parentKey] {
-            fetched = Fetched(entry: pending.entry, latency: max(pending.completesAt.microseconds - r.time.microseconds, popSpec.parentRTT), fromOrigin: false)
+            let p = flights[Int(pending)]
+            fetched = Fetched(fill: p.fill, bytes: p.bytes, filledAt: p.filledAt,
+                              latency: max(p.completesAt - w.time, parentRTT[pop]), fromOrigin: false)
         } else {
-            let entry = originFill(facts: facts, method: r.method, originHeader: originHeader,
-                                   policy: pops[parent].policies[facts.domain], at: r.time, bytes: bytes)
-            fetched = Fetched(entry: entry, latency: popSpec.parentRTT + config.pops[parent].originRTT, fromOrigin: true)
-            schedule(pop: parent, key: learnedKey(r.url, facts: facts, originHeader: originHeader, pop: parent, entry: entry),
-                     entry: entry, completesAt: r.time.microseconds + fetched.latency, facts: facts)
+            let fill = originFill(f, method: w.method, originHeader: originHeader, policy: pops[parent].policies[Int(f.domain)])
+            fetched = Fetched(fill: fill, bytes: w.bytes, filledAt: w.time, latency: parentRTT[pop] + originRTT[parent], fromOrigin: true)
+            schedule(pop: parent, key: learnedKey(f, originHeader: originHeader, pop: parent, response: fills.keys[Int(fill)].response),
+                     fill: fill, bytes: w.bytes, filledAt: w.time, completesAt: w.time + fetched.latency, facts: f)
         }
         // The response passes through the edge now: the edge's rules in force bind to its copy.
-        fetched.entry.policy = policy
+        let k = fills.keys[Int(fetched.fill)]
+        fetched.fill = internFill(FillKey(response: k.response, policy: policy, filledBy: k.filledBy))
         return fetched
     }
 
     /// The key a fresh fill is stored under. When Vary is honoured and the response varies on
     /// Origin, the POP learns that this URL is stored per Origin from now on (as nginx and
     /// Varnish do on the first response that carries `Vary`).
-    private func learnedKey(_ url: UInt32, facts: URLFacts, originHeader: UInt32?, pop: Int, entry: CacheEntry) -> UInt64 {
-        if spec.vary == .honour, responseVaries(entry.response), !pops[pop].varying.contains(facts.keyURL) {
-            pops[pop].varying.insert(facts.keyURL)
+    private mutating func learnedKey(_ f: URLFacts, originHeader: UInt32, pop: Int, response: Int32) -> UInt64 {
+        if vary == .honour, responseVaries[Int(response)] {
+            pops[pop].markVarying(keyURL(f))
         }
-        return cacheKey(url, facts: facts, originHeader: originHeader, pop: pop)
+        return cacheKey(f, originHeader: originHeader, pop: pop)
     }
 
-    private func responseVaries(_ response: Int32) -> Bool {
-        responses[Int(response)].headers.values(HeaderName.vary).contains { Self.varyListsOrigin($0) }
+    private mutating func schedule(pop: Int, key: UInt64, fill: Int32, bytes: Int64, filledAt: Int64, completesAt: Int64, facts f: URLFacts) {
+        let cacheable = !(vary == .bypass && responseVaries[Int(fills.keys[Int(fill)].response)])
+        let record = InFlight(key: key, fill: fill, bytes: bytes, filledAt: filledAt, completesAt: completesAt,
+                              expiresAt: completesAt + f.ttl, cacheable: cacheable)
+        let slot: Int32
+        if let free = freeFlights.popLast() {
+            slot = free
+            flights[Int(slot)] = record
+        } else {
+            slot = Int32(flights.count)
+            flights.append(record)
+        }
+        pops[pop].inflight.set(key, slot)
+        push(at: completesAt, .fetchComplete(pop: Int32(pop), flight: slot))
     }
 
-    private var nextFillID = 0
-
-    private func schedule(pop: Int, key: UInt64, entry: CacheEntry, completesAt: Int64, facts: URLFacts) {
-        nextFillID += 1
-        let cacheable = !(spec.vary == .bypass && responseVaries(entry.response))
-        let pending = InFlight(id: nextFillID, entry: entry, completesAt: SimTime(microseconds: completesAt),
-                               expiresAt: SimTime(microseconds: completesAt + facts.ttl), cacheable: cacheable)
-        pops[pop].inflight[key] = pending
-        queue.push(at: pending.completesAt, .fetchComplete(pop: pop, key: key, fill: pending))
-    }
-
-    private func prefetch(url: UInt32, pop: Int, at t: SimTime) {
-        let facts = self.facts(url)
-        guard facts.cacheable else { return }
-        let key = cacheKey(url, facts: facts, originHeader: nil, pop: pop)
-        if case .hit = pops[pop].cache.lookup(key, at: t) { return }
+    private mutating func prefetch(url: UInt32, facts f: URLFacts, pop: Int, at t: Int64) {
+        guard f.flags & URLFacts.cacheable != 0 else { return }
+        let key = cacheKey(f, originHeader: 0, pop: pop)
+        if case .hit = pops[pop].cache.lookup(key, at: SimTime(microseconds: t)) { return }
         if pops[pop].inflight[key] != nil { return }
-        let bytes = config.origins[facts.origin].defaultObjectBytes
-        let entry = originFill(facts: facts, method: 0, originHeader: nil, policy: pops[pop].policies[facts.domain], at: t, bytes: bytes)
-        result.prefetchFetches += 1
-        schedule(pop: pop, key: key, entry: entry, completesAt: t.microseconds + config.pops[pop].originRTT, facts: facts)
+        let bytes = config.origins[Int(f.origin)].defaultObjectBytes
+        let fill = originFill(f, method: 0, originHeader: 0, policy: pops[pop].policies[Int(f.domain)])
+        prefetchFetches += 1
+        schedule(pop: pop, key: key, fill: fill, bytes: bytes, filledAt: t, completesAt: t + originRTT[pop], facts: f)
     }
 
-    /// The origin's response to a request with this method and Origin, as a cache entry.
-    private func originFill(facts: URLFacts, method: UInt32, originHeader: UInt32?, policy: Int32, at t: SimTime, bytes: Int64) -> CacheEntry {
-        let key = ResponseKey(origin: Int32(facts.origin), pathRule: facts.pathRule, method: method, originHeader: originHeader.map { $0 + 1 } ?? 0)
-        let id: Int32
+    /// The origin's response to a request with this method and Origin (`originHeader`: id + 1,
+    /// 0 for none), bound to `policy`: a fill.
+    private mutating func originFill(_ f: URLFacts, method: UInt32, originHeader: UInt32, policy: Int32) -> Int32 {
+        let key = ResponseKey(origin: f.origin, pathRule: f.pathRule, method: method, originHeader: originHeader)
+        let response: Int32
         if let known = responseMemo[key] {
-            id = known
+            response = known
         } else {
             var headers: HeaderFields = []
-            if let o = originHeader { headers.append(HeaderName.origin, catalog.origins[Int(o)].serialized) }
-            let request = OriginRequest(method: catalog.methods[Int(method)], headers: headers)
-            let response = originResponse(to: request, facts: facts)
-            id = intern(response)
-            responseMemo[key] = id
+            if originHeader != 0 { headers.append(HeaderName.origin, catalog.origin(originHeader - 1).serialized) }
+            let request = OriginRequest(method: catalog.method(method), headers: headers)
+            response = intern(originResponse(to: request, facts: f))
+            responseMemo.insert(key, response)
         }
-        return CacheEntry(response: id, policy: policy, filledAt: t, filledBy: originHeader, bytes: bytes)
+        return internFill(FillKey(response: response, policy: policy, filledBy: originHeader))
     }
 
-    private func originResponse(to request: OriginRequest, facts: URLFacts) -> OriginResponse {
-        let origin = config.origins[facts.origin]
+    private mutating func internFill(_ key: FillKey) -> Int32 {
+        if let e = fills.find(key) { return Int32(e) }
+        return Int32(fills.insert(key, ()))
+    }
+
+    private func originResponse(to request: OriginRequest, facts f: URLFacts) -> OriginResponse {
+        let origin = config.origins[Int(f.origin)]
         var base: HeaderFields = []
-        if facts.pathRule >= 0, let cc = origin.pathRules[Int(facts.pathRule)].cacheControl {
+        if f.pathRule >= 0, let cc = origin.pathRules[Int(f.pathRule)].cacheControl {
             base.append(HeaderName.cacheControl, cc)
         }
         switch origin.behaviour {
@@ -339,106 +486,94 @@ final class VariantSimulator {
         }
     }
 
-    private func intern(_ response: OriginResponse) -> Int32 {
+    private mutating func intern(_ response: OriginResponse) -> Int32 {
         if let i = responseIndex[response] { return i }
         responses.append(response)
+        responseVaries.append(response.headers.values(HeaderName.vary).contains { Self.varyListsOrigin($0) })
         let i = Int32(responses.count - 1)
         responseIndex[response] = i
         return i
     }
 
+    /// The served headers' id (low 32 bits) and the verdict code (bits 32…39) for a cached
+    /// `response` with `policy` applied (-1: untouched), as request class `w.cls` sees it.
+    @inline(__always)
+    private mutating func serve(response: Int32, policy: Int32, request w: Work, originHeader: UInt32) -> UInt64 {
+        let key = ServeKey(response: response, policy: policy, cls: w.cls)
+        if let known = serveMemo[key] { return known }
+        let served = servedID(response: response, policy: policy, originHeader: originHeader)
+        let code = verdictCode(served: served, request: w)
+        let value = UInt64(UInt32(bitPattern: served)) | UInt64(code) << 32
+        serveMemo.insert(key, value)
+        return value
+    }
+
     /// The headers the POP sends: the cached response with `policy` applied (-1: untouched).
-    private func servedID(response: Int32, policy: Int32, originHeader: UInt32?) -> Int32 {
-        let key = ServedKey(response: response, policy: policy, originHeader: originHeader.map { $0 + 1 } ?? 0)
+    private mutating func servedID(response: Int32, policy: Int32, originHeader: UInt32) -> Int32 {
+        let key = ServedKey(response: response, policy: policy, originHeader: originHeader)
         if let known = servedMemo[key] { return known }
         let origin = responses[Int(response)].headers
         let headers = policy < 0 ? origin
-            : policies[Int(policy)].apply(to: origin, requestOrigin: originHeader.map { catalog.origins[Int($0)].serialized })
+            : policies[Int(policy)].apply(to: origin, requestOrigin: originHeader == 0 ? nil : catalog.origin(originHeader - 1).serialized)
         let id: Int32
         if let i = servedIndex[headers] { id = i } else {
             servedHeaders.append(headers)
             id = Int32(servedHeaders.count - 1)
             servedIndex[headers] = id
         }
-        servedMemo[key] = id
+        servedMemo.insert(key, id)
         return id
     }
 
-    private func verdict(served: Int32, request r: SimRequest, profile: Profile) -> Verdict {
-        guard profile.checked else { return .unchecked }
-        let key = VerdictKey(served: served, profile: profile.id)
+    private mutating func verdictCode(served: Int32, request w: Work) -> UInt8 {
+        guard w.profile & Profile.checked != 0 else { return 0 }
+        let key = VerdictKey(served: served, cls: w.cls)
         if let v = verdictMemo[key] { return v }
-        let v = Browser.verdict(for: browserRequest(r), response: servedHeaders[Int(served)])
-        verdictMemo[key] = v
+        let v: UInt8
+        switch Browser.verdict(for: browserRequest(w), response: servedHeaders[Int(served)]) {
+        case .unchecked: v = 0
+        case .pass: v = 1
+        case .fail(let reason): v = UInt8(reason.ordinal + 2)
+        }
+        verdictMemo.insert(key, v)
         return v
     }
 
-    private func preflightOutcome(_ r: SimRequest, facts: URLFacts, policy: Int32) -> FailureReason? {
-        let key = PreflightKey(domain: Int32(facts.domain), pathRule: facts.pathRule, policy: policy, method: r.method,
-                               origin: r.origin.map { $0 + 1 } ?? 0, kind: UInt8(r.kind.ordinal),
-                               credentials: UInt8(r.credentials.ordinal))
+    /// 0 when the preflight passes (or there is none), else the reason's ordinal + 1.
+    private mutating func preflightOutcome(_ w: Work, policy: Int32) -> UInt8 {
+        let f = w.facts
+        let key = PreflightKey(domain: f.domain, pathRule: f.pathRule, policy: policy, cls: w.cls)
         if let known = preflightMemo[key] { return known }
-        let request = browserRequest(r)
-        var reason: FailureReason? = nil
+        let request = browserRequest(w)
+        var reason: UInt8 = 0
         if let options = request.preflightRequest {
-            var response = originResponse(to: options, facts: facts)
-            if spec.scope == .all || !facts.dynamic {
+            var response = originResponse(to: options, facts: f)
+            if scopeAll || f.flags & URLFacts.dynamic == 0 {
                 response.headers = policies[Int(policy)].apply(to: response.headers, requestOrigin: options.headers.get(HeaderName.origin))
             }
-            reason = Browser.preflightCheck(response, for: request)
+            if let r = Browser.preflightCheck(response, for: request) { reason = UInt8(r.ordinal + 1) }
         }
-        preflightMemo[key] = reason
+        preflightMemo.insert(key, reason)
         return reason
     }
 
-    private func browserRequest(_ r: SimRequest) -> BrowserRequest {
-        BrowserRequest(method: catalog.methods[Int(r.method)], pageOrigin: r.origin.map { catalog.origins[Int($0)] },
-                       kind: r.kind, credentials: r.credentials)
+    private func browserRequest(_ w: Work) -> BrowserRequest {
+        BrowserRequest(method: catalog.method(w.method), pageOrigin: w.originPlus1 == 0 ? nil : catalog.origin(w.originPlus1 - 1),
+                       kind: resourceKinds[Int(w.kind)], credentials: credentialsModes[Int(w.credentials)])
     }
 
-    private func profile(_ r: SimRequest) -> Profile {
-        let key = ProfileKey(origin: r.origin.map { $0 + 1 } ?? 0, kind: UInt8(r.kind.ordinal),
-                             credentials: UInt8(r.credentials.ordinal), method: r.method)
-        if let p = profileMemo[key] { return p }
-        let b = browserRequest(r)
-        let p = Profile(id: Int32(profileMemo.count), sendsOrigin: b.sendsOriginHeader, checked: b.isCORSChecked, preflight: b.needsPreflight,
-                        cacheableMethod: b.normalizedMethod == "GET" || b.normalizedMethod == "HEAD")
-        profileMemo[key] = p
-        return p
-    }
+    // MARK: - Keys
 
-    // MARK: - Keys and URL facts
+    @inline(__always)
+    private func keyURL(_ f: URLFacts) -> UInt32 { includeQueryInKey ? f.keyWithQuery : f.keyWithoutQuery }
 
-    private func cacheKey(_ url: UInt32, facts: URLFacts, originHeader: UInt32?, pop: Int) -> UInt64 {
-        let keyURL = facts.keyURL
-        let variesByOrigin = spec.includeOriginInKey || (spec.vary == .honour && pops[pop].varying.contains(facts.keyURL))
-        let part: UInt32 = variesByOrigin ? (originHeader.map { $0 + 2 } ?? 1) : 0
+    @inline(__always)
+    private func cacheKey(_ f: URLFacts, originHeader: UInt32, pop: Int) -> UInt64 {
+        let keyURL = self.keyURL(f)
+        let variesByOrigin = includeOriginInKey || (vary == .honour && pops[pop].isVarying(keyURL))
+        // Part 0: one copy for every Origin; 1: requests without Origin; id + 2 otherwise.
+        let part: UInt32 = variesByOrigin ? (originHeader == 0 ? 1 : originHeader + 1) : 0
         return UInt64(keyURL) << 32 | UInt64(part)
-    }
-
-    private func facts(_ url: UInt32) -> URLFacts {
-        while urlFacts.count <= Int(url) { urlFacts.append(deriveFacts(UInt32(urlFacts.count))) }
-        return urlFacts[Int(url)]
-    }
-
-    private func deriveFacts(_ url: UInt32) -> URLFacts {
-        let info = catalog.urls[Int(url)]
-        let domain = config.domains[info.domain]
-        let origin = config.origins[domain.origin]
-        // One key per resource, however the trace spelt it (a path or an absolute URL), with or
-        // without the query as the variant's cache key says.
-        let canonical = "\(info.domain) \(spec.includeQueryInKey ? info.pathAndQuery : info.path)"
-        let keyURL: UInt32
-        if let k = keyURLByText[canonical] { keyURL = k } else { keyURL = url; keyURLByText[canonical] = url }
-        var pathRule: Int32 = -1, best = -1
-        for (i, rule) in origin.pathRules.enumerated() where info.path.hasPrefix(rule.prefix) && rule.prefix.count > best {
-            pathRule = Int32(i); best = rule.prefix.count
-        }
-        let dynamic = pathRule >= 0 && origin.pathRules[Int(pathRule)].dynamic
-        let ttl = TTLPolicy.ttl(path: info.path, domain: domain,
-                                originCacheControl: pathRule >= 0 ? origin.pathRules[Int(pathRule)].cacheControl : nil)
-        return URLFacts(domain: info.domain, origin: domain.origin, keyURL: keyURL, pathRule: pathRule,
-                        dynamic: dynamic, ttl: ttl, cacheable: !dynamic && ttl > 0)
     }
 
     static func varyListsOrigin(_ value: String) -> Bool {
@@ -447,69 +582,178 @@ final class VariantSimulator {
             return t == "*" || String(t).caseInsensitiveEquals("origin")
         }
     }
+
+    // MARK: - Results
+
+    /// This unit's counts, with per-POP tallies and totals derived from the cells.
+    func result() -> VariantResult {
+        var r = VariantResult(name: spec.name, popCount: config.pops.count)
+        for i in cellTallies.indices {
+            let packed = cellKeys[i]
+            let cls = Int(packed >> 24)
+            let pop = Int32(truncatingIfNeeded: (packed >> 8) & 0xFFFF)
+            let reason = UInt8(truncatingIfNeeded: packed & 0xFF)
+            let info = classInfo[cls]
+            let key = CellKey(pop: pop, kind: info.kind, reason: reason, origin: info.originPlus1, window: cellWindows[i])
+            r.cells[key, default: Tally()].add(cellTallies[i])
+        }
+        r.latency = latency
+        r.prefetchFetches = prefetchFetches
+        r.appliedEvents = applied
+        r.failuresByURL = failuresByURL
+        for p in pops.indices where owned[p] {
+            r.evictions += pops[p].cache.evictions
+            r.peakBytes[p] = pops[p].cache.peakUsedBytes
+            r.cacheBytes += pops[p].cache.allocatedBytes
+            r.residentObjects += pops[p].cache.count
+        }
+        r.deriveTotals()
+        return r
+    }
 }
 
+// MARK: - Resolved requests
+
+/// Variant-independent facts about one URL, derived once per run by its driver.
+struct URLFacts: Sendable {
+    static let dynamic: UInt8 = 1
+    static let cacheable: UInt8 = 2
+    /// The report's timeline wants this URL's outcomes.
+    static let sampled: UInt8 = 4
+
+    var ttl: Int64
+    var domain: Int32
+    /// The origin server's index in the configuration.
+    var origin: Int32
+    /// The first URL id with this domain, path and query: the cache key when the query counts.
+    var keyWithQuery: UInt32
+    /// The first URL id with this domain and path.
+    var keyWithoutQuery: UInt32
+    var pathRule: Int32
+    var flags: UInt8
+}
+
+/// What the browser does with a request class, as bits.
+enum Profile {
+    static let sendsOrigin: UInt8 = 1
+    static let checked: UInt8 = 2
+    static let preflight: UInt8 = 4
+    /// GET or HEAD: the only methods a POP serves from or stores in its cache.
+    static let cacheableMethod: UInt8 = 8
+}
+
+/// One request resolved for the event loop: ids, the URL's facts and the browser's profile.
+struct Work: Sendable {
+    var time: Int64
+    var seq: Int
+    /// The response size: the trace's, else the origin's default.
+    var bytes: Int64
+    var facts: URLFacts
+    var url: UInt32
+    /// The request class: (page origin, kind, credentials, method), numbered by the driver.
+    var cls: UInt32
+    /// Page origin id + 1; 0 for none.
+    var originPlus1: UInt32
+    var method: UInt32
+    var pop: Int32
+    var kind: UInt8
+    var credentials: UInt8
+    var profile: UInt8
+    /// Whether the trace gave the size.
+    var hasBytes: Bool
+
+    /// The request as outcomes show it.
+    var request: SimRequest {
+        SimRequest(seq: seq, time: SimTime(microseconds: time), pop: Int(pop), url: url,
+                   origin: originPlus1 == 0 ? nil : originPlus1 - 1, kind: resourceKinds[Int(kind)],
+                   credentials: credentialsModes[Int(credentials)], method: method, bytes: hasBytes ? bytes : nil)
+    }
+}
+
+let resourceKinds = ResourceKind.allCases
+let credentialsModes = CredentialsMode.allCases
+let failureReasons = FailureReason.allCases
 
 // MARK: - State and keys
 
-struct CacheEntry: Sendable {
-    var response: Int32
-    var policy: Int32
-    var filledAt: SimTime
-    var filledBy: UInt32?
-    var bytes: Int64
-}
-
 struct InFlight: Sendable {
-    var id: Int
-    var entry: CacheEntry
-    var completesAt: SimTime
-    var expiresAt: SimTime
+    var key: UInt64
+    var fill: Int32
+    var bytes: Int64
+    var filledAt: Int64
+    var completesAt: Int64
+    var expiresAt: Int64
     var cacheable: Bool
 }
 
 enum InternalEvent: Sendable {
-    case fetchComplete(pop: Int, key: UInt64, fill: InFlight)
-    case scenario(pop: Int, event: Int)
+    case fetchComplete(pop: Int32, flight: Int32)
+    case scenario(pop: Int32, event: Int32, ordinal: Int32)
 }
 
 struct POPState {
-    var cache: LRUCache<CacheEntry>
-    var inflight: [UInt64: InFlight] = [:]
+    /// Values are fill ids (4 bytes a resident object).
+    var cache: LRUCache<Int32>
+    var inflight = UInt64Table()
     /// Policy id in force at this POP, per domain.
     var policies: [Int32]
-    /// Resources (key URL ids) whose responses said `Vary: Origin`, when Vary is honoured.
-    var varying: Set<UInt32> = []
+    /// Bit per key URL id: its responses said `Vary: Origin` (when Vary is honoured).
+    var varying: [UInt64] = []
+    /// When the cached copy under each key was fetched, kept only when outcomes are built.
+    var filledAt: [UInt64: Int64] = [:]
 
-    init(capacity: Int64, policies: [Int32]) {
-        self.cache = LRUCache(capacityBytes: capacity)
+    init(capacity: Int64, policies: [Int32], expectedObjects: Int) {
+        self.cache = LRUCache(capacityBytes: capacity, expectedObjects: expectedObjects)
         self.policies = policies
+    }
+
+    @inline(__always)
+    func isVarying(_ keyURL: UInt32) -> Bool {
+        let word = Int(keyURL >> 6)
+        return word < varying.count && varying[word] & (1 << UInt64(keyURL & 63)) != 0
+    }
+
+    mutating func markVarying(_ keyURL: UInt32) {
+        let word = Int(keyURL >> 6)
+        if word >= varying.count { varying.append(contentsOf: repeatElement(0, count: word + 1 - varying.count)) }
+        varying[word] |= 1 << UInt64(keyURL & 63)
     }
 }
 
-struct URLFacts {
-    var domain: Int
-    var origin: Int
-    var keyURL: UInt32
-    var pathRule: Int32
-    var dynamic: Bool
-    var ttl: Int64
-    var cacheable: Bool
+struct PackedKey: FlatKey {
+    var value: UInt64
+    init(_ value: UInt64) { self.value = value }
+    var mixedHash: UInt64 { mix64(value) }
 }
 
-struct Profile {
-    var id: Int32
-    var sendsOrigin: Bool
-    var checked: Bool
-    var preflight: Bool
-    /// GET or HEAD: the only methods a POP serves from or stores in its cache.
-    var cacheableMethod: Bool
+struct ResponseKey: FlatKey {
+    var origin: Int32; var pathRule: Int32; var method: UInt32; var originHeader: UInt32
+    var mixedHash: UInt64 { mix(UInt32(bitPattern: origin), UInt32(bitPattern: pathRule), method, originHeader) }
 }
 
-struct ProfileKey: Hashable { var origin: UInt32; var kind: UInt8; var credentials: UInt8; var method: UInt32 }
-struct ResponseKey: Hashable { var origin: Int32; var pathRule: Int32; var method: UInt32; var originHeader: UInt32 }
-struct ServedKey: Hashable { var response: Int32; var policy: Int32; var originHeader: UInt32 }
-struct VerdictKey: Hashable { var served: Int32; var profile: Int32 }
-struct PreflightKey: Hashable {
-    var domain: Int32; var pathRule: Int32; var policy: Int32; var method: UInt32; var origin: UInt32; var kind: UInt8; var credentials: UInt8
+struct FillKey: FlatKey {
+    var response: Int32; var policy: Int32
+    /// The `Origin` the fill was fetched with: id + 1, 0 for none.
+    var filledBy: UInt32
+    var mixedHash: UInt64 { mix(UInt32(bitPattern: response), UInt32(bitPattern: policy), filledBy) }
+}
+
+struct ServedKey: FlatKey {
+    var response: Int32; var policy: Int32; var originHeader: UInt32
+    var mixedHash: UInt64 { mix(UInt32(bitPattern: response), UInt32(bitPattern: policy), originHeader) }
+}
+
+struct ServeKey: FlatKey {
+    var response: Int32; var policy: Int32; var cls: UInt32
+    var mixedHash: UInt64 { mix(UInt32(bitPattern: response), UInt32(bitPattern: policy), cls) }
+}
+
+struct VerdictKey: FlatKey {
+    var served: Int32; var cls: UInt32
+    var mixedHash: UInt64 { mix64(UInt64(UInt32(bitPattern: served)) | UInt64(cls) << 32) }
+}
+
+struct PreflightKey: FlatKey {
+    var domain: Int32; var pathRule: Int32; var policy: Int32; var cls: UInt32
+    var mixedHash: UInt64 { mix(UInt32(bitPattern: domain), UInt32(bitPattern: pathRule), UInt32(bitPattern: policy), cls) }
 }

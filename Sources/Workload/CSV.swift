@@ -33,6 +33,14 @@ public struct CSVSplitter: Sendable {
     /// Field `i` as a string (invalid UTF-8 is replaced by U+FFFD).
     public func string(_ i: Int) -> String { String(decoding: self[i], as: UTF8.self) }
 
+    /// Calls `body` with the unescaped bytes of the last line split and each field's range in them.
+    public func withFields<R, E: Error>(_ body: (UnsafeRawBufferPointer, [Range<Int>]) throws(E) -> R) throws(E) -> R {
+        let result: Result<R, E> = storage.withUnsafeBytes { raw in
+            do throws(E) { return .success(try body(raw, ranges)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
     /// All fields of the last line split, as strings.
     public var strings: [String] { (0..<count).map(string) }
 

@@ -22,14 +22,35 @@ public func fnv1a64(_ bytes: some Sequence<UInt8>) -> UInt64 {
 }
 
 /// FNV-1a, 64-bit, of a string's UTF-8 bytes.
-public func fnv1a64(_ string: String) -> UInt64 { fnv1a64(string.utf8) }
+public func fnv1a64(_ string: String) -> UInt64 {
+    var s = string
+    return s.withUTF8 { fnv1a64(UnsafeRawBufferPointer($0)) }
+}
+
+/// The bytes as a `String` when they are valid UTF-8, else nil; ASCII (the common case in
+/// traces) is checked eight bytes at a time and decoded without the generic validator.
+@inline(__always)
+public func validatedString(_ raw: UnsafeRawBufferPointer) -> String? {
+    var i = 0
+    var high: UInt64 = 0
+    while i + 8 <= raw.count {
+        high |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        i += 8
+    }
+    while i < raw.count {
+        high |= UInt64(raw[i])
+        i += 1
+    }
+    if high & 0x8080_8080_8080_8080 == 0 { return String(decoding: raw, as: UTF8.self) }
+    return String(validating: raw, as: UTF8.self)
+}
 
 /// Dense ids (0, 1, 2, …) for distinct strings, in first-seen order.
 ///
-/// The table is open addressing keyed by FNV-1a of the UTF-8 bytes, so a reader can look up
-/// a byte slice from a line without first making a `String`; the `String` is made once, when
-/// a value is first seen. Ids are stable for the life of the interner and depend only on the
-/// order of first appearance, never on the process.
+/// The table is open addressing keyed by a hash of the UTF-8 bytes (eight at a time), so a
+/// reader can look up a byte slice from a line without first making a `String`; the `String` is
+/// made once, when a value is first seen. Ids are stable for the life of the interner and depend
+/// only on the order of first appearance, never on the process or the hash.
 public struct Interner: Sendable {
     private var strings: [String] = []
     private var bytes: [UInt8] = [] // the UTF-8 of every string, back to back
@@ -54,23 +75,58 @@ public struct Interner: Sendable {
     /// The id of the UTF-8 text in `utf8`, adding it if new; nil when the bytes are not valid
     /// UTF-8. Validation and the `String` happen only for new values.
     public mutating func intern(utf8: ArraySlice<UInt8>) -> UInt32? {
-        utf8.withUnsafeBytes { raw -> UInt32? in
-            let h = fnv1a64(raw)
-            if let id = find(raw, hash: h) { return id }
-            guard let s = String(validating: raw, as: UTF8.self) else { return nil }
-            return insert(raw, hash: h, string: s)
+        utf8.withUnsafeBytes { intern(bytes: $0) }
+    }
+
+    /// The id of the UTF-8 text in `bytes`, adding it if new; nil when the bytes are not valid UTF-8.
+    public mutating func intern(bytes raw: UnsafeRawBufferPointer) -> UInt32? {
+        let h = Self.hash(raw)
+        if let id = find(raw, hash: h) { return id }
+        guard let s = validatedString(raw) else { return nil }
+        return insert(raw, hash: h, string: s)
+    }
+
+    /// The id of the bytes in `bytes` if they have been interned, without adding them.
+    public func id(bytes raw: UnsafeRawBufferPointer) -> UInt32? {
+        find(raw, hash: Self.hash(raw))
+    }
+
+    /// The table's hash: eight bytes at a time, multiply and fold, then a final mix. Internal to
+    /// the table (ids do not depend on it), so it need not be the stable FNV-1a.
+    @inline(__always)
+    static func hash(_ raw: UnsafeRawBufferPointer) -> UInt64 {
+        let n = raw.count
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: n)
+        var i = 0
+        while i + 8 <= n {
+            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h &>> 29
+            i += 8
         }
+        if i < n {
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while i < n {
+                tail |= UInt64(raw[i]) &<< shift
+                shift += 8
+                i += 1
+            }
+            h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+        }
+        h ^= h &>> 33
+        h = h &* 0xFF51_AFD7_ED55_8CCD
+        return h ^ (h &>> 33)
     }
 
     /// The id of `s` if it has been interned.
     public func id(of s: String) -> UInt32? {
         var s = s
-        return s.withUTF8 { find(UnsafeRawBufferPointer($0), hash: fnv1a64(UnsafeRawBufferPointer($0))) }
+        return s.withUTF8 { id(bytes: UnsafeRawBufferPointer($0)) }
     }
 
     /// The id of the bytes in `utf8` if they have been interned, without adding them.
     public func id(utf8: ArraySlice<UInt8>) -> UInt32? {
-        utf8.withUnsafeBytes { find($0, hash: fnv1a64($0)) }
+        utf8.withUnsafeBytes { id(bytes: $0) }
     }
 
     /// The string with id `id`; the id must come from this interner.
@@ -80,7 +136,7 @@ public struct Interner: Sendable {
     public func utf8(_ id: UInt32) -> ArraySlice<UInt8> { bytes[offsets[Int(id)]..<offsets[Int(id) + 1]] }
 
     private mutating func internValid(_ raw: UnsafeRawBufferPointer, knownString: String) -> UInt32 {
-        let h = fnv1a64(raw)
+        let h = Self.hash(raw)
         if let id = find(raw, hash: h) { return id }
         return insert(raw, hash: h, string: knownString)
     }

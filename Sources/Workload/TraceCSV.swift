@@ -93,13 +93,13 @@ public final class TraceCSVReader {
     public let columns: [String]
 
     /// POP ids as written in the trace.
-    public private(set) var pops = Interner()
+    public var pops: Interner { s.pops }
     /// URLs as written in the trace.
-    public private(set) var urls = Interner()
+    public var urls: Interner { s.urls }
     /// Serialised origins (`HTTPS://A.com:443` in the trace is `https://a.com` here).
-    public private(set) var origins = Interner()
+    public var origins: Interner { s.origins }
     /// HTTP methods.
-    public private(set) var methods = Interner()
+    public var methods: Interner { s.methods }
     /// Records returned so far.
     public private(set) var recordsRead = 0
 
@@ -107,18 +107,11 @@ public final class TraceCSVReader {
     public var lineNumber: Int { lines.lineNumber }
 
     private let lines: LineReader
-    private var splitter = CSVSplitter()
-    private let index: ColumnIndex
-    // Origins as written ⇒ id in `origins`, so each distinct spelling is parsed once.
-    private var rawOrigins = Interner()
-    private var originOfRaw: [UInt32] = []
-    private var kindNames = Interner()
-    private var kindOfName: [ResourceKind] = []
-    private var getMethod: UInt32?
-    private var lastTime: Int64 = 0
-    private var lastTimeLine = 0
+    // Everything a line touches lives in one value, so a line makes one exclusive access to
+    // the reader instead of one per field, and no interner is copied (retained) per lookup.
+    private var s: LineState
 
-    private struct ColumnIndex {
+    struct ColumnIndex {
         var t = 0, pop = 0, url = 0, origin = 0, kind = 0
         var method: Int?, credentials: Int?, bytes: Int?
     }
@@ -133,6 +126,7 @@ public final class TraceCSVReader {
         } catch {
             throw TraceError(file: path, line: 0, column: nil, message: error.message)
         }
+        var splitter = CSVSplitter()
         var headerLine: ArraySlice<UInt8>?
         do {
             while let line = try lines.nextLine() {
@@ -172,9 +166,10 @@ public final class TraceCSVReader {
                              message: "required column missing from the header (missing: \(missing.joined(separator: ", ")); required: \(required))")
         }
         columns = names
-        index = ColumnIndex(t: position["t"]!, pop: position["pop"]!, url: position["url"]!,
-                            origin: position["origin"]!, kind: position["kind"]!,
-                            method: position["method"], credentials: position["credentials"], bytes: position["bytes"])
+        let index = ColumnIndex(t: position["t"]!, pop: position["pop"]!, url: position["url"]!,
+                                origin: position["origin"]!, kind: position["kind"]!,
+                                method: position["method"], credentials: position["credentials"], bytes: position["bytes"])
+        s = LineState(path: path, columns: names, index: index)
     }
 
     /// The next request, or nil at the end of the trace.
@@ -192,45 +187,118 @@ public final class TraceCSVReader {
                 throw TraceError(file: path, line: lines.lineNumber + 1, column: nil, message: error.message)
             }
             if isBlank(line) { continue }
-            let record = try parse(line)
+            let record = try s.parse(line, lineNumber: lines.lineNumber)
             recordsRead += 1
             return record
         }
     }
+}
 
-    // MARK: one line
+/// The per-line state of a `TraceCSVReader`: interners, the last time, the splitter.
+///
+/// A line without quotes (nearly all of them) is split in place: its fields are ranges of the
+/// line's bytes, read through one unsafe buffer, with no copy. A line with a quote goes through
+/// `CSVSplitter`, which unescapes. Each distinct value is validated once, when first seen; after
+/// that a field costs a hash of its bytes and a probe, and no `String` is made. Messages (and the
+/// display strings in them) are built only when a line is refused.
+struct LineState {
+    let path: String
+    let columns: [String]
+    let index: TraceCSVReader.ColumnIndex
+    var pops = Interner()
+    var urls = Interner()
+    var origins = Interner()
+    var methods = Interner()
+    private var splitter = CSVSplitter()
+    private var ranges: [Range<Int>] = []
+    // Origins as written ⇒ id in `origins`, so each distinct spelling is parsed once.
+    private var rawOrigins = Interner()
+    private var originOfRaw: [UInt32] = []
+    private var kindNames = Interner()
+    private var kindOfName: [ResourceKind] = []
+    private var getMethod: UInt32?
+    private var lastTime: Int64 = 0
+    private var lastTimeLine = 0
+    private var lineNumber = 0
 
-    private func fail(_ column: Int?, _ message: String) -> TraceError {
-        TraceError(file: path, line: lines.lineNumber, column: column.map { columns[$0] }, message: message)
+    init(path: String, columns: [String], index: TraceCSVReader.ColumnIndex) {
+        self.path = path
+        self.columns = columns
+        self.index = index
+        ranges.reserveCapacity(columns.count)
     }
 
-    private func parse(_ line: ArraySlice<UInt8>) throws(TraceError) -> TraceRecord {
+    private func fail(_ column: Int?, _ message: String) -> TraceError {
+        TraceError(file: path, line: lineNumber, column: column.map { columns[$0] }, message: message)
+    }
+
+    mutating func parse(_ line: ArraySlice<UInt8>, lineNumber: Int) throws(TraceError) -> TraceRecord {
+        self.lineNumber = lineNumber
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
+        var fast = true
+        ranges.removeAll(keepingCapacity: true)
+        line.withUnsafeBytes { raw in
+            var start = 0
+            for i in 0..<raw.count {
+                let c = raw[i]
+                if c == comma {
+                    ranges.append(start..<i)
+                    start = i + 1
+                } else if c == quote {
+                    fast = false
+                    return
+                }
+            }
+            ranges.append(start..<raw.count)
+        }
+        if fast {
+            guard ranges.count == columns.count else { throw fieldCountError(ranges.count) }
+            let ranges = self.ranges
+            let result: Result<TraceRecord, TraceError> = line.withUnsafeBytes { raw in
+                do throws(TraceError) { return .success(try parseFields(raw, ranges)) } catch { return .failure(error) }
+            }
+            return try result.get()
+        }
         do {
             try splitter.split(line)
         } catch {
             let column = error.field < columns.count ? error.field : nil
             throw fail(column, "\(error.message) at byte \(error.column) of the line")
         }
-        guard splitter.count == columns.count else {
-            throw fail(nil, "expected \(columns.count) fields (\(columns.joined(separator: ","))), found \(splitter.count)")
+        guard splitter.count == columns.count else { throw fieldCountError(splitter.count) }
+        let split = splitter
+        return try split.withFields { (raw, ranges) throws(TraceError) -> TraceRecord in
+            try parseFields(raw, ranges)
         }
+    }
+
+    private func fieldCountError(_ found: Int) -> TraceError {
+        fail(nil, "expected \(columns.count) fields (\(columns.joined(separator: ","))), found \(found)")
+    }
+
+    /// One line's record from its fields (`ranges` into `raw`).
+    private mutating func parseFields(_ raw: UnsafeRawBufferPointer, _ ranges: [Range<Int>]) throws(TraceError) -> TraceRecord {
+        func field(_ i: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: raw[ranges[i]]) }
         // Validate every field before interning any, so a bad line leaves no trace in the interners.
-        let time = try parseTime(splitter[index.t])
-        let pop = try checkPOP(splitter[index.pop])
-        let url = try checkURL(splitter[index.url])
-        let origin = try checkOrigin(splitter[index.origin])
-        let kind = try parseKind(splitter[index.kind])
-        let methodField = index.method.map { splitter[$0] } ?? []
+        let time = try parseTime(field(index.t))
+        let popField = field(index.pop), urlField = field(index.url), originField = field(index.origin)
+        let pop = try checkPOP(popField)
+        let url = try checkURL(urlField)
+        let origin = try checkOrigin(originField)
+        let kind = try parseKind(field(index.kind))
+        let methodField = index.method.map { field($0) } ?? UnsafeRawBufferPointer(start: nil, count: 0)
         let method = try checkMethod(methodField)
-        let credentials = try index.credentials.map { (i) throws(TraceError) in try parseCredentials(splitter[i], column: i) } ?? nil
-        let bytes = try index.bytes.map { (i) throws(TraceError) in try parseBytes(splitter[i], column: i) } ?? nil
+        var credentials: CredentialsMode? = nil
+        if let i = index.credentials { credentials = try parseCredentials(field(i), column: i) }
+        var bytes: Int64? = nil
+        if let i = index.bytes { bytes = try parseBytes(field(i), column: i) }
 
         let originID: UInt32?
         switch origin {
         case .absent: originID = nil
         case .known(let id): originID = id
         case .new(let serialized):
-            _ = rawOrigins.intern(utf8: splitter[index.origin])
+            _ = rawOrigins.intern(bytes: originField)
             originID = origins.intern(serialized)
             originOfRaw.append(originID!)
         }
@@ -241,13 +309,18 @@ public final class TraceCSVReader {
             methodID = methods.intern("GET")
             getMethod = methodID
         } else {
-            methodID = methods.intern(utf8: methodField)!
+            methodID = methods.intern(bytes: methodField)!
         }
         lastTime = time
-        lastTimeLine = lines.lineNumber
-        return TraceRecord(time: time, pop: pop ?? pops.intern(utf8: splitter[index.pop])!,
-                           url: url ?? urls.intern(utf8: splitter[index.url])!, origin: originID, kind: kind,
-                           method: methodID, credentials: credentials, bytes: bytes, line: lines.lineNumber)
+        lastTimeLine = lineNumber
+        let urlID: UInt32
+        switch url {
+        case .known(let id): urlID = id
+        case .new(let text): urlID = urls.intern(text)
+        }
+        return TraceRecord(time: time, pop: pop ?? pops.intern(bytes: popField)!,
+                           url: urlID, origin: originID, kind: kind,
+                           method: methodID, credentials: credentials, bytes: bytes, line: lineNumber)
     }
 
     private enum OriginLookup {
@@ -256,40 +329,69 @@ public final class TraceCSVReader {
         case new(serialized: String)
     }
 
-    private func parseTime(_ field: ArraySlice<UInt8>) throws(TraceError) -> Int64 {
-        let shown = display(field)
+    private mutating func parseTime(_ field: UnsafeRawBufferPointer) throws(TraceError) -> Int64 {
+        // The common form — digits, then at most six decimals — read directly; anything else
+        // (and every error) goes through the general decimal parser.
+        if let t = Self.simpleMicroseconds(field), t >= lastTime { return t }
         let forms = "decimal seconds such as 12, 12.5 or 0.000001"
         if field.isEmpty { throw fail(index.t, "empty (expected \(forms))") }
         switch scaledDecimal(field, times: 1_000_000) {
         case .success(let t):
             if t < lastTime {
-                throw fail(index.t, "\(shown) is earlier than \(formatSeconds(lastTime)) on line \(lastTimeLine) (a trace must be in time order)")
+                throw fail(index.t, "\(display(field)) is earlier than \(formatSeconds(lastTime)) on line \(lastTimeLine) (a trace must be in time order)")
             }
             return t
-        case .failure(.syntax): throw fail(index.t, "\(shown) is not a time (expected \(forms))")
-        case .failure(.negative): throw fail(index.t, "\(shown) is negative (times are seconds from the trace's start)")
-        case .failure(.notWhole): throw fail(index.t, "\(shown) is finer than a microsecond")
-        case .failure(.overflow): throw fail(index.t, "\(shown) is too large")
+        case .failure(.syntax): throw fail(index.t, "\(display(field)) is not a time (expected \(forms))")
+        case .failure(.negative): throw fail(index.t, "\(display(field)) is negative (times are seconds from the trace's start)")
+        case .failure(.notWhole): throw fail(index.t, "\(display(field)) is finer than a microsecond")
+        case .failure(.overflow): throw fail(index.t, "\(display(field)) is too large")
         }
     }
 
+    /// `12`, `12.5`, `0.000001` as microseconds: 1…12 digits, optionally a dot and 1…6 digits;
+    /// nil for any other form (which the general parser then reads or refuses).
+    @inline(__always)
+    private static func simpleMicroseconds(_ f: UnsafeRawBufferPointer) -> Int64? {
+        var i = 0, whole: Int64 = 0
+        while i < f.count, i < 12, f[i] >= 0x30 && f[i] <= 0x39 { whole = whole * 10 + Int64(f[i] - 0x30); i += 1 }
+        guard i > 0 else { return nil }
+        if i == f.count { return whole * 1_000_000 }
+        guard f[i] == UInt8(ascii: "."), f.count - i - 1 >= 1, f.count - i - 1 <= 6 else { return nil }
+        var frac: Int64 = 0, scale: Int64 = 1_000_000
+        i += 1
+        while i < f.count {
+            let c = f[i]
+            guard c >= 0x30 && c <= 0x39 else { return nil }
+            frac = frac * 10 + Int64(c - 0x30)
+            scale /= 10
+            i += 1
+        }
+        return whole * 1_000_000 + frac * scale
+    }
+
     /// The POP's id when known, nil when new and valid.
-    private func checkPOP(_ field: ArraySlice<UInt8>) throws(TraceError) -> UInt32? {
-        if let id = pops.id(utf8: field) { return id }
+    private func checkPOP(_ field: UnsafeRawBufferPointer) throws(TraceError) -> UInt32? {
+        if let id = pops.id(bytes: field) { return id }
         if field.isEmpty { throw fail(index.pop, "empty (every request needs a POP id)") }
         try checkText(field, column: index.pop)
         return nil
     }
 
-    /// The URL's id when known, nil when new and valid.
-    private func checkURL(_ field: ArraySlice<UInt8>) throws(TraceError) -> UInt32? {
-        if let id = urls.id(utf8: field) { return id }
+    private enum URLLookup {
+        case known(UInt32)
+        /// Valid and not seen before: its text, validated once.
+        case new(String)
+    }
+
+    /// The URL's id when known, its text when new and valid.
+    private func checkURL(_ field: UnsafeRawBufferPointer) throws(TraceError) -> URLLookup {
+        if let id = urls.id(bytes: field) { return .known(id) }
         if field.isEmpty { throw fail(index.url, "empty (expected an absolute http(s) URL or a path starting with '/')") }
         try checkText(field, column: index.url)
         if let space = field.firstIndex(of: 0x20) {
-            throw fail(index.url, "\(display(field)) contains a space at byte \(space - field.startIndex + 1) (write it as %20)")
+            throw fail(index.url, "\(display(field)) contains a space at byte \(space + 1) (write it as %20)")
         }
-        let text = String(decoding: field, as: UTF8.self)
+        let text = validatedString(field)!
         if text.hasPrefix("/") {
             if text.hasPrefix("//") {
                 throw fail(index.url, "\(display(field)) starts with '//' (write the scheme: https://host/path)")
@@ -305,13 +407,13 @@ public final class TraceCSVReader {
                 throw fail(index.url, "\(display(field)) has an invalid scheme, host or port: \(error.reason)")
             }
         }
-        return nil
+        return .new(text)
     }
 
     /// Absent, the id of an origin spelled this way before, or the serialisation of a new one.
-    private func checkOrigin(_ field: ArraySlice<UInt8>) throws(TraceError) -> OriginLookup {
+    private func checkOrigin(_ field: UnsafeRawBufferPointer) throws(TraceError) -> OriginLookup {
         if field.isEmpty { return .absent }
-        if let raw = rawOrigins.id(utf8: field) { return .known(originOfRaw[Int(raw)]) }
+        if let raw = rawOrigins.id(bytes: field) { return .known(originOfRaw[Int(raw)]) }
         try checkText(field, column: index.origin)
         do {
             return .new(serialized: try WebOrigin(parsing: String(decoding: field, as: UTF8.self)).serialized)
@@ -320,8 +422,8 @@ public final class TraceCSVReader {
         }
     }
 
-    private func parseKind(_ field: ArraySlice<UInt8>) throws(TraceError) -> ResourceKind {
-        if let id = kindNames.id(utf8: field) { return kindOfName[Int(id)] }
+    private mutating func parseKind(_ field: UnsafeRawBufferPointer) throws(TraceError) -> ResourceKind {
+        if let id = kindNames.id(bytes: field) { return kindOfName[Int(id)] }
         try checkText(field, column: index.kind)
         let text = String(decoding: field, as: UTF8.self)
         let kind: ResourceKind
@@ -336,9 +438,9 @@ public final class TraceCSVReader {
     }
 
     /// The method's id when known, nil when new and valid (an empty field is a new `GET`).
-    private func checkMethod(_ field: ArraySlice<UInt8>) throws(TraceError) -> UInt32? {
+    private func checkMethod(_ field: UnsafeRawBufferPointer) throws(TraceError) -> UInt32? {
         if field.isEmpty { return getMethod }
-        if let id = methods.id(utf8: field) { return id }
+        if let id = methods.id(bytes: field) { return id }
         try checkText(field, column: index.method)
         guard field.allSatisfy(isTokenByte) else {
             throw fail(index.method, "\(display(field)) is not an HTTP method (a token of letters, digits and !#$%&'*+-.^_`|~)")
@@ -346,7 +448,7 @@ public final class TraceCSVReader {
         return nil
     }
 
-    private func parseCredentials(_ field: ArraySlice<UInt8>, column: Int) throws(TraceError) -> CredentialsMode? {
+    private func parseCredentials(_ field: UnsafeRawBufferPointer, column: Int) throws(TraceError) -> CredentialsMode? {
         if field.isEmpty { return nil }
         if field.elementsEqual("omit".utf8) { return .omit }
         if field.elementsEqual("same-origin".utf8) { return .sameOrigin }
@@ -355,7 +457,7 @@ public final class TraceCSVReader {
         throw fail(column, "\(display(field)) is not a credentials mode (expected omit, same-origin, include, or empty for the kind's default)")
     }
 
-    private func parseBytes(_ field: ArraySlice<UInt8>, column: Int) throws(TraceError) -> Int64? {
+    private func parseBytes(_ field: UnsafeRawBufferPointer, column: Int) throws(TraceError) -> Int64? {
         if field.isEmpty { return nil }
         switch scaledDecimal(field, times: 1) {
         case .success(let n) where !field.contains(UInt8(ascii: ".")): return n
@@ -366,11 +468,11 @@ public final class TraceCSVReader {
     }
 
     /// Refuses invalid UTF-8 and control characters, which no trace value may contain.
-    private func checkText(_ field: ArraySlice<UInt8>, column: Int?) throws(TraceError) {
+    private func checkText(_ field: UnsafeRawBufferPointer, column: Int?) throws(TraceError) {
         if let bad = field.firstIndex(where: { $0 < 0x20 || $0 == 0x7F }) {
-            throw fail(column, "\(display(field)) contains control character U+\(hex(UInt32(field[bad]), width: 4)) at byte \(bad - field.startIndex + 1)")
+            throw fail(column, "\(display(field)) contains control character U+\(hex(UInt32(field[bad]), width: 4)) at byte \(bad + 1)")
         }
-        if String(validating: field, as: UTF8.self) == nil {
+        if validatedString(field) == nil {
             var offset = 0
             // Find the first byte that starts an invalid sequence, for the message.
             var it = field.makeIterator()
@@ -385,13 +487,13 @@ public final class TraceCSVReader {
                     break loop
                 }
             }
-            throw fail(column, "not valid UTF-8 (byte 0x\(hex(UInt32(field[field.startIndex + offset]), width: 2)) at byte \(offset + 1) of the field)")
+            throw fail(column, "not valid UTF-8 (byte 0x\(hex(UInt32(field[offset]), width: 2)) at byte \(offset + 1) of the field)")
         }
     }
 }
 
 /// A field for a message, in JSON quotes with control characters escaped.
-private func display(_ field: ArraySlice<UInt8>) -> String { quoted(String(decoding: field, as: UTF8.self)) }
+private func display(_ field: some Collection<UInt8>) -> String { quoted(String(decoding: field, as: UTF8.self)) }
 
 /// `12.5` for 12 500 000 µs: the trace's own notation, for messages.
 private func formatSeconds(_ t: Int64) -> String {
@@ -401,7 +503,10 @@ private func formatSeconds(_ t: Int64) -> String {
     return frac.isEmpty ? "\(whole)" : "\(whole).\(frac)"
 }
 
-private func isBlank(_ line: ArraySlice<UInt8>) -> Bool { line.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
+private func isBlank(_ line: ArraySlice<UInt8>) -> Bool {
+    guard let first = line.first else { return true }
+    return (first == 0x20 || first == 0x09) && line.allSatisfy { $0 == 0x20 || $0 == 0x09 }
+}
 
 /// RFC 9110 `tchar`.
 private func isTokenByte(_ c: UInt8) -> Bool {

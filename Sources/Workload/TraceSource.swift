@@ -43,6 +43,12 @@ public struct SkipLog: Sendable, Equatable {
 
     public init() {}
 
+    /// A log with `count` skips of which `first` are the examples (a shard's, read back).
+    public init(count: Int, first: [TraceError]) {
+        self.count = count
+        self.first = Array(first.prefix(Self.examples))
+    }
+
     public mutating func record(_ error: TraceError) {
         count += 1
         if first.count < Self.examples { first.append(error) }

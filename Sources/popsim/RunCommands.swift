@@ -24,6 +24,7 @@ let runOutputOptions = [
     OptionSpec(name: "--no-out", value: nil, help: "Write no results bundle."),
     OptionSpec(name: "--requests-out", value: "FILE", help: "Write the audit CSV: seq,t,variant,pop,url,origin,kind,cache,acao,verdict,reason."),
     OptionSpec(name: "--quiet", value: nil, help: "No progress line and no note about the files written."),
+    OptionSpec(name: "--threads", value: "N", help: "Simulate on N threads (default: the number of cores). Results do not depend on it; --requests-out runs on one."),
 ]
 
 /// Where the bundle goes: `--out DIR`, nothing with `--no-out`, else `notebooks-export/<name>`.
@@ -71,17 +72,17 @@ func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments, command
         try audit!.write(Audit.header + "\n")
     }
     let quiet = args.has("--quiet")
+    let threads = try threadCount(args)
     let pops = scenario.config.pops.map(\.id)
     let names = scenario.config.variants.map(\.name)
-    let urls = URLFailures(variantNames: names)
     var catalog: Catalog? = nil
     let estimate = ProgressReporter.estimateRequests(scenario.workload)
     let progress = ProgressReporter(quiet: quiet, total: estimate?.count, estimated: !(estimate?.exact ?? false))
     let result: RunResult
     do {
-        // No observer at all when nothing needs outcomes: the simulation then builds none.
-        let observer: ((RequestOutcome) -> Void)? = outDir == nil && audit == nil ? nil : { o in
-            if outDir != nil { urls.observe(o) }
+        // No observer unless the audit log needs outcomes: the simulation then builds none, and
+        // can use every thread. The bundle's per-URL failures are counted by the simulation itself.
+        let observer: ((RequestOutcome) -> Void)? = audit == nil ? nil : { o in
             guard let writer = audit, writeError == nil, let catalog else { return }
             do throws(FileWriteError) {
                 try writer.write(Audit.line(o, variantName: names[o.variant], popName: pops[o.request.pop], catalog: catalog) + "\n")
@@ -89,48 +90,30 @@ func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments, command
                 writeError = error
             }
         }
-        result = try ScenarioRun.run(scenario, only: only, observer: observer,
-                                     catalogReady: { catalog = $0; urls.catalogReady($0) }, progress: progress.update,
-                                     fault: testFault())
+        result = try ScenarioRun.run(scenario, only: only, observer: observer, catalogReady: { catalog = $0 }, progress: progress.update,
+                                     fault: testFault(), options: SimulationOptions(threads: threads, countURLs: outDir != nil))
         progress.finish()
     } catch {
         progress.finish()
         audit?.abort()
-        if error.interruption != nil { throw error }
+        if (error as? RunError)?.interruption != nil { throw error }
         throw InputError("\(error)")
     }
     do {
         if let writeError { throw writeError }
         // The audit's last buffer goes to its temporary now, so a full disk fails before the bundle is written.
         try audit?.flush()
-        var files: [(path: String, contents: [UInt8])] = []
         if let out = outDir {
-            var timeline: Timeline? = nil
-            if let worst = urls.worst {
-                let url = result.catalog.urls[Int(worst)].text
-                let again = ProgressReporter(quiet: quiet, total: result.requests, estimated: false, what: "requests replayed to narrate \(url)")
-                do { timeline = try Timeline.collect(scenario, only: only, url: url, progress: again.update) } catch {
-                    again.finish()
-                    if error.interruption != nil { throw error }
-                    throw InputError("\(error)")
-                }
-                again.finish()
-            }
-            let context = ReportContext(result: result, urls: urls, timeline: timeline, command: command,
-                                        scenarioFile: relativePath(scenario.file), traceFile: relativePath(scenario.workload.description))
-            let bytes = try readWholeFile(scenario.file)
-            files = ResultsBundle.files(context, scenarioBytes: bytes).map { (path: out + "/" + $0.path, contents: Array($0.contents.utf8)) }
-        }
-        // The last moment a signal stops everything: from here on the outputs are renamed into place.
-        try Interruption.check(requests: result.requests, time: nil)
-        if let out = outDir {
-            try writeFilesAtomically(files)
-            if !quiet { Output.note("popsim: results in \(out)/ — open \(out)/report.html, or analysis.ipynb in Jupyter") }
+            try writeBundle(result, to: out, only: only, command: command, threads: threads, quiet: quiet)
+        } else {
+            // The last moment a signal stops everything: from here on the outputs are renamed into place.
+            try Interruption.check(requests: result.requests, time: nil)
         }
         try audit?.commit()
     } catch {
         audit?.abort()
         if error is Interrupted || (error as? RunError)?.interruption != nil { throw error }
+        if error is InputError { throw error }
         throw InputError("\(error)")
     }
     return result
@@ -139,6 +122,45 @@ func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments, command
 /// The fault a test asked for with `POPSIM_TEST_FAULT` (see `RunFault`); nil in normal use.
 func testFault() -> RunFault? {
     ProcessInfo.processInfo.environment["POPSIM_TEST_FAULT"].flatMap(RunFault.init(rawValue:))
+}
+
+/// Writes the results bundle of `result` into `out`, all files or none: the report narrates the
+/// worst URL, which takes a second (partial) replay of the workload.
+func writeBundle(_ result: RunResult, to out: String, only: [String]?, command: String, threads: Int, quiet: Bool,
+                 scenarioFile: String? = nil, skipTimeline: Bool = false) throws {
+    let scenario = result.scenario
+    let files: [(path: String, contents: [UInt8])]
+    do {
+        let urls = URLFailures(result: result)
+        var timeline: Timeline? = nil
+        if let worst = urls.worst, !skipTimeline {
+            let again = ProgressReporter(quiet: quiet, total: result.traceRequests, estimated: false,
+                                         what: "requests replayed to narrate \(urls.text(worst))")
+            do { timeline = try Timeline.collect(scenario, only: only, url: worst, urls: urls, threads: threads, progress: again.update) } catch {
+                again.finish()
+                throw error
+            }
+            again.finish()
+        }
+        let context = ReportContext(result: result, urls: urls, timeline: timeline, command: command,
+                                    scenarioFile: scenarioFile ?? relativePath(scenario.file), traceFile: relativePath(scenario.workload.description),
+                                    timelineSkipped: skipTimeline)
+        let bytes = try readWholeFile(scenario.file)
+        files = ResultsBundle.files(context, scenarioBytes: bytes).map { (path: out + "/" + $0.path, contents: Array($0.contents.utf8)) }
+    } catch {
+        if (error as? RunError)?.interruption != nil { throw error }
+        throw InputError("\(error)")
+    }
+    do {
+        // The last moment a signal stops everything: from here on the outputs are renamed into place.
+        try Interruption.check(requests: result.requests, time: nil)
+        try writeFilesAtomically(files)
+    } catch let error as Interrupted {
+        throw error
+    } catch {
+        throw InputError("\(error)")
+    }
+    if !quiet { Output.note("popsim: results in \(out)/ — open \(out)/report.html, or analysis.ipynb in Jupyter") }
 }
 
 /// The command line that reproduces a bundle: what was run, on which scenario and variants, to
@@ -154,24 +176,29 @@ enum RunCommand: Command {
     static let spec = CommandSpec(
         name: "run",
         summary: "Replay a scenario's workload through its variants and report CORS failures and cache figures.",
-        usage: "popsim run SCENARIO [--variant NAME]... [--out DIR | --no-out] [--requests-out FILE] [--quiet]",
-        options: [OptionSpec(name: "--variant", value: "NAME", repeatable: true, help: "Run only this variant.")] + runOutputOptions,
+        usage: "popsim run SCENARIO [--variant NAME]... [--out DIR | --no-out] [--requests-out FILE] [--threads N] [--quiet]\n       popsim run SCENARIO --shard I/N [--shard-by pop|url] --out PART [--variant NAME]... [--threads N] [--quiet]",
+        options: [OptionSpec(name: "--variant", value: "NAME", repeatable: true, help: "Run only this variant.")] + runOutputOptions + shardOptions,
         details: """
         Every request of the trace goes through each variant's POP caches. The summary gives, per variant,
         the CORS-checked requests, the failures by reason, hit ratio, origin fetches and latency.
         The results bundle (report, notebook, tables, charts, manifest) goes to notebooks-export/<scenario name>/
         unless --out or --no-out says otherwise. Runs longer than a second show progress when stderr is a terminal.
+        With --shard I/N the run simulates only its part (POP groups, or URLs by hash) and writes a partial
+        result to --out PART; 'popsim merge' combines the N parts into the bundle of the whole run.
         """,
         examples: [
             "popsim run scenarios/pass-through-two-origins.json",
             "popsim run scenarios/pass-through-two-origins.json --variant pass-through --no-out --requests-out /tmp/audit.csv",
             "popsim run scenarios/rule-added-without-purge.json --out /tmp/results",
+            "popsim run scenarios/several-pops-several-fills.json --shard 0/2 --shard-by pop --out /tmp/part-0.json",
         ])
 
     static func run(_ args: Arguments) throws -> Int32 {
         let path = try positionals(args, "SCENARIO")[0]
+        let shard = try shardOption(args)
         let scenario = try loadScenario(path)
         let only = args.has("--variant") ? args.all("--variant") : nil
+        if let shard { return try runShard(scenario, path: path, only: only, shard: shard, args: args) }
         let command = try reproducingCommand("run", scenarioPath: path, only: only, scenario: scenario, args: args)
         let result = try runAndWrite(scenario, only: only, args: args, command: command)
         print(Summary.text(result), terminator: "")
@@ -263,4 +290,13 @@ enum ExplainCommand: Command {
         }
         return 0
     }
+}
+
+/// `--threads N`: threads for the simulation (default: the machine's cores).
+func threadCount(_ args: Arguments) throws -> Int {
+    guard let text = args.value("--threads") else { return max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    guard let n = Int(text), n >= 1, n <= 1024 else {
+        throw UsageError(message: "the value '\(text)' is invalid for '--threads <n>': expected a whole number from 1 to 1024")
+    }
+    return n
 }

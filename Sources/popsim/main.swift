@@ -10,7 +10,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 // removed, nothing half-written, exit 130 or 143 (see `Interruption`).
 Interruption.install()
 let commands: [Command.Type] = [RunCommand.self, CompareCommand.self, ExplainCommand.self, LintCommand.self, ProbeCommand.self,
-                                TraceCommand.self, CacheSimCommand.self, MRCCommand.self, ExportCommand.self]
+                                TraceCommand.self, CacheSimCommand.self, MRCCommand.self, ExportCommand.self, MergeCommand.self]
 
 @MainActor
 func topLevelHelp() -> String {

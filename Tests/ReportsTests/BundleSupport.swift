@@ -31,9 +31,9 @@ func buildBundle(_ name: String) throws -> BuiltBundle {
 /// Runs the scenario at `path` and builds its bundle, naming it `scenarios/NAME.json` in the command.
 func buildBundle(path: String, name: String) throws -> BuiltBundle {
     let scenario = try Scenario.load(path: path)
-    let urls = URLFailures(variantNames: scenario.config.variants.map(\.name))
-    let result = try ScenarioRun.run(scenario, observer: urls.observe, catalogReady: urls.catalogReady)
-    let timeline = try urls.worst.map { try Timeline.collect(scenario, only: nil, url: result.catalog.urls[Int($0)].text) }
+    let result = try ScenarioRun.run(scenario, options: SimulationOptions(countURLs: true))
+    let urls = URLFailures(result: result)
+    let timeline = try urls.worst.map { try Timeline.collect(scenario, only: nil, url: $0, urls: urls) }
     let context = ReportContext(result: result, urls: urls, timeline: timeline,
                                 command: "popsim run scenarios/\(name).json --out notebooks-export/\(name)",
                                 scenarioFile: "scenarios/\(name).json", traceFile: "scenarios/traces/x.csv")

@@ -143,7 +143,7 @@ struct LRUCacheTests {
         c.checkInvariants()
         // Freed slots are reused.
         c.insert(1, bytes: 1, expiresAt: forever, value: 1)
-        #expect(c.keys.count == 100 && c.count == 1)
+        #expect(c.slots.count == 100 && c.count == 1)
         c.checkInvariants()
     }
 

@@ -15,6 +15,12 @@ public struct CLIResult: Sendable {
     public var status: Int32
     public var stdout: String
     public var stderr: String
+
+    public init(status: Int32, stdout: String, stderr: String) {
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+    }
 }
 
 /// The built `popsim` executable, next to the test bundle in the build products folder.
@@ -67,4 +73,101 @@ public func writeFile(_ directory: String, _ name: String, _ text: String) throw
 /// The names of the files in `directory`, sorted.
 public func filesIn(_ directory: String) -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+}
+
+// MARK: - A scenario that exercises everything at once
+
+/// Writes `stress.json` and its trace `stress.csv` into `directory` and returns the scenario's
+/// path: five POPs (two edges under a parent tier, two alone), two domains, an OSS bucket that
+/// varies on Origin and a plain origin, dynamic paths, short TTLs, no-store, five variants
+/// (pass-through, a validated list, `*` keyed by Origin without query, Vary honoured, Vary
+/// bypassed with serve-time rules on everything), and events of every kind (a rollout, purges
+/// by prefix, URL and all, prefetches of a new and a known URL, per-variant and per-domain).
+/// The trace is drawn from SplitMix64 with `seed`: methods that need preflights, credentials,
+/// sizes, queries, upper-case hosts, requests without Origin.
+/// - Parameter capacity: each POP's cache, as the scenario writes it ("2MB" fills up; "10TB" never does).
+@discardableResult
+public func writeStressScenario(in directory: String, requests: Int = 20_000, seed: UInt64 = 42, capacity: String? = nil) throws -> String {
+    var state = seed
+    func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
+    let origins = ["https://www.example.com", "https://shop.example.com", "https://blog.example.com", "https://evil.test", "null",
+                   "http://www.example.com:8080"]
+    let kinds = ["font", "img", "img-cors", "img-cors-credentials", "video", "video-cors", "script", "script-cors", "fetch",
+                 "fetch-credentials", "xhr", "xhr-credentials", "fetch-no-cors", "other", "stylesheet-cors"]
+    let methods = Array(repeating: "GET", count: 30) + ["HEAD", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"]
+    let shapes = ["/fonts/f%d.woff2", "/img/i%d.png", "/api/x%d", "/nocache/n%d.js", "/short/s%d.css", "/v/%d.mp4", "/data/d%d.json"]
+    let paths = (0..<400).map { i in pick(shapes).replacingOccurrences(of: "%d", with: String(i)) }
+    var lines = ["t,pop,url,origin,kind,method,credentials,bytes"]
+    var t: UInt64 = 0
+    for _ in 0..<requests {
+        t += pick([0, 0, 0, 1, 2, 5, 10, 20, 50, 100, 400]) * 1000
+        // Half the requests uniform, half skewed towards the first paths.
+        let path = next() % 2 == 0 ? pick(paths) : paths[min(Int(next() % 20) * Int(next() % 20) / 4, paths.count - 1)]
+        var url = (path.hasPrefix("/api/") ? "https://api.example-cdn.com" : "https://static.example-cdn.com") + path
+        if next() % 10 == 0 { url += "?v=\(1 + next() % 3)" }
+        if next() % 10 == 0 { url = url.replacingOccurrences(of: "static.example-cdn", with: "STATIC.Example-cdn") }
+        let origin = next() % 10 == 0 ? "" : pick(origins)
+        let bytes = next() % 10 < 6 ? "" : String(pick([100, 5_000, 200_000, 3_000_000, 40_000_000]))
+        lines.append("\(t / 1_000_000).\(String(format: "%06d", t % 1_000_000)),\(pick(["a", "b", "p", "c", "d"])),\(url),\(origin),"
+                     + "\(pick(kinds)),\(pick(methods)),\(pick(["", "", "", "", "omit", "include", "same-origin"])),\(bytes)")
+    }
+    try writeFile(directory, "stress.csv", lines.joined(separator: "\n") + "\n")
+    func cap(_ small: String) -> String { capacity ?? small }
+    let scenario = """
+    {
+      "version": 1,
+      "name": "stress",
+      "description": "Every feature at once, for parallel/sequential and shard/merge equality.",
+      "seed": 3,
+      "window": "2m",
+      "pops": [
+        {"id": "p", "capacity": "\(cap("20MB"))", "originRTT": "100ms"},
+        {"id": "a", "capacity": "\(cap("5MB"))", "originRTT": "40ms", "parent": "p", "parentRTT": "30ms"},
+        {"id": "b", "capacity": "\(cap("50MB"))", "originRTT": "60ms", "parent": "p", "parentRTT": "20ms"},
+        {"id": "c", "capacity": "\(cap("2MB"))", "originRTT": "10ms"},
+        {"id": "d", "capacity": "\(cap("1GB"))", "originRTT": "200ms"}
+      ],
+      "origins": [
+        {"id": "bucket", "type": "oss",
+         "cors": {"rules": [{"allowedOrigins": ["https://*.example.com"], "allowedMethods": ["GET", "HEAD", "PUT"], "allowedHeaders": ["*"], "maxAgeSeconds": 60}],
+                  "responseVary": true},
+         "paths": [{"prefix": "/nocache/", "cacheControl": "no-store"}, {"prefix": "/short/", "cacheControl": "max-age=5"}, {"prefix": "/data/", "dynamic": true}],
+         "objectSize": "300KB"},
+        {"id": "api", "type": "plain", "headers": ["Access-Control-Allow-Origin: *", "Vary: Origin"],
+         "paths": [{"prefix": "/api/", "dynamic": true}]}
+      ],
+      "domains": [
+        {"host": "static.example-cdn.com", "origin": "bucket", "ttl": "10m", "cacheRules": [{"extension": "woff2", "ttl": "30d"}, {"prefix": "/img/", "ttl": "90s"}]},
+        {"host": "api.example-cdn.com", "origin": "api", "ttl": "1m"}
+      ],
+      "variants": {
+        "pass-through": {},
+        "cdn-list": {"responseHeaders": [{"header": "Access-Control-Allow-Origin", "value": "https://www.example.com,https://shop.example.com", "corsValidation": true}]},
+        "star-origin-key": {"responseHeaders": [{"header": "Access-Control-Allow-Origin", "value": "*"}], "cacheKey": {"origin": true, "query": false}},
+        "honour": {"vary": "honour"},
+        "bypass-serve-all": {"vary": "bypass", "ruleBinding": "serve", "scope": "all",
+          "responseHeaders": [{"header": "Access-Control-Allow-Origin", "value": "https://www.example.com", "corsValidation": true}]}
+      },
+      "workload": {"trace": "stress.csv"},
+      "events": [
+        {"at": "100s", "configChange": {"responseHeaders": [{"header": "Access-Control-Allow-Origin", "value": "*"}]}, "rollout": {"a": "0s", "b": "30s", "c": "100s"}, "label": "add star"},
+        {"at": "200s", "purge": {"prefix": "/fonts/"}, "pops": ["a", "c"], "delay": "5s", "label": "purge fonts"},
+        {"at": "300s", "purge": {"url": "https://static.example-cdn.com/img/i5.png"}, "label": "purge one"},
+        {"at": "400s", "prefetch": {"url": "https://static.example-cdn.com/fonts/f999.woff2"}, "pops": ["d", "a"], "label": "prefetch new"},
+        {"at": "450s", "prefetch": {"url": "https://static.example-cdn.com/fonts/f1.woff2"}, "label": "prefetch known"},
+        {"at": "500s", "purge": {"all": true}, "variants": ["honour", "cdn-list"], "label": "purge all"},
+        {"at": "600s", "purge": {"prefix": "/img/"}, "domain": "static.example-cdn.com", "pops": ["p"], "label": "purge img at parent"},
+        {"at": "700s", "configChange": {"responseHeaders": [{"header": "Access-Control-Allow-Origin", "value": "https://shop.example.com", "corsValidation": true}]}, "domain": "static.example-cdn.com", "variants": ["pass-through"], "label": "shop only"},
+        {"at": "30000s", "purge": {"all": true}, "label": "after the end"}
+      ]
+    }
+    """
+    return try writeFile(directory, "stress.json", scenario)
 }

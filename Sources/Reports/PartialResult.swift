@@ -1,0 +1,457 @@
+import HTTPModel
+import Scenario
+import Simulation
+import Workload
+
+/// What one shard of a run produced (`popsim run --shard I/N --out PART`): raw counts that
+/// merge exactly (`popsim merge PART… --out DIR`), never rates.
+///
+/// A versioned JSON file: the scenario's name, file and hash, the seed, the variants, the shard,
+/// the trace's request count and skipped lines (every shard reads the whole trace), the page
+/// origins in id order (ids agree between shards because every shard reads every record), and
+/// per variant the cells (variant × window × POP × kind × page origin × reason, every `Tally`
+/// field), the latency histogram's buckets and exact sum, evictions, prefetches, the events as
+/// applied, and the most bytes each POP's cache held. The per-URL arrays (requests, CORS-checked
+/// requests, failures) are long, so they are written as one string of space-separated decimal
+/// integers each (`"id requests checked id requests checked …"`), which reads back in one pass.
+public struct PartialResult: Sendable {
+    public static let format = "popsim-partial-result"
+    public static let version = 1
+
+    public var popsimVersion: String
+    public var scenarioName: String
+    /// The scenario's path as the run was given it, relative to the directory it ran in.
+    public var scenarioFile: String
+    public var scenarioHash: String
+    public var seed: UInt64
+    /// The variants simulated, in the scenario's order.
+    public var variantNames: [String]
+    /// The `--variant` names given to the run (nil: all), for the reproducing command.
+    public var variantOption: [String]?
+    public var shard: Shard
+    public var traceRequests: Int
+    /// Requests this shard simulated.
+    public var requests: Int
+    public var skips: SkipLog
+    /// Serialised page origins, by id.
+    public var origins: [String]
+    /// Requests and CORS-checked requests per URL id (URLs with requests in this shard).
+    public var urlCounts: [(id: UInt32, requests: Int, checked: Int)]
+    /// The text of every URL that failed in this shard in some variant.
+    public var failingURLs: [(id: UInt32, text: String)]
+    public var variants: [VariantResult]
+
+    /// The partial result of a shard's run.
+    /// - Parameters:
+    ///   - only: the `--variant` names given (nil: all).
+    ///   - scenarioFile: the scenario's path as given, relative to the current directory.
+    public init(result: RunResult, only: [String]?, scenarioFile: String) {
+        precondition(result.shard != nil, "a partial result comes from a shard's run")
+        popsimVersion = Reports.popsimVersion
+        scenarioName = result.scenario.name
+        self.scenarioFile = scenarioFile
+        scenarioHash = result.scenario.contentHash
+        seed = result.scenario.config.seed
+        variantNames = result.variants.map(\.name)
+        variantOption = only
+        shard = result.shard!
+        traceRequests = result.traceRequests
+        requests = result.requests
+        skips = result.skips
+        origins = result.catalog.origins.map(\.serialized)
+        urlCounts = result.urlRequests.indices.compactMap { u in
+            result.urlRequests[u] == 0 ? nil : (UInt32(u), result.urlRequests[u], result.urlChecked[u])
+        }
+        var failing = Set<Int>()
+        for v in result.variants { for (u, n) in v.failuresByURL.enumerated() where n > 0 { failing.insert(u) } }
+        failingURLs = failing.sorted().map { (UInt32($0), result.urlText(UInt32($0))) }
+        variants = result.variants
+    }
+
+    // MARK: - Writing
+
+    /// The file's text (two-space indent for the small parts, a trailing newline).
+    public var json: String {
+        var out = "{\n"
+        func field(_ name: String, _ value: JSONValue, last: Bool = false) {
+            out += "  " + JSONValue.str(name).serialized() + ": " + value.serialized() + (last ? "\n" : ",\n")
+        }
+        func raw(_ name: String, _ text: String, last: Bool = false) {
+            out += "  " + JSONValue.str(name).serialized() + ": " + text + (last ? "\n" : ",\n")
+        }
+        field("format", .str(Self.format))
+        field("version", .int(Self.version))
+        field("popsimVersion", .str(popsimVersion))
+        field("scenario", .str(scenarioName))
+        field("scenarioFile", .str(scenarioFile))
+        field("scenarioHash", .str(scenarioHash))
+        field("seed", .int(seed))
+        field("variants", .arr(variantNames.map { .str($0) }))
+        field("variantOption", variantOption.map { .arr($0.map { .str($0) }) } ?? .null)
+        field("shard", .obj([("index", .int(shard.index)), ("count", .int(shard.count)), ("by", .str(shard.key.rawValue))]))
+        field("traceRequests", .int(traceRequests))
+        field("requests", .int(requests))
+        field("skippedLines", .obj([("count", .int(skips.count)), ("first", .arr(skips.first.map { e in
+            .obj([("file", .str(e.file)), ("line", .int(e.line)), ("column", e.column.map { .str($0) } ?? .null), ("message", .str(e.message))])
+        }))]))
+        field("origins", .arr(origins.map { .str($0) }))
+        raw("urlCounts", "\"" + packed(urlCounts.lazy.flatMap { [Int($0.id), $0.requests, $0.checked] }) + "\"")
+        field("failingURLs", .arr(failingURLs.map { .arr([.int($0.id), .str($0.text)]) }))
+        out += "  \"results\": [\n"
+        for (i, v) in variants.enumerated() {
+            out += "    {\n"
+            out += "      \"variant\": " + JSONValue.str(v.name).serialized() + ",\n"
+            out += "      \"cells\": ["
+            let cells = v.cells.sorted { $0.key < $1.key }
+            for (j, (key, t)) in cells.enumerated() {
+                let row: [JSONValue] = [.int(key.window), .int(key.pop), .str(key.resourceKind.rawValue), .int(key.origin),
+                                        .str(key.failureReason?.rawValue ?? "")] + Self.tallyFields(t).map { .int($0) }
+                out += (j == 0 ? "\n        " : ",\n        ") + JSONValue.arr(row).serialized()
+            }
+            out += cells.isEmpty ? "],\n" : "\n      ],\n"
+            let h = v.latency.raw
+            out += "      \"latency\": " + JSONValue.obj([
+                ("count", .int(h.count)), ("sumHigh", .int(h.sumHigh)), ("sumLow", .int(h.sumLow)),
+                ("minimum", .int(h.minimum)), ("maximum", .int(h.maximum)),
+                ("buckets", .arr(h.buckets.map { .arr([.int($0.bucket), .int($0.count)]) })),
+            ]).serialized() + ",\n"
+            out += "      \"evictions\": \(v.evictions),\n"
+            out += "      \"prefetchFetches\": \(v.prefetchFetches),\n"
+            out += "      \"peakBytes\": " + JSONValue.arr(v.peakBytes.map { .int($0) }).serialized() + ",\n"
+            out += "      \"appliedEvents\": " + JSONValue.arr(v.appliedEvents.map { e in
+                .obj([("t", .int(e.time.microseconds)), ("pop", .int(e.pop)), ("ordinal", .int(e.ordinal)),
+                      ("label", .str(e.label)), ("removed", .int(e.removed))])
+            }).serialized() + ",\n"
+            out += "      \"failuresByURL\": \"" + packed(v.failuresByURL.indices.lazy.filter { v.failuresByURL[$0] != 0 }
+                .flatMap { [$0, v.failuresByURL[$0]] }) + "\"\n"
+            out += i == variants.count - 1 ? "    }\n" : "    },\n"
+        }
+        out += "  ]\n}\n"
+        return out
+    }
+
+    static func tallyFields(_ t: Tally) -> [Int64] {
+        [Int64(t.requests), Int64(t.corsChecked), Int64(t.corsFailures), Int64(t.hits), Int64(t.misses), Int64(t.collapsed),
+         Int64(t.expired), Int64(t.bypass), Int64(t.originFetches), t.originBytes, t.bytesServed, t.bytesFromCache, Int64(t.preflights)]
+    }
+
+    static func tally(_ f: ArraySlice<Int64>) -> Tally {
+        var t = Tally()
+        let v = Array(f)
+        t.requests = Int(v[0]); t.corsChecked = Int(v[1]); t.corsFailures = Int(v[2]); t.hits = Int(v[3]); t.misses = Int(v[4])
+        t.collapsed = Int(v[5]); t.expired = Int(v[6]); t.bypass = Int(v[7]); t.originFetches = Int(v[8])
+        t.originBytes = v[9]; t.bytesServed = v[10]; t.bytesFromCache = v[11]; t.preflights = Int(v[12])
+        return t
+    }
+
+    // MARK: - Reading
+
+    /// Why a partial result could not be read or merged; names the file.
+    public struct Error: Swift.Error, CustomStringConvertible {
+        public var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// Reads a partial result.
+    /// - Parameter file: the name used in errors.
+    public static func parse(_ bytes: [UInt8], file: String) throws(Error) -> PartialResult {
+        let root: JSONNode
+        do { root = try parseJSON(bytes) } catch { throw Error("\(file): not a popsim partial result (invalid JSON: \(error))") }
+        guard root.value.objectMembers != nil, root["format"]?.value.stringValue == format else {
+            throw Error("\(file): not a popsim partial result (no \"format\": \"\(format)\"; write one with popsim run SCENARIO --shard I/N --out PART)")
+        }
+        guard let version = root["version"]?.value.numberValue?.int else { throw Error("\(file): \"version\" must be an integer") }
+        guard version == Int64(Self.version) else {
+            throw Error("\(file): partial result version \(version); this popsim reads version \(Self.version)")
+        }
+        func node(_ n: JSONNode?, _ path: String) throws(Error) -> JSONNode {
+            guard let n else { throw Error("\(file): \(path) is missing") }
+            return n
+        }
+        func string(_ n: JSONNode?, _ path: String) throws(Error) -> String {
+            guard let s = try node(n, path).value.stringValue else { throw Error("\(file): \(path) must be a string") }
+            return s
+        }
+        func integer(_ n: JSONNode?, _ path: String) throws(Error) -> Int64 {
+            guard let v = try node(n, path).value.numberValue?.int else { throw Error("\(file): \(path) must be an integer") }
+            return v
+        }
+        func unsigned(_ n: JSONNode?, _ path: String) throws(Error) -> UInt64 {
+            guard let literal = try node(n, path).value.numberValue?.literal, let v = UInt64(literal) else {
+                throw Error("\(file): \(path) must be a non-negative integer")
+            }
+            return v
+        }
+        func array(_ n: JSONNode?, _ path: String) throws(Error) -> [JSONNode] {
+            guard let a = try node(n, path).value.arrayValue else { throw Error("\(file): \(path) must be an array") }
+            return a
+        }
+        func strings(_ n: JSONNode?, _ path: String) throws(Error) -> [String] {
+            var out: [String] = []
+            for (i, item) in try array(n, path).enumerated() { out.append(try string(item, "\(path)[\(i)]")) }
+            return out
+        }
+        func ints(_ text: String, _ path: String, group: Int) throws(Error) -> [Int] {
+            var out: [Int] = []
+            var value = 0, digits = 0
+            for b in text.utf8 {
+                if b == 0x20 {
+                    if digits > 0 { out.append(value) }
+                    value = 0; digits = 0
+                } else if b >= 0x30 && b <= 0x39, digits < 18 {
+                    value = value * 10 + Int(b - 0x30); digits += 1
+                } else {
+                    throw Error("\(file): \(path) must hold space-separated whole numbers")
+                }
+            }
+            if digits > 0 { out.append(value) }
+            guard out.count % group == 0 else { throw Error("\(file): \(path) must hold groups of \(group) numbers") }
+            return out
+        }
+
+        let shardNode = try node(root["shard"], "shard")
+        let count = try integer(shardNode["count"], "shard.count"), index = try integer(shardNode["index"], "shard.index")
+        guard let key = Shard.Key(rawValue: try string(shardNode["by"], "shard.by")), count >= 1, index >= 0, index < count else {
+            throw Error("\(file): shard must have 0 ≤ index < count and by \"pop\" or \"url\"")
+        }
+        var skipExamples: [TraceError] = []
+        let skipNode = try node(root["skippedLines"], "skippedLines")
+        for (i, e) in try array(skipNode["first"], "skippedLines.first").enumerated() {
+            let p = "skippedLines.first[\(i)]"
+            skipExamples.append(TraceError(file: try string(e["file"], p + ".file"), line: Int(try integer(e["line"], p + ".line")),
+                                           column: e["column"]?.value.stringValue, message: try string(e["message"], p + ".message")))
+        }
+        let variantOption: [String]?
+        if let option = root["variantOption"], option.value != .null { variantOption = try strings(option, "variantOption") } else { variantOption = nil }
+        let urlNumbers = try ints(try string(root["urlCounts"], "urlCounts"), "urlCounts", group: 3)
+        var urlCounts: [(id: UInt32, requests: Int, checked: Int)] = []
+        urlCounts.reserveCapacity(urlNumbers.count / 3)
+        for i in stride(from: 0, to: urlNumbers.count, by: 3) {
+            guard urlNumbers[i] <= Int(UInt32.max) else { throw Error("\(file): urlCounts has a URL id past 2^32") }
+            urlCounts.append((UInt32(urlNumbers[i]), urlNumbers[i + 1], urlNumbers[i + 2]))
+        }
+        var failing: [(id: UInt32, text: String)] = []
+        for (i, item) in try array(root["failingURLs"], "failingURLs").enumerated() {
+            let pair = try array(item, "failingURLs[\(i)]")
+            guard pair.count == 2, let id = pair[0].value.numberValue?.int, id >= 0, id <= Int64(UInt32.max),
+                  let text = pair[1].value.stringValue else { throw Error("\(file): failingURLs[\(i)] must be [id, \"url\"]") }
+            failing.append((UInt32(id), text))
+        }
+        let origins = try strings(root["origins"], "origins")
+        let variantNames = try strings(root["variants"], "variants")
+        let popCount = try array(try array(root["results"], "results").first?["peakBytes"], "results[0].peakBytes").count
+
+        var variants: [VariantResult] = []
+        for (i, r) in try array(root["results"], "results").enumerated() {
+            let p = "results[\(i)]"
+            var v = VariantResult(name: try string(r["variant"], p + ".variant"), popCount: popCount)
+            for (j, cell) in try array(r["cells"], p + ".cells").enumerated() {
+                let c = try array(cell, "\(p).cells[\(j)]")
+                guard c.count == 18, let window = c[0].value.numberValue?.int, let pop = c[1].value.numberValue?.int,
+                      let kind = c[2].value.stringValue.flatMap({ name in ResourceKind.allCases.firstIndex { $0.rawValue == name } }),
+                      let origin = c[3].value.numberValue?.int, let reasonName = c[4].value.stringValue,
+                      window >= 0, window <= Int64(Int32.max), pop >= 0, pop < Int64(popCount), origin >= 0, origin <= Int64(origins.count)
+                else { throw Error("\(file): \(p).cells[\(j)] must be [window, pop, kind, origin, reason, 13 counts]") }
+                var reason: UInt8 = 0
+                if !reasonName.isEmpty {
+                    guard let r = FailureReason(rawValue: reasonName) else { throw Error("\(file): \(p).cells[\(j)]: unknown reason \"\(reasonName)\"") }
+                    reason = UInt8(r.ordinal + 1)
+                }
+                var counts: [Int64] = []
+                for k in 5..<18 {
+                    guard let n = c[k].value.numberValue?.int, n >= 0 else { throw Error("\(file): \(p).cells[\(j)][\(k)] must be a count") }
+                    counts.append(n)
+                }
+                let key = CellKey(pop: Int32(pop), kind: UInt8(kind), reason: reason, origin: UInt32(origin), window: Int32(window))
+                v.cells[key, default: Tally()].add(tally(counts[...]))
+            }
+            let l = try node(r["latency"], p + ".latency")
+            var buckets: [(bucket: Int, count: Int64)] = []
+            for (j, b) in try array(l["buckets"], p + ".latency.buckets").enumerated() {
+                let pair = try array(b, "\(p).latency.buckets[\(j)]")
+                guard pair.count == 2, let bucket = pair[0].value.numberValue?.int, let n = pair[1].value.numberValue?.int else {
+                    throw Error("\(file): \(p).latency.buckets[\(j)] must be [bucket, count]")
+                }
+                buckets.append((Int(bucket), n))
+            }
+            let raw = LatencyHistogram.Raw(buckets: buckets, count: try integer(l["count"], p + ".latency.count"),
+                                           sumHigh: try unsigned(l["sumHigh"], p + ".latency.sumHigh"),
+                                           sumLow: try unsigned(l["sumLow"], p + ".latency.sumLow"),
+                                           minimum: try integer(l["minimum"], p + ".latency.minimum"),
+                                           maximum: try integer(l["maximum"], p + ".latency.maximum"))
+            guard let histogram = LatencyHistogram(raw: raw) else { throw Error("\(file): \(p).latency is not a consistent histogram") }
+            v.latency = histogram
+            v.evictions = Int(try integer(r["evictions"], p + ".evictions"))
+            v.prefetchFetches = Int(try integer(r["prefetchFetches"], p + ".prefetchFetches"))
+            var peaks: [Int64] = []
+            for (j, n) in try array(r["peakBytes"], p + ".peakBytes").enumerated() { peaks.append(try integer(n, "\(p).peakBytes[\(j)]")) }
+            guard peaks.count == popCount else { throw Error("\(file): \(p).peakBytes must have one entry per POP") }
+            v.peakBytes = peaks
+            for (j, e) in try array(r["appliedEvents"], p + ".appliedEvents").enumerated() {
+                let q = "\(p).appliedEvents[\(j)]"
+                let pop = Int(try integer(e["pop"], q + ".pop"))
+                guard pop >= 0 && pop < popCount else { throw Error("\(file): \(q).pop is not a POP index") }
+                v.appliedEvents.append(AppliedEvent(time: SimTime(microseconds: try integer(e["t"], q + ".t")), variant: 0, pop: pop,
+                                                    label: try string(e["label"], q + ".label"),
+                                                    removed: Int(try integer(e["removed"], q + ".removed")),
+                                                    ordinal: Int(try integer(e["ordinal"], q + ".ordinal"))))
+            }
+            let fails = try ints(try string(r["failuresByURL"], p + ".failuresByURL"), p + ".failuresByURL", group: 2)
+            var dense: [Int] = []
+            for k in stride(from: 0, to: fails.count, by: 2) {
+                let u = fails[k]
+                guard u <= Int(UInt32.max) else { throw Error("\(file): \(p).failuresByURL has a URL id past 2^32") }
+                if u >= dense.count { dense.append(contentsOf: repeatElement(0, count: u + 1 - dense.count)) }
+                dense[u] += fails[k + 1]
+            }
+            v.failuresByURL = dense
+            v.deriveTotals()
+            variants.append(v)
+        }
+        guard variants.map(\.name) == variantNames else { throw Error("\(file): results do not match \"variants\"") }
+
+        return PartialResult(popsimVersion: try string(root["popsimVersion"], "popsimVersion"),
+                             scenarioName: try string(root["scenario"], "scenario"),
+                             scenarioFile: try string(root["scenarioFile"], "scenarioFile"),
+                             scenarioHash: try string(root["scenarioHash"], "scenarioHash"),
+                             seed: try unsigned(root["seed"], "seed"), variantNames: variantNames, variantOption: variantOption,
+                             shard: Shard(index: Int(index), count: Int(count), key: key),
+                             traceRequests: Int(try integer(root["traceRequests"], "traceRequests")),
+                             requests: Int(try integer(root["requests"], "requests")),
+                             skips: SkipLog(count: Int(try integer(skipNode["count"], "skippedLines.count")), first: skipExamples),
+                             origins: origins, urlCounts: urlCounts, failingURLs: failing, variants: variants)
+    }
+
+    private init(popsimVersion: String, scenarioName: String, scenarioFile: String, scenarioHash: String, seed: UInt64,
+                 variantNames: [String], variantOption: [String]?, shard: Shard, traceRequests: Int, requests: Int, skips: SkipLog,
+                 origins: [String], urlCounts: [(id: UInt32, requests: Int, checked: Int)], failingURLs: [(id: UInt32, text: String)],
+                 variants: [VariantResult]) {
+        self.popsimVersion = popsimVersion
+        self.scenarioName = scenarioName
+        self.scenarioFile = scenarioFile
+        self.scenarioHash = scenarioHash
+        self.seed = seed
+        self.variantNames = variantNames
+        self.variantOption = variantOption
+        self.shard = shard
+        self.traceRequests = traceRequests
+        self.requests = requests
+        self.skips = skips
+        self.origins = origins
+        self.urlCounts = urlCounts
+        self.failingURLs = failingURLs
+        self.variants = variants
+    }
+
+    // MARK: - Merging
+
+    /// Checks that `parts` are the shards of one run (same popsim, scenario, seed, variants,
+    /// shard count and key, trace; every index once) and returns the scenario file they name.
+    /// - Returns: the common scenario path, hash and variant option.
+    public static func checkCompatible(_ parts: [(file: String, part: PartialResult)]) throws(Error) -> (scenarioFile: String, hash: String) {
+        guard let (firstFile, first) = parts.first else { throw Error("no partial results to merge") }
+        for (file, p) in parts.dropFirst() {
+            func differ(_ what: String, _ a: String, _ b: String) -> Error {
+                Error("\(firstFile) and \(file) come from different runs: \(what) \(a) vs \(b); merge the shards of one run")
+            }
+            if p.popsimVersion != first.popsimVersion { throw differ("popsim version", first.popsimVersion, p.popsimVersion) }
+            if p.scenarioName != first.scenarioName { throw differ("scenario", first.scenarioName, p.scenarioName) }
+            if p.seed != first.seed { throw differ("seed", "\(first.seed)", "\(p.seed)") }
+            if p.scenarioHash != first.scenarioHash {
+                throw differ("scenario file (hash)", "\(first.scenarioFile) (\(first.scenarioHash))", "\(p.scenarioFile) (\(p.scenarioHash))")
+            }
+            if p.variantNames != first.variantNames {
+                throw differ("variants", first.variantNames.joined(separator: ","), p.variantNames.joined(separator: ","))
+            }
+            if p.shard.count != first.shard.count {
+                throw differ("shard count", "\(first.shard.count) (shard \(first.shard.index)/\(first.shard.count))",
+                             "\(p.shard.count) (shard \(p.shard.index)/\(p.shard.count))")
+            }
+            if p.shard.key != first.shard.key { throw differ("shard key", first.shard.key.rawValue, p.shard.key.rawValue) }
+            if p.traceRequests != first.traceRequests {
+                throw differ("trace (requests read)", "\(first.traceRequests)", "\(p.traceRequests)")
+            }
+            if p.origins != first.origins || p.skips != first.skips { throw differ("trace (page origins or skipped lines)", "", "") }
+        }
+        var seen: [Int: String] = [:]
+        for (file, p) in parts {
+            if let other = seen[p.shard.index] { throw Error("\(other) and \(file) are both shard \(p.shard.index)/\(p.shard.count)") }
+            seen[p.shard.index] = file
+        }
+        let missing = (0..<first.shard.count).filter { seen[$0] == nil }
+        if !missing.isEmpty {
+            throw Error("missing shard\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ", ")) of \(first.shard.count) (by \(first.shard.key.rawValue))")
+        }
+        let covered = parts.reduce(0) { $0 + $1.part.requests }
+        if covered != first.traceRequests {
+            throw Error("the shards simulated \(covered) requests but the trace has \(first.traceRequests): the parts do not cover the run")
+        }
+        return (first.scenarioFile, first.scenarioHash)
+    }
+
+    /// The result the unsharded run would have produced, from the shards of one run (checked
+    /// with `checkCompatible` first) and the scenario they ran (whose hash must match).
+    /// - Returns: the merged result, and for URL shards the POPs whose caches may have filled
+    ///   (the sum of the shards' peak bytes exceeds the capacity: the merge may then differ from
+    ///   an unsharded run, whose evictions would have depended on every shard's URLs).
+    public static func merge(_ parts: [(file: String, part: PartialResult)], scenario: Scenario) throws(Error) -> (result: RunResult, inexactPOPs: [String]) {
+        _ = try checkCompatible(parts)
+        let first = parts[0].part
+        guard scenario.contentHash == first.scenarioHash else {
+            throw Error("\(scenario.file) has changed since the shards ran (hash \(scenario.contentHash), the parts say \(first.scenarioHash))")
+        }
+        let sorted = parts.map(\.part).sorted { $0.shard.index < $1.shard.index }
+        let catalog = Catalog(domainHosts: scenario.config.domains.map(\.host))
+        for (i, text) in first.origins.enumerated() {
+            guard let origin = try? WebOrigin(parsing: text), origin.serialized == text else {
+                throw Error("\(parts[0].file): origins[\(i)] \"\(text)\" is not a serialised origin")
+            }
+            catalog.addOrigin(origin)
+        }
+        let sameEvents = first.shard.key == .url
+        var variants: [VariantResult] = []
+        for (i, name) in first.variantNames.enumerated() {
+            var v = VariantResult(name: name, popCount: scenario.config.pops.count)
+            for p in sorted {
+                guard p.variants[i].peakBytes.count == scenario.config.pops.count else {
+                    throw Error("the parts have \(p.variants[i].peakBytes.count) POPs, the scenario \(scenario.config.pops.count)")
+                }
+                v.merge(p.variants[i], sameEvents: sameEvents)
+            }
+            let variantIndex = scenario.config.variants.firstIndex { $0.name == name } ?? 0
+            for k in v.appliedEvents.indices { v.appliedEvents[k].variant = variantIndex }
+            variants.append(v)
+        }
+        var result = RunResult(scenario: scenario, variants: variants, requests: sorted.reduce(0) { $0 + $1.requests },
+                               catalog: catalog, skips: first.skips, traceRequests: first.traceRequests)
+        let urlCount = sorted.map { p in Int(p.urlCounts.map(\.id).max().map { $0 + 1 } ?? 0) }.max() ?? 0
+        result.urlRequests = Array(repeating: 0, count: urlCount)
+        result.urlChecked = Array(repeating: 0, count: urlCount)
+        for p in sorted {
+            for c in p.urlCounts {
+                result.urlRequests[Int(c.id)] += c.requests
+                result.urlChecked[Int(c.id)] += c.checked
+            }
+            for f in p.failingURLs { result.urlTexts[f.id] = f.text }
+        }
+        var inexact: [String] = []
+        if sameEvents {
+            for (p, pop) in scenario.config.pops.enumerated() {
+                if variants.contains(where: { $0.peakBytes[p] > pop.capacityBytes }) { inexact.append(pop.id) }
+            }
+        }
+        return (result, inexact)
+    }
+}
+
+/// Decimal integers separated by single spaces.
+private func packed(_ numbers: some Sequence<Int>) -> String {
+    var out = ""
+    var first = true
+    for n in numbers {
+        if !first { out += " " }
+        out += String(n)
+        first = false
+    }
+    return out
+}

@@ -1,0 +1,173 @@
+// Hash tables for the event loop's memos and in-flight fetches: open addressing over flat
+// arrays, keyed by small structs of integers with a multiply-xorshift hash. Swift's
+// `Dictionary` hashes with per-process-seeded SipHash and was a fifth of a request's cost.
+
+/// A key made of a few integers, with a cheap hash whose every bit depends on every input bit.
+protocol FlatKey: Equatable {
+    var mixedHash: UInt64 { get }
+}
+
+/// SplitMix64's finaliser: a bijection of 64 bits with full avalanche.
+@inline(__always)
+func mix64(_ x: UInt64) -> UInt64 {
+    var z = x
+    z = (z ^ (z &>> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z &>> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z &>> 31)
+}
+
+/// Two 32-bit words and a third, hashed.
+@inline(__always)
+func mix(_ a: UInt32, _ b: UInt32, _ c: UInt32 = 0, _ d: UInt32 = 0) -> UInt64 {
+    mix64((UInt64(a) | UInt64(b) &<< 32) ^ mix64(UInt64(c) | UInt64(d) &<< 32 | 0x5555_0000_0000_0000))
+}
+
+/// An insert-only map from keys to values, with entries numbered densely in insertion order.
+///
+/// Linear probing over a power-of-two table of entry numbers, grown at half load; keys and
+/// values sit in arrays by entry number, so a memo's values can also be read by number.
+/// - Complexity: `find` and `insert` are O(1) expected; nothing is allocated once the table
+///   has grown to the number of distinct keys.
+struct FlatMap<Key: FlatKey, Value> {
+    private(set) var keys: [Key] = []
+    var values: [Value] = []
+    private var buckets: [Int32]
+    private var mask: Int
+
+    init(capacity: Int = 16) {
+        var n = 16
+        while n < 2 * capacity { n <<= 1 }
+        buckets = Array(repeating: -1, count: n)
+        mask = n - 1
+    }
+
+    var count: Int { keys.count }
+
+    /// The entry number of `key`, or nil.
+    @inline(__always)
+    func find(_ key: Key) -> Int? {
+        var b = Int(truncatingIfNeeded: key.mixedHash) & mask
+        while true {
+            let e = buckets[b]
+            if e < 0 { return nil }
+            if keys[Int(e)] == key { return Int(e) }
+            b = (b + 1) & mask
+        }
+    }
+
+    /// The value for `key`, or nil.
+    @inline(__always)
+    subscript(key: Key) -> Value? {
+        guard let e = find(key) else { return nil }
+        return values[e]
+    }
+
+    /// Adds `key`, which must not be present, and returns its entry number.
+    @discardableResult
+    mutating func insert(_ key: Key, _ value: Value) -> Int {
+        let e = keys.count
+        keys.append(key)
+        values.append(value)
+        if keys.count * 2 > buckets.count {
+            grow()
+        } else {
+            place(e)
+        }
+        return e
+    }
+
+    private mutating func place(_ e: Int) {
+        var b = Int(truncatingIfNeeded: keys[e].mixedHash) & mask
+        while buckets[b] >= 0 { b = (b + 1) & mask }
+        buckets[b] = Int32(e)
+    }
+
+    private mutating func grow() {
+        buckets = Array(repeating: -1, count: buckets.count * 2)
+        mask = buckets.count - 1
+        for e in keys.indices { place(e) }
+    }
+}
+
+/// A map from `UInt64` keys to `Int32` values with removal: the fetches in flight at a POP.
+///
+/// Linear probing with backward-shift deletion (no tombstones), grown at half load. The
+/// table stays as small as the most fetches ever in flight at once.
+struct UInt64Table {
+    private var keys: [UInt64]
+    private var values: [Int32]   // -1: empty bucket
+    private var mask: Int
+    private(set) var count = 0
+
+    init() {
+        keys = Array(repeating: 0, count: 16)
+        values = Array(repeating: -1, count: 16)
+        mask = 15
+    }
+
+    @inline(__always)
+    private func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: mix64(key)) & mask }
+
+    /// The value for `key`, or nil.
+    @inline(__always)
+    subscript(key: UInt64) -> Int32? {
+        var b = home(key)
+        while true {
+            let v = values[b]
+            if v < 0 { return nil }
+            if keys[b] == key { return v }
+            b = (b + 1) & mask
+        }
+    }
+
+    /// Sets the value for `key` (a non-negative number), adding the key when new.
+    mutating func set(_ key: UInt64, _ value: Int32) {
+        precondition(value >= 0)
+        var b = home(key)
+        while values[b] >= 0 {
+            if keys[b] == key { values[b] = value; return }
+            b = (b + 1) & mask
+        }
+        keys[b] = key
+        values[b] = value
+        count += 1
+        if count * 2 > values.count { grow() }
+    }
+
+    /// Removes `key` if present.
+    mutating func remove(_ key: UInt64) {
+        var b = home(key)
+        while true {
+            if values[b] < 0 { return }
+            if keys[b] == key { break }
+            b = (b + 1) & mask
+        }
+        count -= 1
+        var hole = b
+        var cursor = b
+        while true {
+            cursor = (cursor + 1) & mask
+            if values[cursor] < 0 { break }
+            let h = home(keys[cursor])
+            if (cursor &- h) & mask >= (cursor &- hole) & mask {
+                keys[hole] = keys[cursor]
+                values[hole] = values[cursor]
+                hole = cursor
+            }
+        }
+        values[hole] = -1
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys, oldValues = values
+        keys = Array(repeating: 0, count: oldKeys.count * 2)
+        values = Array(repeating: -1, count: oldKeys.count * 2)
+        mask = keys.count - 1
+        for i in oldKeys.indices where oldValues[i] >= 0 {
+            var b = home(oldKeys[i])
+            while values[b] >= 0 { b = (b + 1) & mask }
+            keys[b] = oldKeys[i]
+            values[b] = oldValues[i]
+        }
+    }
+}

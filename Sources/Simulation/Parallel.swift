@@ -1,0 +1,176 @@
+import Dispatch
+
+/// The threads of a parallel run and the batches the driver hands them.
+///
+/// The work is cut into (variant, POP group) pieces — a POP group is POPs joined by parent
+/// links, which never affect another group — dealt round-robin, variants outermost, to the
+/// threads; each thread keeps one unit per variant covering the groups it was dealt. The
+/// driver (the caller's thread) resolves every request and copies it into the current batch of
+/// each thread that owns its POP; a thread replays its batches in order, so every unit sees its
+/// requests in trace order, exactly as in a one-thread run. Each thread has four batch slots:
+/// the driver waits when a thread is four batches behind, a thread waits when it has none.
+struct ParallelRun {
+    private let workers: [Worker]
+    /// Threads that own POP `p`: `routeWorkers[routeStart[p] ..< routeStart[p + 1]]`.
+    private let routeStart: [Int32]
+    private let routeWorkers: [Int32]
+    private let group = DispatchGroup()
+    /// Per thread: where the next request goes in its open batch, and how many fit.
+    private var cursor: [UnsafeMutablePointer<Work>?]
+    private var filled: [Int]
+    private var openSlot: [Int]
+
+    static let batchSize = 4096
+
+    init(config: SimulationConfig, catalog: Catalog, variants: [Int], ownsPOP: [Bool], groups: [Int], threads: Int,
+         shared: RunShared, sampleLimit: Int, countsURLs: Bool) {
+        let ownedGroups = Array(Set(config.pops.indices.filter { ownsPOP[$0] }.map { groups[$0] })).sorted()
+        var pieces: [(variant: Int, group: Int)] = []
+        for v in variants { for g in ownedGroups { pieces.append((v, g)) } }
+        let count = max(1, min(threads, pieces.count))
+        var dealt: [[(variant: Int, group: Int)]] = Array(repeating: [], count: count)
+        for (i, piece) in pieces.enumerated() { dealt[i % count].append(piece) }
+
+        var workers: [Worker] = []
+        for pieces in dealt {
+            var units: [VariantSimulator] = []
+            for v in variants {
+                let mine = Set(pieces.filter { $0.variant == v }.map(\.group))
+                if mine.isEmpty { continue }
+                let owned = config.pops.indices.map { ownsPOP[$0] && mine.contains(groups[$0]) }
+                units.append(VariantSimulator(index: v, config: config, catalog: catalog, owned: owned, shared: shared,
+                                              observer: nil, sampleLimit: sampleLimit, countsURLs: countsURLs))
+            }
+            workers.append(Worker(units: units, pops: config.pops.count))
+        }
+        var start: [Int32] = [0], list: [Int32] = []
+        for p in config.pops.indices {
+            for (k, w) in workers.enumerated() where w.ownsPOP(p) { list.append(Int32(k)) }
+            start.append(Int32(list.count))
+        }
+        self.workers = workers
+        routeStart = start
+        routeWorkers = list
+        cursor = Array(repeating: nil, count: workers.count)
+        filled = Array(repeating: 0, count: workers.count)
+        openSlot = Array(repeating: 0, count: workers.count)
+        for w in workers {
+            DispatchQueue.global().async(group: group) { w.run() }
+        }
+    }
+
+    /// Hands `w` to every thread that owns its POP.
+    @inline(__always)
+    mutating func dispatch(_ w: Work) {
+        let p = Int(w.pop)
+        var j = Int(routeStart[p])
+        let end = Int(routeStart[p + 1])
+        while j < end {
+            let k = Int(routeWorkers[j])
+            if cursor[k] == nil { cursor[k] = workers[k].acquire(openSlot[k]) }
+            (cursor[k]! + filled[k]).initialize(to: w)
+            filled[k] += 1
+            if filled[k] == Self.batchSize { submit(k) }
+            j += 1
+        }
+    }
+
+    private mutating func submit(_ k: Int) {
+        workers[k].publish(openSlot[k], count: filled[k])
+        openSlot[k] = (openSlot[k] + 1) % Worker.slots
+        filled[k] = 0
+        cursor[k] = nil
+    }
+
+    /// Sends what is left, waits for every thread to finish its events, and returns the units.
+    mutating func finish() -> [VariantSimulator] {
+        for k in workers.indices {
+            if cursor[k] != nil { submit(k) }
+            _ = workers[k].acquire(openSlot[k])
+            workers[k].publish(openSlot[k], count: -1)
+        }
+        group.wait()
+        return workers.flatMap(\.units)
+    }
+}
+
+/// One simulation thread: its units, and four batch slots shared with the driver.
+final class Worker: @unchecked Sendable {
+    static let slots = 4
+    private(set) var units: [VariantSimulator]
+    private let buffers: [UnsafeMutablePointer<Work>]
+    /// Requests in each published slot; -1 ends the run. Written before `ready` is signalled.
+    private let counts: UnsafeMutablePointer<Int>
+    private let ready = DispatchSemaphore(value: 0)
+    /// Created at 0 and signalled once per slot: libdispatch refuses to dispose of a semaphore
+    /// whose count is below the value it was created with.
+    private let free = DispatchSemaphore(value: 0)
+    /// Units that own POP `p`: `routeUnits[routeStart[p] ..< routeStart[p + 1]]`, in variant order.
+    private let routeStart: [Int32]
+    private let routeUnits: [Int32]
+
+    init(units: [VariantSimulator], pops: Int) {
+        self.units = units
+        buffers = (0..<Worker.slots).map { _ in UnsafeMutablePointer<Work>.allocate(capacity: ParallelRun.batchSize) }
+        counts = .allocate(capacity: Worker.slots)
+        counts.initialize(repeating: 0, count: Worker.slots)
+        for _ in 0..<Worker.slots { free.signal() }
+        var start: [Int32] = [0], list: [Int32] = []
+        for p in 0..<pops {
+            for (i, u) in units.enumerated() where u.owned[p] { list.append(Int32(i)) }
+            start.append(Int32(list.count))
+        }
+        routeStart = start
+        routeUnits = list
+    }
+
+    deinit {
+        for b in buffers { b.deallocate() }
+        counts.deallocate()
+    }
+
+    func ownsPOP(_ p: Int) -> Bool { routeStart[p + 1] > routeStart[p] }
+
+    /// Waits until slot `s` is free and returns its buffer (driver thread).
+    func acquire(_ s: Int) -> UnsafeMutablePointer<Work> {
+        free.wait()
+        return buffers[s]
+    }
+
+    /// Hands slot `s` with `count` requests (initialised) to the thread; -1 ends the run.
+    func publish(_ s: Int, count: Int) {
+        counts[s] = count
+        ready.signal()
+    }
+
+    /// The thread's loop: replay each batch through the units that own each request's POP.
+    func run() {
+        var units = self.units
+        self.units = []
+        var slot = 0
+        while true {
+            ready.wait()
+            let n = counts[slot]
+            if n < 0 { break }
+            let buffer = buffers[slot]
+            routeStart.withUnsafeBufferPointer { start in
+                routeUnits.withUnsafeBufferPointer { route in
+                    for i in 0..<n {
+                        let p = Int(buffer[i].pop)
+                        var j = Int(start[p])
+                        let end = Int(start[p + 1])
+                        while j < end {
+                            units[Int(route[j])].handle(buffer[i])
+                            j += 1
+                        }
+                    }
+                }
+            }
+            (buffer).deinitialize(count: n)
+            free.signal()
+            slot = (slot + 1) % Worker.slots
+        }
+        for i in units.indices { units[i].finish() }
+        self.units = units
+    }
+}

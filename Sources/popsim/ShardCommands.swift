@@ -1,0 +1,130 @@
+import Foundation
+import Reports
+import Scenario
+import Simulation
+import Workload
+
+/// The options of a sharded `run`.
+let shardOptions = [
+    OptionSpec(name: "--shard", value: "I/N", help: "Simulate only shard I of N (I counts from 0) and write its partial result to --out PART."),
+    OptionSpec(name: "--shard-by", value: "pop|url", help: "Split by POP group (default; always exact) or by URL hash (exact while no cache fills up)."),
+]
+
+/// `--shard I/N` and `--shard-by`, checked; nil without `--shard`.
+func shardOption(_ args: Arguments) throws(UsageError) -> Shard? {
+    guard let text = args.value("--shard") else {
+        if args.has("--shard-by") { throw UsageError(message: "--shard-by needs --shard I/N") }
+        return nil
+    }
+    let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]),
+          parts[0].allSatisfy(\.isASCIIDigit), parts[1].allSatisfy(\.isASCIIDigit) else {
+        throw UsageError(message: "the value '\(text)' is invalid for '--shard <I/N>': expected the shard's index and the number of shards, such as 0/4")
+    }
+    guard count >= 1 else { throw UsageError(message: "the value '\(text)' is invalid for '--shard <I/N>': there must be at least 1 shard") }
+    guard index < count else {
+        throw UsageError(message: "the value '\(text)' is invalid for '--shard <I/N>': shards count from 0, so I must be below N (0/\(count) … \(count - 1)/\(count))")
+    }
+    var key = Shard.Key.pop
+    if let by = args.value("--shard-by") {
+        guard let k = Shard.Key(rawValue: by) else {
+            throw UsageError(message: "the value '\(by)' is invalid for '--shard-by <pop|url>': expected pop or url")
+        }
+        key = k
+    }
+    return Shard(index: index, count: count, key: key)
+}
+
+extension Character {
+    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+/// `popsim run SCENARIO --shard I/N --out PART`: simulates one shard and writes its partial result.
+func runShard(_ scenario: Scenario, path: String, only: [String]?, shard: Shard, args: Arguments) throws -> Int32 {
+    guard let out = args.value("--out") else {
+        throw UsageError(message: "--shard writes a partial result: give --out PART (popsim merge PART… --out DIR writes the bundle)")
+    }
+    if args.has("--no-out") { throw UsageError(message: "--shard and --no-out exclude each other") }
+    if args.has("--requests-out") { throw UsageError(message: "--requests-out is not available with --shard (run the whole scenario for an audit log)") }
+    let quiet = args.has("--quiet")
+    let threads = try threadCount(args)
+    let estimate = ProgressReporter.estimateRequests(scenario.workload)
+    let progress = ProgressReporter(quiet: quiet, total: estimate?.count, estimated: !(estimate?.exact ?? false))
+    let result: RunResult
+    do {
+        result = try ScenarioRun.run(scenario, only: only, progress: progress.update,
+                                     options: SimulationOptions(threads: threads, shard: shard, countURLs: true))
+        progress.finish()
+    } catch {
+        progress.finish()
+        throw InputError("\(error)")
+    }
+    let part = PartialResult(result: result, only: only, scenarioFile: relativePath(path))
+    do { try writeFileAtomically(out, contents: part.json) } catch { throw InputError("\(error)") }
+    let groups = Simulation.popGroups(scenario.config.pops)
+    var what = "\(result.requests) of \(result.traceRequests) requests"
+    if shard.key == .pop {
+        let pops = scenario.config.pops.indices.filter { groups[$0] % shard.count == shard.index }.map { scenario.config.pops[$0].id }
+        what += pops.isEmpty ? " (no POP group falls to this shard)" : " at \(pops.joined(separator: ", "))"
+    }
+    print("shard \(shard.index)/\(shard.count) by \(shard.key.rawValue): \(what); wrote \(out)")
+    return 0
+}
+
+enum MergeCommand: Command {
+    static let spec = CommandSpec(
+        name: "merge",
+        summary: "Combine the partial results of a sharded run into the results bundle of the whole run.",
+        usage: "popsim merge PART... --out DIR [--scenario FILE] [--no-timeline] [--threads N] [--quiet]",
+        options: [
+            OptionSpec(name: "--out", value: "DIR", help: "Write the results bundle to DIR, as 'popsim run SCENARIO --out DIR' would."),
+            OptionSpec(name: "--scenario", value: "FILE", help: "Read the scenario from FILE (default: the path the shards were given; its hash must match)."),
+            OptionSpec(name: "--no-timeline", value: nil, help: "Do not replay the trace to narrate the worst URL (the report then says so, and differs from an unsharded run's)."),
+            OptionSpec(name: "--threads", value: "N", help: "Threads for the timeline's replay (default: the number of cores)."),
+            OptionSpec(name: "--quiet", value: nil, help: "No progress line and no note about the files written."),
+        ],
+        details: """
+        The parts must be every shard of one run: the same popsim, scenario (hash), seed, variants, shard
+        count and key, and trace; each index once. Counts add up and rates are computed after, so the
+        bundle is byte for byte the one an unsharded 'popsim run' writes to DIR — run the merge from the
+        directory the shards ran in, so that the paths it records are the same. The report's timeline
+        replays the trace up to the worst URL's 40th request, so the trace must be readable here too
+        (or give --no-timeline). By URL, the result is exact when no POP's cache fills up; the merge
+        warns when the shards' caches together held more than a POP's capacity.
+        """,
+        examples: [
+            "popsim merge /tmp/part-0.json /tmp/part-1.json --out /tmp/results",
+            "popsim merge parts/*.json --out results --no-timeline",
+        ])
+
+    static func run(_ args: Arguments) throws -> Int32 {
+        guard !args.positional.isEmpty else { throw UsageError(message: "missing PART (the files popsim run --shard wrote)") }
+        guard let out = args.value("--out") else { throw UsageError(message: "missing --out DIR") }
+        let quiet = args.has("--quiet")
+        let threads = try threadCount(args)
+        var parts: [(file: String, part: PartialResult)] = []
+        for file in args.positional {
+            let bytes: [UInt8]
+            do { bytes = try readWholeFile(file) } catch { throw InputError("\(error)") }
+            do { parts.append((file, try PartialResult.parse(bytes, file: file))) } catch { throw InputError("\(error)") }
+        }
+        let recorded: String
+        do { recorded = try PartialResult.checkCompatible(parts).scenarioFile } catch { throw InputError("\(error)") }
+        let scenario = try loadScenario(args.value("--scenario") ?? recorded)
+        let merged: (result: RunResult, inexactPOPs: [String])
+        do { merged = try PartialResult.merge(parts, scenario: scenario) } catch { throw InputError("\(error)") }
+        if !merged.inexactPOPs.isEmpty {
+            Output.warning("sharded by URL, the caches of \(merged.inexactPOPs.joined(separator: ", ")) together held more than their capacity: "
+                           + "evictions depend on every shard's URLs, so this result may differ from an unsharded run (shard by pop for an exact one)")
+        }
+        let only = parts[0].part.variantOption
+        var words = ["popsim", "run", recorded]
+        for v in only ?? [] { words += ["--variant", v] }
+        words += ["--out", relativePath(out)]
+        let command = words.map(shellWord).joined(separator: " ")
+        try writeBundle(merged.result, to: out, only: only, command: command, threads: threads, quiet: quiet,
+                        scenarioFile: recorded, skipTimeline: args.has("--no-timeline"))
+        print(Summary.text(merged.result), terminator: "")
+        return 0
+    }
+}

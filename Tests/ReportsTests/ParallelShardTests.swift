@@ -1,0 +1,151 @@
+import Reports
+import Scenario
+import Simulation
+import Testing
+import TestSupport
+import Workload
+
+// Parallel runs and shards must give exactly the bundle of a one-thread, unsharded run: the
+// same bytes in every file (summary.json, cells.csv, every table, chart, the report with its
+// timeline, the manifest).
+
+/// The bundle of `result`, built as `popsim run` builds it (same command and paths every time,
+/// so bundles of different runs of one scenario compare byte for byte).
+func bundle(of result: RunResult, threads: Int = 1) throws -> [BundleFile] {
+    let urls = URLFailures(result: result)
+    let timeline = try urls.worst.map { try Timeline.collect(result.scenario, only: nil, url: $0, urls: urls, threads: threads) }
+    let context = ReportContext(result: result, urls: urls, timeline: timeline, command: "popsim run scenario.json --out out",
+                                scenarioFile: "scenario.json", traceFile: "trace.csv")
+    return ResultsBundle.files(context, scenarioBytes: try readWholeFile(result.scenario.file))
+}
+
+func expectSameFiles(_ a: [BundleFile], _ b: [BundleFile], _ what: String) {
+    #expect(a.map(\.path) == b.map(\.path), "\(what): file lists differ")
+    for (x, y) in zip(a, b) where x.contents != y.contents {
+        let line = zip(x.contents.split(separator: "\n", omittingEmptySubsequences: false),
+                       y.contents.split(separator: "\n", omittingEmptySubsequences: false)).enumerated().first { $0.element.0 != $0.element.1 }
+        Issue.record("\(what): \(x.path) differs\(line.map { " at line \($0.offset + 1): \($0.element.0) | \($0.element.1)" } ?? " in length")")
+    }
+}
+
+/// Every scenario shipped in scenarios/, plus the stress scenario (written into a fresh folder).
+func scenariosUnderTest() throws -> [String] {
+    let shipped = filesIn(repoPath("scenarios")).filter { $0.hasSuffix(".json") }.map { repoPath("scenarios/" + $0) }
+    return shipped + [try writeStressScenario(in: try makeTemporaryDirectory("popsim-stress"))]
+}
+
+@Test("threads: a run on 2, 3 or 5 threads writes the bundle of a one-thread run, byte for byte (shipped scenarios and a stress scenario)")
+func parallelEqualsSequential() throws {
+    for path in try scenariosUnderTest() {
+        let scenario = try Scenario.load(path: path)
+        let one = try ScenarioRun.run(scenario, options: SimulationOptions(threads: 1, countURLs: true))
+        let reference = try bundle(of: one)
+        for threads in [2, 3, 5] {
+            let many = try ScenarioRun.run(scenario, options: SimulationOptions(threads: threads, countURLs: true))
+            expectSameFiles(reference, try bundle(of: many, threads: threads), "\(scenario.name), \(threads) threads")
+            #expect(Summary.json(many) == Summary.json(one) && Breakdown.cellsCSV(many) == Breakdown.cellsCSV(one))
+        }
+    }
+}
+
+@Test("threads: an observer's outcomes come in request order whatever --threads says (it runs on one thread)")
+func observerForcesOneThread() throws {
+    let path = try writeStressScenario(in: try makeTemporaryDirectory("popsim-stress"), requests: 3_000)
+    let scenario = try Scenario.load(path: path)
+    var seqs: [Int] = []
+    _ = try ScenarioRun.run(scenario, observer: { seqs.append($0.request.seq) }, options: SimulationOptions(threads: 4))
+    #expect(seqs.count == 3_000 * scenario.config.variants.count)
+    #expect(seqs == seqs.sorted(), "outcomes in request order")
+}
+
+/// Runs every shard of `scenario`, writes and reads back each partial result, and merges them.
+func shardAndMerge(_ scenario: Scenario, count: Int, key: Shard.Key, threads: Int = 1) throws -> (result: RunResult, inexactPOPs: [String]) {
+    var parts: [(file: String, part: PartialResult)] = []
+    for index in 0..<count {
+        let options = SimulationOptions(threads: threads, shard: Shard(index: index, count: count, key: key), countURLs: true)
+        let result = try ScenarioRun.run(scenario, options: options)
+        let json = PartialResult(result: result, only: nil, scenarioFile: "scenario.json").json
+        let part = try PartialResult.parse(Array(json.utf8), file: "part-\(index).json")
+        #expect(part.json == json, "a partial result reads back as it was written")
+        parts.append(("part-\(index).json", part))
+    }
+    return try PartialResult.merge(parts.reversed(), scenario: scenario)
+}
+
+@Test("shards by POP merge into the unsharded bundle, byte for byte", arguments: [1, 2, 3, 5])
+func popShardsMerge(count: Int) throws {
+    let paths = [repoPath("scenarios/several-pops-several-fills.json"), repoPath("scenarios/rule-added-without-purge.json"),
+                 try writeStressScenario(in: try makeTemporaryDirectory("popsim-stress"))]
+    for path in paths {
+        let scenario = try Scenario.load(path: path)
+        let whole = try ScenarioRun.run(scenario, options: SimulationOptions(countURLs: true))
+        let merged = try shardAndMerge(scenario, count: count, key: .pop, threads: 2)
+        #expect(merged.inexactPOPs.isEmpty)
+        #expect(merged.result.requests == whole.requests)
+        expectSameFiles(try bundle(of: whole), try bundle(of: merged.result), "\(scenario.name), \(count) shards by POP")
+    }
+}
+
+@Test("shards by URL merge exactly when no cache fills up (purges, rollouts and prefetches reach every shard)", arguments: [2, 3, 5])
+func urlShardsMerge(count: Int) throws {
+    let path = try writeStressScenario(in: try makeTemporaryDirectory("popsim-stress"), capacity: "10TB")
+    let scenario = try Scenario.load(path: path)
+    let whole = try ScenarioRun.run(scenario, options: SimulationOptions(countURLs: true))
+    #expect(whole.variants.allSatisfy { $0.evictions == 0 }, "the fixture never fills a cache")
+    let merged = try shardAndMerge(scenario, count: count, key: .url)
+    #expect(merged.inexactPOPs.isEmpty)
+    expectSameFiles(try bundle(of: whole), try bundle(of: merged.result), "\(count) shards by URL")
+}
+
+@Test("shards by URL with caches that fill up: the merge names the POPs whose result may differ")
+func urlShardsInexact() throws {
+    let path = try writeStressScenario(in: try makeTemporaryDirectory("popsim-stress"))
+    let scenario = try Scenario.load(path: path)
+    let merged = try shardAndMerge(scenario, count: 3, key: .url)
+    #expect(!merged.inexactPOPs.isEmpty)
+    #expect(merged.inexactPOPs.allSatisfy { id in scenario.config.pops.contains { $0.id == id } })
+}
+
+@Test("merge refuses parts of different runs: scenario, seed, shard count, shard key, a shard twice, a missing shard")
+func mergeRefuses() throws {
+    let dir = try makeTemporaryDirectory()
+    let base = try String(contentsOfFile: repoPath("scenarios/several-pops-several-fills.json"), encoding: .utf8)
+    try writeFile(dir, "a.json", base.replacingOccurrences(of: "traces/", with: repoPath("scenarios/traces/")))
+    try writeFile(dir, "b.json", base.replacingOccurrences(of: "traces/", with: repoPath("scenarios/traces/"))
+                                     .replacingOccurrences(of: "\"seed\": 1", with: "\"seed\": 2"))
+    func part(_ file: String, _ index: Int, _ count: Int, _ key: Shard.Key = .pop) throws -> (file: String, part: PartialResult) {
+        let scenario = try Scenario.load(path: dir + "/" + file)
+        let r = try ScenarioRun.run(scenario, options: SimulationOptions(shard: Shard(index: index, count: count, key: key), countURLs: true))
+        return ("\(file)#\(index)/\(count)", PartialResult(result: r, only: nil, scenarioFile: file))
+    }
+    func refusal(_ parts: [(file: String, part: PartialResult)]) -> String {
+        do { _ = try PartialResult.checkCompatible(parts); return "" } catch { return error.description }
+    }
+    #expect(try refusal([part("a.json", 0, 2), part("a.json", 1, 2)]) == "")
+    #expect(try refusal([part("a.json", 0, 2), part("b.json", 1, 2)]).contains("seed 1 vs 2"))
+    #expect(try refusal([part("a.json", 0, 2), part("a.json", 1, 3)]).contains("shard count 2"))
+    #expect(try refusal([part("a.json", 0, 2), part("a.json", 1, 2, .url)]).contains("shard key pop vs url"))
+    #expect(try refusal([part("a.json", 0, 2), part("a.json", 0, 2)]).contains("are both shard 0/2"))
+    #expect(try refusal([part("a.json", 1, 3), part("a.json", 0, 3)]).contains("missing shard 2 of 3"))
+    let other = try Scenario.load(path: repoPath("scenarios/rule-added-without-purge.json"))
+    let r = try ScenarioRun.run(other, options: SimulationOptions(shard: Shard(index: 1, count: 2, key: .pop), countURLs: true))
+    #expect(try refusal([part("a.json", 0, 2), ("other", PartialResult(result: r, only: nil, scenarioFile: "x.json"))])
+            .contains("scenario several-pops-several-fills vs rule-added-without-purge"))
+    // A scenario edited after the shards ran is refused at merge.
+    let parts = [try part("a.json", 0, 2), try part("a.json", 1, 2)]
+    #expect(throws: PartialResult.Error.self) { try PartialResult.merge(parts, scenario: try Scenario.load(path: dir + "/b.json")) }
+}
+
+@Test("a partial result that is not one is refused with the file's name", arguments: [
+    ("{}", "not a popsim partial result"),
+    ("[1, 2", "invalid JSON"),
+    ("{\"format\": \"popsim-partial-result\", \"version\": 9}", "version 9; this popsim reads version 1"),
+])
+func badPartial(_ text: String, _ message: String) {
+    do {
+        _ = try PartialResult.parse(Array(text.utf8), file: "p.json")
+        Issue.record("accepted \(text)")
+    } catch {
+        #expect(error.description.hasPrefix("p.json: ") && error.description.contains(message), "\(error)")
+    }
+}
