@@ -15,6 +15,12 @@ public struct CLIResult: Sendable {
     public var status: Int32
     public var stdout: String
     public var stderr: String
+
+    public init(status: Int32, stdout: String, stderr: String) {
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+    }
 }
 
 /// The built `popsim` executable, next to the test bundle in the build products folder.

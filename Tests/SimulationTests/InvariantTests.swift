@@ -1,0 +1,53 @@
+import Testing
+@testable import Simulation
+
+/// The accounting rules every run is checked against (`Simulation.invariantViolations`), each
+/// broken on purpose: a violation is described, never let through as a result.
+@Suite("Run invariants")
+struct InvariantTests {
+    /// A sound result: 10 requests at one POP, 6 hits and 4 misses, 3 of 8 CORS checks failing.
+    static func sound() -> VariantResult {
+        var t = Tally()
+        t.requests = 10; t.hits = 6; t.misses = 4; t.originFetches = 4; t.corsChecked = 8; t.corsFailures = 3
+        var r = VariantResult(name: "v", popCount: 1)
+        r.total = t
+        r.perPOP = [t]
+        return r
+    }
+
+    static func violations(_ r: VariantResult, requests: Int = 10, parent: Bool = false,
+                           cache: [(used: Int64, capacity: Int64)] = [(100, 1000)]) -> [String] {
+        Simulation.invariantViolations(r, requests: requests, hasParentTier: parent, cacheBytes: cache)
+    }
+
+    @Test("a sound result has none")
+    func sound() { #expect(Self.violations(Self.sound()).isEmpty) }
+
+    @Test("each broken rule is named", arguments: [
+        "outcomes for", "≠ requests", "CORS failures for", "origin fetches for", "per-POP tallies", "cache holds",
+    ])
+    func broken(_ rule: String) {
+        var r = Self.sound()
+        var requests = 10
+        var cache: [(used: Int64, capacity: Int64)] = [(100, 1000)]
+        switch rule {
+        case "outcomes for": requests = 11
+        case "≠ requests": r.total.hits += 1; r.perPOP[0].hits += 1
+        case "CORS failures for": r.total.corsFailures = 9; r.perPOP[0].corsFailures = 9
+        case "origin fetches for": r.total.originFetches = 5; r.perPOP[0].originFetches = 5
+        case "per-POP tallies": r.perPOP[0].corsChecked = 7
+        default: cache = [(1001, 1000)]
+        }
+        let found = Self.violations(r, requests: requests, cache: cache)
+        #expect(found.contains { $0.contains(rule) }, "\(found)")
+    }
+
+    @Test("with a parent tier a miss may be served by the parent, not the origin")
+    func parentTier() {
+        var r = Self.sound()
+        r.total.originFetches = 2
+        r.perPOP[0].originFetches = 2
+        #expect(Self.violations(r, parent: true).isEmpty)
+        #expect(Self.violations(r, parent: false).contains { $0.contains("without a parent tier") })
+    }
+}
