@@ -51,3 +51,18 @@ struct InvariantTests {
         #expect(Self.violations(r, parent: false).contains { $0.contains("without a parent tier") })
     }
 }
+
+/// Cache-Control values from a scenario's origin headers: what a shared cache makes of them, and
+/// none of them may trap (two did: a bare `=` directive, and max-age near Int64.max times 10^6).
+@Suite("Cache-Control lifetimes")
+struct CacheControlTests {
+    @Test("lifetimes, with RFC 9111's 2^31-second ceiling", arguments: [
+        ("max-age=60", Int64(60_000_000)), ("s-maxage=5, max-age=60", 5_000_000), ("no-store", 0), ("private, max-age=60", 0),
+        ("max-age=-5", 0), ("max-age=9223372036854775807", (1 << 31) * 1_000_000),
+        ("max-age=99999999999999999999999", (1 << 31) * 1_000_000), ("max-age=60, =", 60_000_000), ("=", nil), (",,,", nil),
+        ("max-age=\"60\"", 60_000_000), ("max-age=abc", nil),
+    ] as [(String, Int64?)])
+    func lifetime(_ value: String, _ expected: Int64?) {
+        #expect(TTLPolicy.ttl(cacheControl: value) == expected, "Cache-Control: \(value)")
+    }
+}
