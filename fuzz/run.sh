@@ -34,6 +34,9 @@ if [[ $build_only == 0 ]]; then
 fi
 
 mkdir -p "$out/modules" "$out/objects" "$out/bin" "$out/logs"
+# One build at a time: run-all.sh starts targets in parallel, and they share the module objects.
+exec 9> "$out/build.lock"
+flock 9
 flags=(-O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -I "$out/modules")
 
 # Compiles module $1 from the Swift files under $2, when any of them is newer than its object.
@@ -63,6 +66,7 @@ if [[ ! -x $binary || fuzz/targets/$target.swift -nt $binary || "$out/objects/Fu
         -o "$binary" 2>&1 | { grep -v 'Cannot export local symbol' || true; } >&2
     [[ -x $binary ]] || { echo "fuzz: linking $target failed" >&2; exit 1; }
 fi
+flock -u 9
 [[ $build_only == 1 ]] && { echo "$binary"; exit 0; }
 
 # Seeds from the shipped files, per target.
@@ -102,6 +106,10 @@ POPSIM_FUZZ_SCRATCH=$scratch ASAN_OPTIONS=detect_leaks=0:allocator_may_return_nu
     -print_final_stats=1 -artifact_prefix="$out/artifacts/$target/" "${dict[@]}" "$@" \
     "$out/work/$target" fuzz/corpus/"$target" "$seeds" > "$out/logs/$target.log" 2>&1 || status=$?
 grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|Done [0-9]+ runs)' "$out/logs/$target.log" >&2 || true
+# One line per run in .build/fuzz/history.tsv: date, target, seconds asked, inputs run, peak RSS, status.
+runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$out/logs/$target.log" | grep -o '[0-9]*$' || echo 0)
+rss=$(grep -o 'stat::peak_rss_mb: *[0-9]*' "$out/logs/$target.log" | grep -o '[0-9]*$' || echo 0)
+printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$target" "$seconds" "$runs" "$rss" "$status" >> "$out/history.tsv"
 if [[ $status != 0 ]]; then
     echo "fuzz: $target stopped with status $status; see $out/logs/$target.log and $out/artifacts/$target/" >&2
 fi

@@ -63,6 +63,14 @@ public struct LuaPattern: Hashable, Sendable {
     }
 
     func matches(bytes s: [UInt8], anchored: Bool) -> Bool {
+        var work = 0
+        return matches(bytes: s, anchored: anchored, work: &work)
+    }
+
+    /// The matcher, counting in `work` the (position, item) states it visits, so a test can
+    /// show the cost stays within O(*m* × *n*) — linear in the subject for a given pattern —
+    /// on the values that make Lua's own backtracking matcher exponential.
+    func matches(bytes s: [UInt8], anchored: Bool, work: inout Int) -> Bool {
         let fromStart = anchored || anchoredAtStart
         let toEnd = anchored || anchoredAtEnd
         let m = items.count, n = s.count
@@ -77,6 +85,7 @@ public struct LuaPattern: Hashable, Sendable {
             var any = false
             // Zero-width steps only go from item i to i + 1, so one pass in increasing i
             // closes the states at position p.
+            work += m + 1
             for i in 0...m where current[i] {
                 any = true
                 if i == m {

@@ -21,7 +21,7 @@ public struct Scenario: Sendable {
     public static func load(path: String) throws(ScenarioError) -> Scenario {
         let bytes: [UInt8]
         do { bytes = try readWholeFile(path) } catch {
-            throw ScenarioError(file: path, path: "", line: nil, message: "\(error)")
+            throw ScenarioError(file: path, path: "", line: nil, message: error.message)
         }
         return try decode(file: path, bytes: bytes)
     }

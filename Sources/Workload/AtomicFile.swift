@@ -114,6 +114,7 @@ public final class AtomicFileWriter {
             throw FileWriteError(path: path, message: "cannot create \(temporaryPath): \(errnoText(code))")
         }
         temporaryExists = true
+        LiveTemporaries.add(temporaryPath)
         buffer.reserveCapacity(AtomicFileWriter.bufferLimit)
     }
 
@@ -159,6 +160,7 @@ public final class AtomicFileWriter {
                 throw FileWriteError(path: path, message: "cannot rename \(temporaryPath) over it: \(errnoText(errno))")
             }
             temporaryExists = false
+            LiveTemporaries.remove(temporaryPath)
             buffer = []
         } catch {
             abort()
@@ -175,6 +177,7 @@ public final class AtomicFileWriter {
         if temporaryExists {
             _ = unlink(temporaryPath)
             temporaryExists = false
+            LiveTemporaries.remove(temporaryPath)
         }
         buffer = []
     }
@@ -220,5 +223,36 @@ private func makeDirectories(_ dir: String, for path: String) throws(FileWriteEr
         default:
             throw FileWriteError(path: path, message: "cannot create directory \(dir): \(errnoText(code))")
         }
+    }
+}
+
+/// The temporaries of writers that have neither committed nor aborted, so that a process that
+/// must stop at once (an internal error) can still delete them on its way out.
+public enum LiveTemporaries {
+    nonisolated(unsafe) private static let lock: UnsafeMutablePointer<pthread_mutex_t> = {
+        let p = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(p, nil)
+        return p
+    }()
+    nonisolated(unsafe) private static var paths: Set<String> = []
+
+    static func add(_ path: String) {
+        pthread_mutex_lock(lock)
+        paths.insert(path)
+        pthread_mutex_unlock(lock)
+    }
+
+    static func remove(_ path: String) {
+        pthread_mutex_lock(lock)
+        paths.remove(path)
+        pthread_mutex_unlock(lock)
+    }
+
+    /// Deletes every live temporary (for a process about to exit without unwinding).
+    public static func deleteAll() {
+        pthread_mutex_lock(lock)
+        for path in paths { _ = unlink(path) }
+        paths.removeAll()
+        pthread_mutex_unlock(lock)
     }
 }

@@ -48,10 +48,24 @@ public enum Interruption {
     nonisolated(unsafe) private static var flag: Int32 = 0
     #endif
 
-    /// Installs handlers for SIGINT and SIGTERM that set the flag. The handlers reset themselves,
-    /// so a second signal stops the process at once (temporary files may then stay behind).
+    /// Installs handlers for SIGINT and SIGTERM that set the flag, and unblocks both (a parent
+    /// that spawned popsim from a thread with them blocked would otherwise pass that on). A
+    /// signal the parent set to be ignored stays ignored, as `nohup` and background jobs expect.
+    /// The handlers reset themselves, so a second signal stops the process at once (temporary
+    /// files may then stay behind).
     public static func install() {
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
         for sig in [SIGINT, SIGTERM] {
+            var old = sigaction()
+            sigaction(sig, nil, &old)
+            #if canImport(Glibc)
+            let ignored = unsafeBitCast(old.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+            #else
+            let ignored = unsafeBitCast(old.__sigaction_u.__sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+            #endif
+            if ignored { continue }
+            sigaddset(&unblock, sig)
             var action = sigaction()
             #if canImport(Glibc)
             action.__sigaction_handler.sa_handler = { Interruption.raise($0) }
@@ -63,6 +77,7 @@ public enum Interruption {
             sigemptyset(&action.sa_mask)
             sigaction(sig, &action, nil)
         }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 
     /// The signal received, or nil while none has been.

@@ -286,7 +286,10 @@ let catalogue: [BadInput] = [
     badScenarioBytes("a NUL byte", u8("{\"name\": ") + [0] + u8("}"), ["scenario.json:1: invalid JSON: unexpected character U+0000"]),
     badScenarioBytes("truncated", Array(u8(catalogueScenario).prefix(80)), ["scenario.json:", "invalid JSON"]),
     badScenarioBytes("nested 100,000 deep", [UInt8](repeating: UInt8(ascii: "["), count: 100_000), ["scenario.json:1: invalid JSON: nesting deeper than 512 levels"]),
-    BadInput(name: "scenario: a directory", files: ["scenario.json/keep": []], args: runArgs, mentions: ["scenario.json: is a directory, not a file"]),
+    BadInput(name: "scenario: a directory", files: ["scenario.json/keep": []], args: runArgs, mentions: ["popsim: error: scenario.json: is a directory, not a file"]),
+    BadInput(name: "scenario: missing file", files: [:], args: runArgs, mentions: ["popsim: error: scenario.json: no such file"]),
+    badScenarioBytes("larger than 64 MiB (a trace given as the scenario)", [UInt8](repeating: 0x20, count: 65 << 20),
+                     ["popsim: error: scenario.json: is 65 MiB; a scenario or rules file is at most 64 MiB"]),
 
     // Outputs that cannot be written: the disk is full, a folder is read-only, a file is in the way.
     BadInput(name: "output: audit log on a full disk (/dev/full)", files: ["scenario.json": u8(catalogueScenario), "trace.csv": u8("t,pop,url,origin,kind\n0,hangzhou,/a.woff2,,font\n")],

@@ -147,4 +147,6 @@ func runReportsSkips() throws {
     let r = try runPopsim(["run", "scenarios/logs/replay-nginx.json", "--no-out"])
     #expect(r.status == 0, "stderr: \(r.stderr)")
     #expect(r.stdout.contains("line(s) skipped (first: scenarios/logs/nginx-combined.log:"))
+    // Log times that went back a little were clamped: counted and said, never silent.
+    #expect(r.stdout.contains("1 request(s) went back in time (by up to 1.000s) and were given the previous request's time"), "\(r.stdout)")
 }

@@ -89,4 +89,31 @@ struct AtomicFileTests {
         #expect(FileWriteError(path: "o/x.csv", message: "directory o is not writable (permission denied)").description
                 == "cannot write o/x.csv: directory o is not writable (permission denied)")
     }
+
+    @Test("a device is written in place, never renamed over: /dev/full gives ENOSPC naming it and stays a device")
+    func deviceTarget() throws {
+        #expect(throws: FileWriteError(path: "/dev/full", message: "write failed: no space left on device")) {
+            try writeFileAtomically("/dev/full", contents: "x")
+        }
+        var st = stat()
+        #expect(stat("/dev/full", &st) == 0 && (st.st_mode & S_IFMT) == S_IFCHR)
+        try writeFileAtomically("/dev/null", contents: "discarded")
+    }
+
+    @Test("several files: a write error in any leaves all of them as they were")
+    func allOrNothing() throws {
+        let dir = TemporaryDirectory()
+        let a = dir.path + "/a.txt", b = dir.path + "/sub/b.txt"
+        try writeFileAtomically(a, contents: "old a")
+        #expect(throws: FileWriteError.self) {
+            try writeFilesAtomically([(path: a, contents: Array("new a".utf8)), (path: b, contents: Array("new b".utf8)),
+                                      (path: "/dev/full", contents: Array("x".utf8))])
+        }
+        #expect(Self.contents(a) == "old a")
+        #expect(Self.contents(b) == nil)
+        #expect(dir.listing() == ["a.txt", "sub"])
+        #expect(dir.listing("sub") == [])
+        try writeFilesAtomically([(path: a, contents: Array("new a".utf8)), (path: b, contents: Array("new b".utf8))])
+        #expect(Self.contents(a) == "new a" && Self.contents(b) == "new b")
+    }
 }

@@ -40,7 +40,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case pstrace
     /// `OracleGeneralSource` and the raw `OracleGeneralReader`.
     case oracleGeneral = "oracle-general"
-    /// `Scenario.decode`, then `Lint`, then the first requests of a synthetic workload.
+    /// `Scenario.decode`, `Lint`, then a short run: a synthetic workload cut to 300 requests, or
+    /// a small trace over the scenario's POPs and domains in place of its trace file.
     case scenario
     /// `parseJSON`, and a serialise-and-parse round trip.
     case json
@@ -240,26 +241,53 @@ enum FuzzBodies {
     // MARK: scenarios and JSON
 
     static func scenario(_ data: [UInt8], scratch: String) -> FuzzOutcome {
-        let scenario: Scenario
+        var scenario: Scenario
         // Decoding reads no file except an oracleGeneral `objects.map`, resolved beside `file`.
         do { scenario = try Scenario.decode(file: scratch + "/scenario.json", bytes: data) } catch {
             property(!error.description.isEmpty, "an empty scenario error")
             return .error(error.description)
         }
         let findings = Lint.findings(for: scenario)
-        var drawn = 0
-        if case .synthetic(let spec) = scenario.workload {
-            do {
-                let source = try SyntheticSource(spec: spec)
-                var records: [TraceRecord] = []
-                while records.count < 200, let r = try source.next() { records.append(r) }
-                check(records, of: source)
-                drawn = records.count
-            } catch {
-                return .error("\(error)")
+        // Then run it: a synthetic workload cut to a few hundred requests, or in place of a
+        // trace file a small one made of the scenario's own POPs and domains, so the fuzzer
+        // reaches the event loop with every rule, TTL, event and cache setting it can write.
+        switch scenario.workload {
+        case .synthetic(var spec):
+            spec.requests = min(spec.requests ?? 300, 300)
+            scenario.workload = .synthetic(spec)
+        case .trace:
+            scenario.workload = .trace(path: writeInput(smallTrace(for: scenario), scratch: scratch, name: "trace.csv"), format: .csv)
+        }
+        let result: RunResult
+        do { result = try ScenarioRun.run(scenario) } catch {
+            return .error(error.description)
+        }
+        property(result.requests > 0, "a run without requests")
+        return .value("scenario \(scenario.name): \(findings.count) finding(s), \(result.requests) request(s), \(result.variants.count) variant(s)")
+    }
+
+    /// Requests at every POP for every domain: fonts, images, credentialed fetches (preflights),
+    /// PUTs, with and without `Origin`, one a second, then one an hour later (expiry).
+    static func smallTrace(for scenario: Scenario) -> [UInt8] {
+        var text = "t,pop,url,origin,kind,method\n"
+        var t = 0
+        let origins = ["https://www.example.com", "https://shop.example.com", ""]
+        let kinds = [("font", "/fonts/a.woff2", "GET"), ("img", "/img/b.png", "GET"), ("fetch-credentials", "/api/c.json", "GET"),
+                     ("video-cors", "/v/d.mp4", "GET"), ("fetch", "/api/c.json", "PUT")]
+        for pop in scenario.config.pops.prefix(3) {
+            for domain in scenario.config.domains.prefix(3) {
+                for (i, (kind, path, method)) in kinds.enumerated() {
+                    let url = csvEscape("\(domain.scheme)://\(domain.host)\(path)")
+                    text += "\(t),\(csvEscape(pop.id)),\(url),\(origins[i % 3]),\(kind),\(method)\n"
+                    text += "\(t),\(csvEscape(pop.id)),\(url),\(origins[(i + 1) % 3]),\(kind),\(method)\n"
+                    t += 1
+                }
             }
         }
-        return .value("scenario \(scenario.name): \(findings.count) finding(s), \(drawn) request(s) drawn")
+        if let pop = scenario.config.pops.first, let domain = scenario.config.domains.first {
+            text += "\(t + 3600),\(csvEscape(pop.id)),\(csvEscape("\(domain.scheme)://\(domain.host)/fonts/a.woff2")),https://www.example.com,font,GET\n"
+        }
+        return Array(text.utf8)
     }
 
     static func json(_ data: [UInt8]) -> FuzzOutcome {
