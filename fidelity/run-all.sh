@@ -42,12 +42,18 @@ matrix="$work/browser-matrix.json"
 [ $update -eq 1 ] && matrix="$here/browser-matrix.json"
 python3 "$here/browser_matrix.py" --out "$matrix" || status=1
 if [ $update -eq 0 ]; then
-  # The browser's version line may change with Debian updates; the measurements must not.
-  if ! diff <(grep -v '"browser":' "$here/browser-matrix.json") <(grep -v '"browser":' "$matrix") > "$work/matrix.diff"; then
-    echo "fidelity: Chromium now behaves differently from the committed fidelity/browser-matrix.json:" >&2
+  # The browser's version line may change with Debian updates; the measurements must not. What
+  # loads or is blocked must match exactly; Chromium's corsError detail arrives by a DevTools event
+  # that a heavily loaded machine can miss, so a difference there alone is reported, not failed.
+  strip() { grep -v '"browser":' "$1" | sed -E 's/, "corsError": "[A-Za-z]+"//'; }
+  if ! diff <(strip "$here/browser-matrix.json") <(strip "$matrix") > "$work/matrix.diff"; then
+    echo "fidelity: Chromium now loads or blocks differently from the committed fidelity/browser-matrix.json:" >&2
     cat "$work/matrix.diff" >&2
     echo "fidelity: review, then fidelity/run-all.sh --update and swift test --filter BrowserMatrix" >&2
     status=1
+  elif ! diff <(grep -v '"browser":' "$here/browser-matrix.json") <(grep -v '"browser":' "$matrix") > "$work/matrix.diff"; then
+    echo "fidelity: warning: same outcomes, but some corsError reasons were not recorded this time (a loaded machine misses DevTools events):" >&2
+    head -20 "$work/matrix.diff" >&2
   fi
 fi
 echo "fidelity: browser matrix done ($(elapsed "$t"))"
