@@ -180,10 +180,6 @@ public enum ScenarioRun {
         }
         // A signal during the last stretch still stops the run before anything is written.
         do { try Interruption.check(requests: seq, time: seq > 0 ? lastTime : nil) } catch { throw RunError(error) }
-        if seq == 0 {
-            let skipped = reader.skips.count > 0 ? " (\(reader.skips.summary))" : ""
-            throw RunError("\(reader.sourceName): no requests in the workload\(skipped); nothing to simulate")
-        }
         var result = RunResult(scenario: scenario, variants: simulation.finish(), requests: simulation.requestCount, catalog: catalog,
                                skips: reader.skips, traceRequests: seq)
         result.urlRequests = simulation.urlRequests

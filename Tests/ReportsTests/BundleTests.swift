@@ -54,18 +54,19 @@ func tables() throws {
     #expect(!events.contains { $0.hasPrefix("no-purge") && $0.contains("purge /fonts/") }, "the purge is only in with-purge")
 }
 
-@Test("a trace without requests is refused before any bundle is built (issue 7: empty files are errors, not empty reports)")
-func emptyTraceRefused() throws {
+@Test("a trace without requests still gives a readable bundle from the library: empty tables, empty charts, no timeline (the CLI refuses it; see BadInputCatalogueTests)")
+func emptyTraceBundle() throws {
     let dir = try makeTemporaryDirectory()
     try writeFile(dir, "trace.csv", "t,pop,url,origin,kind\n")
     let path = try writeFile(dir, "scenario.json", """
         {"name": "empty", "pops": [{"id": "hangzhou", "capacity": "1GB"}], "origins": [{"id": "bucket", "type": "oss"}],
          "domains": [{"host": "cdn.example.com", "origin": "bucket"}], "variants": {"pass-through": {}}, "workload": {"trace": "trace.csv"}}
         """)
-    do {
-        _ = try buildBundle(path: path, name: "empty")
-        Issue.record("an empty trace was simulated")
-    } catch {
-        #expect("\(error)".contains("no requests in the workload"), "\(error)")
-    }
+    let b = try buildBundle(path: path, name: "empty")
+    #expect(b.result.requests == 0)
+    #expect(b.file("urls.csv") == Tables.urlsHeader + "\n")
+    #expect(b.file("timeseries.csv") == Tables.timeSeriesHeader + "\n")
+    for f in b.files where f.path.hasSuffix(".svg") || f.path.hasSuffix(".html") { _ = try parseXML(f.contents) }
+    let report = try parseXML(try #require(b.file("report.html")))
+    #expect(report.all.first { $0.attributes["id"] == "timeline" }?.allText.contains("nothing to explain") == true)
 }

@@ -30,6 +30,16 @@ public enum FuzzEntry {
         let s = base + "/popsim-fuzz-\(getpid())"
         mkdir(s, 0o700)
         scratch = s
+        // libFuzzer ends with exit(): remove the folder and what the targets wrote in it then.
+        atexit {
+            guard let s = FuzzEntry.scratch, let dir = opendir(s) else { return }
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if name != "." && name != ".." { unlink(s + "/" + name) }
+            }
+            closedir(dir)
+            rmdir(s)
+        }
         return s
     }
 }
