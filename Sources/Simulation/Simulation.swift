@@ -305,6 +305,9 @@ struct Driver {
                      profile: profile, hasBytes: r.bytes != nil)
         if parallel != nil {
             parallel!.dispatch(w)
+        } else if hasObserver {
+            // An observer sees each outcome before `process` returns.
+            for i in units.indices { units[i].handle(w) }
         } else {
             local.batch[local.count] = w
             local.count += 1
