@@ -104,6 +104,10 @@ public enum ScenarioRun {
         // Reader ids → catalog ids. Ids are dense in first-seen order, so a record's id is new
         // exactly when it is past the end of these tables: the reader's interners are read only then.
         var popOf: [Int] = []
+        // Catalog ids of the reader's URLs: the reader's id plus a base while the catalog gets
+        // URLs only from here (no lookup, no memory), else a table.
+        var urlCount = 0
+        var urlBase: Int? = nil
         var urlOf: [UInt32] = []
         var originOf: [UInt32] = []
         var methodOf: [UInt32] = []
@@ -130,10 +134,19 @@ public enum ScenarioRun {
             guard pop >= 0 else {
                 throw fail("pop", "unknown POP \"\(reader.pops.string(r.pop))\" (POPs: \(scenario.config.pops.map(\.id).joined(separator: ", ")))")
             }
-            if Int(r.url) >= urlOf.count {
+            if Int(r.url) >= urlCount {
                 let urls = reader.urls
-                while urlOf.count < urls.count {
-                    do { urlOf.append(try catalog.addURL(urls.string(UInt32(urlOf.count)))) } catch { throw fail("url", error.reason + " (\"\(error.url)\")") }
+                while urlCount < urls.count {
+                    let id: UInt32
+                    do { id = try catalog.addURL(urls.string(UInt32(urlCount))) } catch { throw fail("url", error.reason + " (\"\(error.url)\")") }
+                    if urlCount == 0 { urlBase = Int(id) }
+                    if let base = urlBase, Int(id) != urlCount + base {
+                        // A prefetch added a URL in between: from now on, look ids up.
+                        urlOf = (0..<urlCount).map { UInt32($0 + base) }
+                        urlBase = nil
+                    }
+                    if urlBase == nil { urlOf.append(id) }
+                    urlCount += 1
                 }
             }
             var origin: UInt32? = nil
@@ -165,7 +178,8 @@ public enum ScenarioRun {
                 throw fail("t", "\(formatDuration(r.time)) is window \(r.time / window + 1) of \(formatDuration(window)); a run spans at most "
                            + "\(maxWindows) windows (set the scenario's \"window\" to at least \(formatDuration((r.time / maxWindows / 1_000_000 + 1) * 1_000_000)))")
             }
-            var request = SimRequest(seq: seq, time: SimTime(microseconds: r.time), pop: pop, url: urlOf[Int(r.url)],
+            let url = urlBase.map { UInt32(Int(r.url) + $0) } ?? urlOf[Int(r.url)]
+            var request = SimRequest(seq: seq, time: SimTime(microseconds: r.time), pop: pop, url: url,
                                      origin: origin, kind: r.kind, credentials: r.credentials,
                                      method: methodOf[Int(r.method)], bytes: r.bytes)
             if fault == .timeGoesBack, seq == 1 { request.time = SimTime(microseconds: lastTime - 1) }

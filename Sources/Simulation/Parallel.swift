@@ -54,8 +54,11 @@ struct ParallelRun {
         cursor = Array(repeating: nil, count: workers.count)
         filled = Array(repeating: 0, count: workers.count)
         openSlot = Array(repeating: 0, count: workers.count)
-        for w in workers {
-            DispatchQueue.global().async(group: group) { w.run() }
+        // A queue of its own per thread: such queues may always get a thread ("overcommit"),
+        // whereas the global queue runs no more blocks at once than there are cores, counting
+        // this (reading) thread as one — which left a thread's batches waiting for another's.
+        for (k, w) in workers.enumerated() {
+            DispatchQueue(label: "popsim.simulation.\(k)").async(group: group) { w.run() }
         }
     }
 
@@ -153,24 +156,30 @@ final class Worker: @unchecked Sendable {
             let n = counts[slot]
             if n < 0 { break }
             let buffer = buffers[slot]
-            routeStart.withUnsafeBufferPointer { start in
-                routeUnits.withUnsafeBufferPointer { route in
-                    for i in 0..<n {
-                        let p = Int(buffer[i].pop)
-                        var j = Int(start[p])
-                        let end = Int(start[p + 1])
-                        while j < end {
-                            units[Int(route[j])].handle(buffer[i])
-                            j += 1
-                        }
-                    }
-                }
-            }
+            replay(UnsafePointer(buffer), count: n, through: &units, routeStart: routeStart, routeUnits: routeUnits)
             (buffer).deinitialize(count: n)
             free.signal()
             slot = (slot + 1) % Worker.slots
         }
         for i in units.indices { units[i].finish() }
         self.units = units
+    }
+}
+
+/// Replays `count` requests through the units that own each request's POP, in order.
+func replay(_ batch: UnsafePointer<Work>, count: Int, through units: inout [VariantSimulator],
+            routeStart: [Int32], routeUnits: [Int32]) {
+    routeStart.withUnsafeBufferPointer { start in
+        routeUnits.withUnsafeBufferPointer { route in
+            for k in 0..<count {
+                let p = Int(batch[k].pop)
+                var j = Int(start[p])
+                let stop = Int(start[p + 1])
+                while j < stop {
+                    units[Int(route[j])].handle(batch[k])
+                    j += 1
+                }
+            }
+        }
     }
 }

@@ -175,6 +175,8 @@ struct Driver {
     let sampleLimit: Int
     private let hasObserver: Bool
     private let ownsPOP: [Bool]
+    /// Per origin server, the size of an object the trace gives none for.
+    private let defaultBytes: [Int64]
     private var lastTime: Int64 = 0
     private(set) var requestCount = 0
     private(set) var sampledRequests = 0
@@ -186,7 +188,10 @@ struct Driver {
     private var urlEntries: [UInt32] = []
     private var urlKeys: [UInt64] = []
     private var factKinds = FlatMap<FactKind, Void>()
-    private var canonical = FlatMap<CanonicalKey, UInt32>()
+    /// (domain, text) → the URL that made the entry and whether the text was its path; by entry:
+    /// the first URL id whose path and query is the text, and the first whose path is the text.
+    private var canonical = FlatMap<CanonicalKey, (representative: UInt32, isPath: Bool)>()
+    private var canonicalIDs: [(exact: UInt32, path: UInt32)] = []
     private static let notOwnedBit: UInt32 = 1 << 31
     private static let otherKeysBit: UInt32 = 1 << 30
     private static let kindMask: UInt32 = (1 << 30) - 1
@@ -204,8 +209,9 @@ struct Driver {
     private var prefetchQueue: [(time: Int64, ordinal: Int, event: Int)] = []
     private var nextPrefetch = 0
 
-    // One thread: the units, one per variant. Several: the workers.
+    // One thread: the units, one per variant, and the batch they replay. Several: the workers.
     private var units: [VariantSimulator] = []
+    private var local = Local(units: 0, pops: [])
     private var parallel: ParallelRun? = nil
     private var results: [VariantResult]? = nil
     private(set) var samples: [[RequestOutcome]] = []
@@ -217,6 +223,7 @@ struct Driver {
         self.variants = variants
         self.options = options
         self.hasObserver = observer != nil
+        defaultBytes = config.origins.map(\.defaultObjectBytes)
         sampleLimit = options.sampleURL == nil ? 0 : max(0, options.sampleLimit)
         shared = RunShared(events: config.events.count)
         let groups = Simulation.popGroups(config.pops)
@@ -248,6 +255,7 @@ struct Driver {
                 VariantSimulator(index: v, config: config, catalog: catalog, owned: ownsPOP, shared: shared, observer: observer,
                                  sampleLimit: sampleLimit, countsURLs: options.countURLs)
             }
+            local = Local(units: units.count, pops: ownsPOP)
         } else {
             parallel = ParallelRun(config: config, catalog: catalog, variants: variants, ownsPOP: ownsPOP, groups: groups,
                                    threads: threads, shared: shared, sampleLimit: sampleLimit, countsURLs: options.countURLs)
@@ -279,15 +287,26 @@ struct Driver {
             if profile & Profile.checked != 0 { urlChecked[url] += 1 }
         }
         if sampleLimit > 0 && f.flags & URLFacts.sampled != 0 { sampledRequests += 1 }
-        let w = Work(time: time, seq: r.seq, bytes: r.bytes ?? config.origins[Int(f.origin)].defaultObjectBytes, facts: f,
+        let w = Work(time: time, seq: r.seq, bytes: r.bytes ?? defaultBytes[Int(f.origin)], facts: f,
                      url: r.url, cls: cls, originPlus1: originPlus1, method: r.method, pop: Int32(pop),
                      kind: UInt8(truncatingIfNeeded: r.kind.ordinal), credentials: UInt8(truncatingIfNeeded: r.credentials.ordinal),
                      profile: profile, hasBytes: r.bytes != nil)
         if parallel != nil {
             parallel!.dispatch(w)
-        } else {
+        } else if hasObserver {
+            // An observer sees each outcome before `process` returns.
             for i in units.indices { units[i].handle(w) }
+        } else {
+            local.batch[local.count] = w
+            local.count += 1
+            if local.count == Local.capacity { flushLocal() }
         }
+    }
+
+    /// One thread: requests wait in a small batch, replayed as the threads replay theirs.
+    private mutating func flushLocal() {
+        replay(UnsafePointer(local.batch), count: local.count, through: &units, routeStart: local.routeStart, routeUnits: local.routeUnits)
+        local.count = 0
     }
 
     mutating func finish() -> [VariantResult] {
@@ -299,6 +318,7 @@ struct Driver {
         if parallel != nil {
             finished = parallel!.finish()
         } else {
+            flushLocal()
             for i in units.indices { units[i].finish() }
             finished = units
             units = []
@@ -355,8 +375,19 @@ struct Driver {
             let origin = config.origins[domain.origin]
             // One key per resource, however the trace spelt it (a path or an absolute URL), with
             // or without the query: the first URL id seen with that domain and path (and query).
-            let keyWithQuery = canonicalKey(domain: info.domain, text: info.pathAndQuery, id: id, withQuery: true) { $0.pathAndQuery == info.pathAndQuery }
-            let keyWithoutQuery = canonicalKey(domain: info.domain, text: info.path, id: id, withQuery: false) { $0.path == info.path }
+            let keyWithQuery: UInt32, keyWithoutQuery: UInt32
+            if info.pathAndQuery == info.path {
+                let e = canonicalEntry(domain: info.domain, text: info.path, id: id, isPath: true)
+                if canonicalIDs[e].exact == .max { canonicalIDs[e].exact = id }
+                if canonicalIDs[e].path == .max { canonicalIDs[e].path = id }
+                (keyWithQuery, keyWithoutQuery) = (canonicalIDs[e].exact, canonicalIDs[e].path)
+            } else {
+                let q = canonicalEntry(domain: info.domain, text: info.pathAndQuery, id: id, isPath: false)
+                if canonicalIDs[q].exact == .max { canonicalIDs[q].exact = id }
+                let p = canonicalEntry(domain: info.domain, text: info.path, id: id, isPath: true)
+                if canonicalIDs[p].path == .max { canonicalIDs[p].path = id }
+                (keyWithQuery, keyWithoutQuery) = (canonicalIDs[q].exact, canonicalIDs[p].path)
+            }
             var pathRule: Int32 = -1, best = -1
             for (i, rule) in origin.pathRules.enumerated() where info.path.hasPrefix(rule.prefix) && rule.prefix.count > best {
                 pathRule = Int32(i); best = rule.prefix.count
@@ -386,20 +417,22 @@ struct Driver {
         }
     }
 
-    /// The first URL id registered for (domain, text), registering `id` when there is none.
-    /// Keys are hashes of the text, checked against the catalog's strings; a collision of two
-    /// different texts moves on to the next salt, so the map stays exact.
-    private mutating func canonicalKey(domain: Int, text: String, id: UInt32, withQuery: Bool, matches: (Catalog.URLInfo) -> Bool) -> UInt32 {
+    /// The entry of (domain, text) in the table of canonical keys, made when new. Keys are hashes
+    /// of the text, checked against the catalog's strings through the URL that made the entry; a
+    /// collision of two different texts moves on to the next salt, so the table stays exact.
+    private mutating func canonicalEntry(domain: Int, text: String, id: UInt32, isPath: Bool) -> Int {
         let h = fnv1a64(text)
         var salt: UInt32 = 0
         while true {
-            let key = CanonicalKey(hash: h, domain: UInt32(domain), salt: salt << 1 | (withQuery ? 1 : 0))
-            guard let first = canonical[key] else {
-                canonical.insert(key, id)
-                return id
+            let key = CanonicalKey(hash: h, domain: UInt32(domain), salt: salt)
+            guard let e = canonical.find(key) else {
+                canonical.insert(key, (representative: id, isPath: isPath))
+                canonicalIDs.append((.max, .max))
+                return canonicalIDs.count - 1
             }
-            let info = catalog.url(first)
-            if info.domain == domain && matches(info) { return first }
+            let (representative, repIsPath) = canonical.values[e]
+            let info = catalog.url(representative)
+            if info.domain == domain && (repIsPath ? info.path : info.pathAndQuery) == text { return e }
             salt += 1
         }
     }
@@ -458,6 +491,36 @@ struct FactKind: FlatKey {
     var mixedHash: UInt64 {
         mix64(UInt64(bitPattern: facts.ttl) ^ UInt64(mix(UInt32(bitPattern: facts.domain), UInt32(bitPattern: facts.origin),
                                                            UInt32(bitPattern: facts.pathRule), UInt32(facts.flags))))
+    }
+}
+
+/// The one-thread batch: requests waiting for `replay`, and the routes (every unit owns every
+/// POP the run owns).
+struct Local {
+    static let capacity = 256
+    let batch: UnsafeMutablePointer<Work>
+    var count = 0
+    let routeStart: [Int32]
+    let routeUnits: [Int32]
+    private let owner: Owner
+
+    /// Frees the batch when the last copy of this value goes.
+    private final class Owner {
+        let batch: UnsafeMutablePointer<Work>
+        init(_ batch: UnsafeMutablePointer<Work>) { self.batch = batch }
+        deinit { batch.deallocate() }
+    }
+
+    init(units: Int, pops owned: [Bool]) {
+        batch = .allocate(capacity: Self.capacity)
+        owner = Owner(batch)
+        var start: [Int32] = [0], list: [Int32] = []
+        for p in owned.indices {
+            if owned[p] { list.append(contentsOf: (0..<Int32(units)).map { $0 }) }
+            start.append(Int32(list.count))
+        }
+        routeStart = start
+        routeUnits = list
     }
 }
 

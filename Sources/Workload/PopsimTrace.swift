@@ -362,7 +362,7 @@ public final class PopsimTraceSource: TraceSource {
         if let bad = text.firstIndex(where: { $0 < 0x20 || $0 == 0x7F }) {
             throw fail("\(table.name) string contains control character U+\(hex(UInt32(text[bad]), width: 4)) at byte \(bad + 1)")
         }
-        guard let string = String(validating: text, as: UTF8.self) else { throw fail("\(table.name) string is not valid UTF-8") }
+        guard let string = validatedString(text) else { throw fail("\(table.name) string is not valid UTF-8") }
         let before: Int
         let id: UInt32
         switch table {

@@ -25,6 +25,7 @@ let runOutputOptions = [
     OptionSpec(name: "--requests-out", value: "FILE", help: "Write the audit CSV: seq,t,variant,pop,url,origin,kind,cache,acao,verdict,reason."),
     OptionSpec(name: "--quiet", value: nil, help: "No progress line and no note about the files written."),
     OptionSpec(name: "--threads", value: "N", help: "Simulate on N threads (default: the number of cores). Results do not depend on it; --requests-out runs on one."),
+    OptionSpec(name: "--stats", value: nil, help: "Print the run's speed and the caches' memory per resident object to stderr."),
 ]
 
 /// Where the bundle goes: `--out DIR`, nothing with `--no-out`, else `notebooks-export/<name>`.
@@ -79,6 +80,7 @@ func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments, command
     let estimate = ProgressReporter.estimateRequests(scenario.workload)
     let progress = ProgressReporter(quiet: quiet, total: estimate?.count, estimated: !(estimate?.exact ?? false))
     let result: RunResult
+    let clock = RunClock()
     do {
         // No observer unless the audit log needs outcomes: the simulation then builds none, and
         // can use every thread. The bundle's per-URL failures are counted by the simulation itself.
@@ -93,6 +95,7 @@ func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments, command
         result = try ScenarioRun.run(scenario, only: only, observer: observer, catalogReady: { catalog = $0 }, progress: progress.update,
                                      fault: testFault(), options: SimulationOptions(threads: threads, countURLs: outDir != nil))
         progress.finish()
+        if args.has("--stats") { Output.note(clock.report(result, threads: audit == nil ? threads : 1)) }
     } catch {
         progress.finish()
         audit?.abort()
@@ -306,3 +309,37 @@ func threadCount(_ args: Arguments) throws -> Int {
     }
     return n
 }
+
+/// Wall and CPU time since it was made, and the caches' memory, for `--stats`.
+struct RunClock {
+    private let wall = DispatchTime.now().uptimeNanoseconds
+    private let cpu = RunClock.cpuSeconds()
+
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(rusageSelf, &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    }
+
+    /// `popsim: 10000000 requests × 2 variants in 8.12 s wall, 9.50 s CPU (1.23 M requests/s) on 2 threads; caches: …`.
+    func report(_ result: RunResult, threads: Int) -> String {
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - wall) / 1e9
+        let cpuSeconds = RunClock.cpuSeconds() - cpu
+        let objects = result.variants.reduce(0) { $0 + $1.residentObjects }
+        let bytes = result.variants.reduce(0) { $0 + $1.cacheBytes }
+        var usage = rusage()
+        getrusage(rusageSelf, &usage)
+        var s = "popsim: \(result.requests) requests × \(result.variants.count) variant(s) in \(Format.fixed(seconds, 2)) s wall, "
+        s += "\(Format.fixed(cpuSeconds, 2)) s CPU (\(Format.fixed(Double(result.requests) / max(seconds, 1e-9) / 1e6, 3)) M requests/s) on \(threads) thread(s); "
+        s += "caches: \(objects) objects in \(bytes) bytes of slots and index"
+        if objects > 0 { s += " (\(Format.fixed(Double(bytes) / Double(objects), 1)) bytes per resident object)" }
+        s += "; peak RSS \(usage.ru_maxrss / 1024) MB"
+        return s
+    }
+}
+
+#if os(Linux)
+private let rusageSelf = RUSAGE_SELF.rawValue
+#else
+private let rusageSelf = RUSAGE_SELF
+#endif

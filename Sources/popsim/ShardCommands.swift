@@ -51,10 +51,12 @@ func runShard(_ scenario: Scenario, path: String, only: [String]?, shard: Shard,
     let estimate = ProgressReporter.estimateRequests(scenario.workload)
     let progress = ProgressReporter(quiet: quiet, total: estimate?.count, estimated: !(estimate?.exact ?? false))
     let result: RunResult
+    let clock = RunClock()
     do {
         result = try ScenarioRun.run(scenario, only: only, progress: progress.update,
                                      options: SimulationOptions(threads: threads, shard: shard, countURLs: true))
         progress.finish()
+        if args.has("--stats") { Output.note(clock.report(result, threads: threads)) }
     } catch {
         progress.finish()
         throw InputError("\(error)")

@@ -58,8 +58,15 @@ func mergeRefusesCLI() throws {
     #expect(try runPopsim(["run", a, "--shard", "1/2", "--out", "a1.json"], in: dir).status == 0)
     #expect(try runPopsim(["run", a, "--shard", "1/3", "--out", "a1of3.json"], in: dir).status == 0)
     #expect(try runPopsim(["run", b, "--shard", "1/2", "--out", "b1.json"], in: dir).status == 0)
+    // The same scenario with another seed.
+    let text = try String(contentsOfFile: a, encoding: .utf8)
+        .replacingOccurrences(of: "\"traces/", with: "\"" + repoPath("scenarios/traces/"))
+        .replacingOccurrences(of: "\"seed\": 1,", with: "\"seed\": 2,")
+    let reseeded = try writeFile(dir, "reseeded.json", text)
+    #expect(try runPopsim(["run", reseeded, "--shard", "1/2", "--out", "seed2.json"], in: dir).status == 0)
     let cases: [([String], String)] = [
         (["a0.json", "b1.json"], "a0.json and b1.json come from different runs: scenario several-pops-several-fills vs rule-added-without-purge"),
+        (["a0.json", "seed2.json"], "a0.json and seed2.json come from different runs: seed 1 vs 2"),
         (["a0.json", "a1of3.json"], "a0.json and a1of3.json come from different runs: shard count 2"),
         (["a0.json", "a0.json"], "a0.json and a0.json are both shard 0/2"),
         (["a1.json"], "missing shard 0 of 2"),
