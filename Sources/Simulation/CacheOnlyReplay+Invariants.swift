@@ -6,8 +6,9 @@ extension CacheOnlyReplay {
     /// Every way the replay's storage is inconsistent, described; empty when it is sound.
     ///
     /// Per cache: the sizes of the cached objects add up to `used` ≤ capacity and their number to
-    /// `resident`; each cached object's recorded ring position holds its entry (object and
-    /// cached size), between the ring's front and back; the ring's other non-blank entries name
+    /// `resident` (large sizes recorded exactly for the cached objects that have them); each
+    /// cached object's recorded ring position holds its entry (object and size code), between the
+    /// ring's front and back; the ring's other non-blank entries name
     /// objects that are not cached at that position; the ring holds at most its size. And every
     /// object's slot leads back to it. Allocates; for tests, never for a hot path.
     /// - Complexity: O(objects × caches + ring entries + slots).
@@ -20,18 +21,31 @@ extension CacheOnlyReplay {
             var used: Int64 = 0, resident = 0
             var live = Set<Int>()
             for o in 0..<objectCount {
-                let part = rows + (o * rowStride + 8 + 16 * c)
-                let size = part.load(fromByteOffset: 0, as: Int64.self)
-                guard size != 0 else { continue }
+                let part = rows + (o * rowStride + 8 + 8 * c)
+                let code = part.load(fromByteOffset: Self.sizeOffset, as: UInt32.self)
+                guard code != 0 else {
+                    if largeSizes[o * cacheCount + c] != nil { problems.append("cache \(c): object \(o) is not cached but has a large size") }
+                    continue
+                }
+                var size = Int64(code)
+                if code == Self.sizeInRow {
+                    guard let large = largeSizes[o * cacheCount + c] else {
+                        problems.append("cache \(c): object \(o) is cached with a large size that is not recorded")
+                        continue
+                    }
+                    size = large
+                }
                 used += size
                 resident += 1
-                let position = part.load(fromByteOffset: 8, as: Int.self)
-                guard position >= cache.front && position < cache.back else {
-                    problems.append("cache \(c): object \(o) is cached but its ring position \(position) is outside \(cache.front)..<\(cache.back)")
+                // The absolute position whose low 32 bits the row keeps.
+                let low = part.load(fromByteOffset: Self.positionOffset, as: UInt32.self)
+                let position = cache.front + Int(low &- UInt32(truncatingIfNeeded: cache.front))
+                guard position < cache.back else {
+                    problems.append("cache \(c): object \(o) is cached but its ring position (\(low) mod 2^32) is outside \(cache.front)..<\(cache.back)")
                     continue
                 }
                 let e = cache.ring[position & mask]
-                if Int(e & 0xFFFF_FFFF) - 1 != o || (e >> 32 != Self.sizeInRow && Int64(e >> 32) != size) {
+                if Int(e & 0xFFFF_FFFF) - 1 != o || UInt32(e >> 32) != code {
                     problems.append("cache \(c): object \(o) (size \(size)) is cached but its ring entry is \(String(e, radix: 16))")
                 }
                 live.insert(position)
@@ -43,8 +57,9 @@ extension CacheOnlyReplay {
                 let e = cache.ring[p & mask]
                 guard e != 0 else { continue }
                 let o = Int(e & 0xFFFF_FFFF) - 1
-                let part = rows + (o * rowStride + 8 + 16 * c)
-                if part.load(fromByteOffset: 0, as: Int64.self) != 0 && part.load(fromByteOffset: 8, as: Int.self) == p {
+                let part = rows + (o * rowStride + 8 + 8 * c)
+                if part.load(fromByteOffset: Self.sizeOffset, as: UInt32.self) != 0
+                    && part.load(fromByteOffset: Self.positionOffset, as: UInt32.self) == UInt32(truncatingIfNeeded: p) {
                     problems.append("cache \(c): ring position \(p) names cached object \(o) but was not reached from it")
                 }
             }

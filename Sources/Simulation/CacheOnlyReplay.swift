@@ -114,7 +114,7 @@ public struct CacheOnlyResult: Sendable, Equatable {
 /// batch then runs one request at a time, as a replay must. Large tables ask for transparent
 /// huge pages, so that random accesses also hit the TLB.
 ///
-/// Memory: 8–16 bytes of table plus 8 + 16 × caches bytes of row per distinct object, and
+/// Memory: 8–16 bytes of table plus 8 + 8 × caches bytes of row per distinct object, and
 /// 8–32 bytes of ring per cached object — it grows with the objects, not with the trace.
 ///
 /// ```swift
@@ -134,18 +134,21 @@ public struct CacheOnlyReplay: ~Copyable {
         var missBytes: Int64 = 0
         var evictions: Int64 = 0
         /// Entries `size << 32 | (object + 1)`, 0 for a blank; oldest at `front`. Positions count
-        /// up forever and are taken modulo the ring's power-of-two size. A size of 2^32 − 1 or
-        /// more is written as 2^32 − 1 and read from the row.
+        /// up forever and are taken modulo the ring's power-of-two size. The size is the row's
+        /// 32-bit code (`sizeInRow` for a size kept in `largeSizes`).
         var ring: UnsafeMutablePointer<UInt64>
         var ringSize: Int
         var front = 0
         var back = 0
     }
 
-    // Per cache at `row + 8 + 16 × cache`: size (Int64, 0 when not cached), and the position of
-    // the object's entry in the ring (Int64; meaningful only while cached).
-    static let sizeOffset = 0, positionOffset = 8
-    static let sizeInRow: UInt64 = 0xFFFF_FFFF
+    // Per cache at `row + 8 + 8 × cache`: the cached size (UInt32; 0 when not cached; `sizeInRow`
+    // for 2^32 − 1 bytes or more, whose size is in `largeSizes`), and the position of the
+    // object's entry in the ring modulo 2^32 (UInt32; meaningful only while cached: a ring holds
+    // at most 2^32 entries, so the position is unambiguous). 16-byte rows with one cache, four to
+    // a cache line.
+    static let sizeOffset = 0, positionOffset = 4
+    static let sizeInRow: UInt32 = 0xFFFF_FFFF
     /// 2^64 / φ: Fibonacci hashing spreads ids by the top bits of `id × golden`.
     static let golden: UInt64 = 0x9E37_79B9_7F4A_7C15
 
@@ -168,6 +171,8 @@ public struct CacheOnlyReplay: ~Copyable {
     private var counts = CacheOnlyResult()
     /// Where the batch's touches go, so that the compiler keeps them.
     private var touched: Int64 = 0
+    /// Sizes of 2^32 − 1 bytes or more of cached objects, by `object × caches + cache`.
+    var largeSizes: [Int: Int64] = [:]
     /// Whether objects are numbered by the reader (a CSV replay) rather than found by id.
     var numbersObjects = false
     /// In a CSV replay, the objects that have had a counted request (rows may be ahead of them).
@@ -201,7 +206,7 @@ public struct CacheOnlyReplay: ~Copyable {
             let ring = UnsafeMutablePointer<UInt64>.allocate(capacity: ringSize)
             (caches + i).initialize(to: CacheState(capacity: c, ring: ring, ringSize: ringSize))
         }
-        rowStride = 8 + 16 * capacities.count
+        rowStride = 8 + 8 * capacities.count
         // Address space only; but keep one reservation within 1 GiB, beyond which rows grow.
         rowCapacity = max(16, min(expectedObjects, (1 << 30) / rowStride))
         rows = allocateLarge(rowCapacity * rowStride)
@@ -425,8 +430,7 @@ public struct CacheOnlyReplay: ~Copyable {
         let row = rows + o &* rowStride
         row.storeBytes(of: id, as: UInt64.self)
         for c in 0..<cacheCount {
-            (row + (8 &+ 16 &* c)).storeBytes(of: 0, toByteOffset: Self.sizeOffset, as: Int64.self)
-            (row + (8 &+ 16 &* c)).storeBytes(of: 0, toByteOffset: Self.positionOffset, as: Int64.self)
+            (row + (8 &+ 8 &* c)).storeBytes(of: 0, as: UInt64.self)
         }
         objectCount = o &+ 1
         counts.workingSet.bytes &+= size
@@ -438,23 +442,23 @@ public struct CacheOnlyReplay: ~Copyable {
     private mutating func process(_ object: Int, _ size: Int64) {
         let row = rows + object &* rowStride
         for c in 0..<cacheCount {
-            serve(c, row + (8 &+ 16 &* c), UInt64(truncatingIfNeeded: object), size)
+            serve(c, row + (8 &+ 8 &* c), UInt64(truncatingIfNeeded: object), size)
         }
     }
 
     /// One request in cache `c`, with libCacheSim's LRU semantics (`cache_get_base`).
-    /// - Parameter entry: the object's part of its row for this cache.
+    /// - Parameter part: the object's part of its row for this cache.
     @inline(__always)
-    private mutating func serve(_ c: Int, _ entry: UnsafeMutableRawPointer, _ object: UInt64, _ size: Int64) {
+    private mutating func serve(_ c: Int, _ part: UnsafeMutableRawPointer, _ object: UInt64, _ size: Int64) {
         let cache = caches + c
-        let cached = entry.load(fromByteOffset: Self.sizeOffset, as: Int64.self)
+        let cached = part.load(fromByteOffset: Self.sizeOffset, as: UInt32.self)
         if cached != 0 {
             // Hit: the object becomes the most recent (unless it already is); its cached size
             // stays what it was at insertion.
-            let position = entry.load(fromByteOffset: Self.positionOffset, as: Int.self)
-            if position != cache.pointee.back &- 1 {
-                cache.pointee.ring[position & (cache.pointee.ringSize &- 1)] = 0
-                push(cache, entry, Self.ringEntry(object, cached))
+            let position = part.load(fromByteOffset: Self.positionOffset, as: UInt32.self)
+            if position != UInt32(truncatingIfNeeded: cache.pointee.back &- 1) {
+                cache.pointee.ring[Int(position) & (cache.pointee.ringSize &- 1)] = 0
+                push(cache, part, UInt64(cached) &<< 32 | (object &+ 1))
             }
             return
         }
@@ -471,26 +475,25 @@ public struct CacheOnlyReplay: ~Copyable {
                 let e = ring[front & mask]
                 front &+= 1
                 if e == 0 { continue }
-                let victim = rows + ((Int(truncatingIfNeeded: e & 0xFFFF_FFFF) &- 1) &* rowStride &+ 8 &+ 16 &* c)
-                let victimSize = e &>> 32 == Self.sizeInRow ? victim.load(fromByteOffset: Self.sizeOffset, as: Int64.self) : Int64(e &>> 32)
-                used -= victimSize
-                victim.storeBytes(of: 0, toByteOffset: Self.sizeOffset, as: Int64.self)
+                let victim = Int(truncatingIfNeeded: e & 0xFFFF_FFFF) &- 1
+                let code = UInt32(truncatingIfNeeded: e &>> 32)
+                used -= code == Self.sizeInRow ? largeSizes.removeValue(forKey: victim &* cacheCount &+ c)! : Int64(code)
+                (rows + (victim &* rowStride &+ 8 &+ 8 &* c)).storeBytes(of: 0, toByteOffset: Self.sizeOffset, as: UInt32.self)
                 evicted &+= 1
             } while used + size > capacity
             cache.pointee.front = front
             cache.pointee.resident -= evicted
             cache.pointee.evictions &+= Int64(evicted)
         }
-        entry.storeBytes(of: size, toByteOffset: Self.sizeOffset, as: Int64.self)
+        var code = UInt32(truncatingIfNeeded: size)
+        if size >= Int64(Self.sizeInRow) {
+            code = Self.sizeInRow
+            largeSizes[Int(truncatingIfNeeded: object) &* cacheCount &+ c] = size
+        }
+        part.storeBytes(of: code, toByteOffset: Self.sizeOffset, as: UInt32.self)
         cache.pointee.used = used + size
         cache.pointee.resident += 1
-        push(cache, entry, Self.ringEntry(object, size))
-    }
-
-    /// The ring entry of `object` with `size` bytes.
-    @inline(__always)
-    private static func ringEntry(_ object: UInt64, _ size: Int64) -> UInt64 {
-        min(UInt64(size), sizeInRow) &<< 32 | (object &+ 1)
+        push(cache, part, UInt64(code) &<< 32 | (object &+ 1))
     }
 
     /// Appends an entry to a cache's ring and records its position in the object's row,
@@ -500,7 +503,7 @@ public struct CacheOnlyReplay: ~Copyable {
         if cache.pointee.back &- cache.pointee.front == cache.pointee.ringSize { makeRoom(cache) }
         let back = cache.pointee.back
         cache.pointee.ring[back & (cache.pointee.ringSize &- 1)] = entry
-        row.storeBytes(of: back, toByteOffset: Self.positionOffset, as: Int.self)
+        row.storeBytes(of: UInt32(truncatingIfNeeded: back), toByteOffset: Self.positionOffset, as: UInt32.self)
         cache.pointee.back = back &+ 1
     }
 
@@ -517,7 +520,7 @@ public struct CacheOnlyReplay: ~Copyable {
                 let e = old[p & oldMask]
                 guard e != 0 else { continue }
                 old[n & oldMask] = e
-                (rows + ((Int(e & 0xFFFF_FFFF) - 1) * rowStride + 8 + 16 * c)).storeBytes(of: n, toByteOffset: Self.positionOffset, as: Int.self)
+                (rows + ((Int(e & 0xFFFF_FFFF) - 1) * rowStride + 8 + 8 * c)).storeBytes(of: UInt32(truncatingIfNeeded: n), toByteOffset: Self.positionOffset, as: UInt32.self)
                 n += 1
             }
             cache.pointee.back = n
