@@ -24,8 +24,7 @@ import Darwin
 /// URLs become object numbers 0, 1, 2, … in order of first appearance, in an open-addressing
 /// table keyed by a 64-bit hash of the bytes, each match confirmed against the stored bytes —
 /// exact, never a hash standing for the URL. The file is read in 4 MiB blocks; `nextBatch` hands
-/// out up to a batch of requests at a time, touching their table slots and stored URLs before
-/// resolving them so that the processor overlaps those cache misses.
+/// out up to a batch of requests at a time.
 /// Memory: the distinct URLs' bytes, plus 24–40 bytes per distinct URL.
 public final class CacheKeyCSVReader {
     /// The path as given, for messages.
@@ -125,7 +124,6 @@ public final class CacheKeyCSVReader {
     public func nextBatch(objects: UnsafeMutablePointer<Int>, sizes: UnsafeMutablePointer<Int64>, limit: Int) throws(TraceError) -> Int {
         let limit = min(limit, Self.batchLimit)
         var n = 0
-        var sink: UInt64 = 0
         // 1. Split lines up to the batch, within one buffer fill (the URLs stay where they are).
         while n < limit {
             guard let line = try nextLine(refill: n == 0) else { break }
@@ -143,20 +141,12 @@ public final class CacheKeyCSVReader {
                 return 1
             }
             sizes[n] = try scan(line, into: n)
-            // Touch the URL's home slot now: it has the rest of the batch's parsing to arrive.
-            sink &+= state.pointee.slots[Int(truncatingIfNeeded: hashes[n] &>> 16) & (state.pointee.slotCount &- 1)].1
             n += 1
         }
-        // 2. Touch the stored bytes each home slot names.
-        let t = state.pointee
-        let mask = t.slotCount &- 1
-        for j in 0..<n {
-            let slot = t.slots[Int(truncatingIfNeeded: hashes[j] &>> 16) & mask]
-            if slot.1 != 0 { sink &+= t.arena.load(fromByteOffset: Int(truncatingIfNeeded: slot.1) &- 1, as: UInt64.self) }
-        }
-        if sink == 0x5EED { state.pointee.lineNumber &+= 0 } // keeps the touches
-        // 3. Resolve in order.
-        let bytes = t.buffer.assumingMemoryBound(to: UInt8.self)
+        // 2. Number the URLs in order. (Fetching their slots and stored bytes ahead, as the
+        // oracleGeneral replay does for its rows, measured slower here: parsing a line already
+        // gives the processor enough independent work to overlap a miss.)
+        let bytes = state.pointee.buffer.assumingMemoryBound(to: UInt8.self)
         for j in 0..<n {
             objects[j] = try intern(bytes + urlOffsets[j], urlLengths[j], hash: hashes[j], line: lineNumbers[j])
         }

@@ -13,7 +13,7 @@ import Darwin
 
 /// Allocates `bytes` aligned to 2 MiB and asks the kernel to back them with huge pages.
 /// The memory is not initialised; pages become resident when first written. Free with `free`.
-func allocateLarge(_ bytes: Int) -> UnsafeMutableRawPointer {
+package func allocateLarge(_ bytes: Int) -> UnsafeMutableRawPointer {
     let alignment = 1 << 21
     let rounded = max(alignment, (bytes + alignment - 1) / alignment * alignment)
     var p: UnsafeMutableRawPointer?
