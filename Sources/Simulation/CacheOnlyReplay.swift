@@ -477,7 +477,7 @@ public struct CacheOnlyReplay: ~Copyable {
                 if e == 0 { continue }
                 let victim = Int(truncatingIfNeeded: e & 0xFFFF_FFFF) &- 1
                 let code = UInt32(truncatingIfNeeded: e &>> 32)
-                used -= code == Self.sizeInRow ? largeSizes.removeValue(forKey: victim &* cacheCount &+ c)! : Int64(code)
+                used -= code == Self.sizeInRow ? takeLargeSize(victim, c) : Int64(code)
                 (rows + (victim &* rowStride &+ 8 &+ 8 &* c)).storeBytes(of: 0, toByteOffset: Self.sizeOffset, as: UInt32.self)
                 evicted &+= 1
             } while used + size > capacity
@@ -488,12 +488,24 @@ public struct CacheOnlyReplay: ~Copyable {
         var code = UInt32(truncatingIfNeeded: size)
         if size >= Int64(Self.sizeInRow) {
             code = Self.sizeInRow
-            largeSizes[Int(truncatingIfNeeded: object) &* cacheCount &+ c] = size
+            recordLargeSize(Int(truncatingIfNeeded: object), c, size)
         }
         part.storeBytes(of: code, toByteOffset: Self.sizeOffset, as: UInt32.self)
         cache.pointee.used = used + size
         cache.pointee.resident += 1
         push(cache, part, UInt64(code) &<< 32 | (object &+ 1))
+    }
+
+    // Objects of 4 GiB and more are rare: their sizes live in a dictionary, out of line, so that
+    // `serve` stays small enough to be inlined into the replay loops.
+    @inline(never)
+    private mutating func recordLargeSize(_ object: Int, _ c: Int, _ size: Int64) {
+        largeSizes[object * cacheCount + c] = size
+    }
+
+    @inline(never)
+    private mutating func takeLargeSize(_ object: Int, _ c: Int) -> Int64 {
+        largeSizes.removeValue(forKey: object * cacheCount + c)!
     }
 
     /// Appends an entry to a cache's ring and records its position in the object's row,
