@@ -152,6 +152,18 @@ struct CacheOnlyReplayTests {
         }
     }
 
+    @Test("the id that marks empty rows (2^64 − 1) is an object like any other, also while the table grows")
+    func emptyKeyID() {
+        var trace = skewedTrace(seed: 8, count: 5_000, objects: 500, maxSize: 100)
+        for i in stride(from: 0, to: trace.count, by: 7) { trace[i] = (UInt64.max, 42) }
+        let capacities: [Int64] = [500, 5_000]
+        let r = replay(trace.map { ($0.0, $0.1) }, capacities: capacities, ringSize: 16, checkEvery: 53)
+        for (i, c) in capacities.enumerated() {
+            #expect(r.caches[i].misses == referenceMisses(trace, capacity: c).misses, "capacity \(c)")
+        }
+        #expect(r.workingSet.objects == Set(trace.map(\.0)).count)
+    }
+
     @Test("the oracleGeneral path (batched) gives the counts of one request at a time, seeds 5 and 6", arguments: [UInt64(5), 6])
     func oracleGeneralPath(seed: UInt64) throws {
         var trace = skewedTrace(seed: seed, count: 30_000, objects: 5_000, maxSize: 2_000)
