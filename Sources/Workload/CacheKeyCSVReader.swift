@@ -24,7 +24,8 @@ import Darwin
 /// URLs become object numbers 0, 1, 2, … in order of first appearance, in an open-addressing
 /// table keyed by a 64-bit hash of the bytes, each match confirmed against the stored bytes —
 /// exact, never a hash standing for the URL. The file is read in 4 MiB blocks; `nextBatch` hands
-/// out up to a batch of requests at a time.
+/// out up to a batch of requests at a time, touching their table slots and stored URLs in short
+/// loops before numbering them, so that the processor overlaps those cache misses.
 /// Memory: the distinct URLs' bytes, plus 24–40 bytes per distinct URL.
 public final class CacheKeyCSVReader {
     /// The path as given, for messages.
@@ -59,6 +60,8 @@ public final class CacheKeyCSVReader {
         var arena: UnsafeMutableRawPointer
         var arenaUsed = 0
         var arenaCapacity: Int
+        /// Where the touches' values go.
+        var touched: UInt64 = 0
     }
     private let state: UnsafeMutablePointer<State>
     /// Object o's entry in the arena, for `url(_:)` (not on the hot path).
@@ -124,12 +127,12 @@ public final class CacheKeyCSVReader {
     public func nextBatch(objects: UnsafeMutablePointer<Int>, sizes: UnsafeMutablePointer<Int64>, limit: Int) throws(TraceError) -> Int {
         let limit = min(limit, Self.batchLimit)
         var n = 0
+        var sink: UInt64 = 0
         // 1. Split lines up to the batch, within one buffer fill (the URLs stay where they are).
         while n < limit {
             guard let line = try nextLine(refill: n == 0) else { break }
             if isBlankLine(line) { continue }
-            let buffer = state.pointee.buffer
-            if memchr(buffer + line.lowerBound, 0x22, line.count) != nil {
+            if memchr(state.pointee.buffer + line.lowerBound, 0x22, line.count) != nil {
                 // A quoted field: split it properly, alone, so numbering stays in order.
                 if n > 0 { state.pointee.start = line.lowerBound; state.pointee.lineNumber -= 1; break }
                 let (url, size) = try splitQuoted(line)
@@ -143,10 +146,25 @@ public final class CacheKeyCSVReader {
             sizes[n] = try scan(line, into: n)
             n += 1
         }
-        // 2. Number the URLs in order. (Fetching their slots and stored bytes ahead, as the
-        // oracleGeneral replay does for its rows, measured slower here: parsing a line already
-        // gives the processor enough independent work to overlap a miss.)
-        let bytes = state.pointee.buffer.assumingMemoryBound(to: UInt8.self)
+        // 2. Touch each URL's home slot, then the stored bytes each names — in short loops of
+        //    their own, so that the processor has many of these independent misses in flight at
+        //    once (a touch inside the parsing loop would stall it instead).
+        let t = state.pointee
+        let mask = t.slotCount &- 1
+        for j in 0..<n { sink &+= t.slots[Int(truncatingIfNeeded: hashes[j] &>> 16) & mask].1 }
+        for j in 0..<n {
+            let slot = t.slots[Int(truncatingIfNeeded: hashes[j] &>> 16) & mask].1
+            if slot != 0 {
+                // The entry's first and last bytes: an entry may straddle two cache lines.
+                let entry = Int(truncatingIfNeeded: slot) &- 1
+                sink &+= t.arena.load(fromByteOffset: entry, as: UInt64.self)
+                // (The slot may name another URL: stay inside the arena.)
+                sink &+= UInt64(t.arena.load(fromByteOffset: min(entry &+ 7 &+ max(urlLengths[j], 1), t.arenaCapacity &- 1), as: UInt8.self))
+            }
+        }
+        state.pointee.touched &+= sink // stored, so that the touches are not optimised away
+        // 3. Number the URLs in order.
+        let bytes = t.buffer.assumingMemoryBound(to: UInt8.self)
         for j in 0..<n {
             objects[j] = try intern(bytes + urlOffsets[j], urlLengths[j], hash: hashes[j], line: lineNumbers[j])
         }
