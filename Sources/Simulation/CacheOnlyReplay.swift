@@ -183,6 +183,8 @@ public struct CacheOnlyReplay: ~Copyable {
     var numbersObjects = false
     /// Whether the spare row holds the id `emptyKey`.
     var spareUsed = false
+    /// In a numbered replay, the rows numbered so far (some may wait for a counted request).
+    var rowsInUse = 0
 
     /// Creates empty caches.
     /// - Parameters:
@@ -323,44 +325,53 @@ public struct CacheOnlyReplay: ~Copyable {
     /// is hashed here. Only on a fresh replay.
     /// - Throws: the reader's `TraceError`.
     public mutating func replay(_ csv: CacheKeyCSVReader) throws(TraceError) {
-        precondition(objectCount == 0 && !numbersObjects, "a CSV replay starts on a fresh CacheOnlyReplay")
-        numbersObjects = true
-        var rowsInUse = 0
+        startNumbered()
         let batch = 64
         let objects = UnsafeMutablePointer<Int>.allocate(capacity: batch)
         let sizes = UnsafeMutablePointer<Int64>.allocate(capacity: batch)
         defer { objects.deallocate(); sizes.deallocate() }
-        var sink: Int64 = 0
         while true {
             let n = try csv.nextBatch(objects: objects, sizes: sizes, limit: batch)
             if n == 0 { break }
-            for j in 0..<n where objects[j] < rowsInUse {
-                sink &+= (rows + objects[j] &* rowStride).load(fromByteOffset: 8, as: Int64.self)
-            }
-            for j in 0..<n {
-                var size = sizes[j]
-                if size < 0 { size = unknownSize; counts.withoutSize &+= 1 }
-                if size == 0 { counts.zeroSizeSkipped &+= 1; continue }
-                if ignoresObjectSize { size = 1 }
-                counts.requests &+= 1
-                counts.requestBytes &+= size
-                let object = objects[j]
-                // The reader numbers every URL, also one whose requests so far were skipped (size 0):
-                // rows wait, empty, for their object's first counted request.
-                if object >= rowsInUse {
-                    while object >= rowCapacity { growNumberedRows(rowsInUse) }
-                    rowsInUse = object &+ 1
-                }
-                let row = rows + object &* rowStride
-                if row.load(as: UInt64.self) == Self.emptyKey {
-                    row.storeBytes(of: UInt64(object), as: UInt64.self)
-                    objectCount &+= 1
-                    counts.workingSet.bytes &+= size
-                }
-                process(object, size)
-            }
+            replayNumbered(objects, sizes, n)
+        }
+    }
+
+    /// Starts a replay whose objects the reader numbers (a CSV replay).
+    mutating func startNumbered() {
+        precondition(objectCount == 0 && !numbersObjects, "a CSV replay starts on a fresh CacheOnlyReplay")
+        numbersObjects = true
+    }
+
+    /// Replays requests of numbered objects (sizes -1 for none), in order.
+    mutating func replayNumbered(_ objects: UnsafePointer<Int>, _ sizes: UnsafePointer<Int64>, _ n: Int) {
+        var sink: Int64 = 0
+        for j in 0..<n where objects[j] < rowsInUse {
+            sink &+= (rows + objects[j] &* rowStride).load(fromByteOffset: 8, as: Int64.self)
         }
         touched &+= sink
+        for j in 0..<n {
+            var size = sizes[j]
+            if size < 0 { size = unknownSize; counts.withoutSize &+= 1 }
+            if size == 0 { counts.zeroSizeSkipped &+= 1; continue }
+            if ignoresObjectSize { size = 1 }
+            counts.requests &+= 1
+            counts.requestBytes &+= size
+            let object = objects[j]
+            // The reader numbers every URL, also one whose requests so far were skipped (size 0):
+            // rows wait, empty, for their object's first counted request.
+            if object >= rowsInUse {
+                while object >= rowCapacity { growNumberedRows(rowsInUse) }
+                rowsInUse = object &+ 1
+            }
+            let row = rows + object &* rowStride
+            if row.load(as: UInt64.self) == Self.emptyKey {
+                row.storeBytes(of: UInt64(object), as: UInt64.self)
+                objectCount &+= 1
+                counts.workingSet.bytes &+= size
+            }
+            process(object, size)
+        }
     }
 
     /// Replays every record of a trace source; the cache key is the record's URL (its interned

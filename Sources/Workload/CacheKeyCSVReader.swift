@@ -428,6 +428,14 @@ public final class CacheKeyCSVReader {
     /// Why a URL cannot be a trace's URL, or nil: the rules of `TraceCSVReader`'s url column,
     /// short of parsing the host.
     static func urlProblem(_ field: UnsafeBufferPointer<UInt8>) -> String? {
+        // The common case without making a String: printable ASCII, a path or an http(s) URL.
+        if field.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            if field.count >= 2 && field[0] == 0x2F && field[1] != 0x2F { return nil }
+            func lower(_ i: Int) -> UInt8 { field[i] | 0x20 }
+            let http = field.count > 7 && lower(0) == 0x68 && lower(1) == 0x74 && lower(2) == 0x74 && lower(3) == 0x70
+            if http && field[4] == 0x3A && field[5] == 0x2F && field[6] == 0x2F { return nil }
+            if http && lower(4) == 0x73 && field.count > 8 && field[5] == 0x3A && field[6] == 0x2F && field[7] == 0x2F { return nil }
+        }
         if field.isEmpty { return "empty (expected an absolute http(s) URL or a path starting with '/')" }
         let text = String(decoding: field, as: UTF8.self)
         if let bad = field.firstIndex(where: { $0 < 0x20 || $0 == 0x7F }) {
