@@ -3,36 +3,62 @@
 // wrong place or a byte count that drifted is caught where it happens.
 
 extension CacheOnlyReplay {
+    /// The rows that hold an object, in row order.
+    func occupiedRows() -> [Int] {
+        var result: [Int] = []
+        let last = numbersObjects ? rowCapacity : slotCount
+        for r in 0..<last where (rows + r * rowStride).load(as: UInt64.self) != Self.emptyKey { result.append(r) }
+        if !numbersObjects && spareUsed { result.append(slotCount) }
+        return result
+    }
+
     /// Every way the replay's storage is inconsistent, described; empty when it is sound.
     ///
     /// Per cache: the sizes of the cached objects add up to `used` ≤ capacity and their number to
-    /// `resident`; each cached object's recorded ring position holds its entry (object and
-    /// cached size), between the ring's front and back; the ring's other non-blank entries name
-    /// objects that are not cached at that position; the ring holds at most its size. And every
-    /// object's slot leads back to it. Allocates; for tests, never for a hot path.
-    /// - Complexity: O(objects × caches + ring entries + slots).
+    /// `resident` (large sizes recorded exactly for the cached objects that have them); each
+    /// cached object's recorded ring position holds its entry (row and size code), between the
+    /// ring's front and back; the ring's other non-blank entries name rows that are not cached
+    /// at that position; the ring holds at most its size. The rows hold `objectCount` objects, and
+    /// each keyed row is reachable from its id's home row. Allocates; for tests, never for a hot
+    /// path.
+    /// - Complexity: O(rows × caches + ring entries).
     public func invariantViolations() -> [String] {
         var problems: [String] = []
+        let occupied = occupiedRows()
+        if occupied.count != objectCount { problems.append("\(occupied.count) rows hold an object, objectCount says \(objectCount)") }
         for c in 0..<cacheCount {
             let cache = caches[c]
             let mask = cache.ringSize - 1
             if cache.back - cache.front > cache.ringSize { problems.append("cache \(c): ring holds \(cache.back - cache.front) entries in \(cache.ringSize) places") }
             var used: Int64 = 0, resident = 0
             var live = Set<Int>()
-            for o in 0..<objectCount {
-                let part = rows + (o * rowStride + 8 + 16 * c)
-                let size = part.load(fromByteOffset: 0, as: Int64.self)
-                guard size != 0 else { continue }
+            for o in occupied {
+                let part = rows + (o * rowStride + 8 + 8 * c)
+                let code = part.load(fromByteOffset: Self.sizeOffset, as: UInt32.self)
+                guard code != 0 else {
+                    if largeSizes[o * cacheCount + c] != nil { problems.append("cache \(c): row \(o) is not cached but has a large size") }
+                    continue
+                }
+                var size = Int64(code)
+                if code == Self.sizeInRow {
+                    guard let large = largeSizes[o * cacheCount + c] else {
+                        problems.append("cache \(c): row \(o) is cached with a large size that is not recorded")
+                        continue
+                    }
+                    size = large
+                }
                 used += size
                 resident += 1
-                let position = part.load(fromByteOffset: 8, as: Int.self)
-                guard position >= cache.front && position < cache.back else {
-                    problems.append("cache \(c): object \(o) is cached but its ring position \(position) is outside \(cache.front)..<\(cache.back)")
+                // The absolute position whose low 32 bits the row keeps.
+                let low = part.load(fromByteOffset: Self.positionOffset, as: UInt32.self)
+                let position = cache.front + Int(low &- UInt32(truncatingIfNeeded: cache.front))
+                guard position < cache.back else {
+                    problems.append("cache \(c): row \(o) is cached but its ring position (\(low) mod 2^32) is outside \(cache.front)..<\(cache.back)")
                     continue
                 }
                 let e = cache.ring[position & mask]
-                if Int(e & 0xFFFF_FFFF) - 1 != o || (e >> 32 != Self.sizeInRow && Int64(e >> 32) != size) {
-                    problems.append("cache \(c): object \(o) (size \(size)) is cached but its ring entry is \(String(e, radix: 16))")
+                if Int(e & 0xFFFF_FFFF) - 1 != o || UInt32(e >> 32) != code {
+                    problems.append("cache \(c): row \(o) (size \(size)) is cached but its ring entry is \(String(e, radix: 16))")
                 }
                 live.insert(position)
             }
@@ -43,25 +69,21 @@ extension CacheOnlyReplay {
                 let e = cache.ring[p & mask]
                 guard e != 0 else { continue }
                 let o = Int(e & 0xFFFF_FFFF) - 1
-                let part = rows + (o * rowStride + 8 + 16 * c)
-                if part.load(fromByteOffset: 0, as: Int64.self) != 0 && part.load(fromByteOffset: 8, as: Int.self) == p {
-                    problems.append("cache \(c): ring position \(p) names cached object \(o) but was not reached from it")
+                let part = rows + (o * rowStride + 8 + 8 * c)
+                if part.load(fromByteOffset: Self.sizeOffset, as: UInt32.self) != 0
+                    && part.load(fromByteOffset: Self.positionOffset, as: UInt32.self) == UInt32(truncatingIfNeeded: p) {
+                    problems.append("cache \(c): ring position \(p) names cached row \(o) but was not reached from it")
                 }
             }
         }
-        if numbersObjects { return problems } // the reader numbers the objects; no id table
-        var filled = 0
-        for i in 0..<slotCount where slots[i] != 0 {
-            filled += 1
-            let o = Int(slots[i] & 0xFFFF_FFFF) - 1
-            guard o >= 0 && o < objectCount else { problems.append("slot \(i) names object \(o) of \(objectCount)"); continue }
-            let id = (rows + o * rowStride).load(as: UInt64.self)
-            var j = Int(truncatingIfNeeded: (id &* Self.golden) &>> slotShift)
-            while j != i && slots[j] != 0 { j = (j + 1) & (slotCount - 1) }
-            if j != i { problems.append("object \(o) (id \(id)) is not reachable from its home slot") }
+        if numbersObjects { return problems } // the reader numbers the rows; no keys to check
+        for r in occupied where r < slotCount {
+            let id = (rows + r * rowStride).load(as: UInt64.self)
+            var j = home(id)
+            while j != r && (rows + j * rowStride).load(as: UInt64.self) != Self.emptyKey { j = j + 1 == slotCount ? 0 : j + 1 }
+            if j != r { problems.append("row \(r) (id \(id)) is not reachable from its home row") }
         }
-        if filled != objectCount { problems.append("\(filled) slots filled for \(objectCount) objects") }
-        if objectCount * 2 > slotCount { problems.append("\(objectCount) objects in \(slotCount) slots: more than half full") }
+        if objectCount * 5 > slotCount * 4 + 5 { problems.append("\(objectCount) objects in \(slotCount) rows: more than four-fifths full") }
         return problems
     }
 }

@@ -95,27 +95,31 @@ public struct CacheOnlyResult: Sendable, Equatable {
 
 /// Replays requests against one LRU cache per capacity, all in one pass over the trace.
 ///
-/// State is flat. An open-addressing table of 8-byte slots (a 32-bit fingerprint of the id and
-/// the object's dense index) turns each object id into a dense index once per request. Per
-/// object there is one row: its id, then per cache its cached size (0: not cached) and where its
-/// entry sits in that cache's recency ring. Per cache, recency is an append-only ring of entries
-/// (the object and its size), the oldest at the front — the "queue of accesses" form of LRU: a
-/// hit blanks the object's entry where it sits and appends a new one; eviction pops entries
-/// from the front, skips the blanks, and evicts the first real one — the object whose latest
-/// access is the oldest, which is the LRU object. So LRU order is exact without a linked list:
-/// a hit touches its own row and the ring, and an eviction reads the ring in order and only
-/// writes to the victim's row (a store, which the processor does not wait for). When blanks
-/// fill half the ring it is compacted, so it holds at most about four entries per cached object,
-/// and a small cache's ring stays in the processor's cache.
+/// State is flat. Each object has one row: its id, then per cache its cached size (0: not
+/// cached) and where its entry sits in that cache's recency ring — 16 bytes with one cache, four
+/// rows to a cache line. The rows *are* the id table: open addressing with linear probing,
+/// keyed by the id (Fibonacci hashing), at most three-quarters full, so finding an object and
+/// reaching its state is one access, where a separate index would be two. (A CSV replay, whose
+/// reader numbers the URLs itself, keeps its rows in that order instead.)
 ///
-/// The oracleGeneral path reads requests in batches of 64 and, before running a batch through
-/// the caches, touches each id's slot and then the row it names. Those reads do not depend on
-/// each other, so the processor overlaps their cache misses, which is where the time goes; the
-/// batch then runs one request at a time, as a replay must. Large tables ask for transparent
-/// huge pages, so that random accesses also hit the TLB.
+/// Per cache, recency is an append-only ring of entries (the row and the cached size), the
+/// oldest at the front — the "queue of accesses" form of LRU: a hit blanks the object's entry
+/// where it sits and appends a new one; eviction pops entries from the front, skips the blanks,
+/// and evicts the first real one — the object whose latest access is the oldest, which is the
+/// LRU object. So LRU order is exact without a linked list: a hit touches its own row and the
+/// ring, and an eviction reads the ring in order and only writes to the victim's row (a store,
+/// which the processor does not wait for). When blanks fill half the ring it is compacted, so
+/// it holds at most about four entries per cached object, and a small cache's ring stays in the
+/// processor's cache.
 ///
-/// Memory: 8–16 bytes of table plus 8 + 16 × caches bytes of row per distinct object, and
-/// 8–32 bytes of ring per cached object — it grows with the objects, not with the trace.
+/// The oracleGeneral path reads requests in batches of 64 and touches each id's home row one
+/// batch before the batch runs through the caches: those reads do not depend on each other, so
+/// the processor overlaps their cache misses, which is where the time goes; the batch then runs
+/// one request at a time, as a replay must. The table asks for transparent huge pages, so that
+/// random accesses also hit the TLB.
+///
+/// Memory: (8 + 8 × caches) bytes per row, 1.25 to 2.5 rows per distinct object, and 8–32 bytes
+/// of ring per cached object — it grows with the objects, not with the trace.
 ///
 /// ```swift
 /// var replay = CacheOnlyReplay(capacities: [1 << 30, 10 << 30])
@@ -133,21 +137,26 @@ public struct CacheOnlyReplay: ~Copyable {
         var misses: Int64 = 0
         var missBytes: Int64 = 0
         var evictions: Int64 = 0
-        /// Entries `size << 32 | (object + 1)`, 0 for a blank; oldest at `front`. Positions count
-        /// up forever and are taken modulo the ring's power-of-two size. A size of 2^32 − 1 or
-        /// more is written as 2^32 − 1 and read from the row.
+        /// Entries `size << 32 | (row + 1)`, 0 for a blank; oldest at `front`. Positions count
+        /// up forever and are taken modulo the ring's power-of-two size. The size is the row's
+        /// 32-bit code (`sizeInRow` for a size kept in `largeSizes`).
         var ring: UnsafeMutablePointer<UInt64>
         var ringSize: Int
         var front = 0
         var back = 0
     }
 
-    // Per cache at `row + 8 + 16 × cache`: size (Int64, 0 when not cached), and the position of
-    // the object's entry in the ring (Int64; meaningful only while cached).
-    static let sizeOffset = 0, positionOffset = 8
-    static let sizeInRow: UInt64 = 0xFFFF_FFFF
+    // Per cache at `row + 8 + 8 × cache`: the cached size (UInt32; 0 when not cached; `sizeInRow`
+    // for 2^32 − 1 bytes or more, whose size is in `largeSizes`), and the position of the
+    // object's entry in the ring modulo 2^32 (UInt32; meaningful only while cached: a ring holds
+    // at most 2^32 entries, so the position is unambiguous).
+    static let sizeOffset = 0, positionOffset = 4
+    static let sizeInRow: UInt32 = 0xFFFF_FFFF
     /// 2^64 / φ: Fibonacci hashing spreads ids by the top bits of `id × golden`.
     static let golden: UInt64 = 0x9E37_79B9_7F4A_7C15
+    /// The key of an empty row. The id it equals, if a trace has it, lives in the spare row
+    /// after the table.
+    static let emptyKey = UInt64.max
 
     /// Whether every request has size 1 (capacities are object counts).
     public let ignoresObjectSize: Bool
@@ -156,22 +165,26 @@ public struct CacheOnlyReplay: ~Copyable {
 
     let cacheCount: Int
     var caches: UnsafeMutablePointer<CacheState>
-    /// Row of object `o` at `rows + o × rowStride`: its id (UInt64), then per cache size and position.
+    /// Row r at `rows + r × rowStride`: the object's id (UInt64), then per cache size and position.
+    /// Keyed: `slotCount` rows of open addressing plus a spare one for the id `emptyKey`.
+    /// Numbered (a CSV replay): rows 0..<objectCount in the reader's order.
     var rows: UnsafeMutableRawPointer
     let rowStride: Int
     var rowCapacity: Int
-    var objectCount = 0
-    /// Fingerprint (high 32 bits) and dense index + 1 (low 32 bits); 0 is an empty slot.
-    var slots: UnsafeMutablePointer<UInt64>
     var slotCount: Int
-    var slotShift: UInt64
-    private var counts = CacheOnlyResult()
+    /// Distinct objects seen (with a counted request).
+    var objectCount = 0
+    var counts = CacheOnlyResult()
     /// Where the batch's touches go, so that the compiler keeps them.
     private var touched: Int64 = 0
-    /// Whether objects are numbered by the reader (a CSV replay) rather than found by id.
+    /// Sizes of 2^32 − 1 bytes or more of cached objects, by `row × caches + cache`.
+    var largeSizes: [Int: Int64] = [:]
+    /// Whether rows are numbered by the reader (a CSV replay) rather than keyed by id.
     var numbersObjects = false
-    /// In a CSV replay, the objects that have had a counted request (rows may be ahead of them).
-    private var countedObjects = 0
+    /// Whether the spare row holds the id `emptyKey`.
+    var spareUsed = false
+    /// In a numbered replay, the rows numbered so far (some may wait for a counted request).
+    var rowsInUse = 0
 
     /// Creates empty caches.
     /// - Parameters:
@@ -179,8 +192,7 @@ public struct CacheOnlyReplay: ~Copyable {
     ///   - ignoreObjectSize: count objects instead of bytes: every request has size 1.
     ///   - unknownSize: the size of a request without one (CSV `bytes` empty); 1 by default, as
     ///     `popsim trace convert` writes such requests to oracleGeneral.
-    ///   - expectedObjects: distinct objects to make room for up front (an upper bound costs
-    ///     address space, not memory: rows become resident as they are used).
+    ///   - expectedObjects: distinct objects to make room for up front.
     public init(capacities: [Int64], ignoreObjectSize: Bool = false, unknownSize: Int64 = 1, expectedObjects: Int = 1 << 16) {
         self.init(capacities: capacities, ignoreObjectSize: ignoreObjectSize, unknownSize: unknownSize, expectedObjects: expectedObjects,
                   ringSize: 1 << 16)
@@ -201,16 +213,11 @@ public struct CacheOnlyReplay: ~Copyable {
             let ring = UnsafeMutablePointer<UInt64>.allocate(capacity: ringSize)
             (caches + i).initialize(to: CacheState(capacity: c, ring: ring, ringSize: ringSize))
         }
-        rowStride = 8 + 16 * capacities.count
-        // Address space only; but keep one reservation within 1 GiB, beyond which rows grow.
-        rowCapacity = max(16, min(expectedObjects, (1 << 30) / rowStride))
+        rowStride = 8 + 8 * capacities.count
+        slotCount = max(16, min(expectedObjects, 1 << 24) * 5 / 4 + 1)
+        rowCapacity = slotCount + 1
         rows = allocateLarge(rowCapacity * rowStride)
-        var n = 16
-        while n < 2 * min(expectedObjects, 1 << 20) { n <<= 1 }
-        slotCount = n
-        slotShift = UInt64(64 - n.trailingZeroBitCount)
-        slots = allocateLarge(n * 8).bindMemory(to: UInt64.self, capacity: n)
-        slots.initialize(repeating: 0, count: n)
+        Self.clear(rows, count: rowCapacity, stride: rowStride)
         counts.caches = capacities.map { CacheOnlyCacheStats(capacity: $0) }
     }
 
@@ -218,13 +225,20 @@ public struct CacheOnlyReplay: ~Copyable {
         for i in 0..<cacheCount { caches[i].ring.deallocate() }
         caches.deallocate()
         free(rows)
-        free(slots)
+    }
+
+    /// Marks `count` rows empty.
+    private static func clear(_ rows: UnsafeMutableRawPointer, count: Int, stride: Int) {
+        for r in 0..<count {
+            (rows + r * stride).storeBytes(of: emptyKey, as: UInt64.self)
+            for c in 0..<(stride - 8) / 8 { (rows + r * stride + 8 + 8 * c).storeBytes(of: 0, as: UInt64.self) }
+        }
     }
 
     /// The counts so far.
     public var result: CacheOnlyResult {
         var r = counts
-        r.workingSet.objects = numbersObjects ? countedObjects : objectCount
+        r.workingSet.objects = objectCount
         for i in 0..<cacheCount {
             let c = caches[i]
             r.caches[i].misses = c.misses
@@ -236,11 +250,11 @@ public struct CacheOnlyReplay: ~Copyable {
         return r
     }
 
-    /// Bytes of the replay's own tables (id table, rows in use, rings), for reports on memory.
+    /// Bytes of the replay's own tables (rows, rings), for reports on memory.
     public var storageBytes: Int {
         var ring = 0
         for i in 0..<cacheCount { ring += caches[i].ringSize * 8 }
-        return slotCount * 8 + objectCount * rowStride + ring
+        return rowCapacity * rowStride + ring
     }
 
     /// Replays one request.
@@ -254,38 +268,29 @@ public struct CacheOnlyReplay: ~Copyable {
         if s == 0 { counts.zeroSizeSkipped += 1; return }
         if ignoresObjectSize { s = 1 }
         counts.requests &+= 1
-        let object = resolve(id, s)
-        process(object, s)
+        process(resolve(id, s), s)
     }
 
     /// Replays every record of an oracleGeneral trace: the fast path, with no strings at all.
     /// - Throws: `TraceError` from the reader (a read error or a truncated last record).
     public mutating func replay(_ reader: OracleGeneralReader) throws(TraceError) {
-        // A three-stage pipeline over batches: while batch k runs through the caches, the rows
-        // of batch k + 1 and the slots of batch k + 2 are being fetched.
+        // Two batches: while batch k runs through the caches, the rows of batch k + 1 are on
+        // their way into the processor's cache.
         let batch = Self.batch
-        let ids = UnsafeMutablePointer<UInt64>.allocate(capacity: 3 * batch)
-        let sizes = UnsafeMutablePointer<Int64>.allocate(capacity: 3 * batch)
-        let homes = UnsafeMutablePointer<Int>.allocate(capacity: 3 * batch)
-        defer { ids.deallocate(); sizes.deallocate(); homes.deallocate() }
-        var counts = (0, 0, 0)
+        let ids = UnsafeMutablePointer<UInt64>.allocate(capacity: 2 * batch)
+        let sizes = UnsafeMutablePointer<Int64>.allocate(capacity: 2 * batch)
+        defer { ids.deallocate(); sizes.deallocate() }
         var sink: Int64 = 0
-        func count(_ b: Int) -> Int { b == 0 ? counts.0 : b == 1 ? counts.1 : counts.2 }
-        counts.0 = try read(reader, ids, sizes, homes, &sink)
-        counts.1 = counts.0 == batch ? try read(reader, ids + batch, sizes + batch, homes + batch, &sink) : 0
-        touchRows(ids, homes, counts.0, &sink)
+        var n = try read(reader, ids, sizes, &sink)
         var k = 0
-        while true {
-            let b = k % 3, b1 = (k + 1) % 3, b2 = (k + 2) % 3
-            let n = count(b)
-            if n == 0 { break }
-            let more = count(b1) == batch ? try read(reader, ids + b2 * batch, sizes + b2 * batch, homes + b2 * batch, &sink) : 0
-            switch b2 { case 0: counts.0 = more; case 1: counts.1 = more; default: counts.2 = more }
-            touchRows(ids + b1 * batch, homes + b1 * batch, count(b1), &sink)
+        while n > 0 {
+            let b = k & 1, b1 = b ^ 1
+            let following = n == batch ? try read(reader, ids + b1 * batch, sizes + b1 * batch, &sink) : 0
             for j in 0..<n {
                 let size = sizes[b * batch + j]
                 process(resolve(ids[b * batch + j], size), size)
             }
+            n = following
             k &+= 1
         }
         touched &+= sink
@@ -295,10 +300,10 @@ public struct CacheOnlyReplay: ~Copyable {
     private static let batch = 64
 
     /// Reads up to `batch` requests (size-0 ones skipped and counted) and touches each id's home
-    /// slot. - Returns: how many were read; fewer than `batch` only at the end of the trace.
+    /// row. - Returns: how many were read; fewer than `batch` only at the end of the trace.
     @inline(__always)
     private mutating func read(_ reader: OracleGeneralReader, _ ids: UnsafeMutablePointer<UInt64>, _ sizes: UnsafeMutablePointer<Int64>,
-                               _ homes: UnsafeMutablePointer<Int>, _ sink: inout Int64) throws(TraceError) -> Int {
+                               _ sink: inout Int64) throws(TraceError) -> Int {
         let ignore = ignoresObjectSize
         var n = 0
         while n < Self.batch, let r = try reader.next() {
@@ -309,72 +314,64 @@ public struct CacheOnlyReplay: ~Copyable {
         }
         counts.requests &+= Int64(n)
         for j in 0..<n {
-            let home = Int(truncatingIfNeeded: (ids[j] &* Self.golden) &>> slotShift)
-            homes[j] = home
-            sink &+= Int64(bitPattern: slots[home])
+            let home = home(ids[j])
+            sink &+= (rows + home &* rowStride).load(fromByteOffset: 8, as: Int64.self)
         }
         return n
     }
 
-    /// Touches the row of each id of a batch whose slot is found by fingerprint (a prefetch: a
-    /// slot filled or moved since only makes the touch useless, never wrong).
-    @inline(__always)
-    private func touchRows(_ ids: UnsafeMutablePointer<UInt64>, _ homes: UnsafeMutablePointer<Int>, _ n: Int, _ sink: inout Int64) {
-        let mask = slotCount &- 1
-        for j in 0..<n {
-            let fingerprint = ((ids[j] &* Self.golden) &>> 8) & 0xFFFF_FFFF
-            var i = homes[j] & mask
-            while true {
-                let slot = slots[i]
-                if slot == 0 { break }
-                if slot &>> 32 == fingerprint {
-                    sink &+= (rows + (Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) &- 1) &* rowStride).load(fromByteOffset: 8, as: Int64.self)
-                    break
-                }
-                i = (i &+ 1) & mask
-            }
-        }
-    }
-
     /// Replays a CSV trace through its fast reader (the url and bytes columns only): URLs come
-    /// numbered densely in order of first appearance, so rows are indexed by them directly and
-    /// the replay's own id table is not used. Only on a fresh replay.
+    /// numbered densely in order of first appearance, so rows are kept in that order and no id
+    /// is hashed here. Only on a fresh replay.
     /// - Throws: the reader's `TraceError`.
     public mutating func replay(_ csv: CacheKeyCSVReader) throws(TraceError) {
-        precondition(objectCount == 0 && !numbersObjects, "a CSV replay starts on a fresh CacheOnlyReplay")
-        numbersObjects = true
+        startNumbered()
         let batch = 64
         let objects = UnsafeMutablePointer<Int>.allocate(capacity: batch)
         let sizes = UnsafeMutablePointer<Int64>.allocate(capacity: batch)
         defer { objects.deallocate(); sizes.deallocate() }
-        var sink: Int64 = 0
         while true {
             let n = try csv.nextBatch(objects: objects, sizes: sizes, limit: batch)
             if n == 0 { break }
-            for j in 0..<n where objects[j] < objectCount {
-                sink &+= (rows + objects[j] &* rowStride).load(fromByteOffset: 8, as: Int64.self)
-            }
-            for j in 0..<n {
-                var size = sizes[j]
-                if size < 0 { size = unknownSize; counts.withoutSize &+= 1 }
-                if size == 0 { counts.zeroSizeSkipped &+= 1; continue }
-                if ignoresObjectSize { size = 1 }
-                counts.requests &+= 1
-                counts.requestBytes &+= size
-                let object = objects[j]
-                // The reader numbers every URL, also one whose requests so far were skipped (size 0):
-                // rows for such objects wait, marked, for their first counted request.
-                while object >= objectCount { addRow(Self.uncounted, 0) }
-                let row = rows + object &* rowStride
-                if row.load(as: UInt64.self) == Self.uncounted {
-                    row.storeBytes(of: UInt64(object), as: UInt64.self)
-                    countedObjects &+= 1
-                    counts.workingSet.bytes &+= size
-                }
-                process(object, size)
-            }
+            replayNumbered(objects, sizes, n)
+        }
+    }
+
+    /// Starts a replay whose objects the reader numbers (a CSV replay).
+    mutating func startNumbered() {
+        precondition(objectCount == 0 && !numbersObjects, "a CSV replay starts on a fresh CacheOnlyReplay")
+        numbersObjects = true
+    }
+
+    /// Replays requests of numbered objects (sizes -1 for none), in order.
+    mutating func replayNumbered(_ objects: UnsafePointer<Int>, _ sizes: UnsafePointer<Int64>, _ n: Int) {
+        var sink: Int64 = 0
+        for j in 0..<n where objects[j] < rowsInUse {
+            sink &+= (rows + objects[j] &* rowStride).load(fromByteOffset: 8, as: Int64.self)
         }
         touched &+= sink
+        for j in 0..<n {
+            var size = sizes[j]
+            if size < 0 { size = unknownSize; counts.withoutSize &+= 1 }
+            if size == 0 { counts.zeroSizeSkipped &+= 1; continue }
+            if ignoresObjectSize { size = 1 }
+            counts.requests &+= 1
+            counts.requestBytes &+= size
+            let object = objects[j]
+            // The reader numbers every URL, also one whose requests so far were skipped (size 0):
+            // rows wait, empty, for their object's first counted request.
+            if object >= rowsInUse {
+                while object >= rowCapacity { growNumberedRows(rowsInUse) }
+                rowsInUse = object &+ 1
+            }
+            let row = rows + object &* rowStride
+            if row.load(as: UInt64.self) == Self.emptyKey {
+                row.storeBytes(of: UInt64(object), as: UInt64.self)
+                objectCount &+= 1
+                counts.workingSet.bytes &+= size
+            }
+            process(object, size)
+        }
     }
 
     /// Replays every record of a trace source; the cache key is the record's URL (its interned
@@ -387,74 +384,69 @@ public struct CacheOnlyReplay: ~Copyable {
         }
     }
 
-    /// The dense index of `id`, adding it (with a fresh row) when new; counts the request's bytes
-    /// and, for a new object, its working-set bytes.
+    /// The row of `id`, filling an empty one when new; counts the request's bytes and, for a
+    /// new object, its working-set bytes.
     @inline(__always)
     private mutating func resolve(_ id: UInt64, _ size: Int64) -> Int {
-        counts.requestBytes &+= size
-        let h = id &* Self.golden
-        let fingerprint = (h &>> 8) & 0xFFFF_FFFF
-        let mask = slotCount &- 1
-        var i = Int(truncatingIfNeeded: h &>> slotShift)
-        while true {
-            let slot = slots[i]
-            if slot == 0 { break }
-            if slot &>> 32 == fingerprint {
-                let o = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) &- 1
-                if (rows + o &* rowStride).load(as: UInt64.self) == id { return o }
-            }
-            i = (i &+ 1) & mask
-        }
         precondition(!numbersObjects, "CacheOnlyReplay: ids after a CSV replay")
-        let o = addRow(id, size)
-        slots[i] = fingerprint &<< 32 | UInt64(o &+ 1)
-        if objectCount &* 2 > slotCount { growSlots() }
-        return o
+        counts.requestBytes &+= size
+        if id == Self.emptyKey { return spareRow(size) }
+        var i = home(id)
+        while true {
+            let key = (rows + i &* rowStride).load(as: UInt64.self)
+            if key == id { return i }
+            if key == Self.emptyKey { break }
+            i &+= 1
+            if i == slotCount { i = 0 }
+        }
+        (rows + i &* rowStride).storeBytes(of: id, as: UInt64.self)
+        objectCount &+= 1
+        counts.workingSet.bytes &+= size
+        if objectCount &* 5 > slotCount &* 4 { return growSlots(finding: id) }
+        return i
     }
 
-    /// The id of a CSV replay's row whose object has had no counted request yet.
-    private static let uncounted = UInt64.max
-
-    /// A new object's row, not cached anywhere; counts its working-set bytes.
+    /// Where probing for `id` starts: the high half of `(id × golden) × slotCount`, which maps
+    /// the well-mixed product onto any table size (Lemire's "fastrange"), so the table can be
+    /// sized to what is expected rather than to a power of two.
     @inline(__always)
-    @discardableResult
-    private mutating func addRow(_ id: UInt64, _ size: Int64) -> Int {
-        let o = objectCount
-        precondition(o < Int(Int32.max), "CacheOnlyReplay: more than 2^31 - 1 objects")
-        if o == rowCapacity { growRows() }
-        let row = rows + o &* rowStride
-        row.storeBytes(of: id, as: UInt64.self)
-        for c in 0..<cacheCount {
-            (row + (8 &+ 16 &* c)).storeBytes(of: 0, toByteOffset: Self.sizeOffset, as: Int64.self)
-            (row + (8 &+ 16 &* c)).storeBytes(of: 0, toByteOffset: Self.positionOffset, as: Int64.self)
+    func home(_ id: UInt64) -> Int {
+        Int(truncatingIfNeeded: (id &* Self.golden).multipliedFullWidth(by: UInt64(truncatingIfNeeded: slotCount)).high)
+    }
+
+    /// The spare row, for the one id that equals `emptyKey`.
+    @inline(never)
+    private mutating func spareRow(_ size: Int64) -> Int {
+        if !spareUsed {
+            spareUsed = true
+            objectCount += 1
+            counts.workingSet.bytes &+= size
         }
-        objectCount = o &+ 1
-        counts.workingSet.bytes &+= size
-        return o
+        return slotCount
     }
 
     /// One request of an object that has a row, in every cache.
     @inline(__always)
-    private mutating func process(_ object: Int, _ size: Int64) {
-        let row = rows + object &* rowStride
+    private mutating func process(_ row: Int, _ size: Int64) {
+        let r = rows + row &* rowStride
         for c in 0..<cacheCount {
-            serve(c, row + (8 &+ 16 &* c), UInt64(truncatingIfNeeded: object), size)
+            serve(c, r + (8 &+ 8 &* c), UInt64(truncatingIfNeeded: row), size)
         }
     }
 
     /// One request in cache `c`, with libCacheSim's LRU semantics (`cache_get_base`).
-    /// - Parameter entry: the object's part of its row for this cache.
+    /// - Parameter part: the object's part of its row for this cache.
     @inline(__always)
-    private mutating func serve(_ c: Int, _ entry: UnsafeMutableRawPointer, _ object: UInt64, _ size: Int64) {
+    private mutating func serve(_ c: Int, _ part: UnsafeMutableRawPointer, _ object: UInt64, _ size: Int64) {
         let cache = caches + c
-        let cached = entry.load(fromByteOffset: Self.sizeOffset, as: Int64.self)
+        let cached = part.load(fromByteOffset: Self.sizeOffset, as: UInt32.self)
         if cached != 0 {
             // Hit: the object becomes the most recent (unless it already is); its cached size
             // stays what it was at insertion.
-            let position = entry.load(fromByteOffset: Self.positionOffset, as: Int.self)
-            if position != cache.pointee.back &- 1 {
-                cache.pointee.ring[position & (cache.pointee.ringSize &- 1)] = 0
-                push(cache, entry, Self.ringEntry(object, cached))
+            let position = part.load(fromByteOffset: Self.positionOffset, as: UInt32.self)
+            if position != UInt32(truncatingIfNeeded: cache.pointee.back &- 1) {
+                cache.pointee.ring[Int(position) & (cache.pointee.ringSize &- 1)] = 0
+                push(cache, part, UInt64(cached) &<< 32 | (object &+ 1))
             }
             return
         }
@@ -471,26 +463,37 @@ public struct CacheOnlyReplay: ~Copyable {
                 let e = ring[front & mask]
                 front &+= 1
                 if e == 0 { continue }
-                let victim = rows + ((Int(truncatingIfNeeded: e & 0xFFFF_FFFF) &- 1) &* rowStride &+ 8 &+ 16 &* c)
-                let victimSize = e &>> 32 == Self.sizeInRow ? victim.load(fromByteOffset: Self.sizeOffset, as: Int64.self) : Int64(e &>> 32)
-                used -= victimSize
-                victim.storeBytes(of: 0, toByteOffset: Self.sizeOffset, as: Int64.self)
+                let victim = Int(truncatingIfNeeded: e & 0xFFFF_FFFF) &- 1
+                let code = UInt32(truncatingIfNeeded: e &>> 32)
+                used -= code == Self.sizeInRow ? takeLargeSize(victim, c) : Int64(code)
+                (rows + (victim &* rowStride &+ 8 &+ 8 &* c)).storeBytes(of: 0, toByteOffset: Self.sizeOffset, as: UInt32.self)
                 evicted &+= 1
             } while used + size > capacity
             cache.pointee.front = front
             cache.pointee.resident -= evicted
             cache.pointee.evictions &+= Int64(evicted)
         }
-        entry.storeBytes(of: size, toByteOffset: Self.sizeOffset, as: Int64.self)
+        var code = UInt32(truncatingIfNeeded: size)
+        if size >= Int64(Self.sizeInRow) {
+            code = Self.sizeInRow
+            recordLargeSize(Int(truncatingIfNeeded: object), c, size)
+        }
+        part.storeBytes(of: code, toByteOffset: Self.sizeOffset, as: UInt32.self)
         cache.pointee.used = used + size
         cache.pointee.resident += 1
-        push(cache, entry, Self.ringEntry(object, size))
+        push(cache, part, UInt64(code) &<< 32 | (object &+ 1))
     }
 
-    /// The ring entry of `object` with `size` bytes.
-    @inline(__always)
-    private static func ringEntry(_ object: UInt64, _ size: Int64) -> UInt64 {
-        min(UInt64(size), sizeInRow) &<< 32 | (object &+ 1)
+    // Objects of 4 GiB and more are rare: their sizes live in a dictionary, out of line, so that
+    // `serve` stays small enough to be inlined into the replay loops.
+    @inline(never)
+    private mutating func recordLargeSize(_ object: Int, _ c: Int, _ size: Int64) {
+        largeSizes[object * cacheCount + c] = size
+    }
+
+    @inline(never)
+    private mutating func takeLargeSize(_ object: Int, _ c: Int) -> Int64 {
+        largeSizes.removeValue(forKey: object * cacheCount + c)!
     }
 
     /// Appends an entry to a cache's ring and records its position in the object's row,
@@ -500,7 +503,7 @@ public struct CacheOnlyReplay: ~Copyable {
         if cache.pointee.back &- cache.pointee.front == cache.pointee.ringSize { makeRoom(cache) }
         let back = cache.pointee.back
         cache.pointee.ring[back & (cache.pointee.ringSize &- 1)] = entry
-        row.storeBytes(of: back, toByteOffset: Self.positionOffset, as: Int.self)
+        row.storeBytes(of: UInt32(truncatingIfNeeded: back), toByteOffset: Self.positionOffset, as: UInt32.self)
         cache.pointee.back = back &+ 1
     }
 
@@ -517,7 +520,7 @@ public struct CacheOnlyReplay: ~Copyable {
                 let e = old[p & oldMask]
                 guard e != 0 else { continue }
                 old[n & oldMask] = e
-                (rows + ((Int(e & 0xFFFF_FFFF) - 1) * rowStride + 8 + 16 * c)).storeBytes(of: n, toByteOffset: Self.positionOffset, as: Int.self)
+                (rows + ((Int(e & 0xFFFF_FFFF) - 1) * rowStride + 8 + 8 * c)).storeBytes(of: UInt32(truncatingIfNeeded: n), toByteOffset: Self.positionOffset, as: UInt32.self)
                 n += 1
             }
             cache.pointee.back = n
@@ -531,30 +534,59 @@ public struct CacheOnlyReplay: ~Copyable {
         }
     }
 
-    private mutating func growRows() {
+    /// Doubles a numbered (CSV) replay's rows; rows keep their numbers.
+    private mutating func growNumberedRows(_ inUse: Int) {
         let grown = rowCapacity * 2
         let p = allocateLarge(grown * rowStride)
-        p.copyMemory(from: rows, byteCount: objectCount * rowStride)
+        p.copyMemory(from: rows, byteCount: inUse * rowStride)
+        Self.clear(p + inUse * rowStride, count: grown - inUse, stride: rowStride)
         free(rows)
         rows = p
         rowCapacity = grown
     }
 
-    private mutating func growSlots() {
-        let old = slots, oldCount = slotCount
+    /// Doubles the keyed table: moves every row to its place in the new one, then renames the
+    /// rows in the rings' entries and in `largeSizes`. Ring positions do not change.
+    /// - Returns: the new row of `id`.
+    @inline(never)
+    private mutating func growSlots(finding id: UInt64) -> Int {
+        let old = rows, oldSlots = slotCount, stride = rowStride
         slotCount *= 2
-        slotShift -= 1
-        slots = allocateLarge(slotCount * 8).bindMemory(to: UInt64.self, capacity: slotCount)
-        slots.initialize(repeating: 0, count: slotCount)
-        let mask = slotCount - 1
-        for j in 0..<oldCount where old[j] != 0 {
-            let o = Int(old[j] & 0xFFFF_FFFF) - 1
-            let id = (rows + o * rowStride).load(as: UInt64.self)
-            var i = Int(truncatingIfNeeded: (id &* Self.golden) &>> slotShift)
-            while slots[i] != 0 { i = (i + 1) & mask }
-            slots[i] = old[j]
+        rowCapacity = slotCount + 1
+        rows = allocateLarge(rowCapacity * stride)
+        Self.clear(rows, count: rowCapacity, stride: stride)
+        // Each old row, once copied, keeps its new number where its first cache part was, so
+        // the renaming below needs no table of its own (the old rows are freed right after).
+        @inline(__always) func movedTo(_ r: Int) -> Int { (old + r * stride + 8).load(as: Int.self) }
+        var found = -1
+        for r in 0..<oldSlots {
+            let key = (old + r * stride).load(as: UInt64.self)
+            guard key != Self.emptyKey else { continue }
+            var i = home(key)
+            while (rows + i * stride).load(as: UInt64.self) != Self.emptyKey { i = i + 1 == slotCount ? 0 : i + 1 }
+            (rows + i * stride).copyMemory(from: old + r * stride, byteCount: stride)
+            (old + r * stride + 8).storeBytes(of: i, as: Int.self)
+            if key == id { found = i }
+        }
+        (rows + slotCount * stride).copyMemory(from: old + oldSlots * stride, byteCount: stride) // the spare row
+        (old + oldSlots * stride + 8).storeBytes(of: slotCount, as: Int.self)
+        for c in 0..<cacheCount {
+            let cache = caches[c]
+            let ringMask = cache.ringSize - 1
+            for p in cache.front..<cache.back {
+                let e = cache.ring[p & ringMask]
+                guard e != 0 else { continue }
+                cache.ring[p & ringMask] = e & ~0xFFFF_FFFF | UInt64(movedTo(Int(e & 0xFFFF_FFFF) - 1) + 1)
+            }
+        }
+        if !largeSizes.isEmpty {
+            var renamed: [Int: Int64] = [:]
+            for (key, size) in largeSizes { renamed[movedTo(key / cacheCount) * cacheCount + key % cacheCount] = size }
+            largeSizes = renamed
         }
         free(old)
+        precondition(found >= 0, "CacheOnlyReplay: a row lost while the table grew")
+        return found
     }
 }
 

@@ -24,8 +24,8 @@ import Darwin
 /// URLs become object numbers 0, 1, 2, … in order of first appearance, in an open-addressing
 /// table keyed by a 64-bit hash of the bytes, each match confirmed against the stored bytes —
 /// exact, never a hash standing for the URL. The file is read in 4 MiB blocks; `nextBatch` hands
-/// out up to a batch of requests at a time, touching their table slots and stored URLs before
-/// resolving them so that the processor overlaps those cache misses.
+/// out up to a batch of requests at a time, touching their table slots and stored URLs in short
+/// loops before numbering them, so that the processor overlaps those cache misses.
 /// Memory: the distinct URLs' bytes, plus 24–40 bytes per distinct URL.
 public final class CacheKeyCSVReader {
     /// The path as given, for messages.
@@ -60,6 +60,8 @@ public final class CacheKeyCSVReader {
         var arena: UnsafeMutableRawPointer
         var arenaUsed = 0
         var arenaCapacity: Int
+        /// Where the touches' values go.
+        var touched: UInt64 = 0
     }
     private let state: UnsafeMutablePointer<State>
     /// Object o's entry in the arena, for `url(_:)` (not on the hot path).
@@ -130,8 +132,7 @@ public final class CacheKeyCSVReader {
         while n < limit {
             guard let line = try nextLine(refill: n == 0) else { break }
             if isBlankLine(line) { continue }
-            let buffer = state.pointee.buffer
-            if memchr(buffer + line.lowerBound, 0x22, line.count) != nil {
+            if memchr(state.pointee.buffer + line.lowerBound, 0x22, line.count) != nil {
                 // A quoted field: split it properly, alone, so numbering stays in order.
                 if n > 0 { state.pointee.start = line.lowerBound; state.pointee.lineNumber -= 1; break }
                 let (url, size) = try splitQuoted(line)
@@ -143,19 +144,26 @@ public final class CacheKeyCSVReader {
                 return 1
             }
             sizes[n] = try scan(line, into: n)
-            // Touch the URL's home slot now: it has the rest of the batch's parsing to arrive.
-            sink &+= state.pointee.slots[Int(truncatingIfNeeded: hashes[n] &>> 16) & (state.pointee.slotCount &- 1)].1
             n += 1
         }
-        // 2. Touch the stored bytes each home slot names.
+        // 2. Touch each URL's home slot, then the stored bytes each names — in short loops of
+        //    their own, so that the processor has many of these independent misses in flight at
+        //    once (a touch inside the parsing loop would stall it instead).
         let t = state.pointee
         let mask = t.slotCount &- 1
+        for j in 0..<n { sink &+= t.slots[Int(truncatingIfNeeded: hashes[j] &>> 16) & mask].1 }
         for j in 0..<n {
-            let slot = t.slots[Int(truncatingIfNeeded: hashes[j] &>> 16) & mask]
-            if slot.1 != 0 { sink &+= t.arena.load(fromByteOffset: Int(truncatingIfNeeded: slot.1) &- 1, as: UInt64.self) }
+            let slot = t.slots[Int(truncatingIfNeeded: hashes[j] &>> 16) & mask].1
+            if slot != 0 {
+                // The entry's first and last bytes: an entry may straddle two cache lines.
+                let entry = Int(truncatingIfNeeded: slot) &- 1
+                sink &+= t.arena.load(fromByteOffset: entry, as: UInt64.self)
+                // (The slot may name another URL: stay inside the arena.)
+                sink &+= UInt64(t.arena.load(fromByteOffset: min(entry &+ 7 &+ max(urlLengths[j], 1), t.arenaCapacity &- 1), as: UInt8.self))
+            }
         }
-        if sink == 0x5EED { state.pointee.lineNumber &+= 0 } // keeps the touches
-        // 3. Resolve in order.
+        state.pointee.touched &+= sink // stored, so that the touches are not optimised away
+        // 3. Number the URLs in order.
         let bytes = t.buffer.assumingMemoryBound(to: UInt8.self)
         for j in 0..<n {
             objects[j] = try intern(bytes + urlOffsets[j], urlLengths[j], hash: hashes[j], line: lineNumbers[j])
@@ -420,6 +428,14 @@ public final class CacheKeyCSVReader {
     /// Why a URL cannot be a trace's URL, or nil: the rules of `TraceCSVReader`'s url column,
     /// short of parsing the host.
     static func urlProblem(_ field: UnsafeBufferPointer<UInt8>) -> String? {
+        // The common case without making a String: printable ASCII, a path or an http(s) URL.
+        if field.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            if field.count >= 2 && field[0] == 0x2F && field[1] != 0x2F { return nil }
+            func lower(_ i: Int) -> UInt8 { field[i] | 0x20 }
+            let http = field.count > 7 && lower(0) == 0x68 && lower(1) == 0x74 && lower(2) == 0x74 && lower(3) == 0x70
+            if http && field[4] == 0x3A && field[5] == 0x2F && field[6] == 0x2F { return nil }
+            if http && lower(4) == 0x73 && field.count > 8 && field[5] == 0x3A && field[6] == 0x2F && field[7] == 0x2F { return nil }
+        }
         if field.isEmpty { return "empty (expected an absolute http(s) URL or a path starting with '/')" }
         let text = String(decoding: field, as: UTF8.self)
         if let bad = field.firstIndex(where: { $0 < 0x20 || $0 == 0x7F }) {

@@ -63,7 +63,7 @@ enum CacheSimCommand: Command {
 
         let start = DispatchTime.now().uptimeNanoseconds
         var replay = CacheOnlyReplay(capacities: capacities, ignoreObjectSize: counting, unknownSize: trace.unknownSize,
-                                     expectedObjects: workingSet?.objects ?? trace.objectBound ?? 1 << 16)
+                                     expectedObjects: workingSet?.objects ?? 1 << 16)
         try trace.read { (reader) throws(TraceError) in try replay.replay(reader) }
             csv: { (csv) throws(TraceError) in try replay.replay(csv) }
             source: { (source) throws(TraceError) in try replay.replay(source) }
@@ -114,13 +114,6 @@ struct CacheTrace {
         }
         // Open once now, so a missing or unreadable file is reported before anything else.
         try read { _ throws(TraceError) in } csv: { _ throws(TraceError) in } source: { _ throws(TraceError) in }
-    }
-
-    /// At most how many distinct objects the trace can have, when its format says: an
-    /// oracleGeneral trace has one per 24-byte record at most.
-    var objectBound: Int? {
-        guard format == .oracleGeneral, let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber else { return nil }
-        return max(1, size.intValue / OracleGeneralReader.recordSize)
     }
 
     /// Opens the trace and hands it to `raw` (oracleGeneral), `csv` (CSV, its url and bytes

@@ -116,6 +116,15 @@ struct CacheOnlyReplayTests {
         #expect(counted.requests == 1 && counted.zeroSizeSkipped == 1)
     }
 
+    @Test("objects of 2^32 bytes and more keep their whole size")
+    func largeObjects() {
+        let gib: Int64 = 1 << 30
+        // 10 GiB: a 5 GiB, b 4 GiB − 1 byte, a hit; c 6 GiB evicts b (least recent), then a; a evicts c.
+        let r = replay([(1, 5 * gib), (2, 4 * gib - 1), (1, 5 * gib), (3, 6 * gib), (1, 5 * gib)], capacities: [10 * gib])
+        #expect(r.caches[0].misses == 4 && r.caches[0].evictions == 3)
+        #expect(r.caches[0].residentObjects == 1 && r.caches[0].residentBytes == 5 * gib)
+    }
+
     @Test("a hit keeps the size the object was inserted with")
     func hitKeepsInsertedSize() {
         // Capacity 100: a10 cached; a90 is a hit and a still counts 10 bytes; b80 then fits
@@ -126,11 +135,14 @@ struct CacheOnlyReplayTests {
         #expect(r.requestBytes == 270 && r.caches[0].missBytes == 90)
     }
 
-    @Test("seeded traces: several caches in one pass equal the reference LRU one by one",
-          arguments: [(UInt64(1), false), (2, false), (3, true), (4, true)])
+    @Test("seeded traces: several caches in one pass equal the reference LRU one by one (seed 7: objects up to 8 GB)",
+          arguments: [(UInt64(1), false), (2, false), (3, true), (4, true), (7, false)])
     func againstReference(seed: UInt64, counting: Bool) {
-        let trace = skewedTrace(seed: seed, count: 20_000, objects: 3_000, maxSize: counting ? 1 : 500)
-        let capacities: [Int64] = counting ? [1, 10, 100, 1_000, 2_999, 5_000] : [1, 250, 499, 500, 5_000, 50_000, 400_000, 2_000_000]
+        let huge = seed == 7
+        let trace = skewedTrace(seed: seed, count: 20_000, objects: 3_000, maxSize: counting ? 1 : huge ? 8_000_000_000 : 500)
+        let capacities: [Int64] = counting ? [1, 10, 100, 1_000, 2_999, 5_000]
+            : huge ? [4_294_967_295, 10_000_000_000, 1_000_000_000_000, 20_000_000_000_000]
+            : [1, 250, 499, 500, 5_000, 50_000, 400_000, 2_000_000]
         // Small rings, checked every 97 requests: they grow and compact many times here.
         let r = replay(trace.map { ($0.0, $0.1) }, capacities: capacities, ringSize: 16, checkEvery: 97)
         for (i, c) in capacities.enumerated() {
@@ -138,6 +150,18 @@ struct CacheOnlyReplayTests {
             #expect(r.caches[i].misses == expected.misses, "seed \(seed), capacity \(c)")
             #expect(r.caches[i].missBytes == expected.bytes, "seed \(seed), capacity \(c)")
         }
+    }
+
+    @Test("the id that marks empty rows (2^64 − 1) is an object like any other, also while the table grows")
+    func emptyKeyID() {
+        var trace = skewedTrace(seed: 8, count: 5_000, objects: 500, maxSize: 100)
+        for i in stride(from: 0, to: trace.count, by: 7) { trace[i] = (UInt64.max, 42) }
+        let capacities: [Int64] = [500, 5_000]
+        let r = replay(trace.map { ($0.0, $0.1) }, capacities: capacities, ringSize: 16, checkEvery: 53)
+        for (i, c) in capacities.enumerated() {
+            #expect(r.caches[i].misses == referenceMisses(trace, capacity: c).misses, "capacity \(c)")
+        }
+        #expect(r.workingSet.objects == Set(trace.map(\.0)).count)
     }
 
     @Test("the oracleGeneral path (batched) gives the counts of one request at a time, seeds 5 and 6", arguments: [UInt64(5), 6])
