@@ -99,7 +99,7 @@ func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments, command
     } catch {
         progress.finish()
         audit?.abort()
-        if (error as? RunError)?.interruption != nil { throw error }
+        if error.interruption != nil { throw error }
         throw InputError("\(error)")
     }
     do {
