@@ -9,7 +9,8 @@
 #      Python OrderedDict LRU, bench/lru.py, end to end with CSV parsing (goal ≥ 10×);
 #   3. the full model (`popsim run`: CORS evaluation, pass-through, events, outcome aggregation)
 #      on 1 POP, against the cache-only replay at the same capacity (goal ≥ 0.5×), and on 8 POPs
-#      against 1 POP (goal ≥ 0.8×), the same requests either way.
+#      against 1 POP (goal ≥ 0.8×), the same requests either way; and 2 threads against 1 on
+#      1 and 8 POPs (goal ≥ 1.8× on 2 cores).
 #
 # Each comparison is the median of BENCH_RUNS paired runs (the two commands alternate, so both
 # see the same machine), rates are requests / wall-clock second of the whole command (reading
@@ -215,11 +216,17 @@ same "CSV vs oracleGeneral (popsim)" "$("$P" cachesim "$CSV" --cache-size "$B1" 
 scenario "$DIR/run1.json" 1 "$B10" '{"trace": "t1.pstrace"}'
 scenario "$DIR/run8.json" 8 "$((B10 / 8))" '{"trace": "t8.pstrace"}'
 log "full model: 1 POP against the cache-only replay at the same capacity ($B10)"
-pairs "$RUNS" full1 "$P run $DIR/run1.json --no-out --quiet" og-bytes-10-again "$P cachesim $OG --cache-size $B10"
-line "full model, 1 POP (capacity 10% WS)" "$(rate full1)" "cache-only replay" "$(rate og-bytes-10-again)" "$(ratio og-bytes-10-again full1)" "≥ 0.5" ""
+pairs "$RUNS" full1 "$P run $DIR/run1.json --no-out --quiet --threads 1" og-bytes-10-again "$P cachesim $OG --cache-size $B10"
+line "full model, 1 POP, 1 thread (10% WS)" "$(rate full1)" "cache-only replay" "$(rate og-bytes-10-again)" "$(ratio og-bytes-10-again full1)" "≥ 0.5" ""
 log "full model: 8 POPs against 1 POP"
-pairs "$RUNS" full8 "$P run $DIR/run8.json --no-out --quiet" full1-again "$P run $DIR/run1.json --no-out --quiet"
-line "full model, 8 POPs (10% WS shared)" "$(rate full8)" "full model, 1 POP" "$(rate full1-again)" "$(ratio full1-again full8)" "≥ 0.8" ""
+pairs "$RUNS" full8 "$P run $DIR/run8.json --no-out --quiet --threads 1" full1-again "$P run $DIR/run1.json --no-out --quiet --threads 1"
+line "full model, 8 POPs, 1 thread (10% WS shared)" "$(rate full8)" "full model, 1 POP" "$(rate full1-again)" "$(ratio full1-again full8)" "≥ 0.8" ""
+log "full model: 8 POPs on 2 threads against 1 thread (results are the same bytes; tests check it)"
+pairs "$RUNS" full8-threads "$P run $DIR/run8.json --no-out --quiet --threads 2" full8-one "$P run $DIR/run8.json --no-out --quiet --threads 1"
+line "full model, 8 POPs, 2 threads" "$(rate full8-threads)" "the same on 1 thread" "$(rate full8-one)" "$(ratio full8-one full8-threads)" "≥ 1.8" ""
+log "full model: 1 POP on 2 threads against 1 thread"
+pairs "$RUNS" full1-threads "$P run $DIR/run1.json --no-out --quiet --threads 2" full1-one "$P run $DIR/run1.json --no-out --quiet --threads 1"
+line "full model, 1 POP, 2 threads" "$(rate full1-threads)" "the same on 1 thread" "$(rate full1-one)" "$(ratio full1-one full1-threads)" "≥ 1.8" ""
 
 # Memory.
 rm -f "$DIR/out/baseline.times"
