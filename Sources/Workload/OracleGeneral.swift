@@ -465,14 +465,12 @@ public final class OracleGeneralWriter: TraceWriter {
     /// Distinct URLs the template did not produce, whose ids are FNV-1a hashes.
     public private(set) var hashedURLs = 0
 
-    private let file: AtomicFileWriter
-    private var buffer: [UInt8] = []
+    private var out: BufferedAtomicOutput
     private var objectOfURL: [UInt64] = []
     private let templatePrefix: [UInt8]
     private let templateSuffix: [UInt8]
     private let idOfMappedURL: [String: UInt64]
     private var sourceID: ObjectIdentifier?
-    private static let flushAt = 1 << 20
 
     /// Opens the temporary beside `path`.
     /// - Throws: `FileWriteError` when it cannot be created, or the template is unusable.
@@ -487,8 +485,7 @@ public final class OracleGeneralWriter: TraceWriter {
             if let url = object.url { mapped[url] = min(mapped[url] ?? .max, id) }
         }
         idOfMappedURL = mapped
-        file = try AtomicFileWriter(path: path)
-        buffer.reserveCapacity(Self.flushAt + 64)
+        out = try BufferedAtomicOutput(path: path)
     }
 
     public func write(_ record: TraceRecord, from source: any TraceSource) throws(FileWriteError) {
@@ -525,41 +522,21 @@ public final class OracleGeneralWriter: TraceWriter {
                 }
             }
         }
-        appendLE(UInt32(record.time / 1_000_000))
-        appendLE(objectOfURL[url])
-        appendLE(size)
-        appendLE(Int64(-1))
+        out.appendLittleEndian(UInt32(record.time / 1_000_000))
+        out.appendLittleEndian(objectOfURL[url])
+        out.appendLittleEndian(size)
+        out.appendLittleEndian(Int64(-1))
         recordsWritten = n
-        if buffer.count >= Self.flushAt { try flush() }
+        try out.flushIfFull()
     }
 
     public func commit() throws(FileWriteError) {
-        do {
-            try flush()
-            let count = recordsWritten
-            let path = self.path
-            try file.withFlushedFile { (fd) throws(FileWriteError) in try Self.fillNextAccess(fd: fd, records: count, path: path) }
-            try file.commit()
-        } catch {
-            abort()
-            throw error
-        }
+        let count = recordsWritten
+        let path = self.path
+        try out.commit { (fd) throws(FileWriteError) in try Self.fillNextAccess(fd: fd, records: count, path: path) }
     }
 
-    public func abort() {
-        file.abort()
-        buffer = []
-    }
-
-    private func flush() throws(FileWriteError) {
-        try file.write(bytes: buffer)
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    @inline(__always)
-    private func appendLE<T: FixedWidthInteger>(_ v: T) {
-        withUnsafeBytes(of: v.littleEndian) { buffer.append(contentsOf: $0) }
-    }
+    public func abort() { out.abort() }
 
     /// Rewrites `next_access_vtime` of the `records` records in `fd`, last block first.
     static func fillNextAccess(fd: Int32, records: Int, path: String) throws(FileWriteError) {

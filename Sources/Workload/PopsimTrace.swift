@@ -485,8 +485,7 @@ public final class PopsimTraceWriter: TraceWriter {
     /// Request records written so far.
     public private(set) var recordsWritten = 0
 
-    private let file: AtomicFileWriter
-    private var buffer: [UInt8] = []
+    private var out: BufferedAtomicOutput
     private var sourceID: ObjectIdentifier?
     // Source id ⇒ file id + 1 (0: not defined yet), per table.
     private var popIDs: [UInt32] = []
@@ -499,17 +498,15 @@ public final class PopsimTraceWriter: TraceWriter {
     private var pop: UInt32 = 0
     private var kind: UInt32 = 0
     private var method: UInt32 = 0
-    private static let flushAt = 1 << 20
 
     /// Opens the temporary beside `path` and writes the header.
     /// - Throws: `FileWriteError` when it cannot be created.
     public init(path: String) throws(FileWriteError) {
         self.path = path
-        file = try AtomicFileWriter(path: path)
-        buffer.reserveCapacity(Self.flushAt + 256)
-        buffer.append(contentsOf: PopsimTraceFormat.magic)
-        appendLE(PopsimTraceFormat.version)
-        appendLE(UInt16(0))
+        out = try BufferedAtomicOutput(path: path)
+        out.bytes.append(contentsOf: PopsimTraceFormat.magic)
+        out.appendLittleEndian(PopsimTraceFormat.version)
+        out.appendLittleEndian(UInt16(0))
     }
 
     public func write(_ record: TraceRecord, from source: any TraceSource) throws(FileWriteError) {
@@ -543,39 +540,30 @@ public final class PopsimTraceWriter: TraceWriter {
         if methodID != method { tag |= PopsimTraceFormat.hasMethod }
         if record.credentials != nil { tag |= PopsimTraceFormat.hasCredentials }
         if record.bytes != nil { tag |= PopsimTraceFormat.hasBytes }
-        buffer.append(tag)
+        out.bytes.append(tag)
         if tag & PopsimTraceFormat.hasTime != 0 { appendVarint(UInt64(record.time - time)) }
         if tag & PopsimTraceFormat.hasPOP != 0 { appendVarint(UInt64(popID)) }
         appendVarint(UInt64(urlID))
         if let originID { appendVarint(UInt64(originID)) }
         if tag & PopsimTraceFormat.hasKind != 0 { appendVarint(UInt64(kindID)) }
         if tag & PopsimTraceFormat.hasMethod != 0 { appendVarint(UInt64(methodID)) }
-        if let c = record.credentials { buffer.append(PopsimTraceFormat.code(c)) }
+        if let c = record.credentials { out.bytes.append(PopsimTraceFormat.code(c)) }
         if let b = record.bytes {
             guard b >= 0 else { throw FileWriteError(path: path, message: "record \(n): negative response size \(b)") }
             appendVarint(UInt64(b))
         }
         (time, pop, kind, method) = (record.time, popID, kindID, methodID)
         recordsWritten = n
-        if buffer.count >= Self.flushAt { try flush() }
+        try out.flushIfFull()
     }
 
     public func commit() throws(FileWriteError) {
-        buffer.append(PopsimTraceFormat.tagEnd)
+        out.bytes.append(PopsimTraceFormat.tagEnd)
         appendVarint(UInt64(recordsWritten))
-        do {
-            try flush()
-            try file.commit()
-        } catch {
-            abort()
-            throw error
-        }
+        try out.commit()
     }
 
-    public func abort() {
-        file.abort()
-        buffer = []
-    }
+    public func abort() { out.abort() }
 
     /// The file's id for source id `id`, defining the string first when it is new.
     @inline(__always)
@@ -602,10 +590,10 @@ public final class PopsimTraceWriter: TraceWriter {
 
     /// Appends a define record and returns the new id + 1.
     private func define(_ table: PopsimTraceFormat.Table, _ bytes: ArraySlice<UInt8>) -> UInt32 {
-        buffer.append(PopsimTraceFormat.tagDefine)
-        buffer.append(table.rawValue)
+        out.bytes.append(PopsimTraceFormat.tagDefine)
+        out.bytes.append(table.rawValue)
         appendVarint(UInt64(bytes.count))
-        buffer.append(contentsOf: bytes)
+        out.bytes.append(contentsOf: bytes)
         defined[Int(table.rawValue)] += 1
         return defined[Int(table.rawValue)]
     }
@@ -614,19 +602,10 @@ public final class PopsimTraceWriter: TraceWriter {
     private func appendVarint(_ value: UInt64) {
         var v = value
         while v >= 0x80 {
-            buffer.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            out.bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
             v >>= 7
         }
-        buffer.append(UInt8(v))
-    }
-
-    private func appendLE<T: FixedWidthInteger>(_ v: T) {
-        withUnsafeBytes(of: v.littleEndian) { buffer.append(contentsOf: $0) }
-    }
-
-    private func flush() throws(FileWriteError) {
-        try file.write(bytes: buffer)
-        buffer.removeAll(keepingCapacity: true)
+        out.bytes.append(UInt8(v))
     }
 }
 

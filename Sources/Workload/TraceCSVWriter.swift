@@ -19,23 +19,20 @@ public final class TraceCSVWriter: TraceWriter {
     /// Records written so far.
     public private(set) var recordsWritten = 0
 
-    private let file: AtomicFileWriter
-    private var buffer: [UInt8] = []
+    private var out: BufferedAtomicOutput
     /// The escaped names of each source written from (usually one; ids are per source).
     private var tablesBySource: [ObjectIdentifier: SourceTables] = [:]
     private var lastTime: Int64 = 0
     private let kindNames: [[UInt8]] = ResourceKind.allCases.map { Array($0.rawValue.utf8) }
     private let credentialNames: [[UInt8]] = CredentialsMode.allCases.map { Array($0.rawValue.utf8) }
-    private static let flushAt = 1 << 20
 
     /// Opens the temporary beside `path` and writes the header.
     /// - Throws: `FileWriteError` when it cannot be created.
     public init(path: String) throws(FileWriteError) {
         self.path = path
-        file = try AtomicFileWriter(path: path)
-        buffer.reserveCapacity(Self.flushAt + 4096)
-        buffer.append(contentsOf: Self.header.utf8)
-        buffer.append(0x0A)
+        out = try BufferedAtomicOutput(path: path)
+        out.bytes.append(contentsOf: Self.header.utf8)
+        out.bytes.append(0x0A)
     }
 
     public func write(_ record: TraceRecord, from source: any TraceSource) throws(FileWriteError) {
@@ -56,7 +53,7 @@ public final class TraceCSVWriter: TraceWriter {
         appendDecimal(UInt64(record.time / 1_000_000))
         let micros = record.time % 1_000_000
         if micros != 0 {
-            buffer.append(UInt8(ascii: "."))
+            out.bytes.append(UInt8(ascii: "."))
             var digits = micros
             var width = 6
             while digits % 10 == 0 {
@@ -66,54 +63,38 @@ public final class TraceCSVWriter: TraceWriter {
             var scale: Int64 = 1
             for _ in 1..<width { scale *= 10 }
             while scale > 0 {
-                buffer.append(0x30 + UInt8(digits / scale % 10))
+                out.bytes.append(0x30 + UInt8(digits / scale % 10))
                 scale /= 10
             }
         }
-        buffer.append(0x2C)
-        t.pops.append(record.pop, to: &buffer)
-        buffer.append(0x2C)
-        t.urls.append(record.url, to: &buffer)
-        buffer.append(0x2C)
-        if let o = record.origin { t.origins.append(o, to: &buffer) }
-        buffer.append(0x2C)
-        buffer.append(contentsOf: kindNames[record.kind.ordinal])
-        buffer.append(0x2C)
-        t.methods.append(record.method, to: &buffer)
-        buffer.append(0x2C)
-        if let c = record.credentials { buffer.append(contentsOf: credentialNames[c.ordinal]) }
-        buffer.append(0x2C)
+        out.bytes.append(0x2C)
+        t.pops.append(record.pop, to: &out.bytes)
+        out.bytes.append(0x2C)
+        t.urls.append(record.url, to: &out.bytes)
+        out.bytes.append(0x2C)
+        if let o = record.origin { t.origins.append(o, to: &out.bytes) }
+        out.bytes.append(0x2C)
+        out.bytes.append(contentsOf: kindNames[record.kind.ordinal])
+        out.bytes.append(0x2C)
+        t.methods.append(record.method, to: &out.bytes)
+        out.bytes.append(0x2C)
+        if let c = record.credentials { out.bytes.append(contentsOf: credentialNames[c.ordinal]) }
+        out.bytes.append(0x2C)
         if let b = record.bytes {
             guard b >= 0 else { throw FileWriteError(path: path, message: "record \(n): negative response size \(b)") }
             appendDecimal(UInt64(b))
         }
-        buffer.append(0x0A)
+        out.bytes.append(0x0A)
         recordsWritten = n
         lastTime = record.time
-        if buffer.count >= Self.flushAt { try flush() }
+        try out.flushIfFull()
     }
 
-    public func commit() throws(FileWriteError) {
-        do {
-            try flush()
-            try file.commit()
-        } catch {
-            abort()
-            throw error
-        }
-    }
+    public func commit() throws(FileWriteError) { try out.commit() }
 
-    public func abort() {
-        file.abort()
-        buffer = []
-    }
+    public func abort() { out.abort() }
 
-    private func appendDecimal(_ value: UInt64) { Workload.appendDecimal(value, to: &buffer) }
-
-    private func flush() throws(FileWriteError) {
-        try file.write(bytes: buffer)
-        buffer.removeAll(keepingCapacity: true)
-    }
+    private func appendDecimal(_ value: UInt64) { Workload.appendDecimal(value, to: &out.bytes) }
 }
 
 /// One source's name tables, escaped.
