@@ -297,7 +297,7 @@ public struct CacheOnlyReplay: ~Copyable {
     }
 
     /// Requests per batch of the oracleGeneral path.
-    private static let batch = 64
+    private static let batch = 256
 
     /// Reads up to `batch` requests (size-0 ones skipped and counted) and touches each id's home
     /// row. - Returns: how many were read; fewer than `batch` only at the end of the trace.
