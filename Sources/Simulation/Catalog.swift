@@ -49,6 +49,8 @@ public final class Catalog: @unchecked Sendable {
     @usableFromInline let originStore = AppendOnlyArray<WebOrigin>()
     @usableFromInline let methodStore = AppendOnlyArray<String>()
     private let domainHosts: [String]
+    /// `domainHosts` as bytes, for the byte-wise parse.
+    private let domainHostBytes: [[UInt8]]
 
     /// The URLs added so far, by id.
     public var urls: AppendOnlyArrayPrefix<URLInfo> { urlStore.elements }
@@ -59,6 +61,7 @@ public final class Catalog: @unchecked Sendable {
 
     public init(domainHosts: [String]) {
         self.domainHosts = domainHosts
+        domainHostBytes = domainHosts.map { Array($0.utf8) }
         methodStore.append("GET")
     }
 
@@ -79,9 +82,13 @@ public final class Catalog: @unchecked Sendable {
     /// Adds the URL with the next id; a path is allowed only when there is exactly one domain.
     @discardableResult
     public func addURL(_ text: String) throws(URLError) -> UInt32 {
-        if let info = Self.parsePrintableASCII(text, domainHosts: domainHosts) {
-            return UInt32(urlStore.append(info))
-        }
+        if let info = Self.parsePrintableASCII(text, domainHosts: domainHostBytes) { return UInt32(urlStore.append(info)) }
+        return UInt32(urlStore.append(try Self.parse(text, domainHosts: domainHosts)))
+    }
+
+    /// The general parse: the URL's domain (by its host, compared in lowercase), path with
+    /// query and path, or why no domain of the scenario serves it.
+    static func parse(_ text: String, domainHosts: [String]) throws(URLError) -> URLInfo {
         let host: String, rest: Substring
         if text.hasPrefix("/") {
             guard domainHosts.count == 1 else {
@@ -102,45 +109,58 @@ public final class Catalog: @unchecked Sendable {
         var pathAndQuery = String(rest)
         if pathAndQuery.isEmpty || pathAndQuery.hasPrefix("?") { pathAndQuery = "/" + pathAndQuery }
         let path = pathAndQuery.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? pathAndQuery
-        return UInt32(urlStore.append(URLInfo(text: text, domain: domain, pathAndQuery: pathAndQuery, path: path)))
+        return URLInfo(text: text, domain: domain, pathAndQuery: pathAndQuery, path: path)
     }
 
-    /// `addURL`'s parse on bytes, for the URLs traces are made of: printable ASCII (no space),
-    /// where a byte is a character, so the result is the same as the general parse's. Nil when
-    /// the text is not of that kind or does not parse (the general path then says why).
-    private static func parsePrintableASCII(_ text: String, domainHosts: [String]) -> URLInfo? {
-        let utf8 = text.utf8
-        guard let first = utf8.first, utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
-        let slash = UInt8(ascii: "/"), question = UInt8(ascii: "?")
-        if first == slash {
-            guard domainHosts.count == 1 else { return nil }
-            let path = utf8.firstIndex(of: question).map { String(Substring(utf8[..<$0])) } ?? text
-            return URLInfo(text: text, domain: 0, pathAndQuery: text, path: path)
-        }
-        // "://" and the host up to the first '/' or '?'.
-        var i = utf8.startIndex
-        var sep: String.Index? = nil
-        while i < utf8.endIndex {
-            if utf8[i] == UInt8(ascii: ":") {
-                let j = utf8.index(after: i)
-                if j < utf8.endIndex && utf8[j] == slash {
-                    let k = utf8.index(after: j)
-                    if k < utf8.endIndex && utf8[k] == slash { sep = utf8.index(after: k); break }
-                }
+    /// `parse` on bytes, for the URLs traces are made of: printable ASCII (no space), where a
+    /// byte is a character, so the result is the same as the general parse's. Nil when the
+    /// text is not of that kind or does not parse (the general parse then says why). A trace
+    /// with millions of distinct URLs runs this once per URL, so it works on the UTF-8 buffer
+    /// directly (the generic `String.UTF8View` algorithms cost several times more).
+    static func parsePrintableASCII(_ text: String, domainHosts: [[UInt8]]) -> URLInfo? {
+        let slash = UInt8(ascii: "/"), question = UInt8(ascii: "?"), colon = UInt8(ascii: ":")
+        var bytes = text
+        return bytes.withUTF8 { (b: UnsafeBufferPointer<UInt8>) -> URLInfo? in
+            let n = b.count
+            guard n > 0 else { return nil }
+            for c in b where c <= 0x20 || c >= 0x7F { return nil }
+            func string(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: b[range]), as: UTF8.self) }
+            func firstQuestion(from start: Int) -> Int? {
+                var i = start
+                while i < n { if b[i] == question { return i }; i += 1 }
+                return nil
             }
-            i = utf8.index(after: i)
+            if b[0] == slash {
+                guard domainHosts.count == 1 else { return nil }
+                let path = firstQuestion(from: 0).map { string(0..<$0) } ?? text
+                return URLInfo(text: text, domain: 0, pathAndQuery: text, path: path)
+            }
+            // "://" and the host up to the first '/' or '?'.
+            var hostStart = -1
+            var i = 0
+            while i + 2 < n {
+                if b[i] == colon && b[i + 1] == slash && b[i + 2] == slash { hostStart = i + 3; break }
+                i += 1
+            }
+            guard hostStart >= 0 else { return nil }
+            var hostEnd = hostStart
+            while hostEnd < n && b[hostEnd] != slash && b[hostEnd] != question { hostEnd += 1 }
+            guard let domain = domainHosts.firstIndex(where: { candidate in
+                guard candidate.count == hostEnd - hostStart else { return false }
+                for k in 0..<candidate.count {
+                    let c = b[hostStart + k]
+                    if candidate[k] != (c >= 0x41 && c <= 0x5A ? c | 0x20 : c) { return false }
+                }
+                return true
+            }) else { return nil }
+            if hostEnd == n || b[hostEnd] == question {
+                // No path: the cache key's path is "/".
+                return URLInfo(text: text, domain: domain, pathAndQuery: "/" + string(hostEnd..<n), path: "/")
+            }
+            let pathAndQuery = string(hostEnd..<n)
+            let path = firstQuestion(from: hostEnd).map { string(hostEnd..<$0) } ?? pathAndQuery
+            return URLInfo(text: text, domain: domain, pathAndQuery: pathAndQuery, path: path)
         }
-        guard let hostStart = sep else { return nil }
-        let hostEnd = utf8[hostStart...].firstIndex { $0 == slash || $0 == question } ?? utf8.endIndex
-        let host = utf8[hostStart..<hostEnd]
-        guard let domain = domainHosts.firstIndex(where: { candidate in
-            candidate.utf8.elementsEqual(host.lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 })
-        }) else { return nil }
-        var pathAndQuery = String(Substring(utf8[hostEnd...]))
-        if pathAndQuery.isEmpty || pathAndQuery.utf8.first == question { pathAndQuery = "/" + pathAndQuery }
-        let pq = pathAndQuery.utf8
-        let path = pq.firstIndex(of: question).map { String(Substring(pq[..<$0])) } ?? pathAndQuery
-        return URLInfo(text: text, domain: domain, pathAndQuery: pathAndQuery, path: path)
     }
 
     /// Adds a page origin with the next id.

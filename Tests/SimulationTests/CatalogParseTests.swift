@@ -1,0 +1,73 @@
+// The catalog parses each distinct URL of a trace once, on bytes when the URL is printable
+// ASCII; the general parse (on Strings) is the reference. The two must agree on every URL
+// the fast one accepts, and the fast one must hand anything else to the general one.
+import Testing
+@testable import Simulation
+
+@Suite("Catalog URL parse: the byte-wise parse agrees with the general one")
+struct CatalogParseTests {
+    static let oneDomain = ["cdn.example.com"]
+    static let twoDomains = ["cdn.example.com", "static.example.org"]
+
+    /// URLs of every shape a trace holds: absolute and path-only, with and without path or
+    /// query, hosts in mixed case, ports, a "://" in the query, and near-misses.
+    static let urls: [String] = [
+        "https://cdn.example.com/fonts/a.woff2",
+        "https://cdn.example.com/fonts/a.woff2?v=1",
+        "https://cdn.example.com",
+        "https://cdn.example.com?v=1",
+        "https://cdn.example.com/",
+        "https://CDN.Example.COM/x",
+        "http://cdn.example.com/a?b=c?d",
+        "https://static.example.org/img/o1.jpg",
+        "https://static.example.org:443/img/o1.jpg",
+        "https://other.example.net/x",
+        "https://cdn.example.com/a?next=https://static.example.org/b",
+        "/fonts/a.woff2",
+        "/fonts/a.woff2?v=2",
+        "/",
+        "/?",
+        "cdn.example.com/a",
+        "https:/cdn.example.com/a",
+        "https://",
+        "://cdn.example.com/a",
+        "https://cdn.example.com/a b",
+        "https://cdn.example.com/é",
+        "",
+    ]
+
+    @Test("each URL parses to the same domain, path with query and path, or fails in both", arguments: [oneDomain, twoDomains])
+    func agrees(domains: [String]) {
+        let bytes = domains.map { Array($0.utf8) }
+        var fastAccepted = 0
+        for url in Self.urls {
+            let general: Catalog.URLInfo?
+            do { general = try Catalog.parse(url, domainHosts: domains) } catch { general = nil }
+            guard let fast = Catalog.parsePrintableASCII(url, domainHosts: bytes) else {
+                // Declined: not printable ASCII, or no domain; the general parse decides.
+                if url.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) && !url.isEmpty, let general {
+                    Issue.record("\(url): the byte-wise parse declined a URL the general parse accepts: \(general)")
+                }
+                continue
+            }
+            fastAccepted += 1
+            guard let general else { Issue.record("\(url): only the byte-wise parse accepts it"); continue }
+            #expect(fast.text == general.text && fast.domain == general.domain, "\(url)")
+            #expect(fast.pathAndQuery == general.pathAndQuery, "\(url): \(fast.pathAndQuery) vs \(general.pathAndQuery)")
+            #expect(fast.path == general.path, "\(url): \(fast.path) vs \(general.path)")
+        }
+        #expect(fastAccepted == (domains.count == 1 ? 13 : 10), "the byte-wise parse took \(fastAccepted) URLs (paths only with one domain)")
+    }
+
+    @Test("values the general parse gives, by hand (RFC 3986: the path is empty → \"/\"; the host compares case-insensitively)")
+    func byHand() throws {
+        let bytes = Self.twoDomains.map { Array($0.utf8) }
+        let a = try #require(Catalog.parsePrintableASCII("https://STATIC.example.org?v=1", domainHosts: bytes))
+        #expect(a.domain == 1 && a.pathAndQuery == "/?v=1" && a.path == "/")
+        let b = try #require(Catalog.parsePrintableASCII("https://cdn.example.com/a/b.js?x=1?y", domainHosts: bytes))
+        #expect(b.domain == 0 && b.pathAndQuery == "/a/b.js?x=1?y" && b.path == "/a/b.js")
+        #expect(Catalog.parsePrintableASCII("/a.js", domainHosts: bytes) == nil, "a path needs exactly one domain")
+        let c = try #require(Catalog.parsePrintableASCII("/a.js?v", domainHosts: [Array("cdn.example.com".utf8)]))
+        #expect(c.domain == 0 && c.pathAndQuery == "/a.js?v" && c.path == "/a.js")
+    }
+}
