@@ -324,17 +324,10 @@ public struct CacheOnlyReplay: ~Copyable {
     /// numbered densely in order of first appearance, so rows are kept in that order and no id
     /// is hashed here. Only on a fresh replay.
     /// - Throws: the reader's `TraceError`.
-    public mutating func replay(_ csv: CacheKeyCSVReader) throws(TraceError) {
+    /// With `readAhead`, the file is split and numbered on a second thread (the results are the same).
+    public mutating func replay(_ csv: CacheKeyCSVReader, readAhead: Bool = false) throws(TraceError) {
         startNumbered()
-        let batch = 64
-        let objects = UnsafeMutablePointer<Int>.allocate(capacity: batch)
-        let sizes = UnsafeMutablePointer<Int64>.allocate(capacity: batch)
-        defer { objects.deallocate(); sizes.deallocate() }
-        while true {
-            let n = try csv.nextBatch(objects: objects, sizes: sizes, limit: batch)
-            if n == 0 { break }
-            replayNumbered(objects, sizes, n)
-        }
+        try csv.forEachBatch(readAhead: readAhead) { objects, sizes, n in replayNumbered(objects, sizes, n) }
     }
 
     /// Starts a replay whose objects the reader numbers (a CSV replay).
@@ -625,15 +618,11 @@ extension CacheOnlyReplay {
 
 extension CacheOnlyReplay {
     /// The working set of a CSV trace, read once through its fast reader.
-    public static func workingSet(of csv: CacheKeyCSVReader, ignoreObjectSize: Bool, unknownSize: Int64 = 1) throws(TraceError) -> WorkingSet {
-        let objects = UnsafeMutablePointer<Int>.allocate(capacity: 64)
-        let sizes = UnsafeMutablePointer<Int64>.allocate(capacity: 64)
-        defer { objects.deallocate(); sizes.deallocate() }
+    public static func workingSet(of csv: CacheKeyCSVReader, ignoreObjectSize: Bool, unknownSize: Int64 = 1,
+                                  readAhead: Bool = false) throws(TraceError) -> WorkingSet {
         var seen: [Bool] = []
         var ws = WorkingSet()
-        while true {
-            let n = try csv.nextBatch(objects: objects, sizes: sizes, limit: 64)
-            if n == 0 { break }
+        try csv.forEachBatch(readAhead: readAhead) { objects, sizes, n in
             for j in 0..<n {
                 let size = sizes[j] < 0 ? unknownSize : sizes[j]
                 if size == 0 { continue }

@@ -308,14 +308,9 @@ public struct StackDistanceProfiler: ~Copyable {
     }
 
     /// Profiles a CSV trace through its fast reader (the url and bytes columns only).
-    public mutating func replay(_ csv: CacheKeyCSVReader) throws(TraceError) {
-        let batch = 64
-        let objects = UnsafeMutablePointer<Int>.allocate(capacity: batch)
-        let sizes = UnsafeMutablePointer<Int64>.allocate(capacity: batch)
-        defer { objects.deallocate(); sizes.deallocate() }
-        while true {
-            let n = try csv.nextBatch(objects: objects, sizes: sizes, limit: batch)
-            if n == 0 { break }
+    /// With `readAhead`, the file is split and numbered on a second thread (the results are the same).
+    public mutating func replay(_ csv: CacheKeyCSVReader, readAhead: Bool = false) throws(TraceError) {
+        try csv.forEachBatch(readAhead: readAhead) { objects, sizes, n in
             for j in 0..<n { access(UInt64(objects[j]), size: sizes[j] < 0 ? nil : sizes[j]) }
         }
     }

@@ -9,12 +9,13 @@ enum CacheSimCommand: Command {
     static let spec = CommandSpec(
         name: "cachesim",
         summary: "Replay a trace against bare LRU caches: miss ratios per cache size (libCacheSim's cachesim).",
-        usage: "popsim cachesim TRACE --cache-size N[,N…] [--ignore-obj-size] [--format FORMAT]",
+        usage: "popsim cachesim TRACE --cache-size N[,N…] [--ignore-obj-size] [--format FORMAT] [--threads N]",
         options: [
             OptionSpec(name: "--cache-size", value: "N[,N…]", help: "Cache sizes: bytes (1GB, 512MiB, 1000000), or a fraction of the working set (0.01ws); object counts with --ignore-obj-size."),
             OptionSpec(name: "--ignore-obj-size", value: nil, help: "Count objects, not bytes: every request has size 1."),
             OptionSpec(name: "--format", value: "FORMAT", help: "TRACE's format (\(CacheTrace.formats)); default: from its name, else its magic, else csv."),
             OptionSpec(name: "--unknown-size", value: "BYTES", help: "The size of a request without one (CSV bytes empty; default 1, as trace convert writes it)."),
+            OptionSpec(name: "--threads", value: "N", help: "With 2 or more (the default on a machine with several cores), a CSV trace is split on a thread of its own while the caches replay it; 1: one thread. Results are the same."),
         ],
         details: """
         LRU as libCacheSim's `cachesim TRACE oracleGeneral lru SIZE` simulates it: a hit moves the object to
@@ -22,7 +23,9 @@ enum CacheSimCommand: Command {
         from the least recently used end until the object fits; an object larger than the cache is a
         miss and is not inserted. Requests of size 0 are skipped, not counted, as libCacheSim's readers
         skip them. No warm-up. Miss ratio = misses / requests; byte miss ratio = missed bytes /
-        requested bytes. All sizes run in one pass over the trace, on one thread.
+        requested bytes. All sizes run in one pass over the trace, on one thread; a CSV trace is split
+        and its URLs numbered on a second one unless --threads 1 (libCacheSim's cachesim is one thread:
+        compare with --threads 1 for the same footing).
 
         Only the object and its size are used: oracleGeneral's obj_id, or a CSV/popsim trace's url
         (POP, origin, kind and method are ignored: one cache sees every request). A CSV trace is read
@@ -46,11 +49,12 @@ enum CacheSimCommand: Command {
         let counting = args.has("--ignore-obj-size")
         guard let sizeList = args.value("--cache-size") else { throw UsageError(message: "missing --cache-size N[,N…]") }
         let requested = try CacheTrace.parseSizes(sizeList, countingObjects: counting)
+        let readAhead = try threadCount(args) > 1
         let trace = try CacheTrace(path: path, formatOption: args.value("--format"), unknownSizeOption: args.value("--unknown-size"))
 
         var workingSet: WorkingSet?
         if requested.contains(where: \.isFraction) {
-            workingSet = try trace.workingSet(countingObjects: counting)
+            workingSet = try trace.workingSet(countingObjects: counting, readAhead: readAhead)
         }
         var capacities: [Int64] = []
         for size in requested {
@@ -65,7 +69,7 @@ enum CacheSimCommand: Command {
         var replay = CacheOnlyReplay(capacities: capacities, ignoreObjectSize: counting, unknownSize: trace.unknownSize,
                                      expectedObjects: workingSet?.objects ?? 1 << 16)
         try trace.read { (reader) throws(TraceError) in try replay.replay(reader) }
-            csv: { (csv) throws(TraceError) in try replay.replay(csv) }
+            csv: { (csv) throws(TraceError) in try replay.replay(csv, readAhead: readAhead) }
             source: { (source) throws(TraceError) in try replay.replay(source) }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let result = replay.result
@@ -134,11 +138,13 @@ struct CacheTrace {
     }
 
     /// The working set, from one pass over the trace.
-    func workingSet(countingObjects: Bool) throws -> WorkingSet {
+    func workingSet(countingObjects: Bool, readAhead: Bool = false) throws -> WorkingSet {
         var ws = WorkingSet()
         let unknown = unknownSize
         try read { (r) throws(TraceError) in ws = try CacheOnlyReplay.workingSet(of: r, ignoreObjectSize: countingObjects) }
-            csv: { (c) throws(TraceError) in ws = try CacheOnlyReplay.workingSet(of: c, ignoreObjectSize: countingObjects, unknownSize: unknown) }
+            csv: { (c) throws(TraceError) in
+                ws = try CacheOnlyReplay.workingSet(of: c, ignoreObjectSize: countingObjects, unknownSize: unknown, readAhead: readAhead)
+            }
             source: { (s) throws(TraceError) in ws = try CacheOnlyReplay.workingSet(of: s, ignoreObjectSize: countingObjects, unknownSize: unknown) }
         return ws
     }
