@@ -129,12 +129,22 @@ public final class CacheKeyCSVReader {
         var n = 0
         var sink: UInt64 = 0
         // 1. Split lines up to the batch, within one buffer fill (the URLs stay where they are).
-        while n < limit {
-            guard let line = try nextLine(refill: n == 0) else { break }
-            if isBlankLine(line) { continue }
-            if memchr(state.pointee.buffer + line.lowerBound, 0x22, line.count) != nil {
+        reading: while n < limit {
+            switch try scanLine(into: n) {
+            case .request(let size):
+                sizes[n] = size
+                n += 1
+            case .blank:
+                continue
+            case .needMore:
+                if n > 0 { break reading }
+                try fill()
+            case .end:
+                break reading
+            case .quoted:
                 // A quoted field: split it properly, alone, so numbering stays in order.
-                if n > 0 { state.pointee.start = line.lowerBound; state.pointee.lineNumber -= 1; break }
+                if n > 0 { break reading }
+                guard let line = try nextLine() else { break reading }
                 let (url, size) = try splitQuoted(line)
                 objects[0] = try url.withUnsafeBufferPointer { (p) throws(TraceError) in
                     let base = p.baseAddress ?? UnsafePointer(bitPattern: 1)!
@@ -143,8 +153,6 @@ public final class CacheKeyCSVReader {
                 sizes[0] = size
                 return 1
             }
-            sizes[n] = try scan(line, into: n)
-            n += 1
         }
         // 2. Touch each URL's home slot, then the stored bytes each names — in short loops of
         //    their own, so that the processor has many of these independent misses in flight at
@@ -237,59 +245,119 @@ public final class CacheKeyCSVReader {
 
     // MARK: - Fields
 
-    /// Splits an unquoted line eight bytes at a time: records the URL's place and hash and the
-    /// line's number, counts the fields, and returns the size (-1 for none).
+    /// What `scanLine` found at the buffer's next unread byte.
+    private enum Scanned {
+        /// An unquoted request, recorded at the batch index given; its size (-1 for none).
+        case request(Int64)
+        /// A blank line, skipped.
+        case blank
+        /// A line with a quote: not consumed, for `nextLine` and `splitQuoted`.
+        case quoted
+        /// The buffer ends before the line does: not consumed.
+        case needMore
+        /// The end of the file.
+        case end
+    }
+
+    /// Bytes of `w` equal to the byte repeated in `pattern` get their high bit set; the others
+    /// none (exact, not a "maybe": the additions cannot carry from one byte into the next).
     @inline(__always)
-    private func scan(_ line: Range<Int>, into j: Int) throws(TraceError) -> Int64 {
-        let buffer = state.pointee.buffer
+    private static func matches(_ w: UInt64, _ pattern: UInt64) -> UInt64 {
+        let lowBits: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let x = w ^ pattern
+        return ~(((x & lowBits) &+ lowBits) | x) & ~lowBits
+    }
+
+    /// Splits the next line in one pass, eight bytes at a time: each word is searched for
+    /// commas, a quote and the line end together, rather than passing over the line three times
+    /// (for its end, for a quote, for commas). Records the URL's place
+    /// and hash and the line's number at batch index `j`, and returns the size.
+    ///
+    /// Nothing is thrown or consumed until the line is known to have no quote, so that a quoted
+    /// line reaches `splitQuoted` whole, exactly as if it had been looked at first.
+    @inline(__always)
+    private func scanLine(into j: Int) throws(TraceError) -> Scanned {
+        let t = state.pointee
+        let buffer = t.buffer
         let p = buffer.assumingMemoryBound(to: UInt8.self)
-        let lineNumber = state.pointee.lineNumber
-        var field = 0, fieldStart = line.lowerBound
-        var size: Int64 = -1
-        var word = line.lowerBound
-        let lowBits: UInt64 = 0x7F7F_7F7F_7F7F_7F7F, commas: UInt64 = 0x2C2C_2C2C_2C2C_2C2C
-        // One more round than the line has words: the line's end closes the last field.
+        let start = t.start, limit = t.end
+        if start == limit { return t.atEOF ? .end : .needMore }
+        let commas: UInt64 = 0x2C2C_2C2C_2C2C_2C2C, quotes: UInt64 = 0x2222_2222_2222_2222, newlines: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
+        var field = 0, fieldStart = start
+        var sizeStart = -1, sizeEnd = -1 // the bytes field, parsed once the line is known to be unquoted
+        var word = start
+        var lineEnd: Int, next: Int
         while true {
-            var found: UInt64
-            let remaining = line.upperBound &- word
-            if remaining > 0 {
-                // Bytes equal to ',' get their high bit set (no false positives: no borrows).
-                let w = buffer.loadUnaligned(fromByteOffset: word, as: UInt64.self) ^ commas
-                found = ~(((w & lowBits) &+ lowBits) | w) & ~lowBits
-                if remaining < 8 { found &= (1 &<< UInt64(remaining &* 8)) &- 1 }
-            } else {
-                found = 0
+            if word >= limit {
+                // No line end in the buffer: the last line of the file, or more to read.
+                guard t.atEOF else { return .needMore }
+                lineEnd = limit
+                next = limit
+                break
             }
-            while true {
-                let boundary: Int
-                if found != 0 {
-                    boundary = word &+ found.trailingZeroBitCount &>> 3
-                    found &= found &- 1
-                } else if remaining <= 8 {
-                    boundary = line.upperBound // the line's end closes the last field
-                } else {
-                    break
-                }
+            // The buffer has 8 spare bytes past `capacity`, so a word may be read past `end`;
+            // its bytes there are masked off.
+            let w = buffer.loadUnaligned(fromByteOffset: word, as: UInt64.self)
+            var found = Self.matches(w, commas)
+            var stops = Self.matches(w, quotes) | Self.matches(w, newlines)
+            if limit &- word < 8 {
+                let valid: UInt64 = (1 &<< UInt64((limit &- word) &* 8)) &- 1
+                found &= valid
+                stops &= valid
+            }
+            var stop = -1
+            if stops != 0 {
+                let k = stops.trailingZeroBitCount &>> 3
+                if p[word &+ k] == 0x22 { return .quoted }
+                stop = word &+ k
+                found &= (1 &<< UInt64(k &* 8)) &- 1 // commas after the line end are the next line's
+            }
+            while found != 0 {
+                let boundary = word &+ found.trailingZeroBitCount &>> 3
+                found &= found &- 1
                 if field == urlColumn {
                     urlOffsets[j] = fieldStart
                     urlLengths[j] = boundary &- fieldStart
                     hashes[j] = Self.hash(p + fieldStart, boundary &- fieldStart)
                 } else if field == bytesColumn {
-                    size = try parseSize(p + fieldStart, boundary &- fieldStart, line: lineNumber)
+                    sizeStart = fieldStart
+                    sizeEnd = boundary
                 }
                 field &+= 1
                 fieldStart = boundary &+ 1
-                if boundary == line.upperBound { break }
             }
-            if remaining <= 8 { break }
+            if stop >= 0 {
+                lineEnd = stop
+                next = stop &+ 1
+                break
+            }
             word &+= 8
         }
+        // The line is consumed from here on, whatever it holds.
+        if lineEnd > start && p[lineEnd &- 1] == 0x0D { lineEnd &-= 1 }
+        state.pointee.start = next
+        let lineNumber = t.lineNumber &+ 1
+        state.pointee.lineNumber = lineNumber
+        // The line's end closes the last field. (A CR before the LF is not in it: the last
+        // comma, if any, is before the CR.)
+        if field == urlColumn {
+            urlOffsets[j] = fieldStart
+            urlLengths[j] = lineEnd &- fieldStart
+            hashes[j] = Self.hash(p + fieldStart, lineEnd &- fieldStart)
+        } else if field == bytesColumn {
+            sizeStart = fieldStart
+            sizeEnd = lineEnd
+        }
+        field &+= 1
+        // A trace has at least five columns, so only a line without commas can be blank.
+        if field == 1 && isBlankLine(start..<lineEnd) { return .blank }
+        let size = sizeStart < 0 ? -1 : try parseSize(p + sizeStart, sizeEnd &- sizeStart, line: lineNumber)
         guard field == columns.count else {
             throw TraceError(file: path, line: lineNumber, column: nil,
                              message: "expected \(columns.count) fields (\(columns.joined(separator: ","))), found \(field)")
         }
         lineNumbers[j] = lineNumber
-        return size
+        return .request(size)
     }
 
     /// Splits a line with quotes by the RFC 4180 rules: the URL's bytes and the size.
