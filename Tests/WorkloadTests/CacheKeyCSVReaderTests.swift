@@ -166,6 +166,19 @@ struct CacheKeyCSVReaderTests {
         }
     }
 
+    @Test("the URL hash depends on every byte, whatever the length (the last word overlaps the one before)")
+    func hashUsesEveryByte() {
+        for n in 1...40 {
+            var bytes = (0..<n).map { UInt8(0x41 + $0 % 26) }
+            let h = bytes.withUnsafeBufferPointer { CacheKeyCSVReader.hash($0.baseAddress!, n) }
+            for k in 0..<n {
+                bytes[k] ^= 0x20
+                #expect(bytes.withUnsafeBufferPointer { CacheKeyCSVReader.hash($0.baseAddress!, n) } != h, "length \(n) byte \(k)")
+                bytes[k] ^= 0x20
+            }
+        }
+    }
+
     @Test("bad lines are errors naming the line and column", arguments: [
         ("t,pop,url,origin,kind\n0,p,/a,,font\n1,p,/a,font\n", "t.csv:3: expected 5 fields (t,pop,url,origin,kind), found 4"),
         ("t,pop,url,origin,kind,bytes\n0,p,/a,,font,12x\n", "t.csv:2: column 'bytes': \"12x\" is not a whole number of bytes"),
