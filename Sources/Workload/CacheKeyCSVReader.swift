@@ -94,7 +94,7 @@ public final class CacheKeyCSVReader {
         slots.initialize(repeating: (0, 0), count: slotCount)
         state = .allocate(capacity: 1)
         state.initialize(to: State(buffer: .allocate(byteCount: capacity + 8, alignment: 64), capacity: capacity,
-                                   slots: slots, slotCount: slotCount, arena: .allocate(byteCount: 1 << 20, alignment: 8), arenaCapacity: 1 << 20))
+                                   slots: slots, slotCount: slotCount, arena: malloc(1 << 20)!, arenaCapacity: 1 << 20))
         // Skip to the header line: blank lines first, then the header itself.
         while true {
             guard let line = try nextLine() else { break }
@@ -106,7 +106,7 @@ public final class CacheKeyCSVReader {
         _ = close(fd)
         state.pointee.buffer.deallocate()
         state.pointee.slots.deallocate()
-        state.pointee.arena.deallocate()
+        free(state.pointee.arena)
         state.deinitialize(count: 1)
         state.deallocate()
         for p in [urlOffsets, urlLengths, lineNumbers] { p.deallocate() }
@@ -466,9 +466,9 @@ public final class CacheKeyCSVReader {
         if from + entrySize > t.arenaCapacity {
             var grown = t.arenaCapacity * 2
             while from + entrySize > grown { grown *= 2 }
-            let a = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 8)
-            a.copyMemory(from: t.arena, byteCount: from)
-            t.arena.deallocate()
+            // realloc, not allocate-copy-free: a large block's pages are moved by the kernel
+            // (mremap) rather than copied into fresh pages that must first be zeroed.
+            guard let a = realloc(t.arena, grown) else { fatalError("CacheKeyCSVReader: out of memory for \(grown) bytes of URLs") }
             t.arena = a
             t.arenaCapacity = grown
         }

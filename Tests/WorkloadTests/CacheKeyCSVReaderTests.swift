@@ -179,6 +179,21 @@ struct CacheKeyCSVReaderTests {
         }
     }
 
+    @Test("70,000 distinct URLs: the URL store grows (realloc) and the table rehashes, URLs intact")
+    func manyDistinctURLs() throws {
+        let dir = try makeTemporaryDirectory()
+        var text = "t,pop,url,origin,kind,bytes\n"
+        for i in 0..<70_000 { text += "\(i),p,https://static.example-cdn.com/img/object-\(i).jpg,,img,\(i)\n" }
+        // Each URL again, in the same order: now found, not added.
+        for i in 0..<70_000 { text += "\(70_000 + i),p,https://static.example-cdn.com/img/object-\(i).jpg,,img,\(i)\n" }
+        let path = try writeFile(dir, "t.csv", text)
+        let fast = try readAll(path)
+        let full = try readAllFull(path)
+        #expect(fast.count == 140_000)
+        #expect(fast.map(\.0) == full.map(\.0))
+        #expect(fast.map(\.1) == full.map(\.1))
+    }
+
     @Test("bad lines are errors naming the line and column", arguments: [
         ("t,pop,url,origin,kind\n0,p,/a,,font\n1,p,/a,font\n", "t.csv:3: expected 5 fields (t,pop,url,origin,kind), found 4"),
         ("t,pop,url,origin,kind,bytes\n0,p,/a,,font,12x\n", "t.csv:2: column 'bytes': \"12x\" is not a whole number of bytes"),
