@@ -194,6 +194,20 @@ struct CacheKeyCSVReaderTests {
         #expect(fast.map(\.1) == full.map(\.1))
     }
 
+    @Test("a line longer than the 256 KiB block grows the buffer; the lines around it are read too")
+    func lineLongerThanBlock() throws {
+        let dir = try makeTemporaryDirectory()
+        let long = "/" + String(repeating: "a", count: 600_000)
+        var text = "t,pop,url,origin,kind,bytes\n"
+        for i in 0..<5_000 { text += "\(i),p,/o\(i % 50),,img,\(i)\n" }
+        text += "5000,p,\(long),,img,1\r\n5001,p,/o1,,img,2\n"
+        let path = try writeFile(dir, "t.csv", text)
+        let fast = try readAll(path)
+        #expect(fast.count == 5_002)
+        #expect(fast[5_000].0 == long && fast[5_000].1 == 1)
+        #expect(fast.map(\.0) == (try readAllFull(path)).map(\.0))
+    }
+
     @Test("bad lines are errors naming the line and column", arguments: [
         ("t,pop,url,origin,kind\n0,p,/a,,font\n1,p,/a,font\n", "t.csv:3: expected 5 fields (t,pop,url,origin,kind), found 4"),
         ("t,pop,url,origin,kind,bytes\n0,p,/a,,font,12x\n", "t.csv:2: column 'bytes': \"12x\" is not a whole number of bytes"),
