@@ -208,6 +208,17 @@ struct CacheKeyCSVReaderTests {
         #expect(fast.map(\.0) == (try readAllFull(path)).map(\.0))
     }
 
+    @Test("a line longer than 64 MiB is an error naming its line")
+    func lineTooLong() throws {
+        let dir = try makeTemporaryDirectory()
+        let text = "t,pop,url,origin,kind\n0,p,/a,,img\n1,p,/" + String(repeating: "a", count: 65 << 20) + ",,img\n"
+        let path = try writeFile(dir, "t.csv", text)
+        #expect(throws: TraceError.self) { try readAll(path) }
+        do { _ = try readAll(path) } catch {
+            #expect("\(error)".hasPrefix("\(path):3:") && "\(error)".contains("longer than 64 MiB"), "\(error)")
+        }
+    }
+
     @Test("bad lines are errors naming the line and column", arguments: [
         ("t,pop,url,origin,kind\n0,p,/a,,font\n1,p,/a,font\n", "t.csv:3: expected 5 fields (t,pop,url,origin,kind), found 4"),
         ("t,pop,url,origin,kind,bytes\n0,p,/a,,font,12x\n", "t.csv:2: column 'bytes': \"12x\" is not a whole number of bytes"),
