@@ -8,7 +8,7 @@ extension LRUCache {
     /// Checks the recency list (links both ways, no cycle, length == `count`), the byte
     /// total (== `usedBytes` ≤ `capacityBytes`), the free list, and the index (one bucket
     /// per live entry, each reachable from its home bucket without crossing an empty one,
-    /// load ≤ ½). Allocates; for tests, never for a hot path.
+    /// load ≤ ¾, hash bits matching each key). Allocates; for tests, never for a hot path.
     /// - Complexity: O(slots + buckets), plus the probe lengths.
     public func invariantViolations() -> [String] {
         var problems: [String] = []
@@ -69,22 +69,25 @@ extension LRUCache {
         if UInt64(64 - bucketCount.trailingZeroBitCount) != bucketShift {
             problems.append("bucketShift \(bucketShift) does not match \(bucketCount) buckets")
         }
-        if count * 2 > bucketCount { problems.append("\(count) entries in \(bucketCount) buckets: load above ½") }
+        if count * 4 > bucketCount * 3 { problems.append("\(count) entries in \(bucketCount) buckets: load above ¾") }
         var indexed = [Bool](repeating: false, count: slotCount)
         var occupied = 0
         let mask = bucketCount - 1
         for bucket in 0..<bucketCount {
-            let slot = buckets[bucket]
+            let slot = Self.slot(inBucket: buckets[bucket])
             if slot == Self.none { continue }
             occupied += 1
             guard slot >= 0 && Int(slot) < slotCount, slots[Int(slot)].prev != Self.freeMark else {
                 problems.append("bucket \(bucket) names slot \(slot), which is not live"); continue
             }
             if indexed[Int(slot)] { problems.append("slot \(slot) is in the index twice") }
+            if buckets[bucket] != Self.bucketEntry(slot: slot, hash: Self.hash(slots[Int(slot)].key)) {
+                problems.append("bucket \(bucket): its hash bits do not match slot \(slot)'s key")
+            }
             indexed[Int(slot)] = true
             var cursor = homeBucket(slots[Int(slot)].key)
             while cursor != bucket {
-                if buckets[cursor] == Self.none {
+                if buckets[cursor] == Self.emptyBucket {
                     problems.append("key \(slots[Int(slot)].key) in bucket \(bucket) is cut off from its home by empty bucket \(cursor)")
                     break
                 }

@@ -94,7 +94,7 @@ struct LRUCacheStorageTests {
         c.checkInvariants()
     }
 
-    @Test("a full cache stores at most 56 bytes per resident object, index included (4-byte values)", arguments: [1_000, 37_000, 200_000])
+    @Test("a full cache stores at most 62 bytes per resident object, index included (4-byte values; issue 6 asks ≤ 64)", arguments: [1_000, 37_000, 200_000])
     func bytesPerObject(objects: Int) {
         #expect(MemoryLayout<LRUCache<Int32>.Slot>.stride == 32)
         var c = LRUCache<Int32>(capacityBytes: Int64(objects) * 100)
@@ -104,6 +104,6 @@ struct LRUCacheStorageTests {
         }
         #expect(c.count == objects)
         let perObject = Double(c.allocatedBytes) / Double(c.count)
-        #expect(perObject <= 56, "\(objects) objects: \(perObject) bytes each")
+        #expect(perObject <= 62, "\(objects) objects: \(perObject) bytes each")
     }
 }

@@ -161,7 +161,7 @@ struct LRUCacheTests {
         }
         c.checkInvariants()
         #expect(c.count == 20_000 - 20_000 / 3)
-        #expect(c.buckets.count >= 2 * c.count && c.buckets.count <= 4 * c.count + 16)
+        #expect(3 * c.buckets.count >= 4 * c.count && 3 * c.buckets.count <= 8 * c.count + 48)
         for (i, key) in keys.enumerated() {
             let expected: Int? = i % 3 == 1 && i < 19_999 ? nil : i
             if c.peek(key) != expected {
