@@ -263,6 +263,11 @@ MEM=$DIR/memory.txt
     "$(awk -v m="$(rss full1)" -v b="$BASE" -v r="$res10" 'BEGIN { print (m - b) * 1048576 / r }')" \
     "$(awk -v m="$(rss full1)" -v b="$BASE" -v r="$NOBJ" 'BEGIN { print (m - b) * 1048576 / r }')"
   printf '%-44s %9.1f\n' "popsim run, 8 POPs" "$(rss full8)"
+  # The caches' own storage per resident object (slots and index), as `run --stats` counts it.
+  for n in 1 8; do
+    per=$(cd "$DIR/lcs" && "$P" run "$DIR/run$n.json" --no-out --quiet --threads 1 --stats 2>&1 >/dev/null | grep -o '([0-9.]* bytes per resident object)' | tr -d '()')
+    printf '%-44s %9s   %s (goal ≤ 64)\n' "popsim run, $n POP(s), cache storage" "" "$per"
+  done
   printf '%-44s %9.1f   (subtracted above as the runtime'"'"'s share)\n' "popsim --version (baseline)" "$BASE"
 } > "$MEM"
 
