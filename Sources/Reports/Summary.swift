@@ -26,7 +26,9 @@ public enum Summary {
 
     /// What `popsim run` prints.
     public static func text(_ result: RunResult) -> String {
-        var out = "scenario \(result.scenario.name): \(result.requests) requests, \(result.scenario.config.pops.count) POPs, \(result.variants.count) variant(s)\n"
+        let pops = result.scenario.config.pops.count, variants = result.variants.count
+        var out = "scenario \(result.scenario.name): \(result.requests) requests, \(pops) POP\(pops == 1 ? "" : "s"), "
+            + "\(variants) variant\(variants == 1 ? "" : "s")\n"
         out += workloadNotes(result)
         for v in result.variants {
             let t = v.total

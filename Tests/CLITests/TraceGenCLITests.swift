@@ -65,7 +65,7 @@ func traceGenScenarioRoundTrip() throws {
     let replayed = try runPopsim(["run", dir + "/day.json", "--no-out"])
     #expect(generated.status == 0 && replayed.status == 0, "\(generated.stderr) \(replayed.stderr)")
     #expect(generated.stdout == replayed.stdout)
-    #expect(generated.stdout.contains("requests, 3 POPs, 3 variant(s)"))
+    #expect(generated.stdout.contains("requests, 3 POPs, 3 variants"))
 }
 
 @Test("trace gen: bad flags exit 2 with an error naming the flag, and write nothing", arguments: [

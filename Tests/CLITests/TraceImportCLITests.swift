@@ -82,7 +82,7 @@ func importSamples(_ c: ImportCase) throws {
 func replayLogDirectly() throws {
     let r = try runPopsim(["run", "scenarios/logs/replay-nginx.json", "--no-out"])
     #expect(r.status == 0, "stderr: \(r.stderr)")
-    #expect(r.stdout.contains("scenario replay-nginx: 20 requests, 1 POPs, 2 variant(s)"))
+    #expect(r.stdout.contains("scenario replay-nginx: 20 requests, 1 POP, 2 variants"))
     #expect(r.stdout.contains("variant cdn-star"))
 }
 
