@@ -599,20 +599,9 @@ extension CacheOnlyReplay {
 
     /// The working set of a trace source, read once; see `workingSet(of:ignoreObjectSize:)`.
     public static func workingSet(of source: any TraceSource, ignoreObjectSize: Bool, unknownSize: Int64 = 1) throws(TraceError) -> WorkingSet {
-        var seen: [Bool] = []
-        var ws = WorkingSet()
-        while let r = try source.next() {
-            let size = r.bytes ?? unknownSize
-            if size == 0 { continue }
-            let u = Int(r.url)
-            if u >= seen.count { seen.append(contentsOf: repeatElement(false, count: max(u + 1 - seen.count, seen.count))) }
-            if !seen[u] {
-                seen[u] = true
-                ws.objects += 1
-                ws.bytes &+= ignoreObjectSize ? 1 : size
-            }
-        }
-        return ws
+        var counter = DenseWorkingSetCounter(ignoreObjectSize: ignoreObjectSize)
+        while let r = try source.next() { counter.add(Int(r.url), size: r.bytes ?? unknownSize) }
+        return counter.workingSet
     }
 }
 
@@ -620,21 +609,31 @@ extension CacheOnlyReplay {
     /// The working set of a CSV trace, read once through its fast reader.
     public static func workingSet(of csv: CacheKeyCSVReader, ignoreObjectSize: Bool, unknownSize: Int64 = 1,
                                   readAhead: Bool = false) throws(TraceError) -> WorkingSet {
-        var seen: [Bool] = []
-        var ws = WorkingSet()
+        var counter = DenseWorkingSetCounter(ignoreObjectSize: ignoreObjectSize)
         try csv.forEachBatch(readAhead: readAhead) { objects, sizes, n in
-            for j in 0..<n {
-                let size = sizes[j] < 0 ? unknownSize : sizes[j]
-                if size == 0 { continue }
-                let o = objects[j]
-                if o >= seen.count { seen.append(contentsOf: repeatElement(false, count: max(o + 1 - seen.count, seen.count))) }
-                if !seen[o] {
-                    seen[o] = true
-                    ws.objects += 1
-                    ws.bytes &+= ignoreObjectSize ? 1 : size
-                }
-            }
+            for j in 0..<n { counter.add(objects[j], size: sizes[j] < 0 ? unknownSize : sizes[j]) }
         }
-        return ws
+        return counter.workingSet
+    }
+}
+
+/// The working set of requests whose objects are numbered densely (URL ids): each object
+/// counts once, with the size of its first counted request; size-0 requests are skipped, as
+/// the replay skips them.
+private struct DenseWorkingSetCounter {
+    let ignoreObjectSize: Bool
+    private(set) var workingSet = WorkingSet()
+    private var seen: [Bool] = []
+
+    init(ignoreObjectSize: Bool) { self.ignoreObjectSize = ignoreObjectSize }
+
+    mutating func add(_ object: Int, size: Int64) {
+        if size == 0 { return }
+        if object >= seen.count { seen.append(contentsOf: repeatElement(false, count: max(object + 1 - seen.count, seen.count))) }
+        if !seen[object] {
+            seen[object] = true
+            workingSet.objects += 1
+            workingSet.bytes &+= ignoreObjectSize ? 1 : size
+        }
     }
 }

@@ -64,6 +64,18 @@ struct CacheSimCLITests {
         #expect(r.stdout.contains("LRU, cache sizes in objects:"))
     }
 
+    @Test("the same trace as .pstrace (the general reader) gives the same working set and table, size-0 request skipped")
+    func pstrace() throws {
+        let dir = try makeTemporaryDirectory()
+        let csv = try writeFile(dir, "t.csv", handCSV)
+        #expect(try runPopsim(["trace", "convert", csv, dir + "/t.pstrace"]).status == 0)
+        let a = try runPopsim(["cachesim", csv, "--cache-size", "30,60,0.5ws"])
+        let b = try runPopsim(["cachesim", dir + "/t.pstrace", "--cache-size", "30,60,0.5ws"])
+        #expect(b.status == 0, "stderr: \(b.stderr)")
+        #expect(b.stdout.contains("working set: 3 objects, 60 bytes"), "\(b.stdout)")
+        #expect(rows(a.stdout) == rows(b.stdout) && rows(b.stdout).count == 3)
+    }
+
     @Test("the same trace as oracleGeneral (trace convert) gives the same table")
     func oracleGeneral() throws {
         let dir = try makeTemporaryDirectory()

@@ -29,19 +29,7 @@ private func referenceBundle(_ scenario: String) throws -> [String: Data] {
     let dir = try makeTemporaryDirectory()
     let r = try runPopsim(["run", scenario, "--out", "results", "--quiet"], in: dir)
     #expect(r.status == 0, "\(r.stderr)")
-    return try files(dir + "/results")
-}
-
-private func files(_ dir: String) throws -> [String: Data] {
-    var out: [String: Data] = [:]
-    let e = FileManager.default.enumerator(atPath: dir)
-    while let p = e?.nextObject() as? String {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: dir + "/" + p, isDirectory: &isDir), !isDir.boolValue {
-            out[p] = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + p))
-        }
-    }
-    return out
+    return try fileContentsBelow(dir + "/results")
 }
 
 /// The `args` script of each container in a Job manifest: the folded (`>-`) block after `args:`.
@@ -90,7 +78,7 @@ func kubernetesIndexedJob() throws {
         }
         let r = try shell(scripts[1], in: data, environment: ["SHARDS": "\(shards)"])
         #expect(r.status == 0, "merge: \(r.stderr)")
-        let got = try files(data + "/results")
+        let got = try fileContentsBelow(data + "/results")
         #expect(got.keys.sorted() == reference.keys.sorted(), "by \(by)")
         for (path, bytes) in reference where got[path] != bytes { Issue.record("by \(by): \(path) differs from the unsharded run's") }
     }
@@ -111,7 +99,7 @@ func slurmArray() throws {
     #expect(filesIn(data + "/parts") == (0..<count).map { "part-\($0).json" })
     let r = try shell("bash \(script) --merge \(scenario)", in: data, environment: [:])
     #expect(r.status == 0, "merge: \(r.stderr)")
-    let got = try files(data + "/results")
+    let got = try fileContentsBelow(data + "/results")
     #expect(got.keys.sorted() == reference.keys.sorted())
     for (path, bytes) in reference where got[path] != bytes { Issue.record("\(path) differs from the unsharded run's") }
     let bad = try shell("bash \(script) \(scenario)", in: data, environment: [:])

@@ -10,17 +10,6 @@ func scenarioSandbox() throws -> String {
     return dir
 }
 
-/// Every file under `dir`, as paths relative to it, sorted.
-func filesBelow(_ dir: String) -> [String] {
-    let e = FileManager.default.enumerator(atPath: dir)
-    var out: [String] = []
-    while let p = e?.nextObject() as? String {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: dir + "/" + p, isDirectory: &isDir), !isDir.boolValue { out.append(p) }
-    }
-    return out.sorted()
-}
-
 func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
 
 /// FNV-1a 64 as 16 hex digits (what manifest.json records).

@@ -2,19 +2,6 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Every file under `dir`, by relative path, with its bytes.
-private func tree(_ dir: String) throws -> [String: Data] {
-    var out: [String: Data] = [:]
-    let e = FileManager.default.enumerator(atPath: dir)
-    while let p = e?.nextObject() as? String {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: dir + "/" + p, isDirectory: &isDir), !isDir.boolValue {
-            out[p] = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + p))
-        }
-    }
-    return out
-}
-
 @Test("run --shard I/N by pop and by url, then merge: the bundle of the unsharded run, byte for byte, and the same summary")
 func shardMergeCLI() throws {
     let scenario = repoPath("scenarios/several-pops-several-fills.json")
@@ -33,7 +20,7 @@ func shardMergeCLI() throws {
         let merged = try runPopsim(["merge"] + parts.reversed() + ["--out", "out", "--quiet"], in: dir)
         #expect(merged.status == 0, "\(merged.stderr)")
         #expect(merged.stdout == reference.stdout, "merge prints the run's summary")
-        let a = try tree(whole + "/out"), b = try tree(dir + "/out")
+        let a = try fileContentsBelow(whole + "/out"), b = try fileContentsBelow(dir + "/out")
         #expect(a.keys.sorted() == b.keys.sorted())
         for (path, bytes) in a where b[path] != bytes { Issue.record("by \(key): \(path) differs from the unsharded run's") }
     }

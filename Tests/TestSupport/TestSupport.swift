@@ -70,6 +70,24 @@ public func writeFile(_ directory: String, _ name: String, _ text: String) throw
     return path
 }
 
+/// Every file under `dir` (not folders), as paths relative to it, sorted.
+public func filesBelow(_ dir: String) -> [String] {
+    let e = FileManager.default.enumerator(atPath: dir)
+    var out: [String] = []
+    while let p = e?.nextObject() as? String {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: dir + "/" + p, isDirectory: &isDir), !isDir.boolValue { out.append(p) }
+    }
+    return out.sorted()
+}
+
+/// Every file under `dir`, by relative path, with its bytes: bundles compared byte for byte.
+public func fileContentsBelow(_ dir: String) throws -> [String: Data] {
+    var out: [String: Data] = [:]
+    for p in filesBelow(dir) { out[p] = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + p)) }
+    return out
+}
+
 /// The names of the files in `directory`, sorted.
 public func filesIn(_ directory: String) -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
