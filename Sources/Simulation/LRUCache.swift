@@ -428,6 +428,33 @@ extension LRUCache {
         }
     }
 
+    /// Reads what lookups of `keys` will read first — each key's home bucket and, when the
+    /// bucket's hash bits match, the entry's slot and its neighbour towards the LRU end — and
+    /// returns a value made of them, which the caller keeps somewhere so that the loads are made.
+    ///
+    /// One lookup at a time waits for each of its cache misses in turn; touching a batch of keys
+    /// in this loop first lets the processor overlap them, since nothing in the loop waits for
+    /// another iteration. The loop reads through unsafe buffers so that it makes no reference
+    /// count operation: those are locked instructions, which would order the loads again.
+    @inlinable
+    public func touch(_ keys: UnsafePointer<UInt64>, count: Int) -> UInt64 {
+        let shift = bucketShift
+        return buckets.withUnsafeBufferPointer { buckets in
+            slots.withUnsafeBufferPointer { slots in
+                var sum: UInt64 = 0
+                for k in 0..<count {
+                    let hash = Self.hash(keys[k])
+                    let entry = buckets[Int(truncatingIfNeeded: hash &>> shift)]
+                    let slot = Self.slot(inBucket: entry)
+                    guard slot != Self.none, entry &>> 32 == hash &>> 32 else { sum &+= entry; continue }
+                    let prev = slots[Int(slot)].prev
+                    sum &+= prev >= 0 ? slots[Int(prev)].key : UInt64(truncatingIfNeeded: prev)
+                }
+                return sum
+            }
+        }
+    }
+
     /// Empties `bucket` and shifts later members of its probe run back, so that every key
     /// stays reachable from its home bucket without tombstones.
     @inlinable

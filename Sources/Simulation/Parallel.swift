@@ -111,6 +111,8 @@ final class Worker: @unchecked Sendable {
     /// Units that own POP `p`: `routeUnits[routeStart[p] ..< routeStart[p + 1]]`, in variant order.
     private let routeStart: [Int32]
     private let routeUnits: [Int32]
+    /// What the replays' touch loops read (kept so that the loads are made).
+    private(set) var touched: UInt64 = 0
 
     init(units: [VariantSimulator], pops: Int) {
         self.units = units
@@ -156,7 +158,7 @@ final class Worker: @unchecked Sendable {
             let n = counts[slot]
             if n < 0 { break }
             let buffer = buffers[slot]
-            replay(UnsafePointer(buffer), count: n, through: &units, routeStart: routeStart, routeUnits: routeUnits)
+            touched &+= replay(UnsafePointer(buffer), count: n, through: &units, routeStart: routeStart, routeUnits: routeUnits)
             (buffer).deinitialize(count: n)
             free.signal()
             slot = (slot + 1) % Worker.slots
@@ -167,19 +169,31 @@ final class Worker: @unchecked Sendable {
 }
 
 /// Replays `count` requests through the units that own each request's POP, in order.
+///
+/// A chunk of requests at a time, each unit first touches the chunk's cache entries in a loop
+/// of its own (see `VariantSimulator.touch`), then the chunk runs.
+/// - Returns: what the touch loops read, to be kept so that the loads are made.
 func replay(_ batch: UnsafePointer<Work>, count: Int, through units: inout [VariantSimulator],
-            routeStart: [Int32], routeUnits: [Int32]) {
+            routeStart: [Int32], routeUnits: [Int32]) -> UInt64 {
     routeStart.withUnsafeBufferPointer { start in
         routeUnits.withUnsafeBufferPointer { route in
-            for k in 0..<count {
-                let p = Int(batch[k].pop)
-                var j = Int(start[p])
-                let stop = Int(start[p + 1])
-                while j < stop {
-                    units[Int(route[j])].handle(batch[k])
-                    j += 1
+            var sum: UInt64 = 0
+            var chunk = 0
+            while chunk < count {
+                let n = min(BatchTouch.capacity, count - chunk)
+                for u in units.indices { sum &+= units[u].touch(batch + chunk, count: n) }
+                for k in chunk..<chunk + n {
+                    let p = Int(batch[k].pop)
+                    var j = Int(start[p])
+                    let stop = Int(start[p + 1])
+                    while j < stop {
+                        units[Int(route[j])].handle(batch[k])
+                        j += 1
+                    }
                 }
+                chunk += n
             }
+            return sum
         }
     }
 }

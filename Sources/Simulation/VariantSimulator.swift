@@ -36,6 +36,8 @@ struct VariantSimulator {
     private let tracksFills: Bool
 
     private var pops: [POPState]
+    /// Scratch space of `touch`.
+    private let batchTouch: BatchTouch
     private let originRTT: [Int64]
     private let parentRTT: [Int64]
     private let parentOf: [Int32]
@@ -102,6 +104,7 @@ struct VariantSimulator {
         parentRTT = config.pops.map(\.parentRTT)
         parentOf = config.pops.map { Int32($0.parent ?? -1) }
         pops = []
+        batchTouch = BatchTouch(popCount: config.pops.count)
         var initialPolicies: [Int32] = []
         for policy in spec.policies { initialPolicies.append(internPolicy(policy)) }
         pops = config.pops.indices.map { p in
@@ -208,6 +211,27 @@ struct VariantSimulator {
     }
 
     // MARK: - Requests
+
+    /// Reads the cache entries that `handle` will look up for the requests of `batch` at this
+    /// unit's POPs (see `LRUCache.touch`), a POP at a time; changes nothing a result depends on.
+    /// - Returns: a value made of what was read, to be kept so that the loads are made.
+    mutating func touch(_ batch: UnsafePointer<Work>, count: Int) -> UInt64 {
+        precondition(count <= BatchTouch.capacity, "internal error: a touched batch is larger than its scratch space")
+        let t = batchTouch
+        var n = 0
+        for k in 0..<count {
+            let pop = Int(batch[k].pop)
+            let f = batch[k].facts
+            guard f.flags & URLFacts.cacheable != 0, batch[k].profile & Profile.cacheableMethod != 0, owned[pop] else { continue }
+            let originHeader: UInt32 = batch[k].profile & Profile.sendsOrigin != 0 ? batch[k].originPlus1 : 0
+            t.keys[n] = cacheKey(f, originHeader: originHeader, pop: pop)
+            t.pops[n] = Int32(pop)
+            n += 1
+        }
+        var sum: UInt64 = 0
+        t.groupByPOP(n) { pop, keys, count in sum &+= pops[pop].cache.touch(keys, count: count) }
+        return sum
+    }
 
     /// Replays one request at its POP (which this unit owns).
     mutating func handle(_ w: Work) {

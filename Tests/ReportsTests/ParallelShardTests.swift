@@ -59,6 +59,24 @@ func observerForcesOneThread() throws {
 }
 
 /// Runs every shard of `scenario`, writes and reads back each partial result, and merges them.
+@Test("batches: without an observer, requests are resolved and cache entries touched in batches; the counts are those of a run that handles each request as it comes", arguments: [1, 2])
+func batchedEqualsOneByOne(threads: Int) throws {
+    // Without prefetch events: with them, every run handles requests one by one.
+    let path = try writeStressScenario(in: try makeTemporaryDirectory("popsim-stress"), prefetches: false)
+    let scenario = try Scenario.load(path: path)
+    #expect(!scenario.config.events.contains { if case .prefetch = $0.action { return true } else { return false } })
+    var outcomes = 0
+    let oneByOne = try ScenarioRun.run(scenario, observer: { _ in outcomes += 1 }, options: SimulationOptions(threads: 1, countURLs: true))
+    #expect(outcomes == 20_000 * scenario.config.variants.count)
+    let batched = try ScenarioRun.run(scenario, options: SimulationOptions(threads: threads, countURLs: true))
+    #expect(Summary.json(batched) == Summary.json(oneByOne))
+    #expect(Breakdown.cellsCSV(batched) == Breakdown.cellsCSV(oneByOne))
+    #expect(batched.urlRequests == oneByOne.urlRequests && batched.urlChecked == oneByOne.urlChecked)
+    #expect(batched.variants.map(\.failuresByURL) == oneByOne.variants.map(\.failuresByURL))
+    #expect(batched.variants.map(\.evictions) == oneByOne.variants.map(\.evictions))
+    #expect(batched.variants.filter { $0.evictions > 100 }.count >= 3, "caches fill up, so eviction order matters: \(batched.variants.map(\.evictions))")
+}
+
 func shardAndMerge(_ scenario: Scenario, count: Int, key: Shard.Key, threads: Int = 1) throws -> (result: RunResult, inexactPOPs: [String]) {
     var parts: [(file: String, part: PartialResult)] = []
     for index in 0..<count {

@@ -16,6 +16,26 @@ private func cache(capacity: Int64, inserting entries: [(key: UInt64, bytes: Int
 
 @Suite("LRUCache")
 struct LRUCacheTests {
+    @Test("touching keys reads their neighbours towards the LRU end and changes nothing")
+    func touchChangesNothing() {
+        var c = cache(capacity: 300, inserting: [(1, 100), (2, 100), (3, 100)])
+        func touch(_ keys: [UInt64]) -> UInt64 { keys.withUnsafeBufferPointer { c.touch($0.baseAddress!, count: $0.count) } }
+        // 3's LRU-side neighbour is 2, 2's is 1; 1 is the LRU end (none: -1).
+        #expect(touch([3]) == 2)
+        #expect(touch([3, 2]) == 3)
+        #expect(touch([1]) == UInt64(bitPattern: -1))
+        let absent = touch([99])
+        #expect(absent == LRUCache<Int>.emptyBucket || absent >> 32 != LRUCache<Int>.hash(99) >> 32,
+                "an absent key reads only its home bucket: empty, or another key's")
+        #expect(c.keysInLRUOrder() == [1, 2, 3] && c.count == 3 && c.usedBytes == 300 && c.evictions == 0)
+        #expect(c.lookup(1, at: .zero) == .hit(10))
+        var empty = Cache(capacityBytes: 10)
+        #expect([UInt64(5)].withUnsafeBufferPointer { empty.touch($0.baseAddress!, count: 1) } == LRUCache<Int>.emptyBucket)
+        #expect(empty.count == 0)
+        empty.checkInvariants()
+        c.checkInvariants()
+    }
+
     @Test("a hit returns the value and makes the entry the most recently used")
     func hitPromotes() {
         var c = cache(capacity: 300, inserting: [(1, 100), (2, 100), (3, 100)])

@@ -103,9 +103,13 @@ public func filesIn(_ directory: String) -> [String] {
 /// by prefix, URL and all, prefetches of a new and a known URL, per-variant and per-domain).
 /// The trace is drawn from SplitMix64 with `seed`: methods that need preflights, credentials,
 /// sizes, queries, upper-case hosts, requests without Origin.
-/// - Parameter capacity: each POP's cache, as the scenario writes it ("2MB" fills up; "10TB" never does).
+/// - Parameters:
+///   - capacity: each POP's cache, as the scenario writes it ("2MB" fills up; "10TB" never does).
+///   - prefetches: whether the two prefetch events are in (without them, a run resolves requests
+///     in batches unless an observer watches; see `Driver`).
 @discardableResult
-public func writeStressScenario(in directory: String, requests: Int = 20_000, seed: UInt64 = 42, capacity: String? = nil) throws -> String {
+public func writeStressScenario(in directory: String, requests: Int = 20_000, seed: UInt64 = 42, capacity: String? = nil,
+                                prefetches: Bool = true) throws -> String {
     var state = seed
     func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
@@ -138,6 +142,11 @@ public func writeStressScenario(in directory: String, requests: Int = 20_000, se
     }
     try writeFile(directory, "stress.csv", lines.joined(separator: "\n") + "\n")
     func cap(_ small: String) -> String { capacity ?? small }
+    let prefetchEvents = """
+        {"at": "400s", "prefetch": {"url": "https://static.example-cdn.com/fonts/f999.woff2"}, "pops": ["d", "a"], "label": "prefetch new"},
+        {"at": "450s", "prefetch": {"url": "https://static.example-cdn.com/fonts/f1.woff2"}, "label": "prefetch known"},
+
+    """
     let scenario = """
     {
       "version": 1,
@@ -178,9 +187,7 @@ public func writeStressScenario(in directory: String, requests: Int = 20_000, se
         {"at": "100s", "configChange": {"responseHeaders": [{"header": "Access-Control-Allow-Origin", "value": "*"}]}, "rollout": {"a": "0s", "b": "30s", "c": "100s"}, "label": "add star"},
         {"at": "200s", "purge": {"prefix": "/fonts/"}, "pops": ["a", "c"], "delay": "5s", "label": "purge fonts"},
         {"at": "300s", "purge": {"url": "https://static.example-cdn.com/img/i5.png"}, "label": "purge one"},
-        {"at": "400s", "prefetch": {"url": "https://static.example-cdn.com/fonts/f999.woff2"}, "pops": ["d", "a"], "label": "prefetch new"},
-        {"at": "450s", "prefetch": {"url": "https://static.example-cdn.com/fonts/f1.woff2"}, "label": "prefetch known"},
-        {"at": "500s", "purge": {"all": true}, "variants": ["honour", "cdn-list"], "label": "purge all"},
+        \(prefetches ? prefetchEvents : ""){"at": "500s", "purge": {"all": true}, "variants": ["honour", "cdn-list"], "label": "purge all"},
         {"at": "600s", "purge": {"prefix": "/img/"}, "domain": "static.example-cdn.com", "pops": ["p"], "label": "purge img at parent"},
         {"at": "700s", "configChange": {"responseHeaders": [{"header": "Access-Control-Allow-Origin", "value": "https://shop.example.com", "corsValidation": true}]}, "domain": "static.example-cdn.com", "variants": ["pass-through"], "label": "shop only"},
         {"at": "30000s", "purge": {"all": true}, "label": "after the end"}
