@@ -24,33 +24,49 @@ func mix(_ a: UInt32, _ b: UInt32, _ c: UInt32 = 0, _ d: UInt32 = 0) -> UInt64 {
 
 /// An insert-only map from keys to values, with entries numbered densely in insertion order.
 ///
-/// Linear probing over a power-of-two table of entry numbers, grown at half load; keys and
-/// values sit in arrays by entry number, so a memo's values can also be read by number.
+/// Linear probing over a power-of-two table of 8-byte buckets — the entry number and the top
+/// 32 bits of the key's hash, which also choose the home bucket — grown at half load; keys and
+/// values sit in arrays by entry number, so a memo's values can also be read by number. A probe
+/// reads a key only where the hash bits match, so a lookup of an absent key (most lookups of a
+/// table that grows with the trace, such as the canonical URL keys) reads no key at all, and
+/// growing re-places entries from their buckets alone.
 /// - Complexity: `find` and `insert` are O(1) expected; nothing is allocated once the table
 ///   has grown to the number of distinct keys.
 struct FlatMap<Key: FlatKey, Value> {
     private(set) var keys: [Key] = []
     var values: [Value] = []
-    private var buckets: [Int32]
+    /// Entry number in the low 32 bits (`empty` when none), hash bits in the high ones.
+    private var buckets: [UInt64]
     private var mask: Int
+
+    private static var empty: UInt64 { UInt64(UInt32.max) }
 
     init(capacity: Int = 16) {
         var n = 16
         while n < 2 * capacity { n <<= 1 }
-        buckets = Array(repeating: -1, count: n)
+        buckets = Array(repeating: Self.empty, count: n)
         mask = n - 1
     }
 
     var count: Int { keys.count }
 
+    /// The home bucket and the bucket's hash bits of a key (the table never has 2³² buckets).
+    @inline(__always)
+    private func home(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash &>> 32) & mask }
+
     /// The entry number of `key`, or nil.
     @inline(__always)
     func find(_ key: Key) -> Int? {
-        var b = Int(truncatingIfNeeded: key.mixedHash) & mask
+        let hash = key.mixedHash
+        let tag = hash & 0xFFFF_FFFF_0000_0000
+        var b = home(hash)
         while true {
-            let e = buckets[b]
-            if e < 0 { return nil }
-            if keys[Int(e)] == key { return Int(e) }
+            let bucket = buckets[b]
+            if bucket == Self.empty { return nil }
+            if bucket & 0xFFFF_FFFF_0000_0000 == tag {
+                let e = Int(truncatingIfNeeded: bucket & 0xFFFF_FFFF)
+                if keys[e] == key { return e }
+            }
             b = (b + 1) & mask
         }
     }
@@ -66,26 +82,25 @@ struct FlatMap<Key: FlatKey, Value> {
     @discardableResult
     mutating func insert(_ key: Key, _ value: Value) -> Int {
         let e = keys.count
+        precondition(e < Int(UInt32.max), "internal error: a FlatMap holds fewer than 2³² − 1 entries")
         keys.append(key)
         values.append(value)
-        if keys.count * 2 > buckets.count {
-            grow()
-        } else {
-            place(e)
-        }
+        if keys.count * 2 > buckets.count { grow() }
+        place((key.mixedHash & 0xFFFF_FFFF_0000_0000) | UInt64(e))
         return e
     }
 
-    private mutating func place(_ e: Int) {
-        var b = Int(truncatingIfNeeded: keys[e].mixedHash) & mask
-        while buckets[b] >= 0 { b = (b + 1) & mask }
-        buckets[b] = Int32(e)
+    private mutating func place(_ bucket: UInt64) {
+        var b = Int(truncatingIfNeeded: bucket &>> 32) & mask
+        while buckets[b] != Self.empty { b = (b + 1) & mask }
+        buckets[b] = bucket
     }
 
     private mutating func grow() {
-        buckets = Array(repeating: -1, count: buckets.count * 2)
+        let old = buckets
+        buckets = Array(repeating: Self.empty, count: old.count * 2)
         mask = buckets.count - 1
-        for e in keys.indices { place(e) }
+        for bucket in old where bucket != Self.empty { place(bucket) }
     }
 }
 

@@ -56,7 +56,10 @@ public struct Interner: Sendable {
     private var bytes: [UInt8] = [] // the UTF-8 of every string, back to back
     private var offsets: [Int] = [0] // id i spans offsets[i]..<offsets[i + 1]
     private var hashes: [UInt64] = []
-    private var slots: [UInt32] = Array(repeating: 0, count: 16) // 0 empty, else id + 1
+    /// Open addressing: id + 1 in the low 32 bits (0: empty) and the hash's top 32 bits in the
+    /// high ones, so a probe passes other strings' slots without reading their hashes or bytes
+    /// (each such read is a cache miss once the table is large).
+    private var slots: [UInt64] = Array(repeating: 0, count: 16)
 
     public init() {}
 
@@ -144,11 +147,12 @@ public struct Interner: Sendable {
     private func find(_ raw: UnsafeRawBufferPointer, hash h: UInt64) -> UInt32? {
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: h) & mask
+        let tag = h & 0xFFFF_FFFF_0000_0000
         while true {
             let slot = slots[i]
             if slot == 0 { return nil }
-            let id = Int(slot - 1)
-            if hashes[id] == h {
+            let id = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
+            if slot & 0xFFFF_FFFF_0000_0000 == tag && hashes[id] == h {
                 let (from, to) = (offsets[id], offsets[id + 1])
                 if to - from == raw.count {
                     let same = bytes.withUnsafeBytes { stored in
@@ -174,9 +178,10 @@ public struct Interner: Sendable {
 
     private mutating func place(_ id: Int) {
         let mask = slots.count - 1
-        var i = Int(truncatingIfNeeded: hashes[id]) & mask
+        let h = hashes[id]
+        var i = Int(truncatingIfNeeded: h) & mask
         while slots[i] != 0 { i = (i + 1) & mask }
-        slots[i] = UInt32(id + 1)
+        slots[i] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(id + 1)
     }
 
     private mutating func rehash(_ size: Int) {
