@@ -298,6 +298,11 @@ struct Driver {
             }
         }
         touched &+= UInt64(sum)
+        // The batch's new URLs (ids past the entries, in order): touch their canonical keys'
+        // buckets first, as above — early in a trace most requests bring a new URL.
+        var newest = -1
+        for i in 0..<n { newest = max(newest, Int(requests[i].url)) }
+        if newest >= urlEntries.count { touchCanonicalKeys(urlEntries.count...newest) }
         for i in 0..<n { process(requests[i]) }
         incomingCount = 0
     }
@@ -456,6 +461,23 @@ struct Driver {
             }
             urlEntries.append(entry)
         }
+    }
+
+    /// Reads the canonical-key buckets `deriveFacts` will probe for these URL ids.
+    private mutating func touchCanonicalKeys(_ ids: ClosedRange<Int>) {
+        let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: 2 * ids.count)
+        defer { hashes.deallocate() }
+        var n = 0
+        for id in ids {
+            let info = catalog.url(UInt32(id))
+            hashes[n] = CanonicalKey(hash: fnv1a64(info.path), domain: UInt32(info.domain), salt: 0).mixedHash
+            n += 1
+            if info.pathAndQuery != info.path {
+                hashes[n] = CanonicalKey(hash: fnv1a64(info.pathAndQuery), domain: UInt32(info.domain), salt: 0).mixedHash
+                n += 1
+            }
+        }
+        touched &+= canonical.touch(hashes, count: n)
     }
 
     /// The entry of (domain, text) in the table of canonical keys, made when new. Keys are hashes
