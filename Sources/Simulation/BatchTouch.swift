@@ -25,7 +25,8 @@ final class BatchTouch {
     }
 
     deinit {
-        for p in [keys, grouped] { p.deallocate() }
+        keys.deallocate()
+        grouped.deallocate()
         pops.deallocate()
         distinct.deallocate()
         starts.deallocate()

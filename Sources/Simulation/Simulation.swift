@@ -220,8 +220,9 @@ struct Driver {
     /// lets the driver load their URLs' entries in a loop of its own first, so that the
     /// processor overlaps those loads (a million URLs' entries are 4 MB, past the core's L2
     /// cache; one request at a time, each load waited for ~100 ns — 12 % of a run).
-    private let incoming: Incoming?
+    private let incoming: BatchBuffer<SimRequest>?
     private var incomingCount = 0
+    private static let incomingCapacity = 256
     /// Sum of the entries the prefetch loop read, kept so the loop is not optimised away.
     private var touched: UInt64 = 0
     private var parallel: ParallelRun? = nil
@@ -262,7 +263,7 @@ struct Driver {
 
         // Not with prefetch events either: the catalog grows as requests are read, and a prefetch
         // URL must join it when its event is due, before the URLs of later requests.
-        incoming = observer == nil && sampleLimit == 0 && prefetchQueue.isEmpty ? Incoming() : nil
+        incoming = observer == nil && sampleLimit == 0 && prefetchQueue.isEmpty ? BatchBuffer(capacity: Self.incomingCapacity) : nil
         let threads = observer != nil ? 1 : max(1, options.threads)
         let shared = self.shared
         if threads == 1 {
@@ -280,29 +281,29 @@ struct Driver {
     /// Takes one request: resolved now, or put in the incoming batch, resolved when it is full.
     @inline(__always)
     mutating func take(_ r: SimRequest) {
-        guard let requests = incoming?.requests else { return process(r) }
+        guard let requests = incoming?.base else { return process(r) }
         requests[incomingCount] = r
         incomingCount += 1
-        if incomingCount == Incoming.capacity { drainIncoming() }
+        if incomingCount == Self.incomingCapacity { drainIncoming() }
     }
 
     /// Resolves the incoming batch: its URLs' entries are read first, all at once.
     private mutating func drainIncoming() {
-        guard let requests = incoming?.requests, incomingCount > 0 else { return }
+        guard let requests = incoming?.base, incomingCount > 0 else { return }
         let n = incomingCount
         var sum: UInt32 = 0
+        var newest = -1
         urlEntries.withUnsafeBufferPointer { entries in
             for i in 0..<n {
                 let url = Int(requests[i].url)
-                if url < entries.count { sum &+= entries[url] }
+                if url < entries.count { sum &+= entries[url] } else { newest = max(newest, url) }
             }
         }
         touched &+= UInt64(sum)
-        // The batch's new URLs (ids past the entries, in order): touch their canonical keys'
-        // buckets first, as above — early in a trace most requests bring a new URL.
-        var newest = -1
-        for i in 0..<n { newest = max(newest, Int(requests[i].url)) }
-        if newest >= urlEntries.count { touchCanonicalKeys(urlEntries.count...newest) }
+        // The batch's new URLs (ids past the entries): their facts are derived now, in id order as
+        // `process` would, after their canonical keys' buckets are touched as above — early in a
+        // trace most requests bring a new URL.
+        if newest >= 0 { deriveFacts(through: newest, textHashes: touchCanonicalKeys(urlEntries.count...newest)) }
         for i in 0..<n { process(requests[i]) }
         incomingCount = 0
     }
@@ -413,24 +414,29 @@ struct Driver {
         return f
     }
 
-    private mutating func deriveFacts(through url: Int) {
+    /// Derives the facts of every URL id up to `url` not yet derived. `textHashes[k]`, when
+    /// given, is FNV-1a of the path and of the path with query of the k-th of them.
+    private mutating func deriveFacts(through url: Int, textHashes: [(path: UInt64, pathAndQuery: UInt64)] = []) {
+        let first = urlEntries.count
         while urlEntries.count <= url {
             let id = UInt32(urlEntries.count)
             let info = catalog.url(id)
+            let k = urlEntries.count - first
+            let hashes = k < textHashes.count ? textHashes[k] : Self.textHashes(info)
             let domain = config.domains[info.domain]
             let origin = config.origins[domain.origin]
             // One key per resource, however the trace spelt it (a path or an absolute URL), with
             // or without the query: the first URL id seen with that domain and path (and query).
             let keyWithQuery: UInt32, keyWithoutQuery: UInt32
             if info.pathAndQuery == info.path {
-                let e = canonicalEntry(domain: info.domain, text: info.path, id: id, isPath: true)
+                let e = canonicalEntry(domain: info.domain, text: info.path, hash: hashes.path, id: id, isPath: true)
                 if canonicalIDs[e].exact == .max { canonicalIDs[e].exact = id }
                 if canonicalIDs[e].path == .max { canonicalIDs[e].path = id }
                 (keyWithQuery, keyWithoutQuery) = (canonicalIDs[e].exact, canonicalIDs[e].path)
             } else {
-                let q = canonicalEntry(domain: info.domain, text: info.pathAndQuery, id: id, isPath: false)
+                let q = canonicalEntry(domain: info.domain, text: info.pathAndQuery, hash: hashes.pathAndQuery, id: id, isPath: false)
                 if canonicalIDs[q].exact == .max { canonicalIDs[q].exact = id }
-                let p = canonicalEntry(domain: info.domain, text: info.path, id: id, isPath: true)
+                let p = canonicalEntry(domain: info.domain, text: info.path, hash: hashes.path, id: id, isPath: true)
                 if canonicalIDs[p].path == .max { canonicalIDs[p].path = id }
                 (keyWithQuery, keyWithoutQuery) = (canonicalIDs[q].exact, canonicalIDs[p].path)
             }
@@ -463,28 +469,37 @@ struct Driver {
         }
     }
 
-    /// Reads the canonical-key buckets `deriveFacts` will probe for these URL ids.
-    private mutating func touchCanonicalKeys(_ ids: ClosedRange<Int>) {
-        let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: 2 * ids.count)
-        defer { hashes.deallocate() }
-        var n = 0
+    /// Reads the canonical-key buckets `deriveFacts` will probe for these URL ids (see
+    /// `FlatMap.touch`) and returns their texts' hashes, for `deriveFacts`.
+    private mutating func touchCanonicalKeys(_ ids: ClosedRange<Int>) -> [(path: UInt64, pathAndQuery: UInt64)] {
+        var texts: [(path: UInt64, pathAndQuery: UInt64)] = []
+        var keys: [UInt64] = []
+        texts.reserveCapacity(ids.count)
+        keys.reserveCapacity(2 * ids.count)
         for id in ids {
             let info = catalog.url(UInt32(id))
-            hashes[n] = CanonicalKey(hash: fnv1a64(info.path), domain: UInt32(info.domain), salt: 0).mixedHash
-            n += 1
+            let h = Self.textHashes(info)
+            texts.append(h)
+            keys.append(CanonicalKey(hash: h.path, domain: UInt32(info.domain), salt: 0).mixedHash)
             if info.pathAndQuery != info.path {
-                hashes[n] = CanonicalKey(hash: fnv1a64(info.pathAndQuery), domain: UInt32(info.domain), salt: 0).mixedHash
-                n += 1
+                keys.append(CanonicalKey(hash: h.pathAndQuery, domain: UInt32(info.domain), salt: 0).mixedHash)
             }
         }
-        touched &+= canonical.touch(hashes, count: n)
+        touched &+= keys.withUnsafeBufferPointer { canonical.touch($0.baseAddress!, count: $0.count) }
+        return texts
+    }
+
+    /// FNV-1a of a URL's path and of its path with query: the canonical keys' hashes.
+    private static func textHashes(_ info: Catalog.URLInfo) -> (path: UInt64, pathAndQuery: UInt64) {
+        let path = fnv1a64(info.path)
+        return (path, info.pathAndQuery == info.path ? path : fnv1a64(info.pathAndQuery))
     }
 
     /// The entry of (domain, text) in the table of canonical keys, made when new. Keys are hashes
     /// of the text, checked against the catalog's strings through the URL that made the entry; a
     /// collision of two different texts moves on to the next salt, so the table stays exact.
-    private mutating func canonicalEntry(domain: Int, text: String, id: UInt32, isPath: Bool) -> Int {
-        let h = fnv1a64(text)
+    /// `h` is FNV-1a of `text`.
+    private mutating func canonicalEntry(domain: Int, text: String, hash h: UInt64, id: UInt32, isPath: Bool) -> Int {
         var salt: UInt32 = 0
         while true {
             let key = CanonicalKey(hash: h, domain: UInt32(domain), salt: salt)
@@ -557,12 +572,12 @@ struct FactKind: FlatKey {
     }
 }
 
-/// Requests taken but not yet resolved (a reference: the driver is a value, and the batch is
-/// filled through it on every request).
-final class Incoming {
-    static let capacity = 256
-    let requests = UnsafeMutablePointer<SimRequest>.allocate(capacity: capacity)
-    deinit { requests.deallocate() }
+/// A buffer of `capacity` elements that a value type fills in place, freed when the last copy
+/// of the value holding it goes (the driver's batches).
+final class BatchBuffer<Element> {
+    let base: UnsafeMutablePointer<Element>
+    init(capacity: Int) { base = .allocate(capacity: capacity) }
+    deinit { base.deallocate() }
 }
 
 /// The one-thread batch: requests waiting for `replay`, and the routes (every unit owns every
@@ -573,18 +588,11 @@ struct Local {
     var count = 0
     let routeStart: [Int32]
     let routeUnits: [Int32]
-    private let owner: Owner
-
-    /// Frees the batch when the last copy of this value goes.
-    private final class Owner {
-        let batch: UnsafeMutablePointer<Work>
-        init(_ batch: UnsafeMutablePointer<Work>) { self.batch = batch }
-        deinit { batch.deallocate() }
-    }
+    private let storage: BatchBuffer<Work>
 
     init(units: Int, pops owned: [Bool]) {
-        batch = .allocate(capacity: Self.capacity)
-        owner = Owner(batch)
+        storage = BatchBuffer(capacity: Self.capacity)
+        batch = storage.base
         var start: [Int32] = [0], list: [Int32] = []
         for p in owned.indices {
             if owned[p] { list.append(contentsOf: (0..<Int32(units)).map { $0 }) }
