@@ -7,8 +7,9 @@ import Dispatch
 /// threads; each thread keeps one unit per variant covering the groups it was dealt. The
 /// driver (the caller's thread) resolves every request and copies it into the current batch of
 /// each thread that owns its POP; a thread replays its batches in order, so every unit sees its
-/// requests in trace order, exactly as in a one-thread run. Each thread has four batch slots:
-/// the driver waits when a thread is four batches behind, a thread waits when it has none.
+/// requests in trace order, exactly as in a one-thread run. Each thread has `slots` (by default `Worker.defaultSlots`)
+/// batch slots: the driver waits when a thread is that many batches behind, a thread waits when
+/// it has none.
 struct ParallelRun {
     private let workers: [Worker]
     /// Threads that own POP `p`: `routeWorkers[routeStart[p] ..< routeStart[p + 1]]`.
@@ -20,10 +21,21 @@ struct ParallelRun {
     private var filled: [Int]
     private var openSlot: [Int]
 
-    static let batchSize = 4096
+    /// Requests a batch holds, by default. With `Worker.defaultSlots`, a thread may fall 65,536 requests (5 MB of
+    /// `Work`) behind before the driver waits: when threads outnumber cores, the scheduler
+    /// runs one simulation thread and not another for several milliseconds at a time, and with
+    /// 16,384 (4 × 4,096) the driver soon waited on the one left behind while the other ran
+    /// dry — 15 % of two cores stood idle in a `perf` timeline of 8 POPs on 2 threads (two
+    /// simulation threads and the reading one). Measured, 8 POPs on 2 cores, paired runs: 4 ×
+    /// 4,096: 1.60× one thread; 16 × 1,024: 1.70×; 16 × 4,096: 1.82×; 32 × 2,048: 1.88×; 64 ×
+    /// 2,048 and 128 × 1,024: the same as 32 × 2,048 within noise.
+    static let defaultBatchSize = 2048
+    private let batchSize: Int
 
     init(config: SimulationConfig, catalog: Catalog, variants: [Int], ownsPOP: [Bool], groups: [Int], threads: Int,
-         shared: RunShared, sampleLimit: Int, countsURLs: Bool) {
+         shared: RunShared, sampleLimit: Int, countsURLs: Bool, batchSize: Int = defaultBatchSize, slots: Int = Worker.defaultSlots) {
+        precondition(batchSize > 0 && slots > 0, "batches need room")
+        self.batchSize = batchSize
         let ownedGroups = Array(Set(config.pops.indices.filter { ownsPOP[$0] }.map { groups[$0] })).sorted()
         var pieces: [(variant: Int, group: Int)] = []
         for v in variants { for g in ownedGroups { pieces.append((v, g)) } }
@@ -41,7 +53,7 @@ struct ParallelRun {
                 units.append(VariantSimulator(index: v, config: config, catalog: catalog, owned: owned, shared: shared,
                                               observer: nil, sampleLimit: sampleLimit, countsURLs: countsURLs))
             }
-            workers.append(Worker(units: units, pops: config.pops.count))
+            workers.append(Worker(units: units, pops: config.pops.count, slots: slots, batchSize: batchSize))
         }
         var start: [Int32] = [0], list: [Int32] = []
         for p in config.pops.indices {
@@ -73,14 +85,14 @@ struct ParallelRun {
             if cursor[k] == nil { cursor[k] = workers[k].acquire(openSlot[k]) }
             (cursor[k]! + filled[k]).initialize(to: w)
             filled[k] += 1
-            if filled[k] == Self.batchSize { submit(k) }
+            if filled[k] == batchSize { submit(k) }
             j += 1
         }
     }
 
     private mutating func submit(_ k: Int) {
         workers[k].publish(openSlot[k], count: filled[k])
-        openSlot[k] = (openSlot[k] + 1) % Worker.slots
+        openSlot[k] = (openSlot[k] + 1) % workers[k].slots
         filled[k] = 0
         cursor[k] = nil
     }
@@ -97,9 +109,10 @@ struct ParallelRun {
     }
 }
 
-/// One simulation thread: its units, and four batch slots shared with the driver.
+/// One simulation thread: its units, and `slots` batch slots shared with the driver.
 final class Worker: @unchecked Sendable {
-    static let slots = 4
+    static let defaultSlots = 32
+    let slots: Int
     private(set) var units: [VariantSimulator]
     private let buffers: [UnsafeMutablePointer<Work>]
     /// Requests in each published slot; -1 ends the run. Written before `ready` is signalled.
@@ -114,12 +127,13 @@ final class Worker: @unchecked Sendable {
     /// What the replays' touch loops read (kept so that the loads are made).
     private(set) var touched: UInt64 = 0
 
-    init(units: [VariantSimulator], pops: Int) {
+    init(units: [VariantSimulator], pops: Int, slots: Int, batchSize: Int) {
         self.units = units
-        buffers = (0..<Worker.slots).map { _ in UnsafeMutablePointer<Work>.allocate(capacity: ParallelRun.batchSize) }
-        counts = .allocate(capacity: Worker.slots)
-        counts.initialize(repeating: 0, count: Worker.slots)
-        for _ in 0..<Worker.slots { free.signal() }
+        self.slots = slots
+        buffers = (0..<slots).map { _ in UnsafeMutablePointer<Work>.allocate(capacity: batchSize) }
+        counts = .allocate(capacity: slots)
+        counts.initialize(repeating: 0, count: slots)
+        for _ in 0..<slots { free.signal() }
         var start: [Int32] = [0], list: [Int32] = []
         for p in 0..<pops {
             for (i, u) in units.enumerated() where u.owned[p] { list.append(Int32(i)) }
@@ -161,7 +175,7 @@ final class Worker: @unchecked Sendable {
             touched &+= replay(UnsafePointer(buffer), count: n, through: &units, routeStart: routeStart, routeUnits: routeUnits)
             (buffer).deinitialize(count: n)
             free.signal()
-            slot = (slot + 1) % Worker.slots
+            slot = (slot + 1) % slots
         }
         for i in units.indices { units[i].finish() }
         self.units = units

@@ -40,6 +40,11 @@ public struct SimulationOptions: Sendable {
     /// in the trace): the report's timeline.
     public var sampleURL: String? = nil
     public var sampleLimit = 0
+    /// Requests per batch handed to a simulation thread, and batches a thread may hold before
+    /// the reading thread waits for it (see `ParallelRun`). Tests make them small, so that a short
+    /// run waits and reuses slots as a long one does.
+    package var batchSize = ParallelRun.defaultBatchSize
+    package var batchSlots = Worker.defaultSlots
 
     public init(threads: Int = 1, shard: Shard? = nil, countURLs: Bool = false, sampleURL: String? = nil, sampleLimit: Int = 0) {
         self.threads = threads
@@ -274,7 +279,8 @@ struct Driver {
             local = Local(units: units.count, pops: ownsPOP)
         } else {
             parallel = ParallelRun(config: config, catalog: catalog, variants: variants, ownsPOP: ownsPOP, groups: groups,
-                                   threads: threads, shared: shared, sampleLimit: sampleLimit, countsURLs: options.countURLs)
+                                   threads: threads, shared: shared, sampleLimit: sampleLimit, countsURLs: options.countURLs,
+                                   batchSize: options.batchSize, slots: options.batchSlots)
         }
     }
 

@@ -48,6 +48,25 @@ func parallelEqualsSequential() throws {
     }
 }
 
+@Test("threads: with small batches and few slots — the reading thread waits for each thread and reuses its slots thousands of times — a run counts exactly what a one-thread run counts",
+      arguments: [(size: 1, slots: 1), (size: 7, slots: 2), (size: 64, slots: 3)])
+func smallBatchesEqualSequential(shape: (size: Int, slots: Int)) throws {
+    let path = try writeStressScenario(in: try makeTemporaryDirectory("popsim-stress"))
+    let scenario = try Scenario.load(path: path)
+    let one = try ScenarioRun.run(scenario, options: SimulationOptions(threads: 1, countURLs: true))
+    for threads in [2, 3] {
+        var options = SimulationOptions(threads: threads, countURLs: true)
+        options.batchSize = shape.size
+        options.batchSlots = shape.slots
+        let many = try ScenarioRun.run(scenario, options: options)
+        #expect(Summary.json(many) == Summary.json(one), "\(threads) threads, batches of \(shape.size), \(shape.slots) slots")
+        #expect(Breakdown.cellsCSV(many) == Breakdown.cellsCSV(one))
+        #expect(many.urlRequests == one.urlRequests && many.urlChecked == one.urlChecked)
+        #expect(many.variants.map(\.failuresByURL) == one.variants.map(\.failuresByURL))
+        #expect(many.variants.map(\.evictions) == one.variants.map(\.evictions))
+    }
+}
+
 @Test("threads: an observer's outcomes come in request order whatever --threads says (it runs on one thread)")
 func observerForcesOneThread() throws {
     let path = try writeStressScenario(in: try makeTemporaryDirectory("popsim-stress"), requests: 3_000)
