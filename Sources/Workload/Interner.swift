@@ -51,15 +51,18 @@ public func validatedString(_ raw: UnsafeRawBufferPointer) -> String? {
 /// reader can look up a byte slice from a line without first making a `String`; the `String` is
 /// made once, when a value is first seen. Ids are stable for the life of the interner and depend
 /// only on the order of first appearance, never on the process or the hash.
+///
+/// A distinct string costs its `String` and 16–32 bytes of table: the table keeps no copy of
+/// the bytes and no hashes (a match is checked against the `String`, the home slot comes from
+/// the hash bits a slot keeps, so growing re-places slots without rehashing a string). A trace
+/// of a million distinct URLs interns each once, and each new one is a probe of a table of
+/// tens of megabytes: it lives in huge pages (`WordTable`).
 public struct Interner: Sendable {
     private var strings: [String] = []
-    private var bytes: [UInt8] = [] // the UTF-8 of every string, back to back
-    private var offsets: [Int] = [0] // id i spans offsets[i]..<offsets[i + 1]
-    private var hashes: [UInt64] = []
     /// Open addressing: id + 1 in the low 32 bits (0: empty) and the hash's top 32 bits in the
-    /// high ones, so a probe passes other strings' slots without reading their hashes or bytes
-    /// (each such read is a cache miss once the table is large).
-    private var slots: [UInt64] = Array(repeating: 0, count: 16)
+    /// high ones, which also choose the home slot; a probe passes other strings' slots without
+    /// reading their text (each such read is a cache miss once the table is large).
+    private var slots = WordTable(count: 16, repeating: 0)
 
     public init() {}
 
@@ -86,7 +89,7 @@ public struct Interner: Sendable {
         let h = Self.hash(raw)
         if let id = find(raw, hash: h) { return id }
         guard let s = validatedString(raw) else { return nil }
-        return insert(raw, hash: h, string: s)
+        return insert(hash: h, string: s)
     }
 
     /// The id of the bytes in `bytes` if they have been interned, without adding them.
@@ -136,56 +139,64 @@ public struct Interner: Sendable {
     public func string(_ id: UInt32) -> String { strings[Int(id)] }
 
     /// The UTF-8 bytes of id `id`.
-    public func utf8(_ id: UInt32) -> ArraySlice<UInt8> { bytes[offsets[Int(id)]..<offsets[Int(id) + 1]] }
+    public func utf8(_ id: UInt32) -> String.UTF8View { strings[Int(id)].utf8 }
 
     private mutating func internValid(_ raw: UnsafeRawBufferPointer, knownString: String) -> UInt32 {
         let h = Self.hash(raw)
         if let id = find(raw, hash: h) { return id }
-        return insert(raw, hash: h, string: knownString)
+        return insert(hash: h, string: knownString)
     }
+
+    /// The slot a hash starts its probe at, from the bits a slot keeps.
+    @inline(__always)
+    private static func home(_ tagged: UInt64, mask: Int) -> Int { Int(truncatingIfNeeded: tagged &>> 32) & mask }
 
     private func find(_ raw: UnsafeRawBufferPointer, hash h: UInt64) -> UInt32? {
         let mask = slots.count - 1
-        var i = Int(truncatingIfNeeded: h) & mask
         let tag = h & 0xFFFF_FFFF_0000_0000
+        var i = Self.home(tag, mask: mask)
         while true {
             let slot = slots[i]
             if slot == 0 { return nil }
-            let id = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
-            if slot & 0xFFFF_FFFF_0000_0000 == tag && hashes[id] == h {
-                let (from, to) = (offsets[id], offsets[id + 1])
-                if to - from == raw.count {
-                    let same = bytes.withUnsafeBytes { stored in
-                        raw.count == 0 || memcmp(stored.baseAddress! + from, raw.baseAddress!, raw.count) == 0
-                    }
-                    if same { return UInt32(id) }
-                }
+            if slot & 0xFFFF_FFFF_0000_0000 == tag {
+                let id = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
+                if Self.same(strings[id], raw) { return UInt32(id) }
             }
             i = (i + 1) & mask
         }
     }
 
-    private mutating func insert(_ raw: UnsafeRawBufferPointer, hash h: UInt64, string: String) -> UInt32 {
+    /// Whether `s` is exactly the bytes `raw`.
+    private static func same(_ s: String, _ raw: UnsafeRawBufferPointer) -> Bool {
+        var s = s
+        return s.withUTF8 { stored in
+            stored.count == raw.count && (raw.count == 0 || memcmp(stored.baseAddress!, raw.baseAddress!, raw.count) == 0)
+        }
+    }
+
+    private mutating func insert(hash h: UInt64, string: String) -> UInt32 {
         precondition(strings.count < Int(UInt32.max), "Interner: more than 2^32 - 1 distinct strings")
         let id = strings.count
         strings.append(string)
-        bytes.append(contentsOf: raw)
-        offsets.append(bytes.count)
-        hashes.append(h)
-        if (strings.count * 2) > slots.count { rehash(slots.count * 2) } else { place(id) }
+        if strings.count * 2 > slots.count { grow() }
+        place((h & 0xFFFF_FFFF_0000_0000) | UInt64(id + 1))
         return UInt32(id)
     }
 
-    private mutating func place(_ id: Int) {
+    /// Puts a slot's word at the first empty slot from its home.
+    private mutating func place(_ word: UInt64) {
         let mask = slots.count - 1
-        let h = hashes[id]
-        var i = Int(truncatingIfNeeded: h) & mask
+        var i = Self.home(word, mask: mask)
         while slots[i] != 0 { i = (i + 1) & mask }
-        slots[i] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(id + 1)
+        slots[i] = word
     }
 
-    private mutating func rehash(_ size: Int) {
-        slots = Array(repeating: 0, count: size)
-        for id in 0..<strings.count { place(id) }
+    /// Doubles the table, re-placing every slot from its own word.
+    private mutating func grow() {
+        let old = slots
+        slots = WordTable(count: old.count * 2, repeating: 0)
+        old.withUnsafeBufferPointer { words in
+            for word in words where word != 0 { place(word) }
+        }
     }
 }

@@ -511,7 +511,7 @@ public final class OracleGeneralWriter: TraceWriter {
         if url >= objectOfURL.count {
             let urls = source.urls
             while objectOfURL.count < urls.count {
-                let text = urls.utf8(UInt32(objectOfURL.count))
+                let text = ArraySlice(urls.utf8(UInt32(objectOfURL.count)))
                 if !idOfMappedURL.isEmpty, let id = idOfMappedURL[urls.string(UInt32(objectOfURL.count))] {
                     objectOfURL.append(id)
                 } else if let id = OracleGeneralMapping.objectID(inURL: text, prefix: templatePrefix, suffix: templateSuffix) {

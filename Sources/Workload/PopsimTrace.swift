@@ -527,7 +527,7 @@ public final class PopsimTraceWriter: TraceWriter {
         let methodID = try fileID(record.method, in: &methodIDs, .method, source)
         var kindID = kindIDs[record.kind.ordinal]
         if kindID == 0 {
-            kindID = define(.kind, Array(record.kind.rawValue.utf8)[...])
+            kindID = define(.kind, record.kind.rawValue.utf8)
             kindIDs[record.kind.ordinal] = kindID
         }
         kindID -= 1
@@ -589,7 +589,7 @@ public final class PopsimTraceWriter: TraceWriter {
     }
 
     /// Appends a define record and returns the new id + 1.
-    private func define(_ table: PopsimTraceFormat.Table, _ bytes: ArraySlice<UInt8>) -> UInt32 {
+    private func define(_ table: PopsimTraceFormat.Table, _ bytes: String.UTF8View) -> UInt32 {
         out.bytes.append(PopsimTraceFormat.tagDefine)
         out.bytes.append(table.rawValue)
         appendVarint(UInt64(bytes.count))

@@ -47,6 +47,37 @@ struct InternerTests {
         #expect(i.count == n)
     }
 
+    @Test("a table past 2 MiB (huge pages) and one of 16 words keep what is written; a copy keeps its words when the original is written (copy on write)",
+          arguments: [16, 400_000])
+    func wordTable(_ count: Int) {
+        var table = WordTable(count: count, repeating: 5)
+        #expect(table.count == count)
+        #expect(table[0] == 5 && table[count - 1] == 5)
+        for i in stride(from: 0, to: count, by: 7) { table[i] = UInt64(i) &* 0x9E37_79B9 }
+        let copy = table
+        table[0] = 1
+        table[count - 1] = 2
+        #expect(copy[0] == 0 && copy[count - 1] == (count % 7 == 1 ? UInt64(count - 1) &* 0x9E37_79B9 : 5))
+        #expect(table[0] == 1 && table[count - 1] == 2)
+        let sum = copy.withUnsafeBufferPointer { $0.reduce(0, &+) }
+        var expected: UInt64 = 0
+        for i in 0..<count { expected &+= i % 7 == 0 ? UInt64(i) &* 0x9E37_79B9 : 5 }
+        #expect(sum == expected)
+    }
+
+    @Test("thousands of similar strings and the empty string keep their ids and bytes as the table grows from its slots alone")
+    func sameHome() {
+        var i = Interner()
+        // Enough strings that the table grows several times and probe runs form.
+        let texts = (0..<5_000).map { "/p\($0 % 97)/\($0)" } + ["", "a", "aa"]
+        for (k, t) in texts.enumerated() { #expect(i.intern(t) == UInt32(k)) }
+        for (k, t) in texts.enumerated() {
+            #expect(i.id(of: t) == UInt32(k))
+            #expect(Array(i.utf8(UInt32(k))) == Array(t.utf8))
+        }
+        #expect(i.id(of: "/p1/1 ") == nil && i.id(of: "/p1/") == nil)
+    }
+
     @Test("FNV-1a 64 matches the published test vectors", arguments: [
         ("", UInt64(0xcbf2_9ce4_8422_2325)), ("a", 0xaf63_dc4c_8601_ec8c), ("foobar", 0x8594_4171_f739_67e8),
     ])
