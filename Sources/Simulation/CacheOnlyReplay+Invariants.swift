@@ -14,11 +14,11 @@ extension CacheOnlyReplay {
 
     /// Every way the replay's storage is inconsistent, described; empty when it is sound.
     ///
-    /// Per cache: the sizes of the cached objects add up to `used` ≤ capacity and their number to
-    /// `resident` (large sizes recorded exactly for the cached objects that have them); each
-    /// cached object's recorded ring position holds its entry (row and size code), between the
-    /// ring's front and back; the ring's other non-blank entries name rows that are not cached
-    /// at that position; the ring holds at most its size. The rows hold `objectCount` objects, and
+    /// Per cache: the objects cached (as `cachedCode` tells: their row's ring position is in the
+    /// window and names them) have sizes that add up to `used` ≤ capacity and number `resident`
+    /// (large sizes recorded exactly for the cached objects that have them); each one's entry
+    /// carries its row's size code; the ring's other non-blank entries name rows that are not
+    /// cached at that position; the ring holds at most its size. The rows hold `objectCount` objects, and
     /// each keyed row is reachable from its id's home row. Allocates; for tests, never for a hot
     /// path.
     /// - Complexity: O(rows × caches + ring entries).
@@ -34,7 +34,7 @@ extension CacheOnlyReplay {
             var live = Set<Int>()
             for o in occupied {
                 let part = rows + (o * rowStride + 8 + 8 * c)
-                let code = part.load(fromByteOffset: Self.sizeOffset, as: UInt32.self)
+                let code = cachedCode(caches + c, part, UInt64(o))
                 guard code != 0 else {
                     if largeSizes[o * cacheCount + c] != nil { problems.append("cache \(c): row \(o) is not cached but has a large size") }
                     continue
@@ -51,13 +51,10 @@ extension CacheOnlyReplay {
                 resident += 1
                 // The absolute position whose low 32 bits the row keeps.
                 let low = part.load(fromByteOffset: Self.positionOffset, as: UInt32.self)
+                // (`cachedCode` found it inside the window, naming this row.)
                 let position = cache.front + Int(low &- UInt32(truncatingIfNeeded: cache.front))
-                guard position < cache.back else {
-                    problems.append("cache \(c): row \(o) is cached but its ring position (\(low) mod 2^32) is outside \(cache.front)..<\(cache.back)")
-                    continue
-                }
                 let e = cache.ring[position & mask]
-                if Int(e & 0xFFFF_FFFF) - 1 != o || UInt32(e >> 32) != code {
+                if UInt32(e >> 32) != code {
                     problems.append("cache \(c): row \(o) (size \(size)) is cached but its ring entry is \(String(e, radix: 16))")
                 }
                 live.insert(position)
@@ -70,7 +67,7 @@ extension CacheOnlyReplay {
                 guard e != 0 else { continue }
                 let o = Int(e & 0xFFFF_FFFF) - 1
                 let part = rows + (o * rowStride + 8 + 8 * c)
-                if part.load(fromByteOffset: Self.sizeOffset, as: UInt32.self) != 0
+                if cachedCode(caches + c, part, UInt64(o)) != 0
                     && part.load(fromByteOffset: Self.positionOffset, as: UInt32.self) == UInt32(truncatingIfNeeded: p) {
                     problems.append("cache \(c): ring position \(p) names cached row \(o) but was not reached from it")
                 }

@@ -107,8 +107,8 @@ public struct CacheOnlyResult: Sendable, Equatable {
 /// where it sits and appends a new one; eviction pops entries from the front, skips the blanks,
 /// and evicts the first real one — the object whose latest access is the oldest, which is the
 /// LRU object. So LRU order is exact without a linked list: a hit touches its own row and the
-/// ring, and an eviction reads the ring in order and only writes to the victim's row (a store,
-/// which the processor does not wait for). When blanks fill half the ring it is compacted, so
+/// ring, and an eviction reads the ring in order and does not touch the victim's row at all (a
+/// row is cached while the ring entry its position names is its own: `cachedCode`). When blanks fill half the ring it is compacted, so
 /// it holds at most about four entries per cached object, and a small cache's ring stays in the
 /// processor's cache.
 ///
@@ -146,10 +146,11 @@ public struct CacheOnlyReplay: ~Copyable {
         var back = 0
     }
 
-    // Per cache at `row + 8 + 8 × cache`: the cached size (UInt32; 0 when not cached; `sizeInRow`
-    // for 2^32 − 1 bytes or more, whose size is in `largeSizes`), and the position of the
-    // object's entry in the ring modulo 2^32 (UInt32; meaningful only while cached: a ring holds
-    // at most 2^32 entries, so the position is unambiguous).
+    // Per cache at `row + 8 + 8 × cache`: the size the object was last inserted with (UInt32; 0
+    // when never; `sizeInRow` for 2^32 − 1 bytes or more, whose size is in `largeSizes` while
+    // cached), and the position of that insertion's (or latest hit's) entry in the ring modulo
+    // 2^32 (UInt32). Whether the object is still cached is for `cachedCode` to say: evictions
+    // do not write to rows.
     static let sizeOffset = 0, positionOffset = 4
     static let sizeInRow: UInt32 = 0xFFFF_FFFF
     /// 2^64 / φ: Fibonacci hashing spreads ids by the top bits of `id × golden`.
@@ -198,9 +199,10 @@ public struct CacheOnlyReplay: ~Copyable {
                   ringSize: 1 << 16)
     }
 
-    /// As the public initialiser, with the rings' first size (a power of two): tests make it
-    /// small so that rings grow and compact within a short trace.
-    init(capacities: [Int64], ignoreObjectSize: Bool, unknownSize: Int64, expectedObjects: Int, ringSize: Int) {
+    /// As the public initialiser, with the rings' first size (a power of two) and first position:
+    /// tests make the ring small, so that it grows and compacts within a short trace, and start
+    /// it just short of 2^32, so that the rows' 32-bit positions wrap.
+    init(capacities: [Int64], ignoreObjectSize: Bool, unknownSize: Int64, expectedObjects: Int, ringSize: Int, firstPosition: Int = 0) {
         precondition(ringSize > 0 && ringSize & (ringSize - 1) == 0, "ringSize must be a power of two")
         precondition(!capacities.isEmpty, "CacheOnlyReplay needs at least one capacity")
         precondition(capacities.allSatisfy { $0 >= 0 }, "capacities must not be negative")
@@ -211,7 +213,7 @@ public struct CacheOnlyReplay: ~Copyable {
         caches = .allocate(capacity: capacities.count)
         for (i, c) in capacities.enumerated() {
             let ring = UnsafeMutablePointer<UInt64>.allocate(capacity: ringSize)
-            (caches + i).initialize(to: CacheState(capacity: c, ring: ring, ringSize: ringSize))
+            (caches + i).initialize(to: CacheState(capacity: c, ring: ring, ringSize: ringSize, front: firstPosition, back: firstPosition))
         }
         rowStride = 8 + 8 * capacities.count
         slotCount = max(16, min(expectedObjects, 1 << 24) * 5 / 4 + 1)
@@ -432,7 +434,7 @@ public struct CacheOnlyReplay: ~Copyable {
     @inline(__always)
     private mutating func serve(_ c: Int, _ part: UnsafeMutableRawPointer, _ object: UInt64, _ size: Int64) {
         let cache = caches + c
-        let cached = part.load(fromByteOffset: Self.sizeOffset, as: UInt32.self)
+        let cached = cachedCode(cache, part, object)
         if cached != 0 {
             // Hit: the object becomes the most recent (unless it already is); its cached size
             // stays what it was at insertion.
@@ -459,7 +461,6 @@ public struct CacheOnlyReplay: ~Copyable {
                 let victim = Int(truncatingIfNeeded: e & 0xFFFF_FFFF) &- 1
                 let code = UInt32(truncatingIfNeeded: e &>> 32)
                 used -= code == Self.sizeInRow ? takeLargeSize(victim, c) : Int64(code)
-                (rows + (victim &* rowStride &+ 8 &+ 8 &* c)).storeBytes(of: 0, toByteOffset: Self.sizeOffset, as: UInt32.self)
                 evicted &+= 1
             } while used + size > capacity
             cache.pointee.front = front
@@ -475,6 +476,24 @@ public struct CacheOnlyReplay: ~Copyable {
         cache.pointee.used = used + size
         cache.pointee.resident += 1
         push(cache, part, UInt64(code) &<< 32 | (object &+ 1))
+    }
+
+    /// The size code of the object whose part of its row for `cache` is `part`, or 0 when it is
+    /// not cached. An eviction leaves the victim's row as it was — writing to it would be a
+    /// cache miss per eviction, the LRU object's row being the one least likely to be in the
+    /// processor's cache — so a row is cached when its position lies between the ring's front
+    /// and back and the entry there is its own. (An evicted row's position is behind the front;
+    /// after 2^32 entries it may come round into the window again, where the entry check tells
+    /// it apart: a window is at most a ring long, so a position in it names one entry.)
+    @inline(__always)
+    func cachedCode(_ cache: UnsafeMutablePointer<CacheState>, _ part: UnsafeMutableRawPointer, _ object: UInt64) -> UInt32 {
+        let code = part.load(fromByteOffset: Self.sizeOffset, as: UInt32.self)
+        if code == 0 { return 0 }
+        let position = part.load(fromByteOffset: Self.positionOffset, as: UInt32.self)
+        let front = cache.pointee.front
+        guard position &- UInt32(truncatingIfNeeded: front) < UInt32(truncatingIfNeeded: cache.pointee.back &- front) else { return 0 }
+        let e = cache.pointee.ring[Int(position) & (cache.pointee.ringSize &- 1)]
+        return UInt32(truncatingIfNeeded: e) == UInt32(truncatingIfNeeded: object &+ 1) ? code : 0
     }
 
     // Objects of 4 GiB and more are rare: their sizes live in a dictionary, out of line, so that

@@ -7,8 +7,9 @@ import TestSupport
 /// Replays `requests` (object id, size; nil size = unknown) against one cache per capacity,
 /// one request at a time, checking the storage after each.
 private func replay(_ requests: [(UInt64, Int64?)], capacities: [Int64], ignoreObjectSize: Bool = false,
-                    ringSize: Int = 1 << 16, checkEvery: Int = 1) -> CacheOnlyResult {
-    var r = CacheOnlyReplay(capacities: capacities, ignoreObjectSize: ignoreObjectSize, unknownSize: 1, expectedObjects: 16, ringSize: ringSize)
+                    ringSize: Int = 1 << 16, firstPosition: Int = 0, checkEvery: Int = 1) -> CacheOnlyResult {
+    var r = CacheOnlyReplay(capacities: capacities, ignoreObjectSize: ignoreObjectSize, unknownSize: 1, expectedObjects: 16, ringSize: ringSize,
+                            firstPosition: firstPosition)
     for (i, (id, size)) in requests.enumerated() {
         r.access(id, size: size)
         if i % checkEvery == 0 { #expect(r.invariantViolations() == [], "after request \(i + 1)") }
@@ -150,6 +151,38 @@ struct CacheOnlyReplayTests {
             #expect(r.caches[i].misses == expected.misses, "seed \(seed), capacity \(c)")
             #expect(r.caches[i].missBytes == expected.bytes, "seed \(seed), capacity \(c)")
         }
+    }
+
+    @Test("ring positions past 2^32: rows keep 32 bits of them, and a replay whose positions wrap equals the reference LRU",
+          arguments: [(UInt64(1), false), (3, true)])
+    func positionsWrap(seed: UInt64, counting: Bool) {
+        let trace = skewedTrace(seed: seed, count: 20_000, objects: 3_000, maxSize: counting ? 1 : 500)
+        let capacities: [Int64] = counting ? [10, 1_000] : [499, 50_000]
+        let r = replay(trace.map { ($0.0, $0.1) }, capacities: capacities, ringSize: 16, firstPosition: (1 << 32) - 7_000, checkEvery: 97)
+        for (i, c) in capacities.enumerated() {
+            #expect(r.caches[i].misses == referenceMisses(trace, capacity: c).misses, "seed \(seed), capacity \(c)")
+        }
+    }
+
+    @Test("an evicted row is left as it was; one whose old position comes round into the ring's window (2^32 entries later) is not cached, since the entry there names another row")
+    func staleRowIsNotCached() {
+        // Capacity 2 objects: a b c evicts a.
+        var r = CacheOnlyReplay(capacities: [2], ignoreObjectSize: true, unknownSize: 1, expectedObjects: 16, ringSize: 16)
+        for id: UInt64 in [1, 2, 3] { r.access(id, size: 1) }
+        let rowOf = { (id: UInt64) in r.occupiedRows().first { (r.rows + $0 * r.rowStride).load(as: UInt64.self) == id }! }
+        let a = rowOf(1), c = rowOf(3)
+        let partA = r.rows + a * r.rowStride + 8, partC = r.rows + c * r.rowStride + 8
+        #expect(partA.load(fromByteOffset: CacheOnlyReplay.sizeOffset, as: UInt32.self) == 1, "eviction does not write to the row")
+        #expect(r.cachedCode(r.caches, partA, UInt64(a)) == 0)
+        #expect(r.cachedCode(r.caches, partC, UInt64(c)) == 1)
+        // As if 2^32 entries had passed: a's position now names c's entry, inside the window.
+        partA.storeBytes(of: partC.load(fromByteOffset: CacheOnlyReplay.positionOffset, as: UInt32.self),
+                         toByteOffset: CacheOnlyReplay.positionOffset, as: UInt32.self)
+        #expect(r.cachedCode(r.caches, partA, UInt64(a)) == 0)
+        #expect(r.invariantViolations() == [])
+        r.access(1, size: 1)
+        #expect(r.result.caches[0].misses == 4)
+        #expect(r.invariantViolations() == [])
     }
 
     @Test("the id that marks empty rows (2^64 − 1) is an object like any other, also while the table grows")
