@@ -29,7 +29,7 @@ struct LRUCacheTests {
                 "an absent key reads only its home bucket: empty, or another key's")
         #expect(c.keysInLRUOrder() == [1, 2, 3] && c.count == 3 && c.usedBytes == 300 && c.evictions == 0)
         #expect(c.lookup(1, at: .zero) == .hit(10))
-        var empty = Cache(capacityBytes: 10)
+        let empty = Cache(capacityBytes: 10)
         #expect([UInt64(5)].withUnsafeBufferPointer { empty.touch($0.baseAddress!, count: 1) } == LRUCache<Int>.emptyBucket)
         #expect(empty.count == 0)
         empty.checkInvariants()
