@@ -166,6 +166,8 @@ struct TraceCSVTests {
             "\"//cdn.com/x\" starts with '//' (write the scheme: https://host/path)"),
         bad("url without host", h + "0,p,https:///x,,font\n", 2, "url",
             "\"https:///x\" has an invalid scheme, host or port: empty host"),
+        bad("url with a bad port after valid ones of another authority", h + "0,p,https://a.com/x,,font\n1,p,https://a.com?q,,font\n2,p,https://a.com:99999/y,,font\n", 4, "url",
+            "\"https://a.com:99999/y\" has an invalid scheme, host or port: invalid port"),
         bad("url with a space", h + "0,p,/a b,,font\n", 2, "url", "\"/a b\" contains a space at byte 3 (write it as %20)"),
         bad("empty url", h + "0,p,,,font\n", 2, "url", "empty (expected an absolute http(s) URL or a path starting with '/')"),
         bad("empty pop", h + "0,,/a,,font\n", 2, "pop", "empty (every request needs a POP id)"),
@@ -181,6 +183,16 @@ struct TraceCSVTests {
         bad("tab in origin", h + "0,p,/a,https://a.com\t,font\n", 2, "origin",
             "\"https://a.com\\t\" contains control character U+0009 at byte 14"),
     ]
+
+    @Test("the part of a URL an origin is parsed from, for printable-ASCII URLs only", arguments: [
+        ("https://a.com/x?y", "https://a.com"), ("https://a.com?q=/", "https://a.com"), ("http://a.com:8080#f", "http://a.com:8080"),
+        ("https://a.com", "https://a.com"), ("HTTPS://A.com/", "HTTPS://A.com"), ("/path", nil), ("https:/a.com/x", nil),
+        ("https://é.com/x", nil), ("https://a b/x", nil),
+    ] as [(String, String?)])
+    func printableAuthority(url: String, expected: String?) {
+        let got = Array(url.utf8).withUnsafeBytes { LineState.printableAuthority($0).map { String(decoding: $0, as: UTF8.self) } }
+        #expect(got == expected)
+    }
 
     @Test("bad traces fail at the right line and column", arguments: badTraces)
     func badTrace(_ bad: Bad) {
