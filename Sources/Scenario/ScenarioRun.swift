@@ -204,6 +204,8 @@ public enum ScenarioRun {
             result.clamped = log.stats.clamped
             result.largestClamp = log.stats.largestClamp
         }
+        ExitReclaims.process.keep(reader)
+        ExitReclaims.process.keep(simulation)
         return result
     }
 }

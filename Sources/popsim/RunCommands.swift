@@ -211,6 +211,7 @@ enum RunCommand: Command {
         let command = try reproducingCommand("run", scenarioPath: path, only: only, scenario: scenario, args: args)
         let result = try runAndWrite(scenario, only: only, args: args, command: command)
         print(Summary.text(result), terminator: "")
+        ExitReclaims.process.keep(result)
         return 0
     }
 }
@@ -230,6 +231,7 @@ enum CompareCommand: Command {
         let command = try reproducingCommand("compare", scenarioPath: path, only: nil, scenario: scenario, args: args)
         let result = try runAndWrite(scenario, only: nil, args: args, command: command)
         print(Summary.comparison(result), terminator: "")
+        ExitReclaims.process.keep(result)
         return 0
     }
 }

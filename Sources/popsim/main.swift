@@ -9,6 +9,8 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 // SIGINT and SIGTERM set a flag the long loops look at, so they stop cleanly: temporaries
 // removed, nothing half-written, exit 130 or 143 (see `Interruption`).
 Interruption.install()
+// Tables of millions of objects are left for the exit to reclaim, not freed one by one.
+ExitReclaims.process.turnOn()
 let commands: [Command.Type] = [RunCommand.self, CompareCommand.self, ExplainCommand.self, LintCommand.self, ProbeCommand.self,
                                 TraceCommand.self, CacheSimCommand.self, MRCCommand.self, ExportCommand.self, MergeCommand.self]
 

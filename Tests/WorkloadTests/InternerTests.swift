@@ -78,6 +78,19 @@ struct InternerTests {
         #expect(i.id(of: "/p1/1 ") == nil && i.id(of: "/p1/") == nil)
     }
 
+    @Test("ExitReclaims: off, a kept object is freed when its last owner lets go; on, it stays until the process exits")
+    func exitReclaims() {
+        final class Table {}
+        let reclaims = ExitReclaims()
+        weak var gone: Table?
+        do { let t = Table(); gone = t; reclaims.keep(t) }
+        #expect(gone == nil && reclaims.count == 0)
+        reclaims.turnOn()
+        weak var kept: Table?
+        do { let t = Table(); kept = t; reclaims.keep([t]) }
+        #expect(kept != nil && reclaims.count == 1)
+    }
+
     @Test("FNV-1a 64 matches the published test vectors", arguments: [
         ("", UInt64(0xcbf2_9ce4_8422_2325)), ("a", 0xaf63_dc4c_8601_ec8c), ("foobar", 0x8594_4171_f739_67e8),
     ])
