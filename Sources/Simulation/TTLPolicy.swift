@@ -12,13 +12,39 @@ public enum TTLPolicy {
         return domain.defaultTTL
     }
 
-    static func matches(_ match: TTLRule.Match, path: String) -> Bool {
+    package static func matches(_ match: TTLRule.Match, path: String) -> Bool {
         switch match {
         case .prefix(let p): return path.hasPrefix(p)
         case .fileExtension(let ext):
+            if let match = asciiExtensionMatches(path, ext) { return match }
             let last = path.split(separator: "/", omittingEmptySubsequences: false).last ?? ""
             guard let dot = last.lastIndex(of: ".") else { return false }
             return String(last[last.index(after: dot)...]).caseInsensitiveEquals(ext)
+        }
+    }
+
+    /// The extension match on an ASCII path's bytes — what follows the last `.` of the last
+    /// segment, compared with `ext` ignoring ASCII case — without the segments array and the
+    /// strings of the general match (run once per distinct URL and rule: a million times on a
+    /// large trace). nil when the path is not ASCII, where a character may span several bytes
+    /// and the general match decides.
+    package static func asciiExtensionMatches(_ path: String, _ ext: String) -> Bool? {
+        var path = path, ext = ext
+        return path.withUTF8 { p -> Bool? in
+            var dot = -1
+            for (i, b) in p.enumerated() {
+                if b >= 0x80 { return nil }
+                if b == UInt8(ascii: "/") { dot = -1 } else if b == UInt8(ascii: ".") { dot = i }
+            }
+            guard dot >= 0 else { return false }
+            return ext.withUTF8 { e in
+                guard p.count - dot - 1 == e.count else { return false }
+                for k in 0..<e.count {
+                    let x = p[dot + 1 + k], y = e[k]
+                    if (x >= 0x41 && x <= 0x5A ? x | 0x20 : x) != (y >= 0x41 && y <= 0x5A ? y | 0x20 : y) { return false }
+                }
+                return true
+            }
         }
     }
 

@@ -87,6 +87,19 @@ func ttlPrecedence() {
     #expect(TTLPolicy.ttl(path: "/tmp/x.css", domain: domain, originCacheControl: "max-age=5") == 0)
     #expect(TTLPolicy.ttl(path: "/x.css", domain: domain, originCacheControl: "public, max-age=5") == 5_000_000)
     #expect(TTLPolicy.ttl(path: "/x.css", domain: domain, originCacheControl: "max-age=5, s-maxage=8") == 8_000_000)
+    // The byte-wise match of ASCII paths agrees with the general one, case by case.
+    for (path, ext) in [("/f/a.WOFF2", "woff2"), ("/f/a.woff2/", "woff2"), ("/a.b/c", "b"), ("/a.b/c.", ""), ("/x.tar.gz", "gz"),
+                        ("/x.tar.gz", "tar.gz"), ("/noext", "noext"), ("", "x"), ("/.woff2", "woff2"), ("/a.woff", "woff2")] {
+        let general: Bool = {
+            let last = path.split(separator: "/", omittingEmptySubsequences: false).last ?? ""
+            guard let dot = last.lastIndex(of: ".") else { return false }
+            return String(last[last.index(after: dot)...]).caseInsensitiveEquals(ext)
+        }()
+        #expect(TTLPolicy.asciiExtensionMatches(path, ext) == general, "\(path) vs .\(ext)")
+        #expect(TTLPolicy.matches(.fileExtension(ext), path: path) == general)
+    }
+    #expect(TTLPolicy.asciiExtensionMatches("/é.woff2", "woff2") == nil)
+    #expect(TTLPolicy.matches(.fileExtension("woff2"), path: "/é.WOFF2"))
     #expect(TTLPolicy.ttl(path: "/x.css", domain: domain, originCacheControl: "no-store") == 0)
     #expect(TTLPolicy.ttl(path: "/x.css", domain: domain, originCacheControl: nil) == 99)
 }
