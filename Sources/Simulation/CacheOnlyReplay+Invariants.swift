@@ -18,9 +18,9 @@ extension CacheOnlyReplay {
     /// window and names them) have sizes that add up to `used` ≤ capacity and number `resident`
     /// (large sizes recorded exactly for the cached objects that have them); each one's entry
     /// carries its row's size code; the ring's other non-blank entries name rows that are not
-    /// cached at that position; the ring holds at most its size. The rows hold `objectCount` objects, and
-    /// each keyed row is reachable from its id's home row. Allocates; for tests, never for a hot
-    /// path.
+    /// cached at that position; the ring holds at most its size. The rows hold `objectCount`
+    /// objects, and each keyed row is reachable from its id's home row. Allocates; for tests,
+    /// never for a hot path.
     /// - Complexity: O(rows × caches + ring entries).
     public func invariantViolations() -> [String] {
         var problems: [String] = []

@@ -108,9 +108,9 @@ public struct CacheOnlyResult: Sendable, Equatable {
 /// and evicts the first real one — the object whose latest access is the oldest, which is the
 /// LRU object. So LRU order is exact without a linked list: a hit touches its own row and the
 /// ring, and an eviction reads the ring in order and does not touch the victim's row at all (a
-/// row is cached while the ring entry its position names is its own: `cachedCode`). When blanks fill half the ring it is compacted, so
-/// it holds at most about four entries per cached object, and a small cache's ring stays in the
-/// processor's cache.
+/// row is cached while the ring entry its position names is its own: `cachedCode`). When
+/// blanks fill half the ring it is compacted, so it holds at most about four entries per
+/// cached object, and a small cache's ring stays in the processor's cache.
 ///
 /// The oracleGeneral path reads requests in batches of 64 and touches each id's home row one
 /// batch before the batch runs through the caches: those reads do not depend on each other, so

@@ -7,9 +7,9 @@ import Dispatch
 /// threads; each thread keeps one unit per variant covering the groups it was dealt. The
 /// driver (the caller's thread) resolves every request and copies it into the current batch of
 /// each thread that owns its POP; a thread replays its batches in order, so every unit sees its
-/// requests in trace order, exactly as in a one-thread run. Each thread has `slots` (by default `Worker.defaultSlots`)
-/// batch slots: the driver waits when a thread is that many batches behind, a thread waits when
-/// it has none.
+/// requests in trace order, exactly as in a one-thread run. Each thread has `slots` batch slots
+/// (by default `Worker.defaultSlots`): the driver waits when a thread is that many batches
+/// behind, a thread waits when it has none.
 struct ParallelRun {
     private let workers: [Worker]
     /// Threads that own POP `p`: `routeWorkers[routeStart[p] ..< routeStart[p + 1]]`.
@@ -21,14 +21,14 @@ struct ParallelRun {
     private var filled: [Int]
     private var openSlot: [Int]
 
-    /// Requests a batch holds, by default. With `Worker.defaultSlots`, a thread may fall 65,536 requests (5 MB of
-    /// `Work`) behind before the driver waits: when threads outnumber cores, the scheduler
-    /// runs one simulation thread and not another for several milliseconds at a time, and with
-    /// 16,384 (4 × 4,096) the driver soon waited on the one left behind while the other ran
-    /// dry — 15 % of two cores stood idle in a `perf` timeline of 8 POPs on 2 threads (two
-    /// simulation threads and the reading one). Measured, 8 POPs on 2 cores, paired runs: 4 ×
-    /// 4,096: 1.60× one thread; 16 × 1,024: 1.70×; 16 × 4,096: 1.82×; 32 × 2,048: 1.88×; 64 ×
-    /// 2,048 and 128 × 1,024: the same as 32 × 2,048 within noise.
+    /// Requests a batch holds, by default. With `Worker.defaultSlots`, a thread may fall 65,536
+    /// requests (5 MB of `Work`) behind before the driver waits: when threads outnumber cores,
+    /// the scheduler runs one simulation thread and not another for several milliseconds at a
+    /// time, and with 16,384 (4 × 4,096) the driver soon waited on the one left behind while the
+    /// other ran dry — 15 % of two cores stood idle in a `perf` timeline of 8 POPs on 2 threads
+    /// (two simulation threads and the reading one). Measured, 8 POPs on 2 cores, paired runs:
+    /// 4 × 4,096: 1.60× one thread; 16 × 1,024: 1.70×; 16 × 4,096: 1.82×; 32 × 2,048: 1.88×;
+    /// 64 × 2,048 and 128 × 1,024: the same as 32 × 2,048 within noise.
     static let defaultBatchSize = 2048
     private let batchSize: Int
 

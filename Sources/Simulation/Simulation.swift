@@ -582,10 +582,14 @@ struct FactKind: FlatKey {
 }
 
 /// A buffer of `capacity` elements that a value type fills in place, freed when the last copy
-/// of the value holding it goes (the driver's batches).
+/// of the value holding it goes (the driver's batches). Elements are plain data (no references),
+/// so they are assigned and dropped without initialising or deinitialising.
 final class BatchBuffer<Element> {
     let base: UnsafeMutablePointer<Element>
-    init(capacity: Int) { base = .allocate(capacity: capacity) }
+    init(capacity: Int) {
+        precondition(_isPOD(Element.self), "internal error: a BatchBuffer holds plain data only")
+        base = .allocate(capacity: capacity)
+    }
     deinit { base.deallocate() }
 }
 

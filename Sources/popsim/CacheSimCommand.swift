@@ -15,7 +15,7 @@ enum CacheSimCommand: Command {
             OptionSpec(name: "--ignore-obj-size", value: nil, help: "Count objects, not bytes: every request has size 1."),
             OptionSpec(name: "--format", value: "FORMAT", help: "TRACE's format (\(CacheTrace.formats)); default: from its name, else its magic, else csv."),
             OptionSpec(name: "--unknown-size", value: "BYTES", help: "The size of a request without one (CSV bytes empty; default 1, as trace convert writes it)."),
-            OptionSpec(name: "--threads", value: "N", help: "With 2 or more (the default on a machine with several cores), a CSV trace is split on a thread of its own while the caches replay it; 1: one thread. Results are the same."),
+            CacheTrace.threadsOption,
         ],
         details: """
         LRU as libCacheSim's `cachesim TRACE oracleGeneral lru SIZE` simulates it: a hit moves the object to
@@ -136,6 +136,9 @@ struct CacheTrace {
             throw InputError("\(error)")
         }
     }
+
+    /// `--threads` of cachesim and mrc: a CSV trace read ahead on a thread of its own.
+    static let threadsOption = OptionSpec(name: "--threads", value: "N", help: "With 2 or more (the default on a machine with several cores), a CSV trace is split on a thread of its own while the caches replay it; 1: one thread. Results are the same.")
 
     /// The working set, from one pass over the trace.
     func workingSet(countingObjects: Bool, readAhead: Bool = false) throws -> WorkingSet {

@@ -15,7 +15,7 @@ enum MRCCommand: Command {
             OptionSpec(name: "--unknown-size", value: "BYTES", help: "The size of a request without one (CSV bytes empty; default 1)."),
             OptionSpec(name: "--out", value: "DIR", help: "Write DIR/mrc.csv (cache_size,miss_ratio,byte_miss_ratio,exact,misses,miss_bytes) and DIR/mrc.svg."),
             OptionSpec(name: "--points", value: "N|all", help: "Rows of mrc.csv: N sizes log-spaced up to the working set (default 500), or all: every size where the curve steps."),
-            OptionSpec(name: "--threads", value: "N", help: "With 2 or more (the default on a machine with several cores), a CSV trace is split on a thread of its own while the caches replay it; 1: one thread. Results are the same."),
+            CacheTrace.threadsOption,
         ],
         details: """
         One pass computes each request's LRU stack distance — the objects (or bytes) used since its

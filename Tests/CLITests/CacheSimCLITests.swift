@@ -18,6 +18,16 @@ t,pop,url,origin,kind,method,credentials,bytes
 """
 
 /// The table rows of `cachesim` output: the cells of each line that starts with a number.
+/// The hand trace as CSV and converted by `trace convert` to `name`, each replayed by cachesim
+/// with `--cache-size sizes`.
+private func csvAndConverted(_ name: String, sizes: String) throws -> (converted: String, csv: CLIResult, other: CLIResult) {
+    let dir = try makeTemporaryDirectory()
+    let csv = try writeFile(dir, "t.csv", handCSV)
+    let converted = dir + "/" + name
+    #expect(try runPopsim(["trace", "convert", csv, converted]).status == 0)
+    return (converted, try runPopsim(["cachesim", csv, "--cache-size", sizes]), try runPopsim(["cachesim", converted, "--cache-size", sizes]))
+}
+
 private func rows(_ stdout: String) -> [[String]] {
     stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }.filter { $0.first.map { Int64($0) != nil } ?? false }
 }
@@ -66,11 +76,7 @@ struct CacheSimCLITests {
 
     @Test("the same trace as .pstrace (the general reader) gives the same working set and table, size-0 request skipped")
     func pstrace() throws {
-        let dir = try makeTemporaryDirectory()
-        let csv = try writeFile(dir, "t.csv", handCSV)
-        #expect(try runPopsim(["trace", "convert", csv, dir + "/t.pstrace"]).status == 0)
-        let a = try runPopsim(["cachesim", csv, "--cache-size", "30,60,0.5ws"])
-        let b = try runPopsim(["cachesim", dir + "/t.pstrace", "--cache-size", "30,60,0.5ws"])
+        let (_, a, b) = try csvAndConverted("t.pstrace", sizes: "30,60,0.5ws")
         #expect(b.status == 0, "stderr: \(b.stderr)")
         #expect(b.stdout.contains("working set: 3 objects, 60 bytes"), "\(b.stdout)")
         #expect(rows(a.stdout) == rows(b.stdout) && rows(b.stdout).count == 3)
@@ -78,15 +84,11 @@ struct CacheSimCLITests {
 
     @Test("the same trace as oracleGeneral (trace convert) gives the same table")
     func oracleGeneral() throws {
-        let dir = try makeTemporaryDirectory()
-        let csv = try writeFile(dir, "t.csv", handCSV)
-        #expect(try runPopsim(["trace", "convert", csv, dir + "/t.oracleGeneral"]).status == 0)
-        let a = try runPopsim(["cachesim", csv, "--cache-size", "30,40,60"])
-        let b = try runPopsim(["cachesim", dir + "/t.oracleGeneral", "--cache-size", "30,40,60"])
+        let (og, a, b) = try csvAndConverted("t.oracleGeneral", sizes: "30,40,60")
         #expect(b.status == 0, "stderr: \(b.stderr)")
         #expect(b.stdout.contains("(oracleGeneral): 6 requests, 1 of size 0 skipped"))
         #expect(rows(a.stdout) == rows(b.stdout))
-        let c = try runPopsim(["cachesim", dir + "/t.oracleGeneral", "--cache-size", "2", "--ignore-obj-size", "--format", "oracleGeneral"])
+        let c = try runPopsim(["cachesim", og, "--cache-size", "2", "--ignore-obj-size", "--format", "oracleGeneral"])
         #expect(rows(c.stdout).first.map { Array($0.prefix(4)) } == ["2", "0.8333", "0.8333", "5"])
     }
 
