@@ -4,7 +4,8 @@
 #
 #   1. cache-only replay of an oracleGeneral trace (`popsim cachesim`), in bytes and counting
 #      objects, at 1 % and 10 % of the working set — against libCacheSim's `cachesim … lru SIZE`
-#      when LIBCACHESIM_CACHESIM names its binary (goal ≥ 4×);
+#      when LIBCACHESIM_CACHESIM names its binary (goal ≥ 4×); and at 1 % with --working-set
+#      (popsim also counts the distinct objects, which libCacheSim does not);
 #   2. cache-only replay of the CSV trace — against libCacheSim's CSV reader on one thread each
 #      (goal ≥ 3×) and a Python OrderedDict LRU, bench/lru.py, end to end with CSV parsing
 #      (goal ≥ 10×), with popsim's read-ahead thread (--threads 2, its default here) and without;
@@ -176,6 +177,16 @@ for mode in bytes objects; do
   done
 done
 if [ -n "$LCS" ]; then
+  # The rows above index only what the caches hold; with --working-set popsim also counts the
+  # trace's distinct objects (a table of every object, one access per request), which
+  # libCacheSim does not do for sizes in bytes or objects.
+  for mode in bytes objects; do
+    if [ $mode = bytes ]; then size=$B1; flag=""; else size=$O1; flag="--ignore-obj-size"; fi
+    label="og-$mode-1-ws"
+    log "cache-only oracleGeneral, $mode, 1% ($size), counting the working set"
+    pairs "$RUNS" "$label" "$P cachesim $OG --cache-size $size $flag --working-set" "lcs-$label" "$LCS $OG oracleGeneral lru $size ${flag:+--ignore-obj-size=true}"
+    line "… $mode, 1% WS, with --working-set" "$(rate "$label")" "libCacheSim cachesim" "$(rate "lcs-$label")" "$(ratio "lcs-$label" "$label")" "" ""
+  done
   # libCacheSim prints byte miss ratios only when it runs several sizes: one untimed run per mode.
   log "checking byte miss ratios against libCacheSim (untimed, several sizes)"
   for mode in bytes objects; do
