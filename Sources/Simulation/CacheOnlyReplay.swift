@@ -93,6 +93,31 @@ public struct CacheOnlyResult: Sendable, Equatable {
     }
 }
 
+/// What a cache-only replay's cache counts as it goes, read into `CacheOnlyCacheStats` at the end.
+protocol CacheOnlyCounters {
+    var misses: Int64 { get }
+    var missBytes: Int64 { get }
+    var evictions: Int64 { get }
+    var resident: Int { get }
+    var used: Int64 { get }
+}
+
+extension CacheOnlyResult {
+    /// These counts with each cache's from `caches` (one per entry of `self.caches`).
+    func with(_ caches: UnsafeMutablePointer<some CacheOnlyCounters>) -> CacheOnlyResult {
+        var r = self
+        for i in r.caches.indices {
+            let c = caches[i]
+            r.caches[i].misses = c.misses
+            r.caches[i].missBytes = c.missBytes
+            r.caches[i].evictions = c.evictions
+            r.caches[i].residentObjects = c.resident
+            r.caches[i].residentBytes = c.used
+        }
+        return r
+    }
+}
+
 /// Replays requests against one LRU cache per capacity, all in one pass over the trace.
 ///
 /// State is flat. Each object has one row: its id, then per cache its cached size (0: not
@@ -130,7 +155,7 @@ public struct CacheOnlyResult: Sendable, Equatable {
 /// - Complexity: O(number of capacities) per request, amortised.
 public struct CacheOnlyReplay: ~Copyable {
     /// One cache: capacity, counters and its ring of accesses.
-    struct CacheState {
+    struct CacheState: CacheOnlyCounters {
         var capacity: Int64
         var used: Int64 = 0
         var resident = 0
@@ -239,16 +264,8 @@ public struct CacheOnlyReplay: ~Copyable {
 
     /// The counts so far.
     public var result: CacheOnlyResult {
-        var r = counts
+        var r = counts.with(caches)
         r.workingSet.objects = objectCount
-        for i in 0..<cacheCount {
-            let c = caches[i]
-            r.caches[i].misses = c.misses
-            r.caches[i].missBytes = c.missBytes
-            r.caches[i].evictions = c.evictions
-            r.caches[i].residentObjects = c.resident
-            r.caches[i].residentBytes = c.used
-        }
         return r
     }
 

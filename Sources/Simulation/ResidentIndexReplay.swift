@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#elseif canImport(Musl)
-@preconcurrency import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Workload
 
 /// Replays an oracleGeneral trace against one LRU cache per capacity, keeping state only for
@@ -41,7 +34,7 @@ public struct ResidentIndexReplay: ~Copyable {
     }
 
     /// One cache: counters, the table of what it holds, and its ring.
-    struct Cache {
+    struct Cache: CacheOnlyCounters {
         var capacity: Int64
         var used: Int64 = 0
         var resident = 0
@@ -135,18 +128,7 @@ public struct ResidentIndexReplay: ~Copyable {
     }
 
     /// The counts so far; the working set is not counted here (zero).
-    public var result: CacheOnlyResult {
-        var r = counts
-        for i in 0..<cacheCount {
-            let c = caches[i]
-            r.caches[i].misses = c.misses
-            r.caches[i].missBytes = c.missBytes
-            r.caches[i].evictions = c.evictions
-            r.caches[i].residentObjects = c.resident
-            r.caches[i].residentBytes = c.used
-        }
-        return r
-    }
+    public var result: CacheOnlyResult { counts.with(caches) }
 
     /// Bytes of the replay's own tables (slots, rings), for reports on memory.
     public var storageBytes: Int {

@@ -49,6 +49,27 @@ func skewedTrace(seed: UInt64, count: Int, objects: Int, maxSize: Int64) -> [(UI
     return out
 }
 
+/// A seeded trace of 20,000 requests over 3,000 objects and capacities from 1 to past the
+/// working set: sizes up to 500 bytes, 8 GB for seed 7 (objects past 2^32 bytes), or 1 when
+/// counting objects.
+func seededCase(seed: UInt64, counting: Bool) -> (trace: [(UInt64, Int64)], capacities: [Int64]) {
+    let huge = seed == 7
+    let trace = skewedTrace(seed: seed, count: 20_000, objects: 3_000, maxSize: counting ? 1 : huge ? 8_000_000_000 : 500)
+    let capacities: [Int64] = counting ? [1, 10, 100, 1_000, 2_999, 5_000]
+        : huge ? [4_294_967_295, 10_000_000_000, 1_000_000_000_000, 20_000_000_000_000]
+        : [1, 250, 499, 500, 5_000, 50_000, 400_000, 2_000_000]
+    return (trace, capacities)
+}
+
+/// A seeded trace of 30,000 requests over 5,000 objects, two of them (the 18th and the last) of
+/// size 0, written as an oracleGeneral file.
+func oracleGeneralCase(seed: UInt64) throws -> (trace: [(UInt64, Int64)], path: String) {
+    var trace = skewedTrace(seed: seed, count: 30_000, objects: 5_000, maxSize: 2_000)
+    trace[17].1 = 0
+    trace[29_999].1 = 0
+    return (trace, try oracleGeneralFile(trace.map { ($0.0, UInt32($0.1)) }))
+}
+
 /// Writes oracleGeneral records (time 0, the given ids and sizes) to a temporary file.
 func oracleGeneralFile(_ requests: [(UInt64, UInt32)]) throws -> String {
     var bytes: [UInt8] = []
@@ -139,11 +160,7 @@ struct CacheOnlyReplayTests {
     @Test("seeded traces: several caches in one pass equal the reference LRU one by one (seed 7: objects up to 8 GB)",
           arguments: [(UInt64(1), false), (2, false), (3, true), (4, true), (7, false)])
     func againstReference(seed: UInt64, counting: Bool) {
-        let huge = seed == 7
-        let trace = skewedTrace(seed: seed, count: 20_000, objects: 3_000, maxSize: counting ? 1 : huge ? 8_000_000_000 : 500)
-        let capacities: [Int64] = counting ? [1, 10, 100, 1_000, 2_999, 5_000]
-            : huge ? [4_294_967_295, 10_000_000_000, 1_000_000_000_000, 20_000_000_000_000]
-            : [1, 250, 499, 500, 5_000, 50_000, 400_000, 2_000_000]
+        let (trace, capacities) = seededCase(seed: seed, counting: counting)
         // Small rings, checked every 97 requests: they grow and compact many times here.
         let r = replay(trace.map { ($0.0, $0.1) }, capacities: capacities, ringSize: 16, checkEvery: 97)
         for (i, c) in capacities.enumerated() {
@@ -199,10 +216,7 @@ struct CacheOnlyReplayTests {
 
     @Test("the oracleGeneral path (batched) gives the counts of one request at a time, seeds 5 and 6", arguments: [UInt64(5), 6])
     func oracleGeneralPath(seed: UInt64) throws {
-        var trace = skewedTrace(seed: seed, count: 30_000, objects: 5_000, maxSize: 2_000)
-        trace[17].1 = 0
-        trace[29_999].1 = 0
-        let path = try oracleGeneralFile(trace.map { ($0.0, UInt32($0.1)) })
+        let (trace, path) = try oracleGeneralCase(seed: seed)
         for counting in [false, true] {
             let capacities: [Int64] = counting ? [50, 4_000] : [10_000, 1_000_000, 100_000_000]
             var batched = CacheOnlyReplay(capacities: capacities, ignoreObjectSize: counting, unknownSize: 1, expectedObjects: 16, ringSize: 64)

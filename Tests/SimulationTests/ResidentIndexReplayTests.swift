@@ -86,11 +86,7 @@ struct ResidentIndexReplayTests {
     @Test("seeded traces: several caches in one pass give CacheOnlyReplay's counts (seed 7: objects up to 8 GB)",
           arguments: [(UInt64(1), false), (2, false), (3, true), (4, true), (7, false)])
     func againstRowReplay(seed: UInt64, counting: Bool) {
-        let huge = seed == 7
-        let trace = skewedTrace(seed: seed, count: 20_000, objects: 3_000, maxSize: counting ? 1 : huge ? 8_000_000_000 : 500)
-        let capacities: [Int64] = counting ? [1, 10, 100, 1_000, 2_999, 5_000]
-            : huge ? [4_294_967_295, 10_000_000_000, 1_000_000_000_000, 20_000_000_000_000]
-            : [1, 250, 499, 500, 5_000, 50_000, 400_000, 2_000_000]
+        let (trace, capacities) = seededCase(seed: seed, counting: counting)
         let (r, rows) = both(trace, capacities: capacities, checkEvery: 97)
         expectSameCounts(r, rows, "seed \(seed)")
         #expect(r.caches.contains { $0.evictions > 100 }, "the trace evicts")
@@ -135,10 +131,7 @@ struct ResidentIndexReplayTests {
     @Test("the oracleGeneral path (batched, tables touched ahead) gives the counts of one request at a time, seeds 5 and 6",
           arguments: [UInt64(5), 6])
     func oracleGeneralPath(seed: UInt64) throws {
-        var trace = skewedTrace(seed: seed, count: 30_000, objects: 5_000, maxSize: 2_000)
-        trace[17].1 = 0
-        trace[29_999].1 = 0
-        let path = try oracleGeneralFile(trace.map { ($0.0, UInt32($0.1)) })
+        let (trace, path) = try oracleGeneralCase(seed: seed)
         for counting in [false, true] {
             let capacities: [Int64] = counting ? [50, 4_000] : [10_000, 1_000_000, 100_000_000]
             for touchFrom in [4, 1 << 16] {
