@@ -13,7 +13,7 @@ enum CacheSimCommand: Command {
         options: [
             OptionSpec(name: "--cache-size", value: "N[,N…]", help: "Cache sizes: bytes (1GB, 512MiB, 1000000), or a fraction of the working set (0.01ws); object counts with --ignore-obj-size."),
             OptionSpec(name: "--ignore-obj-size", value: nil, help: "Count objects, not bytes: every request has size 1."),
-            OptionSpec(name: "--working-set", value: nil, help: "Count an oracleGeneral trace's working set (distinct objects and their bytes) while replaying it. Counted anyway for other formats, and by a pass of its own when a size is a fraction of it."),
+            OptionSpec(name: "--working-set", value: nil, help: "Count an oracleGeneral trace's working set (distinct objects and their bytes) when replaying it at one size. Counted anyway for several sizes and other formats, and by a pass of its own when a size is a fraction of it."),
             OptionSpec(name: "--format", value: "FORMAT", help: "TRACE's format (\(CacheTrace.formats)); default: from its name, else its magic, else csv."),
             OptionSpec(name: "--unknown-size", value: "BYTES", help: "The size of a request without one (CSV bytes empty; default 1, as trace convert writes it)."),
             CacheTrace.threadsOption,
@@ -38,11 +38,12 @@ enum CacheSimCommand: Command {
         down as libCacheSim rounds 0.01; the working set (distinct objects, and the sum of their sizes
         at first request) is printed, and costs one more pass over the trace when a size needs it.
 
-        The working set of an oracleGeneral trace with sizes in bytes or objects is counted only with
-        --working-set: counting it means a table of every object the trace names, one random access
-        into it per request, where the caches alone keep only what they hold (as libCacheSim's do).
-        At 1 % of the working set that table is a third of the run. The miss ratios are the same either
-        way. CSV and popsim traces number their URLs as they are read, so their working set is free.
+        An oracleGeneral trace replayed at one size in bytes or objects has its working set counted only
+        with --working-set: counting it means a table of every object the trace names and one random
+        access into it per request, where the cache alone keeps only what it holds (as libCacheSim's
+        does) — a quarter of the run at 1 % of the working set. Several sizes share one such table, so
+        their working set is always counted; so is that of CSV and popsim traces, whose readers number
+        URLs as they go. The miss ratios are the same either way.
         Exit status: 0 done, 2 bad input or usage.
         """,
         examples: [
@@ -76,8 +77,10 @@ enum CacheSimCommand: Command {
         let start = DispatchTime.now().uptimeNanoseconds
         var result: CacheOnlyResult
         var counted: WorkingSet?
-        if trace.format == .oracleGeneral && (workingSet != nil || !args.has("--working-set")) {
-            // Only the caches' contents are indexed; the working set, if wanted, is known already.
+        if trace.format == .oracleGeneral && capacities.count == 1 && (workingSet != nil || !args.has("--working-set")) {
+            // One cache indexes only what it holds; the working set, if wanted, is known already.
+            // (Several caches each probing a table of their own cost more than one row per
+            // object that serves them all — and counts the working set on the way.)
             var replay = ResidentIndexReplay(capacities: capacities, ignoreObjectSize: counting)
             try trace.read { (reader) throws(TraceError) in try replay.replay(reader) }
                 csv: { _ throws(TraceError) in } source: { _ throws(TraceError) in }

@@ -92,17 +92,22 @@ struct CacheSimCLITests {
         #expect(rows(c.stdout).first.map { Array($0.prefix(4)) } == ["2", "0.8333", "0.8333", "5"])
     }
 
-    @Test("oracleGeneral's working set: not counted with sizes in bytes, counted with --working-set or a fraction of it; the table is the same")
+    @Test("oracleGeneral's working set: not counted at one size in bytes, counted with --working-set, several sizes or a fraction of it; the table is the same")
     func oracleGeneralWorkingSet() throws {
-        let (og, _, plain) = try csvAndConverted("t.oracleGeneral", sizes: "30,60")
-        #expect(plain.stdout.contains("working set: not counted (--working-set counts it)"), "\(plain.stdout)")
-        let counted = try runPopsim(["cachesim", og, "--cache-size", "30,60", "--working-set"])
-        #expect(counted.status == 0, "stderr: \(counted.stderr)")
-        #expect(counted.stdout.contains("working set: 3 objects, 60 bytes"), "\(counted.stdout)")
-        #expect(rows(counted.stdout) == rows(plain.stdout) && rows(plain.stdout).count == 2)
-        let fraction = try runPopsim(["cachesim", og, "--cache-size", "0.5ws,1ws"])
+        let (og, _, several) = try csvAndConverted("t.oracleGeneral", sizes: "30,60")
+        #expect(several.stdout.contains("working set: 3 objects, 60 bytes"), "several sizes share one row per object: \(several.stdout)")
+        for size in ["30", "60"] {
+            let plain = try runPopsim(["cachesim", og, "--cache-size", size])
+            #expect(plain.status == 0, "stderr: \(plain.stderr)")
+            #expect(plain.stdout.contains("working set: not counted (--working-set counts it)"), "\(plain.stdout)")
+            let counted = try runPopsim(["cachesim", og, "--cache-size", size, "--working-set"])
+            #expect(counted.stdout.contains("working set: 3 objects, 60 bytes"), "\(counted.stdout)")
+            #expect(rows(counted.stdout) == rows(plain.stdout) && rows(plain.stdout).count == 1)
+            #expect(rows(several.stdout).filter { $0[0] == size } == rows(plain.stdout))
+        }
+        let fraction = try runPopsim(["cachesim", og, "--cache-size", "0.5ws"])
         #expect(fraction.stdout.contains("working set: 3 objects, 60 bytes"), "\(fraction.stdout)")
-        #expect(rows(fraction.stdout).map { Array($0.prefix(5)) } == rows(plain.stdout).map { Array($0.prefix(5)) })
+        #expect(rows(fraction.stdout).map { Array($0.prefix(5)) } == rows(several.stdout).prefix(1).map { Array($0.prefix(5)) })
         let objects = try runPopsim(["cachesim", og, "--cache-size", "2", "--ignore-obj-size", "--working-set"])
         #expect(objects.stdout.contains("working set: 3 objects\n"), "\(objects.stdout)")
     }
