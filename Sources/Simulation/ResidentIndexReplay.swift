@@ -4,11 +4,13 @@ import Workload
 /// the objects the caches hold — for when the working set is not wanted from this pass.
 ///
 /// `CacheOnlyReplay` keeps a row for every object the trace has named, which is what counts the
-/// working set, but makes every request a random access into a table of all objects (30 MB for
-/// a million of them): at 1 % of the working set that access was a third of the run. Here each
+/// working set, but makes every request a random access into a table of all objects (21 MB for
+/// 900k of them): at 1 % of the working set that access was a quarter of the run. Here each
 /// cache indexes only what it holds, so a small cache's index stays in the processor's cache,
 /// as libCacheSim's does; the working set, when asked for, comes from a pass of its own
-/// (`CacheOnlyReplay.workingSet(of:ignoreObjectSize:)`).
+/// (`CacheOnlyReplay.workingSet(of:ignoreObjectSize:)`). Each cache probes a table of its own,
+/// so this is the replay for one cache: from two on, `CacheOnlyReplay`'s one row per object,
+/// serving every cache, costs less (`popsim cachesim` chooses so).
 ///
 /// The semantics are `CacheOnlyReplay`'s, to the request (libCacheSim's LRU; size-0 requests
 /// skipped; a cached copy keeps its inserted size; an object larger than the cache is a miss and
@@ -20,7 +22,9 @@ import Workload
 /// blanks its old entry and appends a new one, eviction pops from the front and deletes the
 /// victim from the table. A slot holds the id, the cached size code and the position of the
 /// object's latest entry; when a slot moves (a deletion's shift, growth), its ring entry is
-/// rewritten, so entries always name the slot their object is in.
+/// rewritten, so entries always name the slot their object is in. The victim's slot is the one
+/// least likely to be in the processor's cache, so each eviction also reads the slot of an
+/// entry further along the ring: a later victim's miss then overlaps this one's work.
 ///
 /// Not copyable: it owns its storage.
 /// - Complexity: O(number of capacities) per request, amortised.
