@@ -44,6 +44,7 @@ enum CacheSimCommand: Command {
         does) — a quarter of the run at 1 % of the working set. Several sizes share one such table, so
         their working set is always counted; so is that of CSV and popsim traces, whose readers number
         URLs as they go. The miss ratios are the same either way.
+
         Exit status: 0 done, 2 bad input or usage.
         """,
         examples: [
