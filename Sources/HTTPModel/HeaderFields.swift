@@ -70,17 +70,22 @@ public struct HeaderFields: Hashable, Sendable, Sequence, ExpressibleByArrayLite
 extension String {
     /// ASCII case-insensitive equality, as HTTP header names compare.
     @inlinable
-    public func caseInsensitiveEquals(_ other: String) -> Bool {
-        var a = utf8.makeIterator(), b = other.utf8.makeIterator()
-        while true {
-            switch (a.next(), b.next()) {
-            case (nil, nil): return true
-            case let (x?, y?):
-                let lx = (x >= 0x41 && x <= 0x5A) ? x | 0x20 : x
-                let ly = (y >= 0x41 && y <= 0x5A) ? y | 0x20 : y
-                if lx != ly { return false }
-            default: return false
-            }
+    public func caseInsensitiveEquals(_ other: String) -> Bool { asciiCaseInsensitiveEquals(utf8, other.utf8) }
+}
+
+/// Whether two byte sequences are equal ignoring ASCII case (A–Z as a–z; other bytes exactly):
+/// `String.caseInsensitiveEquals` on bytes, for callers that have no `String` to hand.
+@inlinable
+public func asciiCaseInsensitiveEquals(_ a: some Sequence<UInt8>, _ b: some Sequence<UInt8>) -> Bool {
+    var a = a.makeIterator(), b = b.makeIterator()
+    while true {
+        switch (a.next(), b.next()) {
+        case (nil, nil): return true
+        case let (x?, y?):
+            let lx = (x >= 0x41 && x <= 0x5A) ? x | 0x20 : x
+            let ly = (y >= 0x41 && y <= 0x5A) ? y | 0x20 : y
+            if lx != ly { return false }
+        default: return false
         }
     }
 }

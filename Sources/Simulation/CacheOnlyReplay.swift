@@ -118,6 +118,15 @@ extension CacheOnlyResult {
     }
 }
 
+/// A recency ring of `size` entries (a power of two) moved into one twice as large, where each
+/// position in `front..<back` keeps its entry (modulo the new size); the old ring is freed.
+func doubledRing<Entry>(_ old: UnsafeMutablePointer<Entry>, size: Int, front: Int, back: Int) -> UnsafeMutablePointer<Entry> {
+    let grown = UnsafeMutablePointer<Entry>.allocate(capacity: size * 2)
+    for p in front..<back { (grown + (p & (size * 2 - 1))).initialize(to: old[p & (size - 1)]) }
+    old.deallocate()
+    return grown
+}
+
 /// Replays requests against one LRU cache per capacity, all in one pass over the trace.
 ///
 /// State is flat. Each object has one row: its id, then per cache its cached size (0: not
@@ -554,12 +563,8 @@ public struct CacheOnlyReplay: ~Copyable {
             }
             cache.pointee.back = n
         } else {
-            let size = oldSize * 2
-            let ring = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
-            for p in front..<back { ring[p & (size - 1)] = old[p & oldMask] }
-            old.deallocate()
-            cache.pointee.ring = ring
-            cache.pointee.ringSize = size
+            cache.pointee.ring = doubledRing(old, size: oldSize, front: front, back: back)
+            cache.pointee.ringSize = oldSize * 2
         }
     }
 

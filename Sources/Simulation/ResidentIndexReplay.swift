@@ -134,13 +134,6 @@ public struct ResidentIndexReplay: ~Copyable {
     /// The counts so far; the working set is not counted here (zero).
     public var result: CacheOnlyResult { counts.with(caches) }
 
-    /// Bytes of the replay's own tables (slots, rings), for reports on memory.
-    public var storageBytes: Int {
-        var total = 0
-        for i in 0..<cacheCount { total += (caches[i].slotCount + 1) * MemoryLayout<Slot>.stride + caches[i].ringSize * 4 }
-        return total
-    }
-
     /// Replays one request; a size of 0 skips it.
     public mutating func access(_ id: UInt64, size: Int64) {
         precondition(size >= 0, "a request's size must not be negative")
@@ -296,8 +289,8 @@ public struct ResidentIndexReplay: ~Copyable {
         cache.pointee.evictions &+= Int64(evicted)
     }
 
-    /// Deletes slot `hole` from the table: later slots of its run that may sit nearer their
-    /// home move back into the hole (their ring entries follow), until an empty slot.
+    /// Deletes `slot` from the table: later slots of its run that may sit nearer their home move
+    /// back into the hole it leaves (their ring entries follow), until an empty slot.
     @inline(__always)
     private func remove(_ cache: UnsafeMutablePointer<Cache>, _ slot: Int) {
         if slot == cache.pointee.slotCount { cache.pointee.spareCached = false; return }
@@ -346,12 +339,8 @@ public struct ResidentIndexReplay: ~Copyable {
             }
             cache.pointee.back = n
         } else {
-            let size = cache.pointee.ringSize * 2
-            let ring = UnsafeMutablePointer<UInt32>.allocate(capacity: size)
-            for p in front..<back { ring[p & (size - 1)] = old[p & oldMask] }
-            old.deallocate()
-            cache.pointee.ring = ring
-            cache.pointee.ringSize = size
+            cache.pointee.ring = doubledRing(old, size: cache.pointee.ringSize, front: front, back: back)
+            cache.pointee.ringSize *= 2
         }
     }
 

@@ -1,3 +1,5 @@
+import HTTPModel
+
 /// How long a POP keeps an object: the domain's cache rules first, then the origin's
 /// `Cache-Control`, then the domain's default — the order CDN consoles document.
 public enum TTLPolicy {
@@ -37,14 +39,7 @@ public enum TTLPolicy {
                 if b == UInt8(ascii: "/") { dot = -1 } else if b == UInt8(ascii: ".") { dot = i }
             }
             guard dot >= 0 else { return false }
-            return ext.withUTF8 { e in
-                guard p.count - dot - 1 == e.count else { return false }
-                for k in 0..<e.count {
-                    let x = p[dot + 1 + k], y = e[k]
-                    if (x >= 0x41 && x <= 0x5A ? x | 0x20 : x) != (y >= 0x41 && y <= 0x5A ? y | 0x20 : y) { return false }
-                }
-                return true
-            }
+            return ext.withUTF8 { e in asciiCaseInsensitiveEquals(p[(dot + 1)...], e) }
         }
     }
 

@@ -36,7 +36,7 @@ enum CacheSimCommand: Command {
         Sizes: KB, MB, GB are powers of 1000 and KiB, MiB, GiB powers of 1024 — libCacheSim reads 1GB as
         1 GiB, so give plain bytes when comparing. A fraction of the working set (0.01ws) is rounded
         down as libCacheSim rounds 0.01; the working set (distinct objects, and the sum of their sizes
-        at first request) is printed, and costs one more pass over the trace when a size needs it.
+        at first request) is then counted in one more pass over the trace, and printed.
 
         An oracleGeneral trace replayed at one size in bytes or objects has its working set counted only
         with --working-set: counting it means a table of every object the trace names and one random

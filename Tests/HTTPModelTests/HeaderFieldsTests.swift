@@ -86,11 +86,14 @@ let caseFoldCases: [CaseFoldCase] = [
     .init(a: "Content-Type", b: "content-type", equal: true, source: "Fetch byte-case-insensitive match"),
     .init(a: "X-Test", b: "X-Tests", equal: false, source: "Fetch byte-case-insensitive match: lengths differ"),
     .init(a: "É", b: "é", equal: false, source: "Fetch byte-lowercase only folds A–Z"),
+    .init(a: "@[`{", b: "`{@[", equal: false, source: "Fetch byte-lowercase: the bytes beside A–Z and a–z are not letters"),
+    .init(a: "", b: "", equal: true, source: "Fetch byte-case-insensitive match: empty"),
 ]
 
 @Test("caseInsensitiveEquals folds ASCII only", arguments: caseFoldCases)
 func caseFold(_ c: CaseFoldCase) {
     #expect(c.a.caseInsensitiveEquals(c.b) == c.equal)
+    #expect(asciiCaseInsensitiveEquals(Array(c.a.utf8), c.b.utf8.dropFirst(0)) == c.equal, "the same on bytes")
 }
 
 @Test("header lines parse as curl -H writes them; bad names and empty values are refused", arguments: [
