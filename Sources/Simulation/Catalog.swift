@@ -51,6 +51,10 @@ public final class Catalog: @unchecked Sendable {
     private let domainHosts: [String]
     /// `domainHosts` as bytes, for the byte-wise parse.
     private let domainHostBytes: [[UInt8]]
+#if DEBUG
+    /// Every URL text added, to check that none is added twice.
+    private var addedTexts: Set<String> = []
+#endif
 
     /// The URLs added so far, by id.
     public var urls: AppendOnlyArrayPrefix<URLInfo> { urlStore.elements }
@@ -80,8 +84,15 @@ public final class Catalog: @unchecked Sendable {
     }
 
     /// Adds the URL with the next id; a path is allowed only when there is exactly one domain.
+    ///
+    /// The text must not be in the catalog already — ids are one per distinct text (readers
+    /// intern them; `urlID(for:)` looks first) — since the simulation takes two ids to be two
+    /// texts. Debug builds check it.
     @discardableResult
     public func addURL(_ text: String) throws(URLError) -> UInt32 {
+#if DEBUG
+        precondition(addedTexts.insert(text).inserted, "Catalog.addURL: \"\(text)\" is already in the catalog")
+#endif
         if let info = Self.parsePrintableASCII(text, domainHosts: domainHostBytes) { return UInt32(urlStore.append(info)) }
         return UInt32(urlStore.append(try Self.parse(text, domainHosts: domainHosts)))
     }

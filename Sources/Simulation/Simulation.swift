@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Musl)
+@preconcurrency import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import HTTPModel
 import Workload
 
@@ -45,6 +52,9 @@ public struct SimulationOptions: Sendable {
     /// run waits and reuses slots as a long one does.
     package var batchSize = ParallelRun.defaultBatchSize
     package var batchSlots = Worker.defaultSlots
+    /// Build the table of canonical cache keys from the first URL on (see `Driver.spellings`);
+    /// tests compare runs with and without it.
+    package var tableEveryURL = false
 
     public init(threads: Int = 1, shard: Shard? = nil, countURLs: Bool = false, sampleURL: String? = nil, sampleLimit: Int = 0) {
         self.threads = threads
@@ -203,6 +213,14 @@ struct Driver {
     /// the first URL id whose path and query is the text, and the first whose path is the text.
     private var canonical = FlatMap<CanonicalKey, (representative: UInt32, isPath: Bool)>()
     private var canonicalIDs: [(exact: UInt32, path: UInt32)] = []
+    /// While every URL so far has no query and spells its domain one way — the bytes before
+    /// its path, `spellings[domain]` — two URL ids are two (domain, path) pairs (the catalog
+    /// holds each text once), so each URL is its own cache key with and without query and
+    /// `canonical` is not built: a trace of a million such URLs saves a hash of each path and
+    /// a probe of a table of millions. Nil once a URL breaks the rule (or with
+    /// `tableEveryURL`): that URL first puts every one before it in `canonical`, in id order,
+    /// as if the table had been built all along.
+    private var spellings: [String?]?
     private static let notOwnedBit: UInt32 = 1 << 31
     private static let otherKeysBit: UInt32 = 1 << 30
     private static let kindMask: UInt32 = (1 << 30) - 1
@@ -247,6 +265,7 @@ struct Driver {
         defaultBytes = config.origins.map(\.defaultObjectBytes)
         sampleLimit = options.sampleURL == nil ? 0 : max(0, options.sampleLimit)
         shared = RunShared(events: config.events.count)
+        spellings = options.tableEveryURL ? nil : Array(repeating: nil, count: config.domains.count)
         let groups = Simulation.popGroups(config.pops)
         if let shard = options.shard, shard.key == .pop {
             ownsPOP = groups.map { $0 % shard.count == shard.index }
@@ -312,7 +331,7 @@ struct Driver {
         // The batch's new URLs (ids past the entries): their facts are derived now, in id order as
         // `process` would, after their canonical keys' buckets are touched as above — early in a
         // trace most requests bring a new URL.
-        if newest >= 0 { deriveFacts(through: newest, textHashes: touchCanonicalKeys(urlEntries.count...newest)) }
+        if newest >= 0 { deriveFacts(through: newest, textHashes: spellings == nil ? touchCanonicalKeys(urlEntries.count...newest) : []) }
         for i in 0..<n { process(requests[i]) }
         incomingCount = 0
     }
@@ -430,24 +449,20 @@ struct Driver {
         while urlEntries.count <= url {
             let id = UInt32(urlEntries.count)
             let info = catalog.url(id)
-            let k = urlEntries.count - first
-            let hashes = k < textHashes.count ? textHashes[k] : Self.textHashes(info)
             let domain = config.domains[info.domain]
             let origin = config.origins[domain.origin]
             // One key per resource, however the trace spelt it (a path or an absolute URL), with
             // or without the query: the first URL id seen with that domain and path (and query).
             let keyWithQuery: UInt32, keyWithoutQuery: UInt32
-            if info.pathAndQuery == info.path {
-                let e = canonicalEntry(domain: info.domain, text: info.path, hash: hashes.path, id: id, isPath: true)
-                if canonicalIDs[e].exact == .max { canonicalIDs[e].exact = id }
-                if canonicalIDs[e].path == .max { canonicalIDs[e].path = id }
-                (keyWithQuery, keyWithoutQuery) = (canonicalIDs[e].exact, canonicalIDs[e].path)
+            if spellings != nil && spellsAsBefore(info) {
+                (keyWithQuery, keyWithoutQuery) = (id, id)
             } else {
-                let q = canonicalEntry(domain: info.domain, text: info.pathAndQuery, hash: hashes.pathAndQuery, id: id, isPath: false)
-                if canonicalIDs[q].exact == .max { canonicalIDs[q].exact = id }
-                let p = canonicalEntry(domain: info.domain, text: info.path, hash: hashes.path, id: id, isPath: true)
-                if canonicalIDs[p].path == .max { canonicalIDs[p].path = id }
-                (keyWithQuery, keyWithoutQuery) = (canonicalIDs[q].exact, canonicalIDs[p].path)
+                if spellings != nil {
+                    spellings = nil
+                    for earlier in 0..<id { _ = canonicalKeys(catalog.url(earlier), id: earlier, hashes: Self.textHashes(catalog.url(earlier))) }
+                }
+                let k = urlEntries.count - first
+                (keyWithQuery, keyWithoutQuery) = canonicalKeys(info, id: id, hashes: k < textHashes.count ? textHashes[k] : Self.textHashes(info))
             }
             var pathRule: Int32 = -1, best = -1
             for (i, rule) in origin.pathRules.enumerated() where info.path.hasPrefix(rule.prefix) && rule.prefix.count > best {
@@ -476,6 +491,41 @@ struct Driver {
             }
             urlEntries.append(entry)
         }
+    }
+
+    /// Whether `info` has no query and spells its domain as every URL of it before (the first
+    /// one's spelling is kept): see `spellings`.
+    private mutating func spellsAsBefore(_ info: Catalog.URLInfo) -> Bool {
+        guard info.pathAndQuery == info.path else { return false }
+        var text = info.text, path = info.path
+        let known = spellings![info.domain]
+        return text.withUTF8 { t in
+            path.withUTF8 { p in
+                guard p.count > 0, p.count <= t.count, memcmp(t.baseAddress! + (t.count - p.count), p.baseAddress!, p.count) == 0 else { return false }
+                let prefix = UnsafeBufferPointer(rebasing: t[..<(t.count - p.count)])
+                guard var known else {
+                    spellings![info.domain] = String(decoding: prefix, as: UTF8.self)
+                    return true
+                }
+                return known.withUTF8 { k in k.count == prefix.count && (k.count == 0 || memcmp(k.baseAddress!, prefix.baseAddress!, k.count) == 0) }
+            }
+        }
+    }
+
+    /// The cache keys of URL `id` with and without its query (`info`, `hashes` its texts'
+    /// FNV-1a), entering it in `canonical`.
+    private mutating func canonicalKeys(_ info: Catalog.URLInfo, id: UInt32, hashes: (path: UInt64, pathAndQuery: UInt64)) -> (UInt32, UInt32) {
+        if info.pathAndQuery == info.path {
+            let e = canonicalEntry(domain: info.domain, text: info.path, hash: hashes.path, id: id, isPath: true)
+            if canonicalIDs[e].exact == .max { canonicalIDs[e].exact = id }
+            if canonicalIDs[e].path == .max { canonicalIDs[e].path = id }
+            return (canonicalIDs[e].exact, canonicalIDs[e].path)
+        }
+        let q = canonicalEntry(domain: info.domain, text: info.pathAndQuery, hash: hashes.pathAndQuery, id: id, isPath: false)
+        if canonicalIDs[q].exact == .max { canonicalIDs[q].exact = id }
+        let p = canonicalEntry(domain: info.domain, text: info.path, hash: hashes.path, id: id, isPath: true)
+        if canonicalIDs[p].path == .max { canonicalIDs[p].path = id }
+        return (canonicalIDs[q].exact, canonicalIDs[p].path)
     }
 
     /// Reads the canonical-key buckets `deriveFacts` will probe for these URL ids (see
