@@ -449,8 +449,8 @@ struct Driver {
         while urlEntries.count <= url {
             let id = UInt32(urlEntries.count)
             let info = catalog.url(id)
-            let domain = config.domains[info.domain]
-            let origin = config.origins[domain.origin]
+            // Read in place (a copy of either retains its strings and arrays, a million times).
+            let originIndex = config.domains[info.domain].origin
             // One key per resource, however the trace spelt it (a path or an absolute URL), with
             // or without the query: the first URL id seen with that domain and path (and query).
             let keyWithQuery: UInt32, keyWithoutQuery: UInt32
@@ -465,17 +465,17 @@ struct Driver {
                 (keyWithQuery, keyWithoutQuery) = canonicalKeys(info, id: id, hashes: k < textHashes.count ? textHashes[k] : Self.textHashes(info))
             }
             var pathRule: Int32 = -1, best = -1
-            for (i, rule) in origin.pathRules.enumerated() where info.path.hasPrefix(rule.prefix) && rule.prefix.count > best {
+            for (i, rule) in config.origins[originIndex].pathRules.enumerated() where info.path.hasPrefix(rule.prefix) && rule.prefix.count > best {
                 pathRule = Int32(i); best = rule.prefix.count
             }
-            let dynamic = pathRule >= 0 && origin.pathRules[Int(pathRule)].dynamic
-            let ttl = TTLPolicy.ttl(path: info.path, domain: domain,
-                                    originCacheControl: pathRule >= 0 ? origin.pathRules[Int(pathRule)].cacheControl : nil)
+            let dynamic = pathRule >= 0 && config.origins[originIndex].pathRules[Int(pathRule)].dynamic
+            let ttl = TTLPolicy.ttl(path: info.path, domain: config.domains[info.domain],
+                                    originCacheControl: pathRule >= 0 ? config.origins[originIndex].pathRules[Int(pathRule)].cacheControl : nil)
             var flags: UInt8 = 0
             if dynamic { flags |= URLFacts.dynamic }
             if !dynamic && ttl > 0 { flags |= URLFacts.cacheable }
             if let sample = options.sampleURL, info.text == sample { flags |= URLFacts.sampled }
-            let kind = FactKind(facts: URLFacts(ttl: ttl, domain: Int32(info.domain), origin: Int32(domain.origin), keyWithQuery: 0,
+            let kind = FactKind(facts: URLFacts(ttl: ttl, domain: Int32(info.domain), origin: Int32(originIndex), keyWithQuery: 0,
                                                 keyWithoutQuery: 0, pathRule: pathRule, flags: flags))
             let kindIndex = factKinds.find(kind) ?? factKinds.insert(kind, ())
             precondition(kindIndex <= Int(Self.kindMask), "internal error: too many distinct URL facts")
@@ -497,19 +497,25 @@ struct Driver {
     /// one's spelling is kept): see `spellings`.
     private mutating func spellsAsBefore(_ info: Catalog.URLInfo) -> Bool {
         guard info.pathAndQuery == info.path else { return false }
-        var text = info.text, path = info.path
+        // The strings' bytes in place, without copying the strings (a retain each, a million
+        // times); a string without contiguous UTF-8 (never the catalog's) takes the table.
         let known = spellings![info.domain]
-        return text.withUTF8 { t in
-            path.withUTF8 { p in
-                guard p.count > 0, p.count <= t.count, memcmp(t.baseAddress! + (t.count - p.count), p.baseAddress!, p.count) == 0 else { return false }
-                let prefix = UnsafeBufferPointer(rebasing: t[..<(t.count - p.count)])
-                guard var known else {
-                    spellings![info.domain] = String(decoding: prefix, as: UTF8.self)
-                    return true
+        let found: (spelt: Bool, first: String?)?? = info.text.utf8.withContiguousStorageIfAvailable { t in
+            info.path.utf8.withContiguousStorageIfAvailable { p in
+                guard p.count > 0, p.count <= t.count, memcmp(t.baseAddress! + (t.count - p.count), p.baseAddress!, p.count) == 0 else {
+                    return (false, nil)
                 }
-                return known.withUTF8 { k in k.count == prefix.count && (k.count == 0 || memcmp(k.baseAddress!, prefix.baseAddress!, k.count) == 0) }
+                let prefix = UnsafeBufferPointer(rebasing: t[..<(t.count - p.count)])
+                guard let known else { return (true, String(decoding: prefix, as: UTF8.self)) }
+                let same = known.utf8.withContiguousStorageIfAvailable { k in
+                    k.count == prefix.count && (k.count == 0 || memcmp(k.baseAddress!, prefix.baseAddress!, k.count) == 0)
+                } ?? known.utf8.elementsEqual(prefix)
+                return (same, nil)
             }
         }
+        guard let found, let found, found.spelt else { return false }
+        if let first = found.first { spellings![info.domain] = first }
+        return true
     }
 
     /// The cache keys of URL `id` with and without its query (`info`, `hashes` its texts'
