@@ -133,14 +133,9 @@ public final class Catalog: @unchecked Sendable {
         var bytes = text
         return bytes.withUTF8 { (b: UnsafeBufferPointer<UInt8>) -> URLInfo? in
             let n = b.count
-            guard n > 0 else { return nil }
-            for c in b where c <= 0x20 || c >= 0x7F { return nil }
+            guard n > 0, Self.isPrintableWithoutSpace(b) else { return nil }
             func string(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: b[range]), as: UTF8.self) }
-            func firstQuestion(from start: Int) -> Int? {
-                var i = start
-                while i < n { if b[i] == question { return i }; i += 1 }
-                return nil
-            }
+            func firstQuestion(from start: Int) -> Int? { Self.firstIndex(of: question, or: question, in: b, from: start) }
             if b[0] == slash {
                 guard domainHosts.count == 1 else { return nil }
                 let path = firstQuestion(from: 0).map { string(0..<$0) } ?? text
@@ -154,8 +149,7 @@ public final class Catalog: @unchecked Sendable {
                 i += 1
             }
             guard hostStart >= 0 else { return nil }
-            var hostEnd = hostStart
-            while hostEnd < n && b[hostEnd] != slash && b[hostEnd] != question { hostEnd += 1 }
+            let hostEnd = Self.firstIndex(of: slash, or: question, in: b, from: hostStart) ?? n
             guard let domain = domainHosts.firstIndex(where: { candidate in
                 guard candidate.count == hostEnd - hostStart else { return false }
                 for k in 0..<candidate.count {
@@ -172,6 +166,53 @@ public final class Catalog: @unchecked Sendable {
             let path = firstQuestion(from: hostEnd).map { string(hostEnd..<$0) } ?? pathAndQuery
             return URLInfo(text: text, domain: domain, pathAndQuery: pathAndQuery, path: path)
         }
+    }
+
+    /// Whether every byte is printable ASCII other than space (0x21…0x7E), eight at a time: a
+    /// byte below 0x21 makes `w − 0x21…` borrow into its high bit where `w`'s is clear, and one
+    /// above 0x7E sets its high bit in `w + 0x01…` or has it set already (exact as a yes/no).
+    static func isPrintableWithoutSpace(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let n = b.count
+        var i = 0
+        if let base = b.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= n {
+                let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                if (((w &- ones &* 0x21) & ~w) | (w &+ ones) | w) & highs != 0 { return false }
+                i += 8
+            }
+        }
+        while i < n {
+            if b[i] <= 0x20 || b[i] >= 0x7F { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// The first index from `start` of a byte equal to `x` or `y`, eight bytes at a time (the
+    /// lowest byte flagged by the zero-byte test is exact: a borrow only flags bytes above a
+    /// true zero).
+    static func firstIndex(of x: UInt8, or y: UInt8, in b: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let px = ones &* UInt64(x), py = ones &* UInt64(y)
+        let n = b.count
+        var i = start
+        if let base = b.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= n {
+                let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let ex = w ^ px, ey = w ^ py
+                let zero = ((ex &- ones) & ~ex | (ey &- ones) & ~ey) & highs
+                if zero != 0 { return i + zero.trailingZeroBitCount / 8 }
+                i += 8
+            }
+        }
+        while i < n {
+            if b[i] == x || b[i] == y { return i }
+            i += 1
+        }
+        return nil
     }
 
     /// Adds a page origin with the next id.

@@ -70,4 +70,34 @@ struct CatalogParseTests {
         let c = try #require(Catalog.parsePrintableASCII("/a.js?v", domainHosts: [Array("cdn.example.com".utf8)]))
         #expect(c.domain == 0 && c.pathAndQuery == "/a.js?v" && c.path == "/a.js")
     }
+
+    /// Every length to 40 and every position, against the byte-by-byte rule: the word-at-a-time
+    /// scans must not miss a byte nor flag one (borrows and carries cross byte boundaries).
+    @Test("the eight-bytes-at-a-time scans agree with byte-by-byte ones at every length and position")
+    func wordScans() {
+        let odd: [UInt8] = [0x00, 0x09, 0x20, 0x7F, 0x80, 0xC3, 0xFF]
+        let fine: [UInt8] = [0x21, 0x2F, 0x3F, 0x41, 0x7E]
+        for length in 0...40 {
+            for position in -1..<length {
+                for bad in odd + fine {
+                    var bytes = (0..<length).map { UInt8(0x61 + $0 % 26) }
+                    if position >= 0 { bytes[position] = bad }
+                    let expected = bytes.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+                    let got = bytes.withUnsafeBufferPointer { Catalog.isPrintableWithoutSpace($0) }
+                    #expect(got == expected, "length \(length), byte 0x\(String(bad, radix: 16)) at \(position)")
+                }
+                // A '?' or '/' at `position`, and another later; every start.
+                var bytes = (0..<length).map { UInt8(0x61 + $0 % 26) }
+                if position >= 0 { bytes[position] = UInt8(ascii: "?") }
+                if length > 0 { bytes[length - 1] = UInt8(ascii: "/") }
+                for start in 0...length {
+                    let expected = bytes[start...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }
+                    let got = bytes.withUnsafeBufferPointer { Catalog.firstIndex(of: UInt8(ascii: "/"), or: UInt8(ascii: "?"), in: $0, from: start) }
+                    #expect(got == expected, "length \(length), '?' at \(position), from \(start)")
+                    let question = bytes[start...].firstIndex(of: UInt8(ascii: "?"))
+                    #expect(bytes.withUnsafeBufferPointer { Catalog.firstIndex(of: UInt8(ascii: "?"), or: UInt8(ascii: "?"), in: $0, from: start) } == question)
+                }
+            }
+        }
+    }
 }
