@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#elseif canImport(Musl)
-@preconcurrency import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import HTTPModel
 import Workload
 
@@ -502,13 +495,14 @@ struct Driver {
         let known = spellings![info.domain]
         let found: (spelt: Bool, first: String?)?? = info.text.utf8.withContiguousStorageIfAvailable { t in
             info.path.utf8.withContiguousStorageIfAvailable { p in
-                guard p.count > 0, p.count <= t.count, memcmp(t.baseAddress! + (t.count - p.count), p.baseAddress!, p.count) == 0 else {
+                guard p.count > 0, p.count <= t.count,
+                      sameBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: t[(t.count - p.count)...])), UnsafeRawBufferPointer(p)) else {
                     return (false, nil)
                 }
                 let prefix = UnsafeBufferPointer(rebasing: t[..<(t.count - p.count)])
                 guard let known else { return (true, String(decoding: prefix, as: UTF8.self)) }
                 let same = known.utf8.withContiguousStorageIfAvailable { k in
-                    k.count == prefix.count && (k.count == 0 || memcmp(k.baseAddress!, prefix.baseAddress!, k.count) == 0)
+                    sameBytes(UnsafeRawBufferPointer(k), UnsafeRawBufferPointer(prefix))
                 } ?? known.utf8.elementsEqual(prefix)
                 return (same, nil)
             }

@@ -27,6 +27,13 @@ public func fnv1a64(_ string: String) -> UInt64 {
     return s.withUTF8 { fnv1a64(UnsafeRawBufferPointer($0)) }
 }
 
+/// Whether two buffers hold the same bytes: `memcmp`, for modules that do not import the C
+/// library.
+@inline(__always)
+public func sameBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+    a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
+}
+
 /// The bytes as a `String` when they are valid UTF-8, else nil; ASCII (the common case in
 /// traces) is checked eight bytes at a time and decoded without the generic validator.
 @inline(__always)
@@ -169,9 +176,7 @@ public struct Interner: Sendable {
     /// Whether `s` is exactly the bytes `raw`.
     private static func same(_ s: String, _ raw: UnsafeRawBufferPointer) -> Bool {
         var s = s
-        return s.withUTF8 { stored in
-            stored.count == raw.count && (raw.count == 0 || memcmp(stored.baseAddress!, raw.baseAddress!, raw.count) == 0)
-        }
+        return s.withUTF8 { stored in sameBytes(UnsafeRawBufferPointer(stored), raw) }
     }
 
     private mutating func insert(hash h: UInt64, string: String) -> UInt32 {
