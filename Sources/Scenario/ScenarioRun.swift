@@ -138,7 +138,11 @@ public enum ScenarioRun {
                 let urls = reader.urls
                 while urlCount < urls.count {
                     let id: UInt32
-                    do { id = try catalog.addURL(urls.string(UInt32(urlCount))) } catch { throw fail("url", error.reason + " (\"\(error.url)\")") }
+                    // A prefetch event may have added this URL already: the catalog holds each text once.
+                    let text = urls.string(UInt32(urlCount))
+                    do { id = try catalog.addsByLookup ? catalog.urlID(for: text) : catalog.addURL(text) } catch {
+                        throw fail("url", error.reason + " (\"\(error.url)\")")
+                    }
                     if urlCount == 0 { urlBase = Int(id) }
                     if let base = urlBase, Int(id) != urlCount + base {
                         // A prefetch added a URL in between: from now on, look ids up.

@@ -86,16 +86,27 @@ public final class Catalog: @unchecked Sendable {
     /// Adds the URL with the next id; a path is allowed only when there is exactly one domain.
     ///
     /// The text must not be in the catalog already — ids are one per distinct text (readers
-    /// intern them; `urlID(for:)` looks first) — since the simulation takes two ids to be two
-    /// texts. Debug builds check it.
+    /// intern them; `urlID(for:)` finds or adds, and readers call it once `addsByLookup` is
+    /// true) — since the simulation takes two ids to be two texts. Debug builds check it.
     @discardableResult
     public func addURL(_ text: String) throws(URLError) -> UInt32 {
 #if DEBUG
         precondition(addedTexts.insert(text).inserted, "Catalog.addURL: \"\(text)\" is already in the catalog")
 #endif
-        if let info = Self.parsePrintableASCII(text, domainHosts: domainHostBytes) { return UInt32(urlStore.append(info)) }
-        return UInt32(urlStore.append(try Self.parse(text, domainHosts: domainHosts)))
+        let info: URLInfo
+        if let fast = Self.parsePrintableASCII(text, domainHosts: domainHostBytes) { info = fast } else { info = try Self.parse(text, domainHosts: domainHosts) }
+        let id = UInt32(urlStore.append(info))
+        idsByText?[text] = id
+        return id
     }
+
+    /// Ids by text, from the first URL `urlID(for:)` adds (a prefetch event's, before the trace
+    /// names it): a reader then finds the URLs an event added instead of adding them again.
+    private var idsByText: [String: UInt32]? = nil
+
+    /// Whether `urlID(for:)` has added a URL: a reader must then look its new URLs up with it
+    /// rather than add them (an event may have added one already).
+    public var addsByLookup: Bool { idsByText != nil }
 
     /// The general parse: the URL's domain (by its host, compared in lowercase), path with
     /// query and path, or why no domain of the scenario serves it.
@@ -229,8 +240,16 @@ public final class Catalog: @unchecked Sendable {
 
     /// Finds or adds a URL (for events, which are few); the event loop itself never searches.
     public func urlID(for text: String) throws(URLError) -> UInt32 {
-        if let i = urls.firstIndex(where: { $0.text == text }) { return UInt32(i) }
-        return try addURL(text)
+        if let idsByText { if let id = idsByText[text] { return id } } else if let i = urls.firstIndex(where: { $0.text == text }) {
+            return UInt32(i)
+        }
+        let id = try addURL(text)
+        if idsByText == nil {
+            var index: [String: UInt32] = [:]
+            for (i, info) in urls.enumerated() { index[info.text] = UInt32(i) }
+            idsByText = index
+        }
+        return id
     }
 
     /// The id of an origin, adding it when new (for events and tests).

@@ -37,7 +37,8 @@ func simulate(_ config: SimulationConfig, _ requests: [R]) throws -> ([RequestOu
     let sim = Simulation(config: config, catalog: catalog, observer: { outcomes.append($0) })
     var urls: [String: UInt32] = [:], origins: [String: UInt32] = [:], methods: [String: UInt32] = ["GET": 0]
     for (i, r) in requests.enumerated() {
-        let url = try urls[r.url] ?? catalog.addURL(r.url)
+        // As a reader does: once an event has added a URL, look new ones up (see Catalog.addsByLookup).
+        let url = try urls[r.url] ?? (catalog.addsByLookup ? catalog.urlID(for: r.url) : catalog.addURL(r.url))
         urls[r.url] = url
         var origin: UInt32? = nil
         if let o = r.origin {
@@ -205,6 +206,16 @@ func prefetch() throws {
     #expect(statuses(o) == [.hit])
     #expect(verdicts(o) == ["missing_acao"])
     #expect(r.prefetchFetches == 1 && r.total.originFetches == 0)
+}
+
+@Test("a URL prefetched before the trace first names it is one resource with the trace's (the catalog holds each text once)")
+func prefetchBeforeFirstRequest() throws {
+    let events = [EventSpec(at: 0, action: .prefetch(url: "/a.woff2"), label: "prefetch"),
+                  EventSpec(at: 2_000_000, action: .prefetch(url: "https://cdn.example.com/c.woff2"), label: "prefetch absolute")]
+    let (o, r) = try simulate(world(events: events), [R(t: 0.5, url: "/b.woff2", origin: A), R(t: 1, url: "/a.woff2", origin: A),
+                                                     R(t: 2.5, url: "/c.woff2", origin: A), R(t: 3, url: "https://cdn.example.com/c.woff2", origin: A)])
+    #expect(statuses(o) == [.miss, .hit, .hit, .hit])
+    #expect(r.prefetchFetches == 2 && r.total.originFetches == 1)
 }
 
 @Test("a path and the absolute URL of the same resource share one cache entry")
