@@ -1,4 +1,5 @@
 import HTTPModel
+import Workload
 
 /// A request as the event loop sees it: integers only, resolved once by the reader.
 public struct SimRequest: Sendable {
@@ -183,7 +184,7 @@ public final class Catalog: @unchecked Sendable {
     /// byte below 0x21 makes `w − 0x21…` borrow into its high bit where `w`'s is clear, and one
     /// above 0x7E sets its high bit in `w + 0x01…` or has it set already (exact as a yes/no).
     static func isPrintableWithoutSpace(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let ones = repeatedByte(1), highs = repeatedByte(0x80)
         let n = b.count
         var i = 0
         if let base = b.baseAddress {
@@ -201,21 +202,17 @@ public final class Catalog: @unchecked Sendable {
         return true
     }
 
-    /// The first index from `start` of a byte equal to `x` or `y`, eight bytes at a time (the
-    /// lowest byte flagged by the zero-byte test is exact: a borrow only flags bytes above a
-    /// true zero).
+    /// The first index from `start` of a byte equal to `x` or `y`, eight bytes at a time.
     static func firstIndex(of x: UInt8, or y: UInt8, in b: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        let px = ones &* UInt64(x), py = ones &* UInt64(y)
+        let px = repeatedByte(x), py = repeatedByte(y)
         let n = b.count
         var i = start
         if let base = b.baseAddress {
             let raw = UnsafeRawPointer(base)
             while i + 8 <= n {
                 let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-                let ex = w ^ px, ey = w ^ py
-                let zero = ((ex &- ones) & ~ex | (ey &- ones) & ~ey) & highs
-                if zero != 0 { return i + zero.trailingZeroBitCount / 8 }
+                let found = matchingBytes(w, px) | matchingBytes(w, py)
+                if found != 0 { return i + found.trailingZeroBitCount / 8 }
                 i += 8
             }
         }

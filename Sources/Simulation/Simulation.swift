@@ -452,7 +452,10 @@ struct Driver {
             } else {
                 if spellings != nil {
                     spellings = nil
-                    for earlier in 0..<id { _ = canonicalKeys(catalog.url(earlier), id: earlier, hashes: Self.textHashes(catalog.url(earlier))) }
+                    for earlier in 0..<id {
+                        let known = catalog.url(earlier)
+                        _ = canonicalKeys(known, id: earlier, hashes: Self.textHashes(known))
+                    }
                 }
                 let k = urlEntries.count - first
                 (keyWithQuery, keyWithoutQuery) = canonicalKeys(info, id: id, hashes: k < textHashes.count ? textHashes[k] : Self.textHashes(info))

@@ -260,14 +260,6 @@ public final class CacheKeyCSVReader {
         case end
     }
 
-    /// Bytes of `w` equal to the byte repeated in `pattern` get their high bit set; the others
-    /// none (exact, not a "maybe": the additions cannot carry from one byte into the next).
-    @inline(__always)
-    private static func matches(_ w: UInt64, _ pattern: UInt64) -> UInt64 {
-        let lowBits: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-        let x = w ^ pattern
-        return ~(((x & lowBits) &+ lowBits) | x) & ~lowBits
-    }
 
     /// Splits the next line in one pass, eight bytes at a time: each word is searched for
     /// commas, a quote and the line end together, rather than passing over the line three times
@@ -283,7 +275,7 @@ public final class CacheKeyCSVReader {
         let p = buffer.assumingMemoryBound(to: UInt8.self)
         let start = t.start, limit = t.end
         if start == limit { return t.atEOF ? .end : .needMore }
-        let commas: UInt64 = 0x2C2C_2C2C_2C2C_2C2C, quotes: UInt64 = 0x2222_2222_2222_2222, newlines: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
+        let commas = repeatedByte(UInt8(ascii: ",")), quotes = repeatedByte(UInt8(ascii: "\"")), newlines = repeatedByte(UInt8(ascii: "\n"))
         var field = 0, fieldStart = start
         var sizeStart = -1, sizeEnd = -1 // the bytes field, parsed once the line is known to be unquoted
         var word = start
@@ -299,8 +291,8 @@ public final class CacheKeyCSVReader {
             // The buffer has 8 spare bytes past `capacity`, so a word may be read past `end`;
             // its bytes there are masked off.
             let w = buffer.loadUnaligned(fromByteOffset: word, as: UInt64.self)
-            var found = Self.matches(w, commas)
-            var stops = Self.matches(w, quotes) | Self.matches(w, newlines)
+            var found = matchingBytes(w, commas)
+            var stops = matchingBytes(w, quotes) | matchingBytes(w, newlines)
             if limit &- word < 8 {
                 let valid: UInt64 = (1 &<< UInt64((limit &- word) &* 8)) &- 1
                 found &= valid

@@ -34,6 +34,20 @@ public func sameBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) 
     a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
 }
 
+/// The bytes of `word` equal to the byte repeated in `pattern` (`repeatedByte`) get their high
+/// bit set, the others none — exact, not a "maybe": the additions cannot carry from one byte
+/// into the next. Eight bytes at a time for the scanners (CSV lines, URLs).
+@inlinable @inline(__always)
+public func matchingBytes(_ word: UInt64, _ pattern: UInt64) -> UInt64 {
+    let lowBits: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    let x = word ^ pattern
+    return ~(((x & lowBits) &+ lowBits) | x) & ~lowBits
+}
+
+/// `byte` in each of a word's eight bytes, the pattern `matchingBytes` looks for.
+@inlinable @inline(__always)
+public func repeatedByte(_ byte: UInt8) -> UInt64 { 0x0101_0101_0101_0101 &* UInt64(byte) }
+
 /// The bytes as a `String` when they are valid UTF-8, else nil; ASCII (the common case in
 /// traces) is checked eight bytes at a time and decoded without the generic validator.
 @inline(__always)
