@@ -231,7 +231,8 @@ scenario "$DIR/run1.json" 1 "$B10" '{"trace": "t1.pstrace"}'
 scenario "$DIR/run8.json" 8 "$((B10 / 8))" '{"trace": "t8.pstrace"}'
 log "full model: 1 POP against the cache-only replay at the same capacity ($B10)"
 pairs "$RUNS" full1 "$P run $DIR/run1.json --no-out --quiet --threads 1" og-bytes-10-again "$P cachesim $OG --cache-size $B10"
-line "full model, 1 POP, 1 thread (10% WS)" "$(rate full1)" "cache-only replay" "$(rate og-bytes-10-again)" "$(ratio og-bytes-10-again full1)" "≥ 0.5" ""
+# Not a goal row: issue 6 asks for the ratio on the same trace, which the next row measures.
+line "full model, 1 POP, 1 thread (10% WS)" "$(rate full1)" "cache-only, oracleGeneral" "$(rate og-bytes-10-again)" "$(ratio og-bytes-10-again full1)" "" ""
 log "full model: 1 POP against the cache-only replay of the same .pstrace (the same reader and URL strings)"
 pairs "$RUNS" full1-ps "$P run $DIR/run1.json --no-out --quiet --threads 1" ps-bytes-10 "$P cachesim $DIR/t1.pstrace --cache-size $B10"
 line "full model, 1 POP, 1 thread (10% WS)" "$(rate full1-ps)" "cache-only, same .pstrace" "$(rate ps-bytes-10)" "$(ratio ps-bytes-10 full1-ps)" "≥ 0.5" ""
@@ -243,7 +244,8 @@ pairs "$RUNS" full8-threads "$P run $DIR/run8.json --no-out --quiet --threads 2"
 line "full model, 8 POPs, 2 threads" "$(rate full8-threads)" "the same on 1 thread" "$(rate full8-one)" "$(ratio full8-one full8-threads)" "≥ 1.8" ""
 log "full model: 1 POP on 2 threads against 1 thread"
 pairs "$RUNS" full1-threads "$P run $DIR/run1.json --no-out --quiet --threads 2" full1-one "$P run $DIR/run1.json --no-out --quiet --threads 1"
-line "full model, 1 POP, 2 threads" "$(rate full1-threads)" "the same on 1 thread" "$(rate full1-one)" "$(ratio full1-one full1-threads)" "≥ 1.8" ""
+# Not a goal row: the 2-core goal is for POPs that run in parallel; one POP is one thread's work.
+line "full model, 1 POP, 2 threads" "$(rate full1-threads)" "the same on 1 thread" "$(rate full1-one)" "$(ratio full1-one full1-threads)" "" ""
 
 # Memory.
 rm -f "$DIR/out/baseline.times"

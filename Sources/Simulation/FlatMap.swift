@@ -163,12 +163,21 @@ struct UInt64Table {
 
     /// Removes `key` if present.
     mutating func remove(_ key: UInt64) {
+        _ = remove(key, ifValue: nil)
+    }
+
+    /// Removes `key` if present and, when `expected` is given, its value is `expected`: a fetch
+    /// that completes leaves the table only if no later fetch of its key replaced it, in one probe.
+    /// - Returns: Whether the key was removed.
+    @discardableResult
+    mutating func remove(_ key: UInt64, ifValue expected: Int32?) -> Bool {
         var b = home(key)
         while true {
-            if values[b] < 0 { return }
+            if values[b] < 0 { return false }
             if keys[b] == key { break }
             b = (b + 1) & mask
         }
+        if let expected, values[b] != expected { return false }
         count -= 1
         var hole = b
         var cursor = b
@@ -183,6 +192,7 @@ struct UInt64Table {
             }
         }
         values[hole] = -1
+        return true
     }
 
     private mutating func grow() {

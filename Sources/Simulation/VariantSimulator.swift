@@ -51,6 +51,9 @@ struct VariantSimulator {
     private var responseVaries: [Bool] = []
     private var responseIndex: [OriginResponse: Int32] = [:]
     private var responseMemo = FlatMap<ResponseKey, Int32>()
+    /// An origin fetch's fill by what determines it — the response's key and the rules bound —
+    /// so that a miss makes one probe, not one for the response and one for the fill.
+    private var fillMemo = FlatMap<OriginFillKey, Int32>()
     /// A fill: which response, bound to which rules, fetched with which `Origin` (the value
     /// cached objects carry, 4 bytes).
     private var fills = FlatMap<FillKey, Void>()
@@ -166,8 +169,7 @@ struct VariantSimulator {
             let pop = Int(pop32)
             let f = flights[Int(flight)]
             freeFlights.append(flight)
-            guard pops[pop].inflight[f.key] == flight else { return }
-            pops[pop].inflight.remove(f.key)
+            guard pops[pop].inflight.remove(f.key, ifValue: flight) else { return }
             if f.cacheable {
                 // An object larger than the whole cache is served but not kept (insert says false).
                 if pops[pop].cache.insert(f.key, bytes: f.bytes, expiresAt: SimTime(microseconds: f.expiresAt), value: f.fill), tracksFills {
@@ -475,6 +477,8 @@ struct VariantSimulator {
     /// The origin's response to a request with this method and Origin (`originHeader`: id + 1,
     /// 0 for none), bound to `policy`: a fill.
     private mutating func originFill(_ f: URLFacts, method: UInt32, originHeader: UInt32, policy: Int32) -> Int32 {
+        let fillKey = OriginFillKey(origin: f.origin, pathRule: f.pathRule, method: method, originHeader: originHeader, policy: policy)
+        if let known = fillMemo[fillKey] { return known }
         let key = ResponseKey(origin: f.origin, pathRule: f.pathRule, method: method, originHeader: originHeader)
         let response: Int32
         if let known = responseMemo[key] {
@@ -486,7 +490,9 @@ struct VariantSimulator {
             response = intern(originResponse(to: request, facts: f))
             responseMemo.insert(key, response)
         }
-        return internFill(FillKey(response: response, policy: policy, filledBy: originHeader))
+        let fill = internFill(FillKey(response: response, policy: policy, filledBy: originHeader))
+        fillMemo.insert(fillKey, fill)
+        return fill
     }
 
     private mutating func internFill(_ key: FillKey) -> Int32 {
@@ -753,6 +759,13 @@ struct PackedKey: FlatKey {
 struct ResponseKey: FlatKey {
     var origin: Int32; var pathRule: Int32; var method: UInt32; var originHeader: UInt32
     var mixedHash: UInt64 { mix(UInt32(bitPattern: origin), UInt32(bitPattern: pathRule), method, originHeader) }
+}
+
+struct OriginFillKey: FlatKey {
+    var origin: Int32; var pathRule: Int32; var method: UInt32; var originHeader: UInt32; var policy: Int32
+    var mixedHash: UInt64 {
+        mix(UInt32(bitPattern: origin), UInt32(bitPattern: pathRule), method ^ UInt32(bitPattern: policy) &* 0x9E37_79B9, originHeader)
+    }
 }
 
 struct FillKey: FlatKey {

@@ -35,26 +35,34 @@ struct FlatStorageTests {
         }
     }
 
-    @Test("UInt64Table agrees with a Dictionary under sets and removals (deletion by backward shift; seed 11)")
+    @Test("UInt64Table agrees with a Dictionary under sets, removals and removals if a value matches (deletion by backward shift; seed 11)")
     func uint64Table() {
         var rng = SplitMix64(seed: 11)
         var table = UInt64Table()
         var reference: [UInt64: Int32] = [:]
+        var conditionalRemovals = 0
         for step in 0..<100_000 {
             let key = (rng.next() % 700) << 32 | (rng.next() % 3)
-            switch rng.next() % 3 {
+            switch rng.next() % 4 {
             case 0:
-                let v = Int32(step % 1_000)
+                let v = Int32(step % 4)
                 table.set(key, v)
                 reference[key] = v
             case 1:
                 table.remove(key)
                 reference[key] = nil
+            case 2:
+                // A completing fetch removes its key only if it is still the one in flight.
+                let v = Int32(rng.next() % 4)
+                let expected = reference[key] == v
+                #expect(table.remove(key, ifValue: v) == expected, "seed 11, step \(step), key \(key), value \(v)")
+                if expected { reference[key] = nil; conditionalRemovals += 1 }
             default:
                 #expect(table[key] == reference[key], "seed 11, step \(step), key \(key)")
             }
         }
         #expect(table.count == reference.count)
+        #expect(conditionalRemovals > 1_000, "the values should match often enough to remove")
         for (key, v) in reference { #expect(table[key] == v) }
     }
 
