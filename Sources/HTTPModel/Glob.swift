@@ -23,8 +23,8 @@ enum Glob {
     /// so long runs of `*`, `a*a*a*…` against `aaaa…` and the like cost O(*m* + *n*), where the
     /// classic backtracking matcher costs O(*m* × *n*).
     static func matches(_ text: [UInt8], _ pattern: [UInt8], caseInsensitive: Bool, work: inout Int) -> Bool {
-        let t = caseInsensitive ? text.map(fold) : text
-        let p = caseInsensitive ? pattern.map(fold) : pattern
+        let t = caseInsensitive ? text.map(\.asciiLowercased) : text
+        let p = caseInsensitive ? pattern.map(\.asciiLowercased) : pattern
         let pieces = p.split(separator: UInt8(ascii: "*"), omittingEmptySubsequences: false)
         work += p.count
         guard pieces.count > 1 else {
@@ -67,6 +67,4 @@ enum Glob {
         }
         return nil
     }
-
-    private static func fold(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
 }

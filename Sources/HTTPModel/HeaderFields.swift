@@ -82,9 +82,7 @@ public func asciiCaseInsensitiveEquals(_ a: some Sequence<UInt8>, _ b: some Sequ
         switch (a.next(), b.next()) {
         case (nil, nil): return true
         case let (x?, y?):
-            let lx = (x >= 0x41 && x <= 0x5A) ? x | 0x20 : x
-            let ly = (y >= 0x41 && y <= 0x5A) ? y | 0x20 : y
-            if lx != ly { return false }
+            if x.asciiLowercased != y.asciiLowercased { return false }
         default: return false
         }
     }
@@ -138,6 +136,6 @@ extension HeaderField {
 
     /// RFC 9110 §5.6.2 `tchar`.
     static func isTokenCharacter(_ c: Unicode.Scalar) -> Bool {
-        c.isASCIILetter || c.isASCIIDigit || "!#$%&'*+-.^_`|~".unicodeScalars.contains(c)
+        c.isASCII && UInt8(truncatingIfNeeded: c.value).isHTTPTokenByte
     }
 }

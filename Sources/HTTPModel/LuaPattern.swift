@@ -351,24 +351,22 @@ extension LuaPattern {
 
         /// Lua 5.1 `match_class` in the C locale.
         static func matchClass(_ c: UInt8, _ cl: UInt8) -> Bool {
-            let lower = (cl >= 0x41 && cl <= 0x5A) ? cl | 0x20 : cl
+            let lower = cl.asciiLowercased
             let result: Bool
             switch lower {
-            case UInt8(ascii: "a"): result = isAlpha(c)
+            case UInt8(ascii: "a"): result = c.isASCIIAlphaByte
             case UInt8(ascii: "c"): result = c < 0x20 || c == 0x7F
             case UInt8(ascii: "d"): result = (0x30...0x39).contains(c)
             case UInt8(ascii: "l"): result = (0x61...0x7A).contains(c)
-            case UInt8(ascii: "p"): result = (0x21...0x7E).contains(c) && !isAlpha(c) && !(0x30...0x39).contains(c)
+            case UInt8(ascii: "p"): result = (0x21...0x7E).contains(c) && !c.isASCIIAlphaByte && !(0x30...0x39).contains(c)
             case UInt8(ascii: "s"): result = c == 0x20 || (0x09...0x0D).contains(c)
             case UInt8(ascii: "u"): result = (0x41...0x5A).contains(c)
-            case UInt8(ascii: "w"): result = isAlpha(c) || (0x30...0x39).contains(c)
+            case UInt8(ascii: "w"): result = c.isASCIIAlphaByte || (0x30...0x39).contains(c)
             case UInt8(ascii: "x"): result = (0x30...0x39).contains(c) || (0x41...0x46).contains(c) || (0x61...0x66).contains(c)
             case UInt8(ascii: "z"): result = c == 0
             default: return cl == c
             }
             return cl == lower ? result : !result
         }
-
-        static func isAlpha(_ c: UInt8) -> Bool { (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c) }
     }
 }

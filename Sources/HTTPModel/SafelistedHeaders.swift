@@ -152,18 +152,30 @@ extension UInt8 {
     var isHTTPWhitespace: Bool { self == 0x09 || self == 0x0A || self == 0x0D || self == 0x20 }
     /// HTTP tab or space (the OWS of RFC 9110).
     var isHTTPTabOrSpace: Bool { self == 0x09 || self == 0x20 }
-    var isASCIIDigitByte: Bool { (0x30...0x39).contains(self) }
-    var isASCIIAlphaByte: Bool { (0x41...0x5A).contains(self) || (0x61...0x7A).contains(self) }
-    /// An RFC 9110 `tchar`.
-    var isHTTPTokenByte: Bool {
-        isASCIIDigitByte || isASCIIAlphaByte || Array("!#$%&'*+-.^_`|~".utf8).contains(self)
+    /// 0–9.
+    @inlinable public var isASCIIDigitByte: Bool { (0x30...0x39).contains(self) }
+    /// A–Z or a–z.
+    @inlinable public var isASCIIAlphaByte: Bool { (0x41...0x5A).contains(self) || (0x61...0x7A).contains(self) }
+    /// The byte with A–Z lowered to a–z and every other byte kept (Fetch "byte-lowercase"): the
+    /// one ASCII case fold that header names, globs, Lua patterns and URL hosts all compare by.
+    @inlinable public var asciiLowercased: UInt8 { (0x41...0x5A).contains(self) ? self | 0x20 : self }
+    /// An RFC 9110 `tchar` (§5.6.2): a digit, a letter or one of ``!#$%&'*+-.^_`|~``. Header names,
+    /// methods and the trace readers' method fields are tokens.
+    @inlinable public var isHTTPTokenByte: Bool {
+        switch self {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+             UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+             UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"): return true
+        default: return false
+        }
     }
 }
 
 extension String {
     /// The string with ASCII upper-case letters lowered and everything else kept (Fetch "byte-lowercase").
     var lowercasedASCII: String {
-        String(decoding: utf8.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
+        String(decoding: utf8.map(\.asciiLowercased), as: UTF8.self)
     }
 
     /// The string without leading and trailing HTTP whitespace (Fetch "normalize" a header value).

@@ -165,8 +165,7 @@ public final class Catalog: @unchecked Sendable {
             guard let domain = domainHosts.firstIndex(where: { candidate in
                 guard candidate.count == hostEnd - hostStart else { return false }
                 for k in 0..<candidate.count {
-                    let c = b[hostStart + k]
-                    if candidate[k] != (c >= 0x41 && c <= 0x5A ? c | 0x20 : c) { return false }
+                    if candidate[k] != b[hostStart + k].asciiLowercased { return false }
                 }
                 return true
             }) else { return nil }

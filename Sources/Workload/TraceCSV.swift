@@ -464,7 +464,7 @@ struct LineState {
         if field.isEmpty { return getMethod }
         if let id = methods.id(bytes: field) { return id }
         try checkText(field, column: index.method)
-        guard field.allSatisfy(isTokenByte) else {
+        guard field.allSatisfy(\.isHTTPTokenByte) else {
             throw fail(index.method, "\(display(field)) is not an HTTP method (a token of letters, digits and !#$%&'*+-.^_`|~)")
         }
         return nil
@@ -530,10 +530,3 @@ private func isBlank(_ line: ArraySlice<UInt8>) -> Bool {
     return (first == 0x20 || first == 0x09) && line.allSatisfy { $0 == 0x20 || $0 == 0x09 }
 }
 
-/// RFC 9110 `tchar`.
-private func isTokenByte(_ c: UInt8) -> Bool {
-    switch c {
-    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
-    default: return "!#$%&'*+-.^_`|~".utf8.contains(c)
-    }
-}

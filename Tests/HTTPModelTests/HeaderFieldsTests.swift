@@ -110,3 +110,27 @@ func headerLineParses(_ line: String, _ name: String, _ value: String) throws {
 func headerLineRefused(_ line: String) {
     #expect(throws: HeaderLineError.self) { try HeaderField(parsingLine: line) }
 }
+
+/// Every byte against the grammar's own words, so the one `tchar` and the one case fold that
+/// header names, methods, globs, Lua patterns, URL hosts and the trace readers share cannot drift.
+@Test("tchar and byte-lowercase for all 256 bytes (RFC 9110 §5.6.2 token, Fetch §2.1 byte-lowercase)")
+func tokenBytesAndCaseFold() {
+    // RFC 9110 §5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
+    let punctuation = Set("!#$%&'*+-.^_`|~".utf8)
+    let digits = Set("0123456789".utf8)
+    let upper = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8), lower = Set("abcdefghijklmnopqrstuvwxyz".utf8)
+    var tokens = 0
+    for value in 0...255 {
+        let b = UInt8(value)
+        let isToken = punctuation.contains(b) || digits.contains(b) || upper.contains(b) || lower.contains(b)
+        #expect(b.isHTTPTokenByte == isToken, "byte \(value)")
+        #expect(HeaderField.isTokenCharacter(Unicode.Scalar(b)) == isToken, "scalar \(value)")
+        #expect(b.isASCIIAlphaByte == (upper.contains(b) || lower.contains(b)), "byte \(value)")
+        #expect(b.isASCIIDigitByte == digits.contains(b), "byte \(value)")
+        // Fetch: byte-lowercase maps 0x41 (A) to 0x5A (Z) to 0x61 (a) to 0x7A (z) and nothing else.
+        #expect(b.asciiLowercased == (upper.contains(b) ? b + 0x20 : b), "byte \(value)")
+        if isToken { tokens += 1 }
+    }
+    #expect(tokens == 77, "62 letters and digits and 15 punctuation marks")
+    #expect(!"Bad Name".isHTTPToken && "X-Test".isHTTPToken && "ÄB".lowercasedASCII == "Äb")
+}

@@ -215,7 +215,7 @@ public class AccessLogSource: TraceSource {
         let f = fields
         guard !f.method.isEmpty else { try reject(f.targetField, "no method"); return nil }
         let knownMethod = methods.id(utf8: f.method[...])
-        if knownMethod == nil, let bad = f.method.first(where: { !isMethodByte($0) }) {
+        if knownMethod == nil, let bad = f.method.first(where: { !$0.isHTTPTokenByte }) {
             try reject(f.targetField, "method \(shown(f.method)) has \(shownByte(bad)), which an HTTP method cannot contain")
             return nil
         }
@@ -436,8 +436,8 @@ public class AccessLogSource: TraceSource {
 /// start with a scheme and `://`.
 func originEnd(ofURL url: ArraySlice<UInt8>) -> Int? {
     var i = url.startIndex
-    guard i < url.endIndex, isASCIILetter(url[i]) else { return nil }
-    while i < url.endIndex, isASCIILetter(url[i]) || isASCIIDigit(url[i]) || url[i] == 0x2B || url[i] == 0x2D || url[i] == 0x2E {
+    guard i < url.endIndex, url[i].isASCIIAlphaByte else { return nil }
+    while i < url.endIndex, url[i].isASCIIAlphaByte || url[i].isASCIIDigitByte || url[i] == 0x2B || url[i] == 0x2D || url[i] == 0x2E {
         i += 1
     }
     guard url.endIndex - i >= 3, url[i] == 0x3A, url[i + 1] == 0x2F, url[i + 2] == 0x2F else { return nil }
@@ -460,16 +460,6 @@ func appendURLBytes(_ bytes: ArraySlice<UInt8>, to out: inout [UInt8]) {
     }
 }
 
-/// RFC 9110 `tchar`.
-func isMethodByte(_ c: UInt8) -> Bool {
-    switch c {
-    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
-    default: return "!#$%&'*+-.^_`|~".utf8.contains(c)
-    }
-}
-
-func isASCIILetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
-func isASCIIDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
 
 /// A field for a message: in quotes, cut at 80 bytes, invalid UTF-8 and controls escaped.
 func shown(_ bytes: some Collection<UInt8>) -> String {

@@ -15,7 +15,7 @@ func kind(forContentType raw: some Collection<UInt8>) -> ResourceKind? {
     type.reserveCapacity(raw.count)
     for c in raw {
         if c == UInt8(ascii: ";") { break }
-        type.append(c >= 0x41 && c <= 0x5A ? c | 0x20 : c)
+        type.append(c.asciiLowercased)
     }
     while type.last == 0x20 || type.last == 0x09 { type.removeLast() }
     while type.first == 0x20 || type.first == 0x09 { type.removeFirst() }
@@ -63,7 +63,7 @@ func kind(forPath url: some Collection<UInt8>) -> ResourceKind? {
             ext.removeAll(keepingCapacity: true)
             sawDot = true
         } else if sawDot, ext.count <= 8 {
-            ext.append(c >= 0x41 && c <= 0x5A ? c | 0x20 : c)
+            ext.append(c.asciiLowercased)
         }
     }
     guard sawDot else { return nil }

@@ -69,7 +69,7 @@ struct LogPattern: Sendable {
         var literal: [UInt8] = []
         let bytes = Array(body.utf8)
         var i = 0
-        func isNameByte(_ c: UInt8) -> Bool { isASCIILetter(c) || isASCIIDigit(c) || c == UInt8(ascii: "_") }
+        func isNameByte(_ c: UInt8) -> Bool { c.isASCIIAlphaByte || c.isASCIIDigitByte || c == UInt8(ascii: "_") }
         while i < bytes.count {
             let c = bytes[i]
             var name: [UInt8]?
@@ -312,7 +312,7 @@ func decimal(_ bytes: ArraySlice<UInt8>) -> Int64? {
     guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
     var v: Int64 = 0
     for c in bytes {
-        guard isASCIIDigit(c) else { return nil }
+        guard c.isASCIIDigitByte else { return nil }
         v = v * 10 + Int64(c - 0x30)
     }
     return v
