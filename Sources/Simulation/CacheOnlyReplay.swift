@@ -278,13 +278,6 @@ public struct CacheOnlyReplay: ~Copyable {
         return r
     }
 
-    /// Bytes of the replay's own tables (rows, rings), for reports on memory.
-    public var storageBytes: Int {
-        var ring = 0
-        for i in 0..<cacheCount { ring += caches[i].ringSize * 8 }
-        return rowCapacity * rowStride + ring
-    }
-
     /// Replays one request.
     /// - Parameters:
     ///   - id: the object.

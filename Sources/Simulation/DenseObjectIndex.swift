@@ -34,9 +34,6 @@ struct DenseObjectIndex: ~Copyable {
 
     deinit { slots.deallocate() }
 
-    /// The bytes the table holds.
-    var storageBytes: Int { slotCount * MemoryLayout<Slot>.stride }
-
     /// The index of `id`, giving it the next index when it is new.
     /// - Returns: the index, and whether `id` was new.
     mutating func index(of id: UInt64) -> (index: Int, isNew: Bool) {

@@ -24,9 +24,6 @@ struct ObjectIDMap {
         slots = Array(repeating: Slot(key: 0, value: -1), count: size)
     }
 
-    /// The bytes the table holds, for reports on memory.
-    var storageBytes: Int { slots.count * MemoryLayout<Slot>.stride }
-
     /// The value stored for `id`, or nil.
     @inline(__always)
     func value(for id: UInt64) -> Int64? {
