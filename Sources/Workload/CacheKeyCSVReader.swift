@@ -260,7 +260,6 @@ public final class CacheKeyCSVReader {
         case end
     }
 
-
     /// Splits the next line in one pass, eight bytes at a time: each word is searched for
     /// commas, a quote and the line end together, rather than passing over the line three times
     /// (for its end, for a quote, for commas). Records the URL's place
