@@ -39,6 +39,13 @@ struct ObjectIDMap {
         }
     }
 
+    /// Reads `id`'s home slot and returns what is there, for nothing but to bring it into the
+    /// processor's cache ahead of a `value(for:)`: touches in a loop of their own overlap.
+    @inline(__always)
+    func touch(_ id: UInt64) -> UInt64 {
+        slots.withUnsafeBufferPointer { s in s[Self.slot(id) & (s.count - 1)].key }
+    }
+
     /// Stores `value` for `id` and returns the value it replaces, or nil when `id` is new.
     mutating func updateValue(_ value: Int64, for id: UInt64) -> Int64? {
         precondition(value >= 0, "ObjectIDMap values must be non-negative")

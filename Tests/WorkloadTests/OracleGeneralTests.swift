@@ -91,11 +91,34 @@ struct OracleGeneralTests {
         }
         let reader = try OracleGeneralReader(path: dir.file("t.bin", oracleGeneralBytes(records)), blockSize: 5 * 24 + 7)
         var got: [OracleGeneralReader.Record] = []
-        while let r = try reader.next() { got.append(r) }
+        var peeked = 0
+        while true {
+            // What is buffered ahead is exactly the records still to come, never past the block.
+            #expect(reader.recordsBuffered <= 5)
+            for k in 0..<reader.recordsBuffered {
+                #expect(reader.id(ahead: k) == records[got.count + k].id)
+                peeked += 1
+            }
+            guard let r = try reader.next() else { break }
+            got.append(r)
+        }
+        #expect(peeked > 23)
         #expect(got.count == 23)
         #expect(got.map { $0.size } == records.map { $0.size })
         #expect(got.map { $0.id } == records.map { $0.id })
         #expect(got.map { $0.nextAccess } == records.map { $0.next })
+    }
+
+    @Test("the source numbers objects right across its look-ahead batches (1,000 records, 64 a batch)")
+    func sourceAcrossBatches() throws {
+        let dir = TemporaryDirectory()
+        let ids: [UInt64] = (0..<1_000).map { UInt64(($0 * 7919) % 257) &* 0x9E37_79B9 }
+        let path = dir.file("t.oracleGeneral", oracleGeneralBytes(ids.enumerated().map { (UInt32($0.offset / 10), $0.element, 10, -1) }))
+        let source = try OracleGeneralSource(path: path)
+        var urls: [String] = []
+        while let r = try source.next() { urls.append(source.urls.string(r.url)) }
+        #expect(urls == ids.map { "/obj/\($0)" })
+        #expect(source.urls.count == Set(ids).count)
     }
 
     @Test("the source turns ids into /obj/<id> URLs at POP default, kind other, seconds into µs")
