@@ -10,7 +10,8 @@
 #      (goal ≥ 3×) and a Python OrderedDict LRU, bench/lru.py, end to end with CSV parsing
 #      (goal ≥ 10×), with popsim's read-ahead thread (--threads 2, its default here) and without;
 #   3. the full model (`popsim run`: CORS evaluation, pass-through, events, outcome aggregation)
-#      on 1 POP, against the cache-only replay at the same capacity (goal ≥ 0.5×), and on 8 POPs
+#      on 1 POP, against the cache-only replay at the same capacity (goal ≥ 0.5×; also with
+#      the oracleGeneral file itself as the full model's workload, for scale), and on 8 POPs
 #      against 1 POP (goal ≥ 0.8×), the same requests either way; and 2 threads against 1 on
 #      1 and 8 POPs (goal ≥ 1.8× on 2 cores).
 #
@@ -237,6 +238,12 @@ line "full model, 1 POP, 1 thread (10% WS)" "$(rate full1)" "cache-only, oracleG
 log "full model: 1 POP against the cache-only replay of the same .pstrace (the same reader and URL strings)"
 pairs "$RUNS" full1-ps "$P run $DIR/run1.json --no-out --quiet --threads 1" ps-bytes-10 "$P cachesim $DIR/t1.pstrace --cache-size $B10"
 line "full model, 1 POP, 1 thread (10% WS)" "$(rate full1-ps)" "cache-only, same .pstrace" "$(rate ps-bytes-10)" "$(ratio ps-bytes-10 full1-ps)" "≥ 0.5" ""
+log "full model: 1 POP reading the oracleGeneral trace itself, against the cache-only replay of that file"
+# The same file on both sides: object ids become /obj/<id> URLs at one POP; the file has no
+# Origin, so nothing is CORS-checked. Not a goal row — it shows the model's cost, not the reader's.
+scenario "$DIR/run1-og.json" 1 "$B10" '{"trace": "t8.oracleGeneral", "objects": {"pop": "p1"}}'
+pairs "$RUNS" full1-og "$P run $DIR/run1-og.json --no-out --quiet --threads 1" og-bytes-10-third "$P cachesim $OG --cache-size $B10"
+line "full model, 1 POP, oracleGeneral as requests" "$(rate full1-og)" "cache-only, same file" "$(rate og-bytes-10-third)" "$(ratio og-bytes-10-third full1-og)" "" ""
 log "full model: 8 POPs against 1 POP"
 pairs "$RUNS" full8 "$P run $DIR/run8.json --no-out --quiet --threads 1" full1-again "$P run $DIR/run1.json --no-out --quiet --threads 1"
 line "full model, 8 POPs, 1 thread (10% WS shared)" "$(rate full8)" "full model, 1 POP" "$(rate full1-again)" "$(ratio full1-again full8)" "≥ 0.8" ""

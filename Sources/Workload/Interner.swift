@@ -27,11 +27,27 @@ public func fnv1a64(_ string: String) -> UInt64 {
     return s.withUTF8 { fnv1a64(UnsafeRawBufferPointer($0)) }
 }
 
-/// Whether two buffers hold the same bytes: `memcmp`, for modules that do not import the C
-/// library.
+/// Whether two buffers hold the same bytes, eight at a time. In Swift rather than `memcmp`: the
+/// buffers compared are short (names, URLs), and an opaque C call makes a caller that borrows
+/// a `String`'s bytes retain it around the call — an atomic write to the string's header, which
+/// the processor cannot overlap with other misses (the interner's lookup: 5 % of `run` on a CSV
+/// trace, measured).
 @inline(__always)
 public func sameBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
-    a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
+    let n = a.count
+    guard n == b.count else { return false }
+    if n == 0 { return true }
+    let p = a.baseAddress!, q = b.baseAddress!
+    var i = 0
+    while i &+ 8 <= n {
+        if p.loadUnaligned(fromByteOffset: i, as: UInt64.self) != q.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+        i &+= 8
+    }
+    while i < n {
+        if p.load(fromByteOffset: i, as: UInt8.self) != q.load(fromByteOffset: i, as: UInt8.self) { return false }
+        i &+= 1
+    }
+    return true
 }
 
 /// The bytes of `word` equal to the byte repeated in `pattern` (`repeatedByte`) get their high
@@ -181,13 +197,18 @@ public struct Interner: Sendable {
             if slot == 0 { return nil }
             if slot & 0xFFFF_FFFF_0000_0000 == tag {
                 let id = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
-                if Self.same(strings[id], raw) { return UInt32(id) }
+                // Borrowed in place (a copy would retain it); native strings are contiguous.
+                let same = strings.withUnsafeBufferPointer { all in
+                    all[id].utf8.withContiguousStorageIfAvailable { sameBytes(UnsafeRawBufferPointer($0), raw) }
+                }
+                if same ?? Self.same(strings[id], raw) { return UInt32(id) }
             }
             i = (i + 1) & mask
         }
     }
 
     /// Whether `s` is exactly the bytes `raw`.
+    @inline(__always)
     private static func same(_ s: String, _ raw: UnsafeRawBufferPointer) -> Bool {
         var s = s
         return s.withUTF8 { stored in sameBytes(UnsafeRawBufferPointer(stored), raw) }

@@ -36,6 +36,23 @@ struct InternerTests {
         #expect(i.string(2) == "")
     }
 
+    @Test("sameBytes: equal buffers of every length to 40 match; one byte changed anywhere, or one byte more, does not")
+    func sameBytesEveryLengthAndPosition() {
+        for n in 0...40 {
+            let a = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 1) }
+            a.withUnsafeBytes { pa in
+                var b = a
+                b.withUnsafeBytes { #expect(sameBytes(pa, $0)) }
+                for k in 0..<n {
+                    b[k] ^= 0x80
+                    b.withUnsafeBytes { #expect(!sameBytes(pa, $0), "length \(n), byte \(k)") }
+                    b[k] ^= 0x80
+                }
+                (a + [0]).withUnsafeBytes { #expect(!sameBytes(pa, $0)) }
+            }
+        }
+    }
+
     @Test("many strings survive rehashing", arguments: [1, 9, 1000, 50_000])
     func many(_ n: Int) {
         var i = Interner()
