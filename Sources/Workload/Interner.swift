@@ -134,6 +134,24 @@ public struct Interner: Sendable {
         find(raw, hash: Self.hash(raw))
     }
 
+    /// Reads what lookups of the strings with these hashes (`Interner.hash`) will read first —
+    /// each home slot, then the string it names, if any — for nothing but to bring them into the
+    /// processor's cache: in loops of their own the misses overlap, where lookups one line at a
+    /// time wait for each in turn. (A slot may name another string: harmless.) Overwrites
+    /// `hashes`; returns a value of what it read, for the caller to keep.
+    public func touch(hashes: UnsafeMutablePointer<UInt64>, count: Int) -> UInt64 {
+        let mask = slots.count - 1
+        for k in 0..<count { hashes[k] = slots[Self.home(hashes[k] & 0xFFFF_FFFF_0000_0000, mask: mask)] }
+        var sink: UInt64 = 0
+        strings.withUnsafeBufferPointer { all in
+            for k in 0..<count where hashes[k] != 0 {
+                let id = Int(truncatingIfNeeded: hashes[k] & 0xFFFF_FFFF) - 1
+                sink &+= UInt64(all[id].utf8.withContiguousStorageIfAvailable { ($0.first ?? 0) &+ ($0.last ?? 0) } ?? 0)
+            }
+        }
+        return sink
+    }
+
     /// The table's hash: eight bytes at a time, multiply and fold, then a final mix. Internal to
     /// the table (ids do not depend on it), so it need not be the stable FNV-1a.
     @inline(__always)

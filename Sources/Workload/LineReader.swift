@@ -104,6 +104,13 @@ public final class LineReader {
         }
     }
 
+    /// Calls `body` with the bytes read but not yet returned as lines (valid only inside
+    /// `body`; the last line there may be incomplete), without consuming any: a caller looks
+    /// ahead to touch what the coming lines will look up.
+    public func withUnreadBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        buffer.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
+    }
+
     private func findNewline() -> Int? {
         guard scanned < end else { return nil }
         return buffer.withUnsafeBufferPointer { p -> Int? in

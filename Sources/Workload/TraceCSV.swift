@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Musl)
+@preconcurrency import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 // The CSV trace format: one request a line, time-ordered, read as a stream.
 import HTTPModel
 
@@ -107,6 +114,13 @@ public final class TraceCSVReader {
     public var lineNumber: Int { lines.lineNumber }
 
     private let lines: LineReader
+    /// Lines left before the next batch's URLs are touched.
+    private var untilTouch = 0
+    /// Lines whose URLs are touched together, ahead of their turn: each URL's lookup reads a
+    /// slot of a table of millions and the string it names — misses that, in a loop of their
+    /// own, are in flight together instead of one line at a time.
+    private static let touchBatch = 32
+    private let touchHashes = UnsafeMutablePointer<UInt64>.allocate(capacity: touchBatch)
     // Everything a line touches lives in one value, so a line makes one exclusive access to
     // the reader instead of one per field, and no interner is copied (retained) per lookup.
     private var s: LineState
@@ -172,12 +186,16 @@ public final class TraceCSVReader {
         s = LineState(path: path, columns: names, index: index)
     }
 
+    deinit { touchHashes.deallocate() }
+
     /// The next request, or nil at the end of the trace.
     ///
     /// After an error the reader is still usable: the next call reads the following line, so a
     /// caller can count bad lines and go on.
     /// - Throws: `TraceError` naming the line and column of the first problem on a line.
     public func next() throws(TraceError) -> TraceRecord? {
+        if untilTouch == 0 { touchAhead() }
+        untilTouch &-= 1
         while true {
             let line: ArraySlice<UInt8>
             do {
@@ -191,6 +209,42 @@ public final class TraceCSVReader {
             recordsRead += 1
             return record
         }
+    }
+}
+
+extension TraceCSVReader {
+    /// Touches the URL lookups of the next lines in the buffer: each complete line's URL field,
+    /// found by counting commas (a quote can misplace it; a touch of the wrong bytes is only a
+    /// wasted read). First every URL is hashed, then the interner reads their slots in one loop
+    /// and the strings they name in another, so that the misses overlap.
+    private func touchAhead() {
+        let column = s.index.url
+        let hashes = touchHashes
+        var count = 0
+        lines.withUnreadBytes { bytes in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+            var line = 0
+            let end = bytes.count
+            while line < end && count < Self.touchBatch {
+                guard let nl = memchr(base + line, 0x0A, end - line) else { break }
+                let lineEnd = base.distance(to: UnsafeRawPointer(nl))
+                var start = line
+                var field = 0
+                while field < column, let comma = memchr(base + start, 0x2C, lineEnd - start) {
+                    start = base.distance(to: UnsafeRawPointer(comma)) + 1
+                    field += 1
+                }
+                if field == column {
+                    var stop = memchr(base + start, 0x2C, lineEnd - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? lineEnd
+                    if stop > start && bytes[stop - 1] == 0x0D { stop -= 1 }
+                    hashes[count] = Interner.hash(UnsafeRawBufferPointer(rebasing: bytes[start..<stop]))
+                    count += 1
+                }
+                line = lineEnd + 1
+            }
+        }
+        s.touched &+= s.urls.touch(hashes: hashes, count: count)
+        untilTouch = max(count, 1)
     }
 }
 
@@ -223,6 +277,8 @@ struct LineState {
     private var getMethod: UInt32?
     private var lastTime: Int64 = 0
     private var lastTimeLine = 0
+    /// Where the look-ahead's touches go, so that they are not optimised away.
+    var touched: UInt64 = 0
     private var lineNumber = 0
 
     init(path: String, columns: [String], index: TraceCSVReader.ColumnIndex) {

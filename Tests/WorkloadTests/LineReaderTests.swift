@@ -31,7 +31,17 @@ struct LineReaderTests {
         let text = expected.enumerated().map { $0.element + ($0.offset % 3 == 0 ? "\r\n" : "\n") }.joined()
         let reader = try LineReader(path: dir.file("big.txt", text), blockSize: blockSize)
         var got: [String] = []
-        while let line = try reader.nextLine() { got.append(String(decoding: line, as: UTF8.self)) }
+        let bytes = Array(text.utf8)
+        var consumed = 0
+        while true {
+            // The unread bytes are what follows the lines returned, as far as the reader has read.
+            let unread = reader.withUnreadBytes { Array($0) }
+            #expect(bytes[consumed...].starts(with: unread))
+            guard let line = try reader.nextLine() else { break }
+            got.append(String(decoding: line, as: UTF8.self))
+            consumed += line.count + (got.count % 3 == 1 ? 2 : 1)
+        }
+        #expect(consumed == bytes.count)
         #expect(got == expected)
         #expect(reader.lineNumber == 200)
     }

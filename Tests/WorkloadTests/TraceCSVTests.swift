@@ -214,6 +214,23 @@ struct TraceCSVTests {
         }
     }
 
+    @Test("URLs come back right across the reader's look-ahead batches: a thousand distinct, some quoted, CRLF and blank lines, url not the first column")
+    func lookAhead() throws {
+        let dir = TemporaryDirectory()
+        var text = "kind,url,t,pop,origin\n"
+        var expected: [String] = []
+        for i in 0..<3_000 {
+            let url = "https://cdn.example.com/o/\((i * 7919) % 1013)"
+            let field = i % 17 == 0 ? "\"\(url)\"" : url
+            text += "font,\(field),\(i),p,https://a.example.com" + (i % 5 == 0 ? "\r\n" : "\n")
+            if i % 50 == 0 { text += "\n" }
+            expected.append(url)
+        }
+        let (reader, records) = try Self.readAll(dir.file("ahead.csv", text))
+        #expect(records.map { reader.urls.string($0.url) } == expected)
+        #expect(reader.urls.count == 1013)
+    }
+
     @Test("a large trace streams with few distinct values")
     func streaming() throws {
         let dir = TemporaryDirectory()
