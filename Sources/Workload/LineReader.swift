@@ -112,12 +112,7 @@ public final class LineReader {
     }
 
     private func findNewline() -> Int? {
-        guard scanned < end else { return nil }
-        return buffer.withUnsafeBufferPointer { p -> Int? in
-            let base = p.baseAddress!
-            guard let hit = memchr(base + scanned, 0x0A, end - scanned) else { return nil }
-            return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-        }
+        buffer.withUnsafeBytes { $0.firstOffset(of: 0x0A, from: scanned, to: end) }
     }
 
     /// Moves the partial line to the front, grows the buffer when the line fills it, then reads.
@@ -147,5 +142,14 @@ public final class LineReader {
             if n == 0 { atEOF = true } else { end += n }
             return
         }
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// The offset of the first `byte` in `from..<to` (`memchr`), or nil.
+    @inline(__always)
+    func firstOffset(of byte: UInt8, from: Int, to: Int) -> Int? {
+        guard from < to, let base = baseAddress, let hit = memchr(base + from, Int32(byte), to - from) else { return nil }
+        return base.distance(to: UnsafeRawPointer(hit))
     }
 }

@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#elseif canImport(Musl)
-@preconcurrency import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 // The CSV trace format: one request a line, time-ordered, read as a stream.
 import HTTPModel
 
@@ -222,20 +215,16 @@ extension TraceCSVReader {
         let hashes = touchHashes
         var count = 0
         lines.withUnreadBytes { bytes in
-            guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
             var line = 0
-            let end = bytes.count
-            while line < end && count < Self.touchBatch {
-                guard let nl = memchr(base + line, 0x0A, end - line) else { break }
-                let lineEnd = base.distance(to: UnsafeRawPointer(nl))
+            while count < Self.touchBatch, let lineEnd = bytes.firstOffset(of: 0x0A, from: line, to: bytes.count) {
                 var start = line
                 var field = 0
-                while field < column, let comma = memchr(base + start, 0x2C, lineEnd - start) {
-                    start = base.distance(to: UnsafeRawPointer(comma)) + 1
+                while field < column, let comma = bytes.firstOffset(of: 0x2C, from: start, to: lineEnd) {
+                    start = comma + 1
                     field += 1
                 }
                 if field == column {
-                    var stop = memchr(base + start, 0x2C, lineEnd - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? lineEnd
+                    var stop = bytes.firstOffset(of: 0x2C, from: start, to: lineEnd) ?? lineEnd
                     if stop > start && bytes[stop - 1] == 0x0D { stop -= 1 }
                     hashes[count] = Interner.hash(UnsafeRawBufferPointer(rebasing: bytes[start..<stop]))
                     count += 1
