@@ -53,6 +53,26 @@ struct InternerTests {
         }
     }
 
+    @Test("touch reads the slots and strings of known and unknown hashes and changes nothing: ids, count and lookups stay as they were")
+    func touchChangesNothing() {
+        var i = Interner()
+        let texts = (0..<3_000).map { "https://cdn.example.com/t/\($0)" }
+        for t in texts { _ = i.intern(t) }
+        let probes = (texts + ["/absent", "", "https://cdn.example.com/t/3000"]).map { t in
+            Array(t.utf8).withUnsafeBytes { Interner.hash($0) }
+        }
+        let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: probes.count)
+        defer { hashes.deallocate() }
+        hashes.initialize(from: probes, count: probes.count)
+        let copy = i
+        // Every known string's home slot holds some string, so the sum of what was read is not 0.
+        #expect(i.touch(hashes: hashes, count: probes.count) != 0)
+        #expect(i.count == texts.count)
+        for (k, t) in texts.enumerated() where k % 37 == 0 { #expect(i.id(of: t) == UInt32(k)) }
+        #expect(i.id(of: "/absent") == nil)
+        #expect(i.intern("/new") == UInt32(texts.count) && copy.count == texts.count)
+    }
+
     @Test("many strings survive rehashing", arguments: [1, 9, 1000, 50_000])
     func many(_ n: Int) {
         var i = Interner()
