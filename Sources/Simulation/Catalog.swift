@@ -37,13 +37,80 @@ public struct SimRequest: Sendable {
 /// handed through a synchronising queue after it was added — entries never move or change
 /// (`AppendOnlyArray`).
 public final class Catalog: @unchecked Sendable {
+    /// A URL as the trace spells it, with its domain and where its path and query lie in it.
+    ///
+    /// The path and the path with query are views of `text` (UTF-8 offsets, not strings of
+    /// their own): a trace has millions of distinct URLs, and two more strings each were a heap
+    /// allocation and 64 bytes per URL (a fifth of a run's peak memory on a trace of a million
+    /// URLs), for texts a run reads a few times per URL.
     public struct URLInfo: Sendable {
-        public var text: String
-        public var domain: Int
-        /// Path with query, as the cache key sees it.
-        public var pathAndQuery: String
-        /// Path without query.
-        public var path: String
+        /// The URL as the trace spells it.
+        public let text: String
+        public let domain: Int
+        /// The UTF-8 offset in `text` where the path begins (where the query begins, or the
+        /// end, when the URL has no path).
+        @usableFromInline let pathStart: UInt32
+        /// The UTF-8 offset in `text` of the query's `?`, or the length of `text` when it has
+        /// none; the top bit marks a URL without a path ("https://host?v=1"), whose path is "/".
+        @usableFromInline let queryField: UInt32
+
+        @usableFromInline static var noPathBit: UInt32 { 1 << 31 }
+
+        /// `pathStart` and `queryStart` are UTF-8 offsets in `text` at ASCII bytes (or its end);
+        /// `hasPath` false when the text has no path before the query or the end.
+        init(text: String, domain: Int, pathStart: Int, queryStart: Int, hasPath: Bool) {
+            precondition(pathStart <= queryStart && queryStart <= text.utf8.count && text.utf8.count < Int(Self.noPathBit),
+                         "internal error: URL offsets out of range")
+            self.text = text
+            self.domain = domain
+            self.pathStart = UInt32(pathStart)
+            self.queryField = UInt32(queryStart) | (hasPath ? 0 : Self.noPathBit)
+        }
+
+        /// Whether the URL has a query (a `?`, even with nothing after it).
+        @inlinable public var hasQuery: Bool { Int(queryField & ~Self.noPathBit) < text.utf8.count }
+
+        /// Path with query, as the cache key sees it ("/" before the query of a URL without path).
+        public var pathAndQuery: Substring {
+            if queryField & Self.noPathBit != 0 { return Substring("/" + slice(Int(pathStart), text.utf8.count)) }
+            return slice(Int(pathStart), text.utf8.count)
+        }
+
+        /// Path without query ("/" for a URL without path).
+        public var path: Substring {
+            if queryField & Self.noPathBit != 0 { return "/" }
+            return slice(Int(pathStart), Int(queryField))
+        }
+
+        private func slice(_ start: Int, _ end: Int) -> Substring {
+            let u = text.utf8
+            return Substring(u[u.index(u.startIndex, offsetBy: start)..<u.index(u.startIndex, offsetBy: end)])
+        }
+
+        /// Calls `body` with the UTF-8 bytes of the path, or of the path with query: what
+        /// `path` and `pathAndQuery` spell, without making a `Substring` of each (a few hundred
+        /// instructions apiece, for code that runs once per distinct URL of a trace).
+        func withPathBytes<R>(includingQuery: Bool, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+            let start = Int(pathStart), query = Int(queryField & ~Self.noPathBit)
+            if queryField & Self.noPathBit != 0 {
+                // "/" and the query: not in the text as such.
+                var bytes: [UInt8] = [UInt8(ascii: "/")]
+                if includingQuery { bytes += text.utf8.dropFirst(query) }
+                return bytes.withUnsafeBufferPointer(body)
+            }
+            return withTextBytes { t in body(UnsafeBufferPointer(rebasing: t[start..<(includingQuery ? t.count : query)])) }
+        }
+
+        /// Calls `body` with the UTF-8 bytes of `text`, in place.
+        func withTextBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+            if let r = text.utf8.withContiguousStorageIfAvailable(body) { return r }
+            var t = text
+            return t.withUTF8(body)
+        }
+
+        /// Where the path begins in `text`, as `withTextBytes` counts; nil for a URL without a
+        /// path, whose path "/" is not in its text.
+        var pathOffset: Int? { queryField & Self.noPathBit != 0 ? nil : Int(pathStart) }
     }
 
     @usableFromInline let urlStore = AppendOnlyArray<URLInfo>()
@@ -129,10 +196,9 @@ public final class Catalog: @unchecked Sendable {
         guard let domain = domainHosts.firstIndex(of: host) else {
             throw URLError(url: text, reason: "host \"\(host)\" is not a domain of the scenario (domains: \(domainHosts.joined(separator: ", ")))")
         }
-        var pathAndQuery = String(rest)
-        if pathAndQuery.isEmpty || pathAndQuery.hasPrefix("?") { pathAndQuery = "/" + pathAndQuery }
-        let path = pathAndQuery.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? pathAndQuery
-        return URLInfo(text: text, domain: domain, pathAndQuery: pathAndQuery, path: path)
+        let pathStart = text.utf8.distance(from: text.utf8.startIndex, to: rest.utf8.startIndex)
+        let queryStart = rest.utf8.firstIndex(of: UInt8(ascii: "?")).map { text.utf8.distance(from: text.utf8.startIndex, to: $0) } ?? text.utf8.count
+        return URLInfo(text: text, domain: domain, pathStart: pathStart, queryStart: queryStart, hasPath: queryStart > pathStart)
     }
 
     /// `parse` on bytes, for the URLs traces are made of: printable ASCII (no space), where a
@@ -146,12 +212,10 @@ public final class Catalog: @unchecked Sendable {
         return bytes.withUTF8 { (b: UnsafeBufferPointer<UInt8>) -> URLInfo? in
             let n = b.count
             guard n > 0, Self.isPrintableWithoutSpace(b) else { return nil }
-            func string(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: b[range]), as: UTF8.self) }
-            func firstQuestion(from start: Int) -> Int? { Self.firstIndex(of: question, or: question, in: b, from: start) }
+            func firstQuestion(from start: Int) -> Int { Self.firstIndex(of: question, or: question, in: b, from: start) ?? n }
             if b[0] == slash {
                 guard domainHosts.count == 1 else { return nil }
-                let path = firstQuestion(from: 0).map { string(0..<$0) } ?? text
-                return URLInfo(text: text, domain: 0, pathAndQuery: text, path: path)
+                return URLInfo(text: text, domain: 0, pathStart: 0, queryStart: firstQuestion(from: 0), hasPath: true)
             }
             // "://" and the host up to the first '/' or '?'.
             var hostStart = -1
@@ -171,11 +235,9 @@ public final class Catalog: @unchecked Sendable {
             }) else { return nil }
             if hostEnd == n || b[hostEnd] == question {
                 // No path: the cache key's path is "/".
-                return URLInfo(text: text, domain: domain, pathAndQuery: "/" + string(hostEnd..<n), path: "/")
+                return URLInfo(text: text, domain: domain, pathStart: hostEnd, queryStart: hostEnd, hasPath: false)
             }
-            let pathAndQuery = string(hostEnd..<n)
-            let path = firstQuestion(from: hostEnd).map { string(hostEnd..<$0) } ?? pathAndQuery
-            return URLInfo(text: text, domain: domain, pathAndQuery: pathAndQuery, path: path)
+            return URLInfo(text: text, domain: domain, pathStart: hostEnd, queryStart: firstQuestion(from: hostEnd), hasPath: true)
         }
     }
 

@@ -460,12 +460,16 @@ struct Driver {
                 let k = urlEntries.count - first
                 (keyWithQuery, keyWithoutQuery) = canonicalKeys(info, id: id, hashes: k < textHashes.count ? textHashes[k] : Self.textHashes(info))
             }
+            // The path as a `Substring` only for the rules that read it (making one is a few
+            // hundred instructions, once per distinct URL).
+            let pathRules = config.origins[originIndex].pathRules
+            let path: Substring = pathRules.isEmpty && config.domains[info.domain].ttlRules.isEmpty ? "" : info.path
             var pathRule: Int32 = -1, best = -1
-            for (i, rule) in config.origins[originIndex].pathRules.enumerated() where info.path.hasPrefix(rule.prefix) && rule.prefix.count > best {
+            for (i, rule) in pathRules.enumerated() where path.hasPrefix(rule.prefix) && rule.prefix.count > best {
                 pathRule = Int32(i); best = rule.prefix.count
             }
             let dynamic = pathRule >= 0 && config.origins[originIndex].pathRules[Int(pathRule)].dynamic
-            let ttl = TTLPolicy.ttl(path: info.path, domain: config.domains[info.domain],
+            let ttl = TTLPolicy.ttl(path: path, domain: config.domains[info.domain],
                                     originCacheControl: pathRule >= 0 ? config.origins[originIndex].pathRules[Int(pathRule)].cacheControl : nil)
             var flags: UInt8 = 0
             if dynamic { flags |= URLFacts.dynamic }
@@ -492,25 +496,19 @@ struct Driver {
     /// Whether `info` has no query and spells its domain as every URL of it before (the first
     /// one's spelling is kept): see `spellings`.
     private mutating func spellsAsBefore(_ info: Catalog.URLInfo) -> Bool {
-        guard info.pathAndQuery == info.path else { return false }
-        // The strings' bytes in place, without copying the strings (a retain each, a million
-        // times); a string without contiguous UTF-8 (never the catalog's) takes the table.
+        // A URL without a path ("https://host") has the path "/", which its text does not end with.
+        guard !info.hasQuery, let pathStart = info.pathOffset else { return false }
+        // The bytes in place, without copying the strings (a retain each, a million times).
         let known = spellings![info.domain]
-        let found: (spelt: Bool, first: String?)?? = info.text.utf8.withContiguousStorageIfAvailable { t in
-            info.path.utf8.withContiguousStorageIfAvailable { p in
-                guard p.count > 0, p.count <= t.count,
-                      sameBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: t[(t.count - p.count)...])), UnsafeRawBufferPointer(p)) else {
-                    return (false, nil)
-                }
-                let prefix = UnsafeBufferPointer(rebasing: t[..<(t.count - p.count)])
-                guard let known else { return (true, String(decoding: prefix, as: UTF8.self)) }
-                let same = known.utf8.withContiguousStorageIfAvailable { k in
-                    sameBytes(UnsafeRawBufferPointer(k), UnsafeRawBufferPointer(prefix))
-                } ?? known.utf8.elementsEqual(prefix)
-                return (same, nil)
-            }
+        let found: (spelt: Bool, first: String?) = info.withTextBytes { t in
+            let prefix = UnsafeBufferPointer(rebasing: t[..<pathStart])
+            guard let known else { return (true, String(decoding: prefix, as: UTF8.self)) }
+            let same = known.utf8.withContiguousStorageIfAvailable { k in
+                sameBytes(UnsafeRawBufferPointer(k), UnsafeRawBufferPointer(prefix))
+            } ?? known.utf8.elementsEqual(prefix)
+            return (same, nil)
         }
-        guard let found, let found, found.spelt else { return false }
+        guard found.spelt else { return false }
         if let first = found.first { spellings![info.domain] = first }
         return true
     }
@@ -518,15 +516,15 @@ struct Driver {
     /// The cache keys of URL `id` with and without its query (`info`, `hashes` its texts'
     /// FNV-1a), entering it in `canonical`.
     private mutating func canonicalKeys(_ info: Catalog.URLInfo, id: UInt32, hashes: (path: UInt64, pathAndQuery: UInt64)) -> (UInt32, UInt32) {
-        if info.pathAndQuery == info.path {
-            let e = canonicalEntry(domain: info.domain, text: info.path, hash: hashes.path, id: id, isPath: true)
+        if !info.hasQuery {
+            let e = canonicalEntry(of: info, hash: hashes.path, id: id, isPath: true)
             if canonicalIDs[e].exact == .max { canonicalIDs[e].exact = id }
             if canonicalIDs[e].path == .max { canonicalIDs[e].path = id }
             return (canonicalIDs[e].exact, canonicalIDs[e].path)
         }
-        let q = canonicalEntry(domain: info.domain, text: info.pathAndQuery, hash: hashes.pathAndQuery, id: id, isPath: false)
+        let q = canonicalEntry(of: info, hash: hashes.pathAndQuery, id: id, isPath: false)
         if canonicalIDs[q].exact == .max { canonicalIDs[q].exact = id }
-        let p = canonicalEntry(domain: info.domain, text: info.path, hash: hashes.path, id: id, isPath: true)
+        let p = canonicalEntry(of: info, hash: hashes.path, id: id, isPath: true)
         if canonicalIDs[p].path == .max { canonicalIDs[p].path = id }
         return (canonicalIDs[q].exact, canonicalIDs[p].path)
     }
@@ -543,7 +541,7 @@ struct Driver {
             let h = Self.textHashes(info)
             texts.append(h)
             keys.append(CanonicalKey(hash: h.path, domain: UInt32(info.domain), salt: 0).mixedHash)
-            if info.pathAndQuery != info.path {
+            if info.hasQuery {
                 keys.append(CanonicalKey(hash: h.pathAndQuery, domain: UInt32(info.domain), salt: 0).mixedHash)
             }
         }
@@ -553,26 +551,28 @@ struct Driver {
 
     /// FNV-1a of a URL's path and of its path with query: the canonical keys' hashes.
     private static func textHashes(_ info: Catalog.URLInfo) -> (path: UInt64, pathAndQuery: UInt64) {
-        let path = fnv1a64(info.path)
-        return (path, info.pathAndQuery == info.path ? path : fnv1a64(info.pathAndQuery))
+        let path = info.withPathBytes(includingQuery: false) { fnv1a64(UnsafeRawBufferPointer($0)) }
+        return (path, info.hasQuery ? info.withPathBytes(includingQuery: true) { fnv1a64(UnsafeRawBufferPointer($0)) } : path)
     }
 
-    /// The entry of (domain, text) in the table of canonical keys, made when new. Keys are hashes
-    /// of the text, checked against the catalog's strings through the URL that made the entry; a
-    /// collision of two different texts moves on to the next salt, so the table stays exact.
-    /// `h` is FNV-1a of `text`.
-    private mutating func canonicalEntry(domain: Int, text: String, hash h: UInt64, id: UInt32, isPath: Bool) -> Int {
+    /// The entry of (domain, text) in the table of canonical keys — the text being `info`'s
+    /// path (`isPath`) or path with query — made when new. Keys are hashes of the text, checked
+    /// against the bytes of the URL that made the entry; a collision of two different texts
+    /// moves on to the next salt, so the table stays exact. `h` is FNV-1a of the text.
+    private mutating func canonicalEntry(of info: Catalog.URLInfo, hash h: UInt64, id: UInt32, isPath: Bool) -> Int {
         var salt: UInt32 = 0
         while true {
-            let key = CanonicalKey(hash: h, domain: UInt32(domain), salt: salt)
+            let key = CanonicalKey(hash: h, domain: UInt32(info.domain), salt: salt)
             guard let e = canonical.find(key) else {
                 canonical.insert(key, (representative: id, isPath: isPath))
                 canonicalIDs.append((.max, .max))
                 return canonicalIDs.count - 1
             }
             let (representative, repIsPath) = canonical.values[e]
-            let info = catalog.url(representative)
-            if info.domain == domain && (repIsPath ? info.path : info.pathAndQuery) == text { return e }
+            let rep = catalog.url(representative)
+            if rep.domain == info.domain && rep.withPathBytes(includingQuery: !repIsPath, { a in
+                info.withPathBytes(includingQuery: !isPath) { b in sameBytes(UnsafeRawBufferPointer(a), UnsafeRawBufferPointer(b)) }
+            }) { return e }
             salt += 1
         }
     }

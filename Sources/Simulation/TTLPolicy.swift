@@ -4,7 +4,7 @@ import HTTPModel
 /// `Cache-Control`, then the domain's default — the order CDN consoles document.
 public enum TTLPolicy {
     /// TTL in µs for `path`; 0 means the object is not cached.
-    public static func ttl(path: String, domain: DomainSpec, originCacheControl: String?) -> Int64 {
+    public static func ttl(path: Substring, domain: DomainSpec, originCacheControl: String?) -> Int64 {
         for rule in domain.ttlRules where matches(rule.match, path: path) {
             return rule.ttl
         }
@@ -14,7 +14,7 @@ public enum TTLPolicy {
         return domain.defaultTTL
     }
 
-    package static func matches(_ match: TTLRule.Match, path: String) -> Bool {
+    package static func matches(_ match: TTLRule.Match, path: Substring) -> Bool {
         switch match {
         case .prefix(let p): return path.hasPrefix(p)
         case .fileExtension(let ext):
@@ -30,7 +30,7 @@ public enum TTLPolicy {
     /// strings of the general match (run once per distinct URL and rule: a million times on a
     /// large trace). nil when the path is not ASCII, where a character may span several bytes
     /// and the general match decides.
-    package static func asciiExtensionMatches(_ path: String, _ ext: String) -> Bool? {
+    package static func asciiExtensionMatches(_ path: Substring, _ ext: String) -> Bool? {
         var path = path, ext = ext
         return path.withUTF8 { p -> Bool? in
             var dot = -1

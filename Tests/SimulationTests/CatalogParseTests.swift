@@ -71,6 +71,44 @@ struct CatalogParseTests {
         #expect(c.domain == 0 && c.pathAndQuery == "/a.js?v" && c.path == "/a.js")
     }
 
+    /// The URL keeps offsets into its text rather than strings of its own; what the run reads
+    /// in bytes (`withPathBytes`, `pathOffset`, `hasQuery`) must spell what `path` and
+    /// `pathAndQuery` do, for every shape of URL and both parses.
+    @Test("the path's bytes, its offset and hasQuery agree with path and pathAndQuery", arguments: [oneDomain, twoDomains])
+    func bytesAgree(domains: [String]) {
+        let bytes = domains.map { Array($0.utf8) }
+        var checked = 0
+        for url in Self.urls + ["https://cdn.example.com/é?ü=1", "https://cdn.example.com?é", "/caf\u{E9}/x"] {
+            let general = try? Catalog.parse(url, domainHosts: domains)
+            for info in [general, Catalog.parsePrintableASCII(url, domainHosts: bytes)].compactMap({ $0 }) {
+                checked += 1
+                let path = info.withPathBytes(includingQuery: false) { String(decoding: $0, as: UTF8.self) }
+                let withQuery = info.withPathBytes(includingQuery: true) { String(decoding: $0, as: UTF8.self) }
+                #expect(path == String(info.path) && withQuery == String(info.pathAndQuery), "\(url)")
+                #expect(info.hasQuery == (info.path != info.pathAndQuery), "\(url)")
+                #expect(info.withTextBytes { String(decoding: $0, as: UTF8.self) } == url)
+                if let offset = info.pathOffset {
+                    #expect(Array(url.utf8.dropFirst(offset)) == Array(info.pathAndQuery.utf8), "\(url): the path begins at \(offset)")
+                } else {
+                    // No path: nothing but the host between "://" and the query or the end.
+                    let afterScheme = url.components(separatedBy: "://").dropFirst().joined(separator: "://")
+                    #expect(info.path == "/" && !afterScheme.prefix(while: { $0 != "?" }).contains("/"), "\(url) has a path")
+                }
+            }
+        }
+        #expect(checked == (domains.count == 1 ? 31 : 24), "URLs checked: \(checked)")
+    }
+
+    @Test("the general parse of non-ASCII URLs: the path ends at the first \"?\", \"/\" before a query without path")
+    func generalNonASCII() throws {
+        let a = try Catalog.parse("https://CDN.example.com/é/ü.js?ß=1?x", domainHosts: Self.oneDomain)
+        #expect(a.path == "/é/ü.js" && a.pathAndQuery == "/é/ü.js?ß=1?x" && a.hasQuery && a.pathOffset == 23)
+        let b = try Catalog.parse("https://cdn.example.com?é", domainHosts: Self.oneDomain)
+        #expect(b.path == "/" && b.pathAndQuery == "/?é" && b.hasQuery && b.pathOffset == nil)
+        let c = try Catalog.parse("/é", domainHosts: Self.oneDomain)
+        #expect(c.path == "/é" && c.pathAndQuery == "/é" && !c.hasQuery && c.pathOffset == 0)
+    }
+
     /// Every length to 40 and every position, against the byte-by-byte rule: the word-at-a-time
     /// scans must not miss a byte nor flag one (borrows and carries cross byte boundaries).
     @Test("the eight-bytes-at-a-time scans agree with byte-by-byte ones at every length and position")
