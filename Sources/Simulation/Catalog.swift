@@ -170,7 +170,9 @@ public final class Catalog: @unchecked Sendable {
 
     /// Ids by text, from the first URL `urlID(for:)` adds (a prefetch event's, before the trace
     /// names it): a reader then finds the URLs an event added instead of adding them again.
-    private var idsByText: [String: UInt32]? = nil
+    ///
+    /// Written and read by the adding thread only: no run-time exclusivity check (two per URL).
+    @exclusivity(unchecked) private var idsByText: [String: UInt32]? = nil
 
     /// Whether `urlID(for:)` has added a URL: a reader must then look its new URLs up with it
     /// rather than add them (an event may have added one already).

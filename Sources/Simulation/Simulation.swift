@@ -224,8 +224,10 @@ struct Driver {
     private var classOfGET: [Int32] = []
     private var classOther = FlatMap<ClassKey, UInt32>()
     private var profiles: [UInt8] = []
-    private static let kindCount = resourceKinds.count
-    private static let credentialCount = credentialsModes.count
+    // Instance constants, not static ones: a static `let` is read through a once-guard on every
+    // request (two calls per request here).
+    private let kindCount = resourceKinds.count
+    private let credentialCount = credentialsModes.count
 
     // Prefetch events still to resolve, by (earliest time, ordinal).
     private var prefetchQueue: [(time: Int64, ordinal: Int, event: Int)] = []
@@ -581,7 +583,7 @@ struct Driver {
 
     private mutating func requestClass(originPlus1: UInt32, kind: ResourceKind, credentials: CredentialsMode, method: UInt32) -> UInt32 {
         if method == 0 {
-            let i = (Int(originPlus1) * Self.kindCount + kind.ordinal) * Self.credentialCount + credentials.ordinal
+            let i = (Int(originPlus1) * kindCount + kind.ordinal) * credentialCount + credentials.ordinal
             if i < classOfGET.count, classOfGET[i] >= 0 { return UInt32(classOfGET[i]) }
             let id = newClass(originPlus1: originPlus1, kind: kind, credentials: credentials, method: method)
             if i >= classOfGET.count { classOfGET.append(contentsOf: repeatElement(-1, count: i + 1 - classOfGET.count)) }

@@ -112,10 +112,12 @@ public final class PopsimTraceSource: TraceSource {
     public var sourceName: String { path }
     /// The path as given, for messages.
     public let path: String
-    public private(set) var pops = Interner()
-    public private(set) var urls = Interner()
-    public private(set) var origins = Interner()
-    public private(set) var methods = Interner()
+    // Read and written by the reading thread only: no run-time exclusivity check (two per
+    // distinct URL, each a call into the runtime).
+    @exclusivity(unchecked) public private(set) var pops = Interner()
+    @exclusivity(unchecked) public private(set) var urls = Interner()
+    @exclusivity(unchecked) public private(set) var origins = Interner()
+    @exclusivity(unchecked) public private(set) var methods = Interner()
     /// The file's version and flags.
     public private(set) var version: UInt16 = 0
     public private(set) var flags: UInt16 = 0

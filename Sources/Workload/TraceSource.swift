@@ -4,12 +4,12 @@ import HTTPModel
 /// 285 years. Times, durations (RTTs, TTLs, event delays: `parseDuration` refuses longer ones)
 /// and their sums then stay far from `Int64.max`, so the simulation's arithmetic cannot
 /// overflow whatever the input. Trace files may hold later times; a run refuses them.
-public let maxTraceTime: Int64 = 1 << 53
+@inlinable public var maxTraceTime: Int64 { 1 << 53 }
 
 /// The largest response size a simulated request may carry: 2^40 bytes (1 TiB). Byte totals
 /// then stay exact for at least 8 million requests of that size. Trace files may hold larger
 /// sizes; a run refuses them.
-public let maxObjectBytes: Int64 = 1 << 40
+@inlinable public var maxObjectBytes: Int64 { 1 << 40 }
 
 /// Anything that yields requests in time order with interned names: a CSV trace, a binary trace,
 /// an access-log importer, a generator. The simulator's driver reads every format through this.
