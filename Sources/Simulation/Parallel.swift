@@ -195,7 +195,10 @@ func replay(_ batch: UnsafePointer<Work>, count: Int, through units: inout [Vari
             var chunk = 0
             while chunk < count {
                 let n = min(BatchTouch.capacity, count - chunk)
-                for u in units.indices { sum &+= units[u].touch(batch + chunk, count: n) }
+                // Through a buffer: read through the array, each unit was copied for the call.
+                units.withUnsafeBufferPointer { units in
+                    for u in units.indices { sum &+= units[u].touch(batch + chunk, count: n) }
+                }
                 for k in chunk..<chunk + n {
                     let p = Int(batch[k].pop)
                     var j = Int(start[p])

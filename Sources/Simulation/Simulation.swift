@@ -441,11 +441,13 @@ struct Driver {
     /// given, is FNV-1a of the path and of the path with query of the k-th of them.
     private mutating func deriveFacts(through url: Int, textHashes: [(path: UInt64, pathAndQuery: UInt64)] = []) {
         let first = urlEntries.count
+        // Read in place through locals (a copy of a domain or origin retains its strings and
+        // arrays, a million times; read through `self`, which this loop mutates, they are copied).
+        let domains = config.domains, origins = config.origins
         while urlEntries.count <= url {
             let id = UInt32(urlEntries.count)
             let info = catalog.url(id)
-            // Read in place (a copy of either retains its strings and arrays, a million times).
-            let originIndex = config.domains[info.domain].origin
+            let originIndex = domains[info.domain].origin
             // One key per resource, however the trace spelt it (a path or an absolute URL), with
             // or without the query: the first URL id seen with that domain and path (and query).
             let keyWithQuery: UInt32, keyWithoutQuery: UInt32
@@ -464,15 +466,15 @@ struct Driver {
             }
             // The path as a `Substring` only for the rules that read it (making one is a few
             // hundred instructions, once per distinct URL).
-            let pathRules = config.origins[originIndex].pathRules
-            let path: Substring = pathRules.isEmpty && config.domains[info.domain].ttlRules.isEmpty ? "" : info.path
+            let pathRules = origins[originIndex].pathRules
+            let path: Substring = pathRules.isEmpty && domains[info.domain].ttlRules.isEmpty ? "" : info.path
             var pathRule: Int32 = -1, best = -1
             for (i, rule) in pathRules.enumerated() where path.hasPrefix(rule.prefix) && rule.prefix.count > best {
                 pathRule = Int32(i); best = rule.prefix.count
             }
-            let dynamic = pathRule >= 0 && config.origins[originIndex].pathRules[Int(pathRule)].dynamic
-            let ttl = TTLPolicy.ttl(path: path, domain: config.domains[info.domain],
-                                    originCacheControl: pathRule >= 0 ? config.origins[originIndex].pathRules[Int(pathRule)].cacheControl : nil)
+            let dynamic = pathRule >= 0 && pathRules[Int(pathRule)].dynamic
+            let ttl = TTLPolicy.ttl(path: path, domain: domains[info.domain],
+                                    originCacheControl: pathRule >= 0 ? pathRules[Int(pathRule)].cacheControl : nil)
             var flags: UInt8 = 0
             if dynamic { flags |= URLFacts.dynamic }
             if !dynamic && ttl > 0 { flags |= URLFacts.cacheable }
@@ -488,7 +490,7 @@ struct Driver {
                 urlKeys[Int(id)] = UInt64(keyWithQuery) | UInt64(keyWithoutQuery) << 32
             }
             if let shard = options.shard, shard.key == .url,
-               Simulation.shardHash(info, domains: config.domains) % UInt64(shard.count) != UInt64(shard.index) {
+               Simulation.shardHash(info, domains: domains) % UInt64(shard.count) != UInt64(shard.index) {
                 entry |= Self.notOwnedBit
             }
             urlEntries.append(entry)

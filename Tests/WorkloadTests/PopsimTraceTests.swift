@@ -140,6 +140,44 @@ struct PopsimTraceTests {
         #expect(readAllBytes(path) == e.bytes)
     }
 
+    /// Every length of varint from 1 to 10 bytes (LEB128, docs/trace-format.md), at every
+    /// position across buffer refills and up to the file's end, reads back as written.
+    @Test("varints of every length read back exactly, wherever they fall in the buffer")
+    func varintLengths() throws {
+        var values: [UInt64] = [0, 1, 0x7F, 0x80, 300, UInt64(Int64.max)]
+        for k in 1...9 where 7 * k < 63 {
+            values += [(1 << UInt64(7 * k)) - 1, 1 << UInt64(7 * k), (1 << UInt64(7 * k)) + 0x55]
+        }
+        var rng = SplitMix64(seed: 7)
+        for _ in 0..<200 { values.append(rng.next() >> (rng.next() % 64) & UInt64(Int64.max)) }
+        var e = PSBytes()
+        e.basics()
+        var expected: [(time: Int64, bytes: Int64)] = []
+        var time: Int64 = 0
+        // Several rounds, each shifted by one byte (a varint-long time step), so that every value
+        // meets every alignment and, with a 4 KiB buffer, the refill boundary.
+        for round in 0..<9 {
+            for v in values {
+                let delta: UInt64 = round == 0 ? 0 : 1 << UInt64(7 * (round - 1)) // 0, then 1 to 8 bytes long
+                e.bytes.append(0x80 | 0x01 | 0x40) // request: time delta, url, bytes
+                e.varint(delta)
+                e.varint(0)
+                e.varint(v)
+                time += Int64(delta)
+                expected.append((time, Int64(v)))
+            }
+        }
+        e.end(UInt64(expected.count))
+        let dir = TemporaryDirectory()
+        let source = try PopsimTraceSource(path: dir.file("t.pstrace", e.bytes), blockSize: 4096)
+        let got = try Self.readAll(source)
+        #expect(got.count == expected.count)
+        for (i, (r, x)) in zip(got, expected).enumerated() where r.time != x.time || r.bytes != x.bytes {
+            Issue.record("record \(i + 1): time \(r.time) bytes \(String(describing: r.bytes)), expected \(x.time) and \(x.bytes)")
+            break
+        }
+    }
+
     @Test("a time record moves the clock forwards; deltas count from it")
     func timeRecord() throws {
         let dir = TemporaryDirectory()
