@@ -228,12 +228,17 @@ public final class Catalog: @unchecked Sendable {
             }
             guard hostStart >= 0 else { return nil }
             let hostEnd = Self.firstIndex(of: slash, or: question, in: b, from: hostStart) ?? n
+            // A host spelt in lowercase — nearly always — is its own lowercase: one compare of
+            // its bytes per domain; else byte by byte, lowercased.
+            let host = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[hostStart..<hostEnd]))
+            let hostIsLowercase = !Self.hasUppercase(host)
             guard let domain = domainHosts.firstIndex(where: { candidate in
-                guard candidate.count == hostEnd - hostStart else { return false }
-                for k in 0..<candidate.count {
-                    if candidate[k] != b[hostStart + k].asciiLowercased { return false }
+                guard candidate.count == host.count else { return false }
+                return candidate.withUnsafeBytes { c in
+                    if hostIsLowercase { return sameBytes(c, host) }
+                    for k in 0..<c.count where c[k] != host[k].asciiLowercased { return false }
+                    return true
                 }
-                return true
             }) else { return nil }
             if hostEnd == n || b[hostEnd] == question {
                 // No path: the cache key's path is "/".
@@ -263,6 +268,27 @@ public final class Catalog: @unchecked Sendable {
             i += 1
         }
         return true
+    }
+
+    /// Whether bytes of printable ASCII hold an uppercase letter (0x41…0x5A), eight at a time: a
+    /// byte gets its high bit in `w + 0x3F…` when it is 0x41 or more, and in `w + 0x25…` when it
+    /// is 0x5B or more; every byte is below 0x80, so neither sum carries into the next byte.
+    static func hasUppercase(_ b: UnsafeRawBufferPointer) -> Bool {
+        let n = b.count
+        var i = 0
+        if let base = b.baseAddress {
+            let highs = repeatedByte(0x80)
+            while i + 8 <= n {
+                let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                if (w &+ repeatedByte(0x3F)) & ~(w &+ repeatedByte(0x25)) & highs != 0 { return true }
+                i += 8
+            }
+        }
+        while i < n {
+            if b[i] >= 0x41 && b[i] <= 0x5A { return true }
+            i += 1
+        }
+        return false
     }
 
     /// The first index from `start` of a byte equal to `x` or `y`, eight bytes at a time.

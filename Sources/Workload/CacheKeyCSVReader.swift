@@ -499,7 +499,7 @@ public final class CacheKeyCSVReader {
         }
         if field.isEmpty { return "empty (expected an absolute http(s) URL or a path starting with '/')" }
         let text = String(decoding: field, as: UTF8.self)
-        if let bad = field.firstIndex(where: { $0 < 0x20 || $0 == 0x7F }) {
+        if let bad = firstControlByte(UnsafeRawBufferPointer(field)) {
             return "\(quoted(text)) contains control character U+\(hex(UInt32(field[bad]), width: 4)) at byte \(bad + 1)"
         }
         if String(validating: field, as: UTF8.self) == nil { return "\(quoted(text)) is not valid UTF-8" }

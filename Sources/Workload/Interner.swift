@@ -70,6 +70,30 @@ public func matchingBytes(_ word: UInt64, _ pattern: UInt64) -> UInt64 {
 @inlinable @inline(__always)
 public func repeatedByte(_ byte: UInt8) -> UInt64 { 0x0101_0101_0101_0101 &* UInt64(byte) }
 
+/// The offset of the first control character — a byte below 0x20, or 0x7F, which no trace
+/// text may hold — or nil. Every new string of a trace is checked, so whole words are passed
+/// over eight bytes at a time: `(w − 0x20…) & ~w` sets the high bit of a byte below 0x20 (a
+/// borrow may flag bytes after it as well, never one before, so the word's verdict is exact);
+/// the word holding one is then searched byte by byte.
+public func firstControlByte(_ bytes: UnsafeRawBufferPointer) -> Int? {
+    let n = bytes.count
+    var i = 0
+    if let base = bytes.baseAddress {
+        let spaces = repeatedByte(0x20), delete = repeatedByte(0x7F), highs = repeatedByte(0x80)
+        while i &+ 8 <= n {
+            let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            if ((w &- spaces) & ~w & highs) | matchingBytes(w, delete) != 0 { break }
+            i &+= 8
+        }
+    }
+    while i < n {
+        let b = bytes[i]
+        if b < 0x20 || b == 0x7F { return i }
+        i &+= 1
+    }
+    return nil
+}
+
 /// The bytes as a `String` when they are valid UTF-8, else nil; ASCII (the common case in
 /// traces) is checked eight bytes at a time and decoded without the generic validator.
 @inline(__always)

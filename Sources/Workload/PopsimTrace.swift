@@ -361,7 +361,7 @@ public final class PopsimTraceSource: TraceSource {
         }
         let text = UnsafeRawBufferPointer(start: c.buffer + c.position, count: count)
         c.position += count
-        if let bad = text.firstIndex(where: { $0 < 0x20 || $0 == 0x7F }) {
+        if let bad = firstControlByte(text) {
             throw fail("\(table.name) string contains control character U+\(hex(UInt32(text[bad]), width: 4)) at byte \(bad + 1)")
         }
         guard let string = validatedString(text) else { throw fail("\(table.name) string is not valid UTF-8") }

@@ -536,7 +536,7 @@ struct LineState {
 
     /// Refuses invalid UTF-8 and control characters, which no trace value may contain.
     private func checkText(_ field: UnsafeRawBufferPointer, column: Int?) throws(TraceError) {
-        if let bad = field.firstIndex(where: { $0 < 0x20 || $0 == 0x7F }) {
+        if let bad = firstControlByte(field) {
             throw fail(column, "\(display(field)) contains control character U+\(hex(UInt32(field[bad]), width: 4)) at byte \(bad + 1)")
         }
         if validatedString(field) == nil {

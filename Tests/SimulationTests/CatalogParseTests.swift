@@ -109,6 +109,24 @@ struct CatalogParseTests {
         #expect(c.path == "/é" && c.pathAndQuery == "/é" && !c.hasQuery && c.pathOffset == 0)
     }
 
+    /// Every length to 40, every position, every printable byte (the caller has checked that
+    /// every byte is printable ASCII): the word-at-a-time test must flag exactly 'A'…'Z'.
+    @Test("hasUppercase agrees with a byte-by-byte test at every length, position and printable byte")
+    func uppercaseScan() {
+        for length in 0...40 {
+            let plain = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+            plain.withUnsafeBytes { #expect(!Catalog.hasUppercase($0)) }
+            for position in 0..<length {
+                for value in UInt8(0x21)...UInt8(0x7E) {
+                    var b = plain
+                    b[position] = value
+                    let expected = value >= 0x41 && value <= 0x5A
+                    b.withUnsafeBytes { #expect(Catalog.hasUppercase($0) == expected, "length \(length), byte \(value) at \(position)") }
+                }
+            }
+        }
+    }
+
     /// Every length to 40 and every position, against the byte-by-byte rule: the word-at-a-time
     /// scans must not miss a byte nor flag one (borrows and carries cross byte boundaries).
     @Test("the eight-bytes-at-a-time scans agree with byte-by-byte ones at every length and position")

@@ -36,6 +36,28 @@ struct InternerTests {
         #expect(i.string(2) == "")
     }
 
+    /// Every length to 40, every position, every byte value: the word-at-a-time pass must not
+    /// miss a control character nor stop at another byte (borrows cross byte boundaries).
+    @Test("firstControlByte agrees with a byte-by-byte search at every length, position and byte value")
+    func firstControlByteEverywhere() {
+        func naive(_ b: [UInt8]) -> Int? { b.firstIndex { $0 < 0x20 || $0 == 0x7F } }
+        let fillers: [UInt8] = [0x20, 0x21, 0x41, 0x7E, 0x80, 0xC3, 0xFF]
+        for length in 0...40 {
+            for filler in fillers {
+                let plain = [UInt8](repeating: filler, count: length)
+                plain.withUnsafeBytes { #expect(firstControlByte($0) == nil, "length \(length), filler \(filler)") }
+                for position in 0..<length {
+                    for value in UInt8.min...UInt8.max where value < 0x22 || value > 0x7C && value < 0x82 || value == 0xFF {
+                        var b = plain
+                        b[position] = value
+                        if position + 1 < length { b[position + 1] = 0x00 } // a second one after it
+                        b.withUnsafeBytes { #expect(firstControlByte($0) == naive(b), "length \(length), byte \(value) at \(position)") }
+                    }
+                }
+            }
+        }
+    }
+
     @Test("sameBytes: equal buffers of every length to 40 match; one byte changed anywhere, or one byte more, does not")
     func sameBytesEveryLengthAndPosition() {
         for n in 0...40 {
