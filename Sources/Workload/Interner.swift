@@ -27,12 +27,6 @@ public func fnv1a64(_ string: String) -> UInt64 {
     return s.withUTF8 { fnv1a64(UnsafeRawBufferPointer($0)) }
 }
 
-/// FNV-1a, 64-bit, of a substring's UTF-8 bytes (the same as of the string it spells).
-public func fnv1a64(_ string: Substring) -> UInt64 {
-    var s = string
-    return s.withUTF8 { fnv1a64(UnsafeRawBufferPointer($0)) }
-}
-
 /// Whether two buffers hold the same bytes, eight at a time. In Swift rather than `memcmp`: the
 /// buffers compared are short (names, URLs), and an opaque C call makes a caller that borrows
 /// a `String`'s bytes retain it around the call — an atomic write to the string's header, which

@@ -225,6 +225,7 @@ struct CacheKeyCSVReaderTests {
         ("t,pop,url,origin,kind,bytes\n0,p,/a,,font,-1\n", "t.csv:2: column 'bytes': \"-1\" is negative"),
         ("t,pop,url,origin,kind\n0,p,/a,,font\n0,p,a.html,,font\n", "t.csv:3: column 'url': \"a.html\" is neither an absolute http(s) URL nor a path starting with '/'"),
         ("t,pop,url,origin,kind\n0,p,/a b,,font\n", "t.csv:2: column 'url': \"/a b\" contains a space at byte 3"),
+        ("t,pop,url,origin,kind\n0,p,/abcdefghij\tk,,font\n", "t.csv:2: column 'url': \"/abcdefghij\\tk\" contains control character U+0009 at byte 12"),
         ("t,pop,url,origin,kind\n0,p,,,font\n", "t.csv:2: column 'url': empty"),
         ("t,pop,url,origin,kind\n0,p,\"/a,,font\n", "t.csv:2: column 'url': unterminated quote"),
         ("t,pop,origin,kind\n", "t.csv:1: column 'url': required column missing from the header"),

@@ -271,6 +271,11 @@ struct PopsimTraceTests {
         twice.define(1, "/a")
         #expect(try Self.error(twice.bytes).message == "record 1 (byte offset 34): url \"/a\" is defined twice (it is already id 0)")
 
+        // Past the first eight bytes: the scan passes over whole words before it looks at bytes.
+        var control = PSBytes()
+        control.define(1, "/abcdefgh\u{1}")
+        #expect(try Self.error(control.bytes).message == "record 1 (byte offset 12): url string contains control character U+0001 at byte 10")
+
         var badKind = PSBytes()
         badKind.define(4, "fnot")
         #expect(try Self.error(badKind.bytes).message.hasPrefix("record 1 (byte offset 12): unknown kind \"fnot\""))
