@@ -50,6 +50,7 @@ public enum ResourceKind: String, Sendable, CaseIterable, Hashable {
     /// No-cors element loads (no `crossorigin`) use `include`; `crossorigin`/anonymous, fonts,
     /// module scripts and a default `fetch()` use `same-origin`; `use-credentials`,
     /// `credentials: 'include'` and `withCredentials` use `include`.
+    @inlinable
     public var defaultCredentials: CredentialsMode {
         switch self {
         case .img, .video, .script, .stylesheet, .other: return .include

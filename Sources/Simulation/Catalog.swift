@@ -14,6 +14,7 @@ public struct SimRequest: Sendable {
     public var method: UInt32
     public var bytes: Int64?
 
+    @inlinable
     public init(seq: Int, time: SimTime, pop: Int, url: UInt32, origin: UInt32?, kind: ResourceKind,
                 credentials: CredentialsMode? = nil, method: UInt32 = 0, bytes: Int64? = nil) {
         self.seq = seq

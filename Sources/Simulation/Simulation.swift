@@ -583,10 +583,21 @@ struct Driver {
 
     // MARK: - Request classes
 
+    /// The request's class: a table read for a GET (nearly every request), inlined into `process`.
+    @inline(__always)
     private mutating func requestClass(originPlus1: UInt32, kind: ResourceKind, credentials: CredentialsMode, method: UInt32) -> UInt32 {
         if method == 0 {
             let i = (Int(originPlus1) * kindCount + kind.ordinal) * credentialCount + credentials.ordinal
             if i < classOfGET.count, classOfGET[i] >= 0 { return UInt32(classOfGET[i]) }
+        }
+        return classOnceMore(originPlus1: originPlus1, kind: kind, credentials: credentials, method: method)
+    }
+
+    /// `requestClass` for a class of GET not seen before, or a request of another method.
+    @inline(never)
+    private mutating func classOnceMore(originPlus1: UInt32, kind: ResourceKind, credentials: CredentialsMode, method: UInt32) -> UInt32 {
+        if method == 0 {
+            let i = (Int(originPlus1) * kindCount + kind.ordinal) * credentialCount + credentials.ordinal
             let id = newClass(originPlus1: originPlus1, kind: kind, credentials: credentials, method: method)
             if i >= classOfGET.count { classOfGET.append(contentsOf: repeatElement(-1, count: i + 1 - classOfGET.count)) }
             classOfGET[i] = Int32(id)
