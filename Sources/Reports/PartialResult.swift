@@ -16,7 +16,8 @@ import Workload
 /// integers each (`"id requests checked id requests checked …"`), which reads back in one pass.
 public struct PartialResult: Sendable {
     public static let format = "popsim-partial-result"
-    public static let version = 1
+    /// 2: with `traceDigest`.
+    public static let version = 2
 
     public var popsimVersion: String
     public var scenarioName: String
@@ -30,6 +31,8 @@ public struct PartialResult: Sendable {
     public var variantOption: [String]?
     public var shard: Shard
     public var traceRequests: Int
+    /// The digest of the whole trace the shard read (`RunResult.traceDigest`), 16 hex digits.
+    public var traceDigest: String
     /// Requests this shard simulated.
     public var requests: Int
     public var skips: SkipLog
@@ -56,6 +59,7 @@ public struct PartialResult: Sendable {
         variantOption = only
         shard = result.shard!
         traceRequests = result.traceRequests
+        traceDigest = hex64(result.traceDigest)
         requests = result.requests
         skips = result.skips
         origins = result.catalog.origins.map(\.serialized)
@@ -90,6 +94,7 @@ public struct PartialResult: Sendable {
         field("variantOption", variantOption.map { .arr($0.map { .str($0) }) } ?? .null)
         field("shard", .obj([("index", .int(shard.index)), ("count", .int(shard.count)), ("by", .str(shard.key.rawValue))]))
         field("traceRequests", .int(traceRequests))
+        field("traceDigest", .str(traceDigest))
         field("requests", .int(requests))
         field("skippedLines", .obj([("count", .int(skips.count)), ("first", .arr(skips.first.map { e in
             .obj([("file", .str(e.file)), ("line", .int(e.line)), ("column", e.column.map { .str($0) } ?? .null), ("message", .str(e.message))])
@@ -185,6 +190,13 @@ public struct PartialResult: Sendable {
         func array(_ n: JSONNode?, _ path: String) throws(Error) -> [JSONNode] {
             guard let a = try node(n, path).value.arrayValue else { throw Error("\(file): \(path) must be an array") }
             return a
+        }
+        func digest(_ n: JSONNode?, _ path: String) throws(Error) -> String {
+            let s = try string(n, path)
+            guard s.utf8.count == 16, s.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
+                throw Error("\(file): \(path) must be 16 lowercase hex digits")
+            }
+            return s
         }
         func strings(_ n: JSONNode?, _ path: String) throws(Error) -> [String] {
             var out: [String] = []
@@ -309,6 +321,28 @@ public struct PartialResult: Sendable {
             variants.append(v)
         }
         guard variants.map(\.name) == variantNames else { throw Error("\(file): results do not match \"variants\"") }
+        // The per-URL counts against the cells: each request is counted once per URL and once per
+        // variant, so a part whose sums disagree was damaged (a merge would report both numbers).
+        let requests = Int(try integer(root["requests"], "requests"))
+        var urlRequests = 0, urlChecked = 0
+        for (i, c) in urlCounts.enumerated() {
+            guard c.checked <= c.requests else { throw Error("\(file): urlCounts entry \(i) (URL \(c.id)) has more CORS-checked requests than requests") }
+            urlRequests += c.requests
+            urlChecked += c.checked
+        }
+        guard urlRequests == requests else {
+            throw Error("\(file): urlCounts add up to \(urlRequests) requests but \"requests\" is \(requests)")
+        }
+        for v in variants {
+            guard v.total.requests == requests, v.total.corsChecked == urlChecked else {
+                throw Error("\(file): the cells of variant \(v.name) count \(v.total.requests) requests (\(v.total.corsChecked) CORS-checked) "
+                            + "but urlCounts \(requests) (\(urlChecked))")
+            }
+            let failures = v.failuresByURL.reduce(0, +)
+            guard failures == v.total.corsFailures else {
+                throw Error("\(file): failuresByURL of variant \(v.name) add up to \(failures) but its cells count \(v.total.corsFailures) CORS failures")
+            }
+        }
 
         return PartialResult(popsimVersion: try string(root["popsimVersion"], "popsimVersion"),
                              scenarioName: try string(root["scenario"], "scenario"),
@@ -317,13 +351,15 @@ public struct PartialResult: Sendable {
                              seed: try unsigned(root["seed"], "seed"), variantNames: variantNames, variantOption: variantOption,
                              shard: Shard(index: Int(index), count: Int(count), key: key),
                              traceRequests: Int(try integer(root["traceRequests"], "traceRequests")),
-                             requests: Int(try integer(root["requests"], "requests")),
+                             traceDigest: try digest(root["traceDigest"], "traceDigest"),
+                             requests: requests,
                              skips: SkipLog(count: Int(try integer(skipNode["count"], "skippedLines.count")), first: skipExamples),
                              origins: origins, urlCounts: urlCounts, failingURLs: failing, variants: variants)
     }
 
     private init(popsimVersion: String, scenarioName: String, scenarioFile: String, scenarioHash: String, seed: UInt64,
-                 variantNames: [String], variantOption: [String]?, shard: Shard, traceRequests: Int, requests: Int, skips: SkipLog,
+                 variantNames: [String], variantOption: [String]?, shard: Shard, traceRequests: Int, traceDigest: String,
+                 requests: Int, skips: SkipLog,
                  origins: [String], urlCounts: [(id: UInt32, requests: Int, checked: Int)], failingURLs: [(id: UInt32, text: String)],
                  variants: [VariantResult]) {
         self.popsimVersion = popsimVersion
@@ -335,6 +371,7 @@ public struct PartialResult: Sendable {
         self.variantOption = variantOption
         self.shard = shard
         self.traceRequests = traceRequests
+        self.traceDigest = traceDigest
         self.requests = requests
         self.skips = skips
         self.origins = origins
@@ -372,6 +409,10 @@ public struct PartialResult: Sendable {
                 throw differ("trace (requests read)", "\(first.traceRequests)", "\(p.traceRequests)")
             }
             if p.origins != first.origins || p.skips != first.skips { throw differ("trace (page origins or skipped lines)", "", "") }
+            if p.traceDigest != first.traceDigest {
+                throw Error("\(firstFile) and \(file) read different traces (digests \(first.traceDigest) and \(p.traceDigest)): "
+                            + "the trace changed between the shards' runs; run every shard on the same trace")
+            }
         }
         var seen: [Int: String] = [:]
         for (file, p) in parts {

@@ -49,6 +49,9 @@ public struct RunResult: Sendable {
     public var shard: Shard? = nil
     /// Texts of URLs the catalog does not hold: a merge of shards keeps only the failing URLs'.
     public var urlTexts: [UInt32: String] = [:]
+    /// A shard's digest of the whole trace it read (every request's fields and the texts behind
+    /// their ids), so that a merge refuses shards of different traces; 0 outside shards.
+    public var traceDigest: UInt64 = 0
 
     /// The text of URL `id`.
     public func urlText(_ id: UInt32) -> String {
@@ -101,6 +104,78 @@ public enum ScenarioRun {
         let reader: any TraceSource
         do { reader = try scenario.workload.open() } catch { throw RunError("\(error)") }
 
+        var feeder = Feeder(scenario: scenario, catalog: catalog, simulation: simulation, progress: progress, fault: fault,
+                            stopWhenSampled: stopWhenSampled, digests: options.shard != nil)
+        // The loop specialised for the binary trace, the format of long runs: `next()` is then a
+        // direct call, not one through the protocol's witness table (1 % of a run).
+        if let binary = reader as? PopsimTraceSource { try feeder.feed(binary) } else { try feeder.feed(reader) }
+        let (seq, lastTime) = (feeder.seq, feeder.lastTime)
+        // A signal during the last stretch still stops the run before anything is written.
+        do { try Interruption.check(requests: seq, time: seq > 0 ? lastTime : nil) } catch { throw RunError(error) }
+        var result = RunResult(scenario: scenario, variants: simulation.finish(), requests: simulation.requestCount, catalog: catalog,
+                               skips: reader.skips, traceRequests: seq)
+        result.urlRequests = simulation.urlRequests
+        result.urlChecked = simulation.urlChecked
+        result.samples = simulation.samples
+        result.shard = options.shard
+        if options.shard != nil { result.traceDigest = feeder.digest(of: catalog) }
+        if let log = reader as? AccessLogSource {
+            result.clamped = log.stats.clamped
+            result.largestClamp = log.stats.largestClamp
+        }
+        ExitReclaims.process.keep(reader)
+        ExitReclaims.process.keep(simulation)
+        return result
+    }
+}
+
+/// The read loop of `ScenarioRun.run`: turns the reader's records into requests (reader ids to
+/// catalog ids, limits checked) and hands them to the simulation.
+private struct Feeder {
+    let scenario: Scenario
+    let catalog: Catalog
+    let simulation: Simulation
+    let progress: ((Int) -> Void)?
+    let fault: RunFault?
+    let stopWhenSampled: Bool
+    /// Whether to digest the requests (a shard's run).
+    let digests: Bool
+    /// Requests read, and the time of the last.
+    private(set) var seq = 0
+    private(set) var lastTime: Int64 = 0
+    /// The requests' digest so far (`digests`): their fields, with catalog ids for strings.
+    private var requestDigest: UInt64 = 0xCBF2_9CE4_8422_2325
+
+    init(scenario: Scenario, catalog: Catalog, simulation: Simulation, progress: ((Int) -> Void)?, fault: RunFault?,
+         stopWhenSampled: Bool, digests: Bool) {
+        self.scenario = scenario
+        self.catalog = catalog
+        self.simulation = simulation
+        self.progress = progress
+        self.fault = fault
+        self.stopWhenSampled = stopWhenSampled
+        self.digests = digests
+    }
+
+    /// The trace's digest: the requests' and the texts of the URLs, page origins and methods
+    /// their ids stand for, in id order (ids are first-seen order, so the same in every shard).
+    func digest(of catalog: Catalog) -> UInt64 {
+        var h = Self.mix(requestDigest, UInt64(seq))
+        for u in 0..<catalog.urls.count { h = Self.mix(h, fnv1a64(catalog.urls[u].text)) }
+        for o in 0..<catalog.origins.count { h = Self.mix(h, fnv1a64(catalog.origins[o].serialized)) }
+        for m in 0..<catalog.methods.count { h = Self.mix(h, fnv1a64(catalog.methods[m])) }
+        return h
+    }
+
+    /// One step of the digest: a word folded in and the bits spread (a multiply by an odd
+    /// constant, then the high half folded down so that every input bit reaches every output bit).
+    @inline(__always)
+    static func mix(_ h: UInt64, _ word: UInt64) -> UInt64 {
+        let m = (h ^ word) &* 0x9E37_79B9_7F4A_7C15
+        return m ^ (m &>> 29)
+    }
+
+    mutating func feed<Reader: TraceSource>(_ reader: Reader) throws(RunError) {
         // Reader ids → catalog ids. Ids are dense in first-seen order, so a record's id is new
         // exactly when it is past the end of these tables: the reader's interners are read only then.
         var popOf: [Int] = []
@@ -114,7 +189,7 @@ public enum ScenarioRun {
         var seq = 0
         var lastTime: Int64 = 0
         let window = scenario.config.window
-        let (span, overflow) = window.multipliedReportingOverflow(by: maxWindows)
+        let (span, overflow) = window.multipliedReportingOverflow(by: ScenarioRun.maxWindows)
         let timeLimit = overflow ? Int64.max : span - 1
         while true {
             let record: TraceRecord?
@@ -180,13 +255,20 @@ public enum ScenarioRun {
             }
             if r.time > timeLimit {
                 throw fail("t", "\(formatDuration(r.time)) is window \(r.time / window + 1) of \(formatDuration(window)); a run spans at most "
-                           + "\(maxWindows) windows (set the scenario's \"window\" to at least \(formatDuration((r.time / maxWindows / 1_000_000 + 1) * 1_000_000)))")
+                           + "\(ScenarioRun.maxWindows) windows (set the scenario's \"window\" to at least \(formatDuration((r.time / ScenarioRun.maxWindows / 1_000_000 + 1) * 1_000_000)))")
             }
             let url = urlBase.map { UInt32(Int(r.url) + $0) } ?? urlOf[Int(r.url)]
             var request = SimRequest(seq: seq, time: SimTime(microseconds: r.time), pop: pop, url: url,
                                      origin: origin, kind: r.kind, credentials: r.credentials,
                                      method: methodOf[Int(r.method)], bytes: r.bytes)
             if fault == .timeGoesBack, seq == 1 { request.time = SimTime(microseconds: lastTime - 1) }
+            if digests {
+                var h = Self.mix(requestDigest, UInt64(bitPattern: r.time))
+                h = Self.mix(h, UInt64(url) | UInt64(UInt32(truncatingIfNeeded: pop)) << 32)
+                h = Self.mix(h, UInt64(origin.map { $0 + 1 } ?? 0) | UInt64(request.method) << 32)
+                h = Self.mix(h, UInt64(request.kind.ordinal) | UInt64(r.credentials.map { $0.ordinal + 1 } ?? 0) << 8)
+                requestDigest = Self.mix(h, UInt64(bitPattern: r.bytes ?? -1))
+            }
             simulation.process(request)
             seq += 1
             lastTime = r.time
@@ -196,20 +278,6 @@ public enum ScenarioRun {
             }
             if stopWhenSampled && simulation.samplesComplete { break }
         }
-        // A signal during the last stretch still stops the run before anything is written.
-        do { try Interruption.check(requests: seq, time: seq > 0 ? lastTime : nil) } catch { throw RunError(error) }
-        var result = RunResult(scenario: scenario, variants: simulation.finish(), requests: simulation.requestCount, catalog: catalog,
-                               skips: reader.skips, traceRequests: seq)
-        result.urlRequests = simulation.urlRequests
-        result.urlChecked = simulation.urlChecked
-        result.samples = simulation.samples
-        result.shard = options.shard
-        if let log = reader as? AccessLogSource {
-            result.clamped = log.stats.clamped
-            result.largestClamp = log.stats.largestClamp
-        }
-        ExitReclaims.process.keep(reader)
-        ExitReclaims.process.keep(simulation)
-        return result
+        (self.seq, self.lastTime) = (seq, lastTime)
     }
 }

@@ -148,6 +148,13 @@ public final class TraceCSVReader {
         }
         let headerLineNumber = lines.lineNumber
         if headerLineNumber == 1, header.starts(with: [0xEF, 0xBB, 0xBF]) { header = header.dropFirst(3) }
+        // A binary file read as CSV (an oracleGeneral or .pstrace trace without its extension)
+        // fails here, in a line, not with its whole first "line" quoted as a column name.
+        if let bad = header.withUnsafeBytes({ firstControlByte($0) }) {
+            throw TraceError(file: path, line: headerLineNumber, column: nil,
+                             message: "header: control character U+\(hex(UInt32(header[header.startIndex + bad]), width: 4)) at byte \(bad + 1) "
+                                + "(is this a binary trace? name it .oracleGeneral or .pstrace, or give its format)")
+        }
         do {
             try splitter.split(header)
         } catch {
@@ -158,7 +165,9 @@ public final class TraceCSVReader {
         var position: [String: Int] = [:]
         for (i, name) in names.enumerated() {
             guard known.contains(name) else {
-                throw TraceError(file: path, line: headerLineNumber, column: name,
+                // A long name is shown by its start: a header is a few short names.
+                let shown = name.count > 40 ? String(name.prefix(40)) + "…" : name
+                throw TraceError(file: path, line: headerLineNumber, column: shown,
                                  message: "unknown column in the header (known columns: \(known.joined(separator: ", ")))")
             }
             if let first = position[name] {

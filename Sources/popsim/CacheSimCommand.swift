@@ -78,6 +78,7 @@ enum CacheSimCommand: Command {
         let start = DispatchTime.now().uptimeNanoseconds
         var result: CacheOnlyResult
         var counted: WorkingSet?
+        var skips = SkipLog()
         if trace.format == .oracleGeneral && capacities.count == 1 && (workingSet != nil || !args.has("--working-set")) {
             // One cache indexes only what it holds; the working set, if wanted, is known already.
             // (Several caches each probing a table of their own cost more than one row per
@@ -90,16 +91,17 @@ enum CacheSimCommand: Command {
         } else {
             var replay = CacheOnlyReplay(capacities: capacities, ignoreObjectSize: counting, unknownSize: trace.unknownSize,
                                          expectedObjects: workingSet?.objects ?? 1 << 16)
-            try trace.read { (reader) throws(TraceError) in try replay.replay(reader) }
+            skips = try trace.read { (reader) throws(TraceError) in try replay.replay(reader) }
                 csv: { (csv) throws(TraceError) in try replay.replay(csv, readAhead: readAhead) }
                 source: { (source) throws(TraceError) in try replay.replay(source) }
             result = replay.result
             counted = result.workingSet
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        try trace.requireRequests(result.requests, zeroSizeSkipped: result.zeroSizeSkipped, skips: skips)
 
         print(CacheTrace.describe(path: path, format: trace.format, requests: result.requests, zeroSizeSkipped: result.zeroSizeSkipped,
-                                  withoutSize: result.withoutSize, unknownSize: trace.unknownSize, workingSet: counted,
+                                  withoutSize: result.withoutSize, unknownSize: trace.unknownSize, skips: skips, workingSet: counted,
                                   countingObjects: counting))
         var rows = [["cache size", "miss ratio", "byte miss ratio", "misses", "evictions", "resident", "given as"]]
         for (i, size) in requested.enumerated() {
@@ -146,19 +148,37 @@ struct CacheTrace {
 
     /// Opens the trace and hands it to `raw` (oracleGeneral), `csv` (CSV, its url and bytes
     /// columns) or `source` (the other formats).
+    /// - Returns: the lines the reader skipped (an access log's malformed lines; none for the
+    ///   other formats, which refuse a bad line), to be reported with the results.
+    @discardableResult
     func read(_ raw: (OracleGeneralReader) throws(TraceError) -> Void, csv: (CacheKeyCSVReader) throws(TraceError) -> Void,
-              source: (any TraceSource) throws(TraceError) -> Void) throws {
+              source: (any TraceSource) throws(TraceError) -> Void) throws -> SkipLog {
         do {
             if format == .oracleGeneral {
                 try raw(try OracleGeneralReader(path: path))
             } else if format == .csv {
                 try csv(try CacheKeyCSVReader(path: path))
             } else {
-                try source(try openTraceSource(path: path, format: format))
+                let opened = try openTraceSource(path: path, format: format)
+                try source(opened)
+                return opened.skips
             }
         } catch {
             throw InputError("\(error)")
         }
+        return SkipLog()
+    }
+
+    /// Refuses a replay that had no request to replay: its miss ratio would be 0 / 0, and a
+    /// printed 0.0000 would read as a perfect cache.
+    func requireRequests(_ requests: Int64, zeroSizeSkipped: Int64, skips: SkipLog) throws {
+        guard requests == 0 else { return }
+        var why = zeroSizeSkipped > 0
+            ? "all \(zeroSizeSkipped) of its requests have size 0, and requests of size 0 are skipped (as libCacheSim skips them)"
+            : "it holds no requests"
+        if unknownSize == 0 && zeroSizeSkipped > 0 { why += "; --unknown-size 0 gives requests without a size size 0" }
+        if skips.count > 0 { why += "; " + skips.summary }
+        throw InputError("\(path): nothing to replay: \(why)")
     }
 
     /// `--threads` of cachesim and mrc: a CSV trace read ahead on a thread of its own.
@@ -195,6 +215,9 @@ struct CacheTrace {
         for token in list.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
             let text = token.trimmingCharacters(in: .whitespaces)
             func bad(_ why: String) -> UsageError { UsageError(message: "the value '\(text)' is invalid for '--cache-size': \(why)") }
+            if text.hasSuffix("%"), let percent = Double(text.dropLast()), percent > 0 {
+                throw bad("a share of the working set is written as a fraction before 'ws' (\(Format.fixed(percent / 100, 4).replacingOccurrences(of: #"\.?0+$"#, with: "", options: .regularExpression))ws for \(text))")
+            }
             if text.lowercased().hasSuffix("ws") {
                 let number = String(text.dropLast(2))
                 guard let f = Double(number), f.isFinite, f > 0, number.allSatisfy({ $0.isNumber || $0 == "." }) else {
@@ -221,13 +244,17 @@ struct CacheTrace {
 
     /// `trace day.oracleGeneral (oracleGeneral): 10000000 requests …` and the working-set line.
     static func describe(path: String, format: TraceFormat, requests: Int64, zeroSizeSkipped: Int64, withoutSize: Int64,
-                         unknownSize: Int64, workingSet: WorkingSet?, countingObjects: Bool) -> String {
-        var s = "trace \(path) (\(format.rawValue)): \(requests) requests"
+                         unknownSize: Int64, skips: SkipLog, workingSet: WorkingSet?, countingObjects: Bool) -> String {
+        var s = "trace \(path) (\(format.rawValue)): \(plural(requests, "request"))"
         if zeroSizeSkipped > 0 { s += ", \(zeroSizeSkipped) of size 0 skipped (as libCacheSim skips them)" }
         if withoutSize > 0 { s += ", \(withoutSize) without a size given \(unknownSize) byte(s) (--unknown-size)" }
+        if skips.count > 0 { s += "\n\(skips.summary); not replayed (trace import lists them)" }
         guard let workingSet else { return s + "\nworking set: not counted (--working-set counts it)" }
-        s += "\nworking set: \(workingSet.objects) objects"
+        s += "\nworking set: \(plural(Int64(workingSet.objects), "object"))"
         if !countingObjects { s += ", \(workingSet.bytes) bytes (\(formatBytes(workingSet.bytes)))" }
         return s
     }
 }
+
+/// "1 request", "2 requests".
+func plural(_ n: Int64, _ noun: String) -> String { n == 1 ? "1 \(noun)" : "\(n) \(noun)s" }

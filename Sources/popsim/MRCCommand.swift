@@ -50,25 +50,51 @@ enum MRCCommand: Command {
                 pointCount = n
             }
         }
+        if args.value("--points") != nil && args.value("--out") == nil {
+            throw UsageError(message: "--points sets the rows of DIR/mrc.csv: give --out DIR too (without it, the curve is printed at 9 sizes)")
+        }
         let readAhead = try threadCount(args) > 1
         let trace = try CacheTrace(path: path, formatOption: args.value("--format"), unknownSizeOption: args.value("--unknown-size"))
 
         let start = DispatchTime.now().uptimeNanoseconds
         var profiler = StackDistanceProfiler(countingObjects: counting, unknownSize: trace.unknownSize)
-        try trace.read { (reader) throws(TraceError) in try profiler.replay(reader) }
+        let skips = try trace.read { (reader) throws(TraceError) in try profiler.replay(reader) }
             csv: { (csv) throws(TraceError) in try profiler.replay(csv, readAhead: readAhead) }
             source: { (source) throws(TraceError) in try profiler.replay(source) }
         let curve = profiler.curve
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        try trace.requireRequests(curve.requests, zeroSizeSkipped: curve.zeroSizeSkipped, skips: skips)
+
+        // The files first, both or neither: a write error then leaves no report on the screen
+        // that reads as done, and no curve half replaced.
+        var written: String?
+        if let dir = args.value("--out") {
+            let points = pointCount.map { curve.points(count: $0) } ?? curve.allSteps()
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            } catch {
+                throw InputError("cannot create \(dir): \(error.localizedDescription)")
+            }
+            let name = URL(fileURLWithPath: path).lastPathComponent
+            let plotted = points.count > 400 ? curve.points(count: 400) : points
+            do {
+                try writeFilesAtomically([
+                    (dir + "/mrc.csv", Array(MissRatioCurveExport.csv(points).utf8)),
+                    (dir + "/mrc.svg", Array(MissRatioCurveExport.svg(curve, points: plotted, name: name).utf8)),
+                ])
+            } catch {
+                throw InputError("\(error)")
+            }
+            written = "wrote \(dir)/mrc.csv (\(points.count) sizes) and \(dir)/mrc.svg"
+        }
 
         print(CacheTrace.describe(path: path, format: trace.format, requests: curve.requests, zeroSizeSkipped: curve.zeroSizeSkipped,
-                                  withoutSize: curve.withoutSize, unknownSize: trace.unknownSize, workingSet: curve.workingSet,
+                                  withoutSize: curve.withoutSize, unknownSize: trace.unknownSize, skips: skips, workingSet: curve.workingSet,
                                   countingObjects: counting))
-        if !counting {
-            print("exact from the largest object up: \(curve.largestObject) bytes (\(formatBytes(curve.largestObject))); below it, an upper bound on the miss ratio")
-        }
         if curve.sizeChanges > 0 {
             print("note: \(curve.sizeChanges) request(s) changed their object's size; the curve weighs an object by its latest size, where an LRU cache keeps the size it inserted, so it is approximate at every size")
+        } else if !counting {
+            print("exact from the largest object up: \(curve.largestObject) bytes (\(formatBytes(curve.largestObject))); below it, an upper bound on the miss ratio")
         }
         var rows = [["share of working set", "cache size", "miss ratio", "byte miss ratio", "exact"]]
         for f in tableFractions {
@@ -79,24 +105,7 @@ enum MRCCommand: Command {
         print("LRU miss-ratio curve, cache sizes in \(counting ? "objects" : "bytes"):")
         print(Format.table(rows, rightAlign: [0, 1, 2, 3]), terminator: "")
         print("profiled in \(Format.fixed(seconds, 2)) s (\(TraceConvertCommand.rate(Int(curve.requests), seconds).replacingOccurrences(of: "records", with: "requests")))")
-
-        if let dir = args.value("--out") {
-            let points = pointCount.map { curve.points(count: $0) } ?? curve.allSteps()
-            do {
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            } catch {
-                throw InputError("cannot create \(dir): \(error.localizedDescription)")
-            }
-            let name = URL(fileURLWithPath: path).lastPathComponent
-            do {
-                try writeFileAtomically(dir + "/mrc.csv", contents: MissRatioCurveExport.csv(points))
-                let plotted = points.count > 400 ? curve.points(count: 400) : points
-                try writeFileAtomically(dir + "/mrc.svg", contents: MissRatioCurveExport.svg(curve, points: plotted, name: name))
-            } catch {
-                throw InputError("\(error)")
-            }
-            print("wrote \(dir)/mrc.csv (\(points.count) sizes) and \(dir)/mrc.svg")
-        }
+        if let written { print(written) }
         return 0
     }
 }

@@ -112,7 +112,12 @@ enum MergeCommand: Command {
         }
         let recorded: String
         do { recorded = try PartialResult.checkCompatible(parts).scenarioFile } catch { throw InputError("\(error)") }
-        let scenario = try loadScenario(args.value("--scenario") ?? recorded)
+        let scenarioPath = args.value("--scenario") ?? recorded
+        if args.value("--scenario") == nil && !FileManager.default.fileExists(atPath: recorded) {
+            throw InputError("\(recorded): no such file (the scenario the shards ran, as they were given it, relative to the directory they ran in); "
+                             + "run merge from that directory, or give --scenario FILE")
+        }
+        let scenario = try loadScenario(scenarioPath)
         let merged: (result: RunResult, inexactPOPs: [String])
         do { merged = try PartialResult.merge(parts, scenario: scenario) } catch { throw InputError("\(error)") }
         if !merged.inexactPOPs.isEmpty {

@@ -129,7 +129,7 @@ let catalogue: [BadInput] = [
     badTrace("a NUL byte in a POP", u8("t,pop,url,origin,kind\n0,hang") + [0] + u8("zhou,/a.woff2,,font\n"),
              ["trace.csv:2: column 'pop':", "contains control character U+0000 at byte 5"]),
     badTrace("a NUL byte in the header", u8("t,pop,url,origin,ki") + [0] + u8("nd\n0,hangzhou,/a.woff2,,font\n"),
-             ["trace.csv:1: column \"ki\\u0000nd\": unknown column in the header"]),
+             ["trace.csv:1: header: control character U+0000 at byte 20", "is this a binary trace?"]),
     badTrace("negative size", "t,pop,url,origin,kind,bytes\n0,hangzhou,/a.woff2,,font,-5\n", ["trace.csv:2: column 'bytes': \"-5\" is negative"]),
     badTrace("size over 1 TiB", "t,pop,url,origin,kind,bytes\n0,hangzhou,/a.woff2,,font,9223372036854775807\n",
              ["trace.csv:2: column 'bytes': 9223372036854775807 is larger than 1099511627776 bytes (1 TiB)"]),
@@ -309,6 +309,21 @@ let catalogue: [BadInput] = [
     BadInput(name: "output: a folder where the trace should go", files: ["t.csv": u8("t,pop,url,origin,kind\n0,a,/x,,font\n")],
              args: ["trace", "convert", "t.csv", "bundle"], mentions: ["cannot write bundle: is a directory"])
         .replacingArgs(["trace", "convert", "t.csv", "bundle", "--to", "csv"]),
+
+    // Cache-only replays (`cachesim`, `mrc`): nothing to replay is an error, not a miss ratio of 0 / 0.
+    BadInput(name: "cachesim: an empty oracleGeneral trace", files: ["t.oracleGeneral": []],
+             args: ["cachesim", "t.oracleGeneral", "--cache-size", "100"], mentions: ["t.oracleGeneral: nothing to replay: it holds no requests"]),
+    BadInput(name: "cachesim: a CSV trace with a header only", files: ["t.csv": u8("t,pop,url,origin,kind\n")],
+             args: ["cachesim", "t.csv", "--cache-size", "100"], mentions: ["t.csv: nothing to replay: it holds no requests"]),
+    BadInput(name: "cachesim: every request of size 0", files: ["t.oracleGeneral": oracleGeneral([(0, 1, 0, -1), (1, 2, 0, -1)])],
+             args: ["cachesim", "t.oracleGeneral", "--cache-size", "100"],
+             mentions: ["t.oracleGeneral: nothing to replay: all 2 of its requests have size 0"]),
+    BadInput(name: "cachesim: a binary trace read as CSV (no extension)", files: ["day": oracleGeneral([(0, 1, 10, -1)])],
+             args: ["cachesim", "day", "--cache-size", "100"], mentions: ["day:1: header: control character U+0000 at byte 1", "is this a binary trace?"]),
+    BadInput(name: "mrc: an empty oracleGeneral trace", files: ["t.oracleGeneral": []],
+             args: ["mrc", "t.oracleGeneral", "--out", "bundle"], mentions: ["t.oracleGeneral: nothing to replay: it holds no requests"]),
+    BadInput(name: "mrc: an output folder with a folder where mrc.svg goes", files: ["t.oracleGeneral": oracleGeneral([(0, 1, 10, -1)]), "bundle/mrc.svg/keep": []],
+             args: ["mrc", "t.oracleGeneral", "--out", "bundle"], mentions: ["cannot write bundle/mrc.svg: is a directory"]),
 
     // Other inputs the CLI reads.
     BadInput(name: "lint: a directory", files: ["rules.json/keep": []], args: ["lint", "rules.json"], mentions: ["rules.json: is a directory, not a file"]),

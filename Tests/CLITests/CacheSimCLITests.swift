@@ -121,6 +121,8 @@ struct CacheSimCLITests {
         (["--cache-size", "10,"], "the value '' is invalid for '--cache-size'"),
         (["--cache-size", "0.0000001ws"], "--cache-size: 0.0000001ws of a working set of 60 bytes is 0 bytes"),
         (["--cache-size", "10", "--format", "parquet"], "--format: unknown format 'parquet'"),
+        (["--cache-size", "50%"], "a share of the working set is written as a fraction before 'ws' (0.5ws for 50%)"),
+        (["--cache-size", "2.5%"], "(0.025ws for 2.5%)"),
         ([String](), "missing --cache-size"),
     ])
     func badInput(_ flags: [String], _ message: String) throws {
@@ -143,6 +145,32 @@ struct CacheSimCLITests {
         #expect(text.stderr.contains("starts with text"), "\(text.stderr)")
         let noTrace = try runPopsim(["mrc"])
         #expect(noTrace.status == 2 && noTrace.stderr.contains("missing TRACE"))
+    }
+
+    @Test("an access log's malformed lines are counted and shown by cachesim and mrc (never dropped silently), as trace import lists them")
+    func accessLogSkips() throws {
+        let log = repoPath("scenarios/logs/nginx-combined.log")
+        let imported = try runPopsim(["trace", "import", log, "--format", "nginx-combined", "--out", try makeTemporaryDirectory() + "/t.csv"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stderr.contains("skipped 4 line(s)"), "\(imported.stderr)")
+        for args in [["cachesim", log, "--format", "nginx-combined", "--cache-size", "1MB"], ["mrc", log, "--format", "nginx-combined"]] {
+            let r = try runPopsim(args)
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("(nginx-combined): 20 requests"), "\(r.stdout)")
+            #expect(r.stdout.contains("4 line(s) skipped (first: \(log):7: "), "\(r.stdout)")
+            #expect(r.stdout.contains("not replayed (trace import lists them)"), "\(r.stdout)")
+        }
+    }
+
+    @Test("one object is '1 object'; --points without --out is a usage error, not ignored")
+    func wording() throws {
+        let dir = try makeTemporaryDirectory()
+        let trace = try writeFile(dir, "t.csv", "t,pop,url,origin,kind,bytes\n0,p,/a,,font,10\n")
+        let one = try runPopsim(["cachesim", trace, "--cache-size", "100"])
+        #expect(one.stdout.contains("(csv): 1 request\n") && one.stdout.contains("working set: 1 object, 10 bytes"), "\(one.stdout)")
+        let points = try runPopsim(["mrc", trace, "--points", "10"])
+        #expect(points.status == 2)
+        #expect(points.stderr.contains("--points sets the rows of DIR/mrc.csv: give --out DIR too"), "\(points.stderr)")
     }
 
     @Test("mrc prints the curve and writes mrc.csv and mrc.svg that agree with cachesim")

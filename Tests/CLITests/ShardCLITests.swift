@@ -67,6 +67,46 @@ func mergeRefusesCLI() throws {
     }
 }
 
+@Test("merge refuses shards that read different traces (one changed between the shards' runs), and parts whose per-URL counts disagree with their cells")
+func mergeRefusesChangedTraceCLI() throws {
+    let dir = try makeTemporaryDirectory()
+    let text = try String(contentsOfFile: repoPath("scenarios/several-pops-several-fills.json"), encoding: .utf8)
+        .replacingOccurrences(of: "\"traces/three-pops.csv\"", with: "\"trace.csv\"")
+    _ = try writeFile(dir, "s.json", text)
+    let original = try String(contentsOfFile: repoPath("scenarios/traces/three-pops.csv"), encoding: .utf8)
+    _ = try writeFile(dir, "trace.csv", original)
+    #expect(try runPopsim(["run", "s.json", "--shard", "0/2", "--out", "p0.json"], in: dir).status == 0)
+    #expect(try runPopsim(["run", "s.json", "--shard", "1/2", "--out", "p1.json"], in: dir).status == 0)
+    // The same number of requests, POPs and page origins: only a request's kind and origin differ.
+    var lines = original.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    #expect(lines[3] == "1,virginia,/fonts/brand.woff2,,other")
+    lines[3] = "1,virginia,/fonts/brand.woff2,https://shop.example.com,font"
+    _ = try writeFile(dir, "trace.csv", lines.joined(separator: "\n"))
+    #expect(try runPopsim(["run", "s.json", "--shard", "1/2", "--out", "p1-changed.json"], in: dir).status == 0)
+    let changed = try runPopsim(["merge", "p0.json", "p1-changed.json", "--out", "out"], in: dir)
+    #expect(changed.status == 2)
+    #expect(changed.stderr.contains("p0.json and p1-changed.json read different traces (digests "), "\(changed.stderr)")
+    #expect(changed.stderr.contains("the trace changed between the shards' runs"), "\(changed.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: dir + "/out"))
+
+    // A part edited by hand: its per-URL counts no longer add up to its requests and cells.
+    let part = try String(contentsOfFile: dir + "/p1.json", encoding: .utf8)
+    let counts = try #require(part.firstRange(of: #/"urlCounts": "[0-9 ]*"/#))
+    let numbers = part[counts].dropFirst(#""urlCounts": ""#.count).dropLast().split(separator: " ").compactMap { Int($0) }
+    for (k, what) in [(1, "urlCounts add up to"), (2, "CORS-checked")] {
+        var damaged = numbers
+        damaged[k] += 1
+        let edited = part.replacingCharacters(in: counts, with: #""urlCounts": ""# + damaged.map(String.init).joined(separator: " ") + "\"")
+        _ = try writeFile(dir, "p1-damaged.json", edited)
+        let r = try runPopsim(["merge", "p0.json", "p1-damaged.json", "--out", "out"], in: dir)
+        #expect(r.status == 2, "\(what)")
+        #expect(r.stderr.contains("p1-damaged.json: "), "\(r.stderr)")
+        #expect(r.stderr.contains(what), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out"))
+    }
+    #expect(try runPopsim(["merge", "p0.json", "p1.json", "--out", "out", "--quiet"], in: dir).status == 0, "the undamaged parts merge")
+}
+
 @Test("--shard, --shard-by and --threads syntax errors exit 2 with the value and what is expected", arguments: [
     (["--shard", "x", "--out", "p.json"], "the value 'x' is invalid for '--shard <I/N>'"),
     (["--shard", "2/2", "--out", "p.json"], "shards count from 0, so I must be below N (0/2 … 1/2)"),

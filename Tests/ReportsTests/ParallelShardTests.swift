@@ -176,7 +176,9 @@ func mergeRefuses() throws {
 @Test("a partial result that is not one is refused with the file's name", arguments: [
     ("{}", "not a popsim partial result"),
     ("[1, 2", "invalid JSON"),
-    ("{\"format\": \"popsim-partial-result\", \"version\": 9}", "version 9; this popsim reads version 1"),
+    ("{\"format\": \"popsim-partial-result\", \"version\": 9}", "version 9; this popsim reads version 2"),
+    // Version 1 had no trace digest: its parts cannot be checked against each other's trace.
+    ("{\"format\": \"popsim-partial-result\", \"version\": 1}", "version 1; this popsim reads version 2"),
 ])
 func badPartial(_ text: String, _ message: String) {
     do {
