@@ -45,7 +45,11 @@ enum CacheSimCommand: Command {
         their working set is always counted; so is that of CSV and popsim traces, whose readers number
         URLs as they go. The miss ratios are the same either way.
 
-        Exit status: 0 done, 2 bad input or usage.
+        An access log (--format nginx-combined, …) is read as trace import reads it: its malformed lines
+        are skipped, counted and shown with the first of them, never dropped silently.
+
+        Exit status: 0 done, 2 bad input or usage — a trace with no request to replay (empty, a header
+        only, every request of size 0) included: its miss ratio would be 0 / 0.
         """,
         examples: [
             "popsim cachesim day.oracleGeneral --cache-size 0.01ws,0.1ws",

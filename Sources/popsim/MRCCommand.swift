@@ -14,7 +14,7 @@ enum MRCCommand: Command {
             OptionSpec(name: "--format", value: "FORMAT", help: "TRACE's format (\(CacheTrace.formats)); default: from its name, else its magic, else csv."),
             OptionSpec(name: "--unknown-size", value: "BYTES", help: "The size of a request without one (CSV bytes empty; default 1)."),
             OptionSpec(name: "--out", value: "DIR", help: "Write DIR/mrc.csv (cache_size,miss_ratio,byte_miss_ratio,exact,misses,miss_bytes) and DIR/mrc.svg."),
-            OptionSpec(name: "--points", value: "N|all", help: "Rows of mrc.csv: N sizes log-spaced up to the working set (default 500), or all: every size where the curve steps."),
+            OptionSpec(name: "--points", value: "N|all", help: "Rows of mrc.csv (with --out): N sizes log-spaced up to the working set (default 500), or all: every size where the curve steps."),
             CacheTrace.threadsOption,
         ],
         details: """
@@ -30,7 +30,9 @@ enum MRCCommand: Command {
           buckets of 1/1024 of their value; each listed size is a bucket edge, exact there (a size you
           ask for is answered at the largest edge at or below it, at most 0.1 % smaller).
 
-        Without --out, prints the curve at 0.1 % … 100 % of the working set. Exit status: 0 done, 2 bad input.
+        Without --out, prints the curve at 0.1 % … 100 % of the working set; with it, writes mrc.csv and
+        mrc.svg (both or neither) and then prints. An access log's malformed lines are counted and shown.
+        Exit status: 0 done, 2 bad input (a trace with no request to replay included).
         """,
         examples: [
             "popsim mrc day.oracleGeneral",
