@@ -213,7 +213,7 @@ struct Driver {
     /// a probe of a table of millions. Nil once a URL breaks the rule (or with
     /// `tableEveryURL`): that URL first puts every one before it in `canonical`, in id order,
     /// as if the table had been built all along.
-    private var spellings: [String?]?
+    private var spellings: [[UInt8]?]?
     private static let notOwnedBit: UInt32 = 1 << 31
     private static let otherKeysBit: UInt32 = 1 << 30
     private static let kindMask: UInt32 = (1 << 30) - 1
@@ -502,19 +502,17 @@ struct Driver {
     private mutating func spellsAsBefore(_ info: Catalog.URLInfo) -> Bool {
         // A URL without a path ("https://host") has the path "/", which its text does not end with.
         guard !info.hasQuery, let pathStart = info.pathOffset else { return false }
-        // The bytes in place, without copying the strings (a retain each, a million times).
-        let known = spellings![info.domain]
-        let found: (spelt: Bool, first: String?) = info.withTextBytes { t in
-            let prefix = UnsafeBufferPointer(rebasing: t[..<pathStart])
-            guard let known else { return (true, String(decoding: prefix, as: UTF8.self)) }
-            let same = known.utf8.withContiguousStorageIfAvailable { k in
-                sameBytes(UnsafeRawBufferPointer(k), UnsafeRawBufferPointer(prefix))
-            } ?? known.utf8.elementsEqual(prefix)
-            return (same, nil)
+        let domain = info.domain
+        // The bytes in place: the kept spelling through a borrow of the table, the URL's in its text.
+        return info.withTextBytes { t in
+            let prefix = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: t[..<pathStart]))
+            let same: Bool? = spellings!.withUnsafeBufferPointer { all in
+                all[domain].map { known in known.withUnsafeBytes { sameBytes($0, prefix) } }
+            }
+            if let same { return same }
+            spellings![domain] = Array(prefix)
+            return true
         }
-        guard found.spelt else { return false }
-        if let first = found.first { spellings![info.domain] = first }
-        return true
     }
 
     /// The cache keys of URL `id` with and without its query (`info`, `hashes` its texts'
