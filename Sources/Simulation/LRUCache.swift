@@ -143,7 +143,7 @@ public struct LRUCache<Value> {
     }
 
     /// The size of the entry in `slot`.
-    @inlinable
+    @inlinable @inline(__always)
     internal func size(ofSlot s: Int) -> Int64 {
         let small = slots[s].size
         return small == Self.largeSize ? largeSizes[Int32(truncatingIfNeeded: s)]! : Int64(small)
@@ -442,7 +442,7 @@ extension LRUCache {
 
     /// Probes for `key`: its bucket and slot when present, else the empty bucket where it
     /// would go and `none`. A slot is read only where the hash bits match.
-    @inlinable
+    @inlinable @inline(__always)
     internal func probe(_ key: UInt64) -> (bucket: Int, slot: Int32) {
         let mask = buckets.count - 1
         let hash = Self.hash(key)

@@ -59,7 +59,7 @@ public struct LatencyHistogram: Sendable {
     /// - Parameter microseconds: The latency; must not be negative.
     /// - Complexity: O(1); allocates only when a value falls in a power of two above
     ///   every earlier one (at most 54 times in a histogram's life).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func record(_ microseconds: Int64) {
         precondition(microseconds >= 0, "a latency must not be negative")
         let bucket = Self.bucketIndex(microseconds)
