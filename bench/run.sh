@@ -22,14 +22,18 @@
 # peak resident set (/usr/bin/time -v); libCacheSim maps the whole oracleGeneral file, so its
 # memory "beyond the trace" is its peak minus the file's size; popsim streams it.
 #
-# Usage:  bench/run.sh                      (from anywhere; about 15–25 minutes at the defaults)
+# Usage:  bench/run.sh                      (from anywhere; 10–25 minutes at the defaults: 10 on the
+#                                            2-core VM of the README's figures, libCacheSim included)
 #         LIBCACHESIM_CACHESIM=/path/to/cachesim bench/run.sh
-#         BENCH_REQUESTS=200000 BENCH_OBJECTS=20000 BENCH_RUNS=3 bench/run.sh   (a quick look)
+#         BENCH_REQUESTS=1000000 BENCH_OBJECTS=100000 BENCH_RUNS=3 bench/run.sh   (a quick look: the
+#                                            ratios of runs this short are rough, and the script says so)
 #
 # Environment: BENCH_REQUESTS (10000000), BENCH_OBJECTS (1000000), BENCH_ALPHA (0.9),
-# BENCH_SEED (42), BENCH_RUNS (5), BENCH_DIR (a new temporary folder; a folder that already
-# holds the same workload is reused), LIBCACHESIM_CACHESIM (unset: no libCacheSim columns),
-# PYTHON (python3; set it empty to skip the Python baseline). Needs /usr/bin/time (Debian: time).
+# BENCH_SEED (42), BENCH_RUNS (5), BENCH_DIR (a new temporary folder, kept afterwards — about
+# 1.4 GB at the defaults, its path printed first; a folder that already holds the same workload
+# is reused), BENCH_POPSIM (a popsim binary to time instead of building one), LIBCACHESIM_CACHESIM
+# (unset: no libCacheSim columns), PYTHON (python3; set it empty to skip the Python baseline).
+# Paths must not contain spaces. Needs /usr/bin/time (Debian: time).
 # libCacheSim builds from its source with cmake, glib and zstd (apt-get install -y cmake
 # libglib2.0-dev libzstd-dev): cmake -DCMAKE_BUILD_TYPE=Release .. && make cachesim.
 set -euo pipefail
@@ -48,13 +52,21 @@ PY=${PYTHON-python3}
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "bench: needs $TIME (apt-get install -y time)" >&2; exit 2; }
 [ -z "$LCS" ] || [ -x "$LCS" ] || { echo "bench: LIBCACHESIM_CACHESIM=$LCS is not an executable" >&2; exit 2; }
-if [ -n "$PY" ] && ! command -v "$PY" >/dev/null; then PY=""; fi
-mkdir -p "$DIR/lcs"
 log() { echo "bench: $*" >&2; }
+if [ -n "$PY" ] && ! command -v "$PY" >/dev/null; then log "no $PY: the Python baseline is skipped (PYTHON names another)"; PY=""; fi
+# Commands are passed as words (pairs below): a space in a path would split it.
+case "$ROOT$DIR${LCS}${BENCH_POPSIM:-}" in *" "*) echo "bench: paths with spaces are not supported ($ROOT, $DIR)" >&2; exit 2 ;; esac
+mkdir -p "$DIR/lcs"
+log "workload and outputs in $DIR (kept afterwards; delete it when done)"
 
-log "building popsim (release)"
-swift build -c release --product popsim >/dev/null
-P=$ROOT/.build/release/popsim
+if [ -n "${BENCH_POPSIM:-}" ]; then
+  P=$BENCH_POPSIM
+  [ -x "$P" ] || { echo "bench: BENCH_POPSIM=$P is not an executable" >&2; exit 2; }
+else
+  log "building popsim (release)"
+  swift build -c release --product popsim >/dev/null
+  P=$ROOT/.build/release/popsim
+fi
 
 # ---------------------------------------------------------------------------------------------
 # The workload: 10M requests over 1M objects, Zipf 0.9, five kinds with per-kind sizes, 8 POPs;
@@ -100,7 +112,7 @@ if [ "$(cat "$DIR/workload.stamp" 2>/dev/null)" != "$STAMP" ]; then
   scenario "$DIR/gen8.json" 8 1GB "$SYNTHETIC"
   scenario "$DIR/gen1.json" 1 1GB "$SYNTHETIC"
   "$P" trace gen --scenario "$DIR/gen8.json" --out "$DIR/t8.csv" >&2
-  "$P" trace convert "$DIR/t8.csv" "$DIR/t8.oracleGeneral" >&2 2>/dev/null
+  "$P" trace convert "$DIR/t8.csv" "$DIR/t8.oracleGeneral" >&2
   "$P" trace convert "$DIR/t8.csv" "$DIR/t8.pstrace" >&2
   "$P" trace gen --scenario "$DIR/gen1.json" --out "$DIR/t1.csv" >&2
   "$P" trace convert "$DIR/t1.csv" "$DIR/t1.pstrace" >&2
@@ -115,19 +127,24 @@ ws_objects=$("$P" cachesim "$OG" --cache-size 0.01ws,0.1ws --ignore-obj-size)
 row() { awk -v n="$2" '$1 ~ /^[0-9]+$/ { if (++i == n) { print; exit } }' <<<"$1"; }
 B1=$(row "$ws_bytes" 1 | awk '{print $1}'); B10=$(row "$ws_bytes" 2 | awk '{print $1}')
 O1=$(row "$ws_objects" 1 | awk '{print $1}'); O10=$(row "$ws_objects" 2 | awk '{print $1}')
-WSLINE=$(grep '^working set' <<<"$ws_bytes")
+WSLINE=$(grep '^working set' <<<"$ws_bytes") || { log "no working-set line in popsim cachesim's output:"; echo "$ws_bytes" >&2; exit 1; }
+[ -n "$B1" ] && [ -n "$B10" ] && [ -n "$O1" ] && [ -n "$O10" ] || { log "no cache sizes in popsim cachesim's output"; exit 1; }
 NOBJ=$(awk '{print $3}' <<<"$WSLINE")
 
 # ---------------------------------------------------------------------------------------------
 # Timing.
 
 # run LABEL CMD… — runs once; leaves wall seconds, peak RSS (KB) and stdout in $DIR/out/LABEL.*
+# Wall time from the clock in nanoseconds around the command (/usr/bin/time's %e counts
+# hundredths: a run of a few tens of milliseconds would be a multiple of one tick).
 mkdir -p "$DIR/out"
 run() {
-  local label=$1; shift
-  (cd "$DIR/lcs" && "$TIME" -f "%e %M" -o "$DIR/out/$label.time" "$@" > "$DIR/out/$label.stdout" 2> "$DIR/out/$label.stderr") || {
+  local label=$1 start end; shift
+  start=$(date +%s.%N)
+  (cd "$DIR/lcs" && "$TIME" -f "%M" -o "$DIR/out/$label.time" "$@" > "$DIR/out/$label.stdout" 2> "$DIR/out/$label.stderr") || {
     echo "bench: $label failed:" >&2; tail -5 "$DIR/out/$label.stderr" >&2; exit 1; }
-  tail -1 "$DIR/out/$label.time" >> "$DIR/out/$label.times"
+  end=$(date +%s.%N)
+  echo "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.6f", b - a }') $(tail -1 "$DIR/out/$label.time")" >> "$DIR/out/$label.times"
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 two() { awk '{ printf "%.2f\n", $1 }'; }
@@ -200,8 +217,8 @@ if [ -n "$LCS" ]; then
 fi
 
 # 2. Cache-only replay of the CSV trace.
-url_col=$(head -1 "$CSV" | tr ',' '\n' | grep -nx url | cut -d: -f1)
-bytes_col=$(head -1 "$CSV" | tr ',' '\n' | grep -nx bytes | cut -d: -f1)
+url_col=$(head -1 "$CSV" | tr ',' '\n' | grep -nx url | cut -d: -f1) || { log "$CSV has no url column"; exit 1; }
+bytes_col=$(head -1 "$CSV" | tr ',' '\n' | grep -nx bytes | cut -d: -f1) || { log "$CSV has no bytes column"; exit 1; }
 log "cache-only CSV, bytes, 1% ($B1)"
 if [ -n "$LCS" ]; then
   pairs "$RUNS" csv "$P cachesim $CSV --cache-size $B1 --threads 1" lcs-csv "$LCS $CSV csv lru $B1 -t obj-id-col=$url_col,obj-size-col=$bytes_col,delimiter=,,has-header=true"
@@ -217,7 +234,7 @@ if [ -n "$PY" ]; then
   same "CSV miss ratios (popsim vs Python)" "$mr $bmr" "$pmr $pbmr"
   line "cache-only CSV, bytes, 1% WS, 2 threads" "$(rate csv-py)" "Python OrderedDict LRU" "$(rate py)" "$(ratio py csv-py)" "≥ 10" "$mr / $bmr, equal"
   pairs "$RUNS" csv-py1 "$P cachesim $CSV --cache-size $B1 --threads 1" py-again "$PY $ROOT/bench/lru.py $CSV $B1"
-  line "cache-only CSV, bytes, 1% WS, 1 thread" "$(rate csv-py1)" "Python OrderedDict LRU" "$(rate py-again)" "$(ratio py-again csv-py1)" "≥ 10" ""
+  line "cache-only CSV, bytes, 1% WS, 1 thread" "$(rate csv-py1)" "Python OrderedDict LRU" "$(rate py-again)" "$(ratio py-again csv-py1)" "(≥ 10)" ""
 fi
 if [ -z "$LCS" ] && [ -z "$PY" ]; then
   pairs "$RUNS" csv "$P cachesim $CSV --cache-size $B1" csv-again "$P cachesim $CSV --cache-size $B1"
@@ -286,7 +303,8 @@ MEM=$DIR/memory.txt
   printf '%-44s %9.1f\n' "popsim run, 8 POPs" "$(rss full8)"
   # The caches' own storage per resident object (slots and index), as `run --stats` counts it.
   for n in 1 8; do
-    per=$(cd "$DIR/lcs" && "$P" run "$DIR/run$n.json" --no-out --quiet --threads 1 --stats 2>&1 >/dev/null | grep -o '([0-9.]* bytes per resident object)' | tr -d '()')
+    per=$(cd "$DIR/lcs" && "$P" run "$DIR/run$n.json" --no-out --quiet --threads 1 --stats 2>&1 >/dev/null | grep -o '([0-9.]* bytes per resident object)' | tr -d '()') \
+      || per="n/a (no 'bytes per resident object' in run --stats)"
     printf '%-44s %9s   %s (goal ≤ 64)\n' "popsim run, $n POP(s), cache storage" "" "$per"
   done
   printf '%-44s %9.1f   (subtracted above as the runtime'"'"'s share)\n' "popsim --version (baseline)" "$BASE"
@@ -302,5 +320,10 @@ echo
 cat "$MEM"
 echo
 echo "files: $DIR (out/ holds every run's output and times)"
+# Runs this short are dominated by starting the process and reading the file: say so.
+short=$(for f in "$DIR"/out/*.times; do [ "${f##*/}" = baseline.times ] || cat "$f"; done | awk '$1 < 0.5 { n++ } END { print n + 0 }')
+if [ "$short" -gt 0 ]; then
+  echo "note: $short run(s) took under 0.5 s: at this workload size the ratios are rough (the defaults, 10M requests, give the README's figures)"
+fi
 if [ "$FAIL" != 0 ]; then echo "MISS RATIOS DIFFER (see above)"; exit 1; fi
 echo "miss ratios identical where compared"
