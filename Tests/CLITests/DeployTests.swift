@@ -24,12 +24,13 @@ private func shell(_ command: String, in directory: String, environment: [String
     return CLIResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
 }
 
-/// The bundle an unsharded `popsim run SCENARIO --out results` writes, by relative path.
-private func referenceBundle(_ scenario: String) throws -> [String: Data] {
+/// The bundle an unsharded `popsim run SCENARIO --out OUT` writes, by relative path (the bundle
+/// records its folder as given, in the command that reproduces it).
+private func referenceBundle(_ scenario: String, out: String = "results") throws -> [String: Data] {
     let dir = try makeTemporaryDirectory()
-    let r = try runPopsim(["run", scenario, "--out", "results", "--quiet"], in: dir)
+    let r = try runPopsim(["run", scenario, "--out", out, "--quiet"], in: dir)
     #expect(r.status == 0, "\(r.stderr)")
-    return try fileContentsBelow(dir + "/results")
+    return try fileContentsBelow(dir + "/" + out)
 }
 
 /// The `args` script of each container in a Job manifest: the folded (`>-`) block after `args:`.
@@ -67,18 +68,30 @@ func kubernetesIndexedJob() throws {
     try #require(scripts.count == 2, "a shard script and a merge script: \(scripts)")
     #expect(scripts[0].contains("${JOB_COMPLETION_INDEX}"))
     let scenario = repoPath("scenarios/several-pops-several-fills.json")
-    let reference = try referenceBundle(scenario)
+    let reference = try referenceBundle(scenario, out: "results/r1")
     for by in ["pop", "url"] {
         let data = try makeTemporaryDirectory()
         let shards = 3
-        for i in (0..<shards).reversed() {
-            let r = try shell(scripts[0], in: data, environment: ["JOB_COMPLETION_INDEX": "\(i)", "SHARDS": "\(shards)",
-                                                                  "SHARD_BY": by, "SCENARIO": scenario])
+        // An earlier run's parts (another RUN, more shards) on the same volume: never merged.
+        for i in 0..<5 {
+            let r = try shell(scripts[0], in: data, environment: ["JOB_COMPLETION_INDEX": "\(i)", "SHARDS": "5", "SHARD_BY": "url",
+                                                                  "SCENARIO": scenario, "RUN": "earlier"])
+            #expect(r.status == 0, "earlier shard \(i): \(r.stderr)")
+        }
+        let env = ["SHARDS": "\(shards)", "SHARD_BY": by, "SCENARIO": scenario, "RUN": "r1"]
+        for i in (1..<shards).reversed() {
+            let r = try shell(scripts[0], in: data, environment: env.merging(["JOB_COMPLETION_INDEX": "\(i)"]) { $1 })
             #expect(r.status == 0, "shard \(i): \(r.stderr)")
         }
-        let r = try shell(scripts[1], in: data, environment: ["SHARDS": "\(shards)"])
+        // Part 0 is not there yet: the merge waits (stopped here after 2 s), whatever else lies in parts/.
+        let waiting = try shell("timeout 2 /bin/sh -c '\(scripts[1].replacingOccurrences(of: "'", with: "'\\''"))'", in: data, environment: env)
+        #expect(waiting.status == 124, "the merge waits for part-0: \(waiting.status) \(waiting.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: data + "/results/r1"))
+        let last = try shell(scripts[0], in: data, environment: env.merging(["JOB_COMPLETION_INDEX": "0"]) { $1 })
+        #expect(last.status == 0, "shard 0: \(last.stderr)")
+        let r = try shell(scripts[1], in: data, environment: env)
         #expect(r.status == 0, "merge: \(r.stderr)")
-        let got = try fileContentsBelow(data + "/results")
+        let got = try fileContentsBelow(data + "/results/r1")
         #expect(got.keys.sorted() == reference.keys.sorted(), "by \(by)")
         for (path, bytes) in reference where got[path] != bytes { Issue.record("by \(by): \(path) differs from the unsharded run's") }
     }
@@ -104,4 +117,41 @@ func slurmArray() throws {
     for (path, bytes) in reference where got[path] != bytes { Issue.record("\(path) differs from the unsharded run's") }
     let bad = try shell("bash \(script) \(scenario)", in: data, environment: [:])
     #expect(bad.status != 0 && bad.stderr.contains("run as an array job"))
+
+    // Task 3 resubmitted alone (--array=3: a count of 1) would be shard 0/1 over part-0: refused.
+    let alone = try shell("bash \(script) \(scenario)", in: data, environment: [
+        "SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_MIN": "3", "SLURM_ARRAY_TASK_COUNT": "1"])
+    #expect(alone.status == 2, "\(alone.stderr)")
+    #expect(alone.stderr.contains("parts/part-0.json holds shard 0/4 by pop, not 0/1 by pop"), "\(alone.stderr)")
+    // With SHARDS the task id is the shard: shard 2 of 4 redone, the same bytes.
+    let before = try Data(contentsOf: URL(fileURLWithPath: data + "/parts/part-2.json"))
+    let redo = try shell("bash \(script) \(scenario)", in: data, environment: [
+        "SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_MIN": "2", "SLURM_ARRAY_TASK_COUNT": "1", "SHARDS": "4"])
+    #expect(redo.status == 0, "\(redo.stderr)")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: data + "/parts/part-2.json")) == before)
+    // A stepped array numbers its tasks with gaps: refused without SHARDS.
+    let stepped = try shell("bash \(script) \(scenario)", in: data, environment: [
+        "SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_STEP": "2"])
+    #expect(stepped.status == 2 && stepped.stderr.contains("set SHARDS=N"), "\(stepped.stderr)")
+    // A part of another run left in the folder (part-7 of 8) is not merged: part-0 says there are 4.
+    try FileManager.default.copyItem(atPath: data + "/parts/part-3.json", toPath: data + "/parts/part-7.json")
+    try FileManager.default.removeItem(atPath: data + "/results")
+    let again = try shell("bash \(script) --merge \(scenario)", in: data, environment: [:])
+    #expect(again.status == 0, "merge: \(again.stderr)")
+    #expect(try fileContentsBelow(data + "/results") == reference)
+}
+
+@Test("deploy/Dockerfile copies every folder Package.swift builds a target from (the image could not build without one)")
+func dockerfileCopiesEveryTarget() throws {
+    let package = try String(contentsOfFile: repoPath("Package.swift"), encoding: .utf8)
+    let dockerfile = try String(contentsOfFile: repoPath("deploy/Dockerfile"), encoding: .utf8)
+    let copied = dockerfile.split(separator: "\n").filter { $0.hasPrefix("COPY ") && !$0.contains("--from") }
+        .compactMap { $0.split(separator: " ").dropFirst().first.map(String.init) }
+    // Targets in the default folders, and every custom `path:`.
+    var needed = ["Package.swift", "Sources", "Tests"]
+    for match in package.matches(of: #/path: "([^"]+)"/#) { needed.append(String(match.1)) }
+    #expect(needed.count > 3, "Package.swift has custom target paths: \(needed)")
+    for path in needed {
+        #expect(copied.contains { path == $0 || path.hasPrefix($0 + "/") }, "deploy/Dockerfile does not COPY \(path): \(copied)")
+    }
 }
