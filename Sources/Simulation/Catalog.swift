@@ -264,6 +264,11 @@ public final class Catalog: @unchecked Sendable {
                 i += 8
             }
         }
+        if i < n && n >= 8, let base = b.baseAddress {
+            // The last eight bytes, overlapping the words before: a yes/no may read a byte twice.
+            let w = UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))
+            return (((w &- ones &* 0x21) & ~w) | (w &+ ones) | w) & highs == 0
+        }
         while i < n {
             if b[i] <= 0x20 || b[i] >= 0x7F { return false }
             i += 1
@@ -283,6 +288,11 @@ public final class Catalog: @unchecked Sendable {
                 let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
                 if (w &+ repeatedByte(0x3F)) & ~(w &+ repeatedByte(0x25)) & highs != 0 { return true }
                 i += 8
+            }
+            if i < n && n >= 8 {
+                // The last eight bytes, overlapping the words before.
+                let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))
+                return (w &+ repeatedByte(0x3F)) & ~(w &+ repeatedByte(0x25)) & highs != 0
             }
         }
         while i < n {

@@ -38,11 +38,20 @@ public func sameBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) 
     guard n == b.count else { return false }
     if n == 0 { return true }
     let p = a.baseAddress!, q = b.baseAddress!
-    var i = 0
-    while i &+ 8 <= n {
-        if p.loadUnaligned(fromByteOffset: i, as: UInt64.self) != q.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
-        i &+= 8
+    if n >= 8 {
+        // Whole words, then the last eight bytes (overlapping the words before): no byte loop.
+        var i = 0
+        while i &+ 8 < n {
+            if p.loadUnaligned(fromByteOffset: i, as: UInt64.self) != q.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+            i &+= 8
+        }
+        return p.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self) == q.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
     }
+    if n >= 4 {
+        return p.loadUnaligned(as: UInt32.self) == q.loadUnaligned(as: UInt32.self)
+            && p.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self) == q.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)
+    }
+    var i = 0
     while i < n {
         if p.load(fromByteOffset: i, as: UInt8.self) != q.load(fromByteOffset: i, as: UInt8.self) { return false }
         i &+= 1
@@ -190,11 +199,16 @@ public struct Interner: Sendable {
         }
         if i < n {
             var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < n {
-                tail |= UInt64(raw[i]) &<< shift
-                shift += 8
-                i += 1
+            if n >= 8 {
+                // The last eight bytes, overlapping the words before (the length is in the seed).
+                tail = raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            } else {
+                var shift: UInt64 = 0
+                while i < n {
+                    tail |= UInt64(raw[i]) &<< shift
+                    shift += 8
+                    i += 1
+                }
             }
             h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
         }

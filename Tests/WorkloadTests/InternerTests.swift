@@ -75,6 +75,20 @@ struct InternerTests {
         }
     }
 
+    @Test("Interner.hash reads every byte: at every length to 40, changing any one byte changes the hash (the tail past the last whole word included)")
+    func hashReadsEveryByte() {
+        for n in 0...40 {
+            var a = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 41 &+ 7) }
+            let h = a.withUnsafeBytes { Interner.hash($0) }
+            for k in 0..<n {
+                a[k] ^= 0x01
+                #expect(a.withUnsafeBytes { Interner.hash($0) } != h, "length \(n), byte \(k)")
+                a[k] ^= 0x01
+            }
+            #expect((a + [0]).withUnsafeBytes { Interner.hash($0) } != h, "length \(n) and one zero byte more")
+        }
+    }
+
     @Test("touch reads the slots and strings of known and unknown hashes and changes nothing: ids, count and lookups stay as they were")
     func touchChangesNothing() {
         var i = Interner()
