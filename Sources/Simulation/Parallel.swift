@@ -191,7 +191,8 @@ func replay(_ batch: UnsafePointer<Work>, count: Int, through units: inout [Vari
             routeStart: [Int32], routeUnits: [Int32]) -> UInt64 {
     // The units through one borrowed buffer and `pointee`, which reaches a unit in place: the
     // array's subscript checks its sole ownership for every request, and a buffer's subscript
-    // copies the unit (about fifty fields, a retain and a release each) for a call.
+    // copies the unit (about fifty fields, a retain and a release each) for a call of a
+    // non-mutating method (so `touch` is `mutating`).
     units.withUnsafeMutableBufferPointer { units in
         routeStart.withUnsafeBufferPointer { start in
             routeUnits.withUnsafeBufferPointer { route in

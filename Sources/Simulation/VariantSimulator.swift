@@ -217,7 +217,9 @@ struct VariantSimulator {
     /// Reads the cache entries that `handle` will look up for the requests of `batch` at this
     /// unit's POPs (see `LRUCache.touch`), a POP at a time; changes nothing a result depends on.
     /// - Returns: a value made of what was read, to be kept so that the loads are made.
-    func touch(_ batch: UnsafePointer<Work>, count: Int) -> UInt64 {
+    /// `mutating` though it changes nothing: called on a unit in place (`pointee`), a method that
+    /// is not is handed a copy of the unit (about fifty fields, a retain and release each).
+    mutating func touch(_ batch: UnsafePointer<Work>, count: Int) -> UInt64 {
         precondition(count <= BatchTouch.capacity, "internal error: a touched batch is larger than its scratch space")
         let t = batchTouch
         var n = 0
