@@ -87,7 +87,9 @@ enum MergeCommand: Command {
         ],
         details: """
         The parts must be every shard of one run: the same popsim, scenario (hash), seed, variants, shard
-        count and key, and trace; each index once. Counts add up and rates are computed after, so the
+        count and key, and trace (a digest of every request it holds, so a trace changed between the
+        shards' runs is refused); each index once; and each part consistent in itself (its per-URL
+        counts add up to its requests and cells). Counts add up and rates are computed after, so the
         bundle is byte for byte the one an unsharded 'popsim run' writes to DIR — run the merge from the
         directory the shards ran in, so that the paths it records are the same. The report's timeline
         replays the trace up to the worst URL's 40th request, so the trace must be readable here too
