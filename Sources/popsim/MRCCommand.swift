@@ -72,11 +72,7 @@ enum MRCCommand: Command {
         var written: String?
         if let dir = args.value("--out") {
             let points = pointCount.map { curve.points(count: $0) } ?? curve.allSteps()
-            do {
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            } catch {
-                throw InputError("cannot create \(dir): \(error.localizedDescription)")
-            }
+            // The writers make DIR (mkdir -p), naming the folder that could not be made and why.
             let name = URL(fileURLWithPath: path).lastPathComponent
             let plotted = points.count > 400 ? curve.points(count: 400) : points
             do {

@@ -322,6 +322,9 @@ let catalogue: [BadInput] = [
              args: ["cachesim", "day", "--cache-size", "100"], mentions: ["day:1: header: control character U+0000 at byte 1", "is this a binary trace?"]),
     BadInput(name: "mrc: an empty oracleGeneral trace", files: ["t.oracleGeneral": []],
              args: ["mrc", "t.oracleGeneral", "--out", "bundle"], mentions: ["t.oracleGeneral: nothing to replay: it holds no requests"]),
+    BadInput(name: "mrc: a file in the way of the output folder", files: ["t.oracleGeneral": oracleGeneral([(0, 1, 10, -1)])],
+             args: ["mrc", "t.oracleGeneral", "--out", "out.csv/mrc"],
+             mentions: ["cannot write out.csv/mrc/mrc.csv: cannot create directory out.csv: a file is in the way"]),
     BadInput(name: "mrc: an output folder with a folder where mrc.svg goes", files: ["t.oracleGeneral": oracleGeneral([(0, 1, 10, -1)]), "bundle/mrc.svg/keep": []],
              args: ["mrc", "t.oracleGeneral", "--out", "bundle"], mentions: ["cannot write bundle/mrc.svg: is a directory"]),
 
