@@ -118,7 +118,7 @@ public enum ScenarioRun {
         result.urlChecked = simulation.urlChecked
         result.samples = simulation.samples
         result.shard = options.shard
-        if options.shard != nil { result.traceDigest = feeder.digest(of: catalog) }
+        if options.shard != nil { result.traceDigest = feeder.traceDigest }
         if let log = reader as? AccessLogSource {
             result.clamped = log.stats.clamped
             result.largestClamp = log.stats.largestClamp
@@ -159,7 +159,7 @@ private struct Feeder {
 
     /// The trace's digest: the requests' and the texts of the URLs, page origins and methods
     /// their ids stand for, in id order (ids are first-seen order, so the same in every shard).
-    func digest(of catalog: Catalog) -> UInt64 {
+    var traceDigest: UInt64 {
         var h = Self.mix(requestDigest, UInt64(seq))
         for u in 0..<catalog.urls.count { h = Self.mix(h, fnv1a64(catalog.urls[u].text)) }
         for o in 0..<catalog.origins.count { h = Self.mix(h, fnv1a64(catalog.origins[o].serialized)) }
