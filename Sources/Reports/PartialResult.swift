@@ -7,13 +7,16 @@ import Workload
 /// merge exactly (`popsim merge PART… --out DIR`), never rates.
 ///
 /// A versioned JSON file: the scenario's name, file and hash, the seed, the variants, the shard,
-/// the trace's request count and skipped lines (every shard reads the whole trace), the page
+/// the trace's request count, skipped lines and digest (every shard reads the whole trace, so
+/// a merge can tell shards of different traces apart), the page
 /// origins in id order (ids agree between shards because every shard reads every record), and
 /// per variant the cells (variant × window × POP × kind × page origin × reason, every `Tally`
 /// field), the latency histogram's buckets and exact sum, evictions, prefetches, the events as
 /// applied, and the most bytes each POP's cache held. The per-URL arrays (requests, CORS-checked
 /// requests, failures) are long, so they are written as one string of space-separated decimal
 /// integers each (`"id requests checked id requests checked …"`), which reads back in one pass.
+/// `parse` checks a part against itself — its per-URL counts against its requests and cells —
+/// so that a part damaged or edited by hand is refused rather than merged.
 public struct PartialResult: Sendable {
     public static let format = "popsim-partial-result"
     /// 2: with `traceDigest`.
@@ -198,6 +201,12 @@ public struct PartialResult: Sendable {
             }
             return s
         }
+        /// `a + b` for counts read from the file: a damaged part may hold numbers whose sum does not fit.
+        func sum(_ a: Int, _ b: Int, _ path: String) throws(Error) -> Int {
+            let (total, overflow) = a.addingReportingOverflow(b)
+            guard !overflow else { throw Error("\(file): \(path) add up past 2^63 (a damaged part)") }
+            return total
+        }
         func strings(_ n: JSONNode?, _ path: String) throws(Error) -> [String] {
             var out: [String] = []
             for (i, item) in try array(n, path).enumerated() { out.append(try string(item, "\(path)[\(i)]")) }
@@ -314,7 +323,7 @@ public struct PartialResult: Sendable {
                 let u = fails[k]
                 guard u <= Int(UInt32.max) else { throw Error("\(file): \(p).failuresByURL has a URL id past 2^32") }
                 if u >= dense.count { dense.append(contentsOf: repeatElement(0, count: u + 1 - dense.count)) }
-                dense[u] += fails[k + 1]
+                dense[u] = try sum(dense[u], fails[k + 1], p + ".failuresByURL")
             }
             v.failuresByURL = dense
             v.deriveTotals()
@@ -327,8 +336,8 @@ public struct PartialResult: Sendable {
         var urlRequests = 0, urlChecked = 0
         for (i, c) in urlCounts.enumerated() {
             guard c.checked <= c.requests else { throw Error("\(file): urlCounts entry \(i) (URL \(c.id)) has more CORS-checked requests than requests") }
-            urlRequests += c.requests
-            urlChecked += c.checked
+            urlRequests = try sum(urlRequests, c.requests, "urlCounts")
+            urlChecked = try sum(urlChecked, c.checked, "urlCounts")
         }
         guard urlRequests == requests else {
             throw Error("\(file): urlCounts add up to \(urlRequests) requests but \"requests\" is \(requests)")
@@ -338,7 +347,8 @@ public struct PartialResult: Sendable {
                 throw Error("\(file): the cells of variant \(v.name) count \(v.total.requests) requests (\(v.total.corsChecked) CORS-checked) "
                             + "but urlCounts \(requests) (\(urlChecked))")
             }
-            let failures = v.failuresByURL.reduce(0, +)
+            var failures = 0
+            for n in v.failuresByURL { failures = try sum(failures, n, "failuresByURL of variant \(v.name)") }
             guard failures == v.total.corsFailures else {
                 throw Error("\(file): failuresByURL of variant \(v.name) add up to \(failures) but its cells count \(v.total.corsFailures) CORS failures")
             }

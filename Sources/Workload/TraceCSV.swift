@@ -147,12 +147,13 @@ public final class TraceCSVReader {
             throw TraceError(file: path, line: 0, column: nil, message: "empty file (expected a header row such as \(required))")
         }
         let headerLineNumber = lines.lineNumber
-        if headerLineNumber == 1, header.starts(with: [0xEF, 0xBB, 0xBF]) { header = header.dropFirst(3) }
+        var bomBytes = 0
+        if headerLineNumber == 1, header.starts(with: [0xEF, 0xBB, 0xBF]) { header = header.dropFirst(3); bomBytes = 3 }
         // A binary file read as CSV (an oracleGeneral or .pstrace trace without its extension)
         // fails here, in a line, not with its whole first "line" quoted as a column name.
         if let bad = header.withUnsafeBytes({ firstControlByte($0) }) {
             throw TraceError(file: path, line: headerLineNumber, column: nil,
-                             message: "header: control character U+\(hex(UInt32(header[header.startIndex + bad]), width: 4)) at byte \(bad + 1) "
+                             message: "header: control character U+\(hex(UInt32(header[header.startIndex + bad]), width: 4)) at byte \(bomBytes + bad + 1) "
                                 + "(is this a binary trace? name it .oracleGeneral or .pstrace, or give its format)")
         }
         do {

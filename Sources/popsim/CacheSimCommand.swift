@@ -177,10 +177,12 @@ struct CacheTrace {
     /// printed 0.0000 would read as a perfect cache.
     func requireRequests(_ requests: Int64, zeroSizeSkipped: Int64, skips: SkipLog) throws {
         guard requests == 0 else { return }
-        var why = zeroSizeSkipped > 0
+        var why = zeroSizeSkipped == 1
+            ? "its one request has size 0, and requests of size 0 are skipped (as libCacheSim skips them)"
+            : zeroSizeSkipped > 0
             ? "all \(zeroSizeSkipped) of its requests have size 0, and requests of size 0 are skipped (as libCacheSim skips them)"
             : "it holds no requests"
-        if unknownSize == 0 && zeroSizeSkipped > 0 { why += "; --unknown-size 0 gives requests without a size size 0" }
+        if unknownSize == 0 && zeroSizeSkipped > 0 { why += "; --unknown-size 0 gives the requests without a size the size 0" }
         if skips.count > 0 { why += "; " + skips.summary }
         throw InputError("\(path): nothing to replay: \(why)")
     }
@@ -220,7 +222,8 @@ struct CacheTrace {
             let text = token.trimmingCharacters(in: .whitespaces)
             func bad(_ why: String) -> UsageError { UsageError(message: "the value '\(text)' is invalid for '--cache-size': \(why)") }
             if text.hasSuffix("%"), let percent = Double(text.dropLast()), percent > 0 {
-                throw bad("a share of the working set is written as a fraction before 'ws' (\(Format.fixed(percent / 100, 4).replacingOccurrences(of: #"\.?0+$"#, with: "", options: .regularExpression))ws for \(text))")
+                let fraction = Format.fixed(percent / 100, 12).replacingOccurrences(of: #"\.?0+$"#, with: "", options: .regularExpression)
+                throw bad("a share of the working set is written as a fraction before 'ws' (\(fraction)ws for \(text))")
             }
             if text.lowercased().hasSuffix("ws") {
                 let number = String(text.dropLast(2))

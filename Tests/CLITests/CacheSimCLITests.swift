@@ -123,6 +123,7 @@ struct CacheSimCLITests {
         (["--cache-size", "10", "--format", "parquet"], "--format: unknown format 'parquet'"),
         (["--cache-size", "50%"], "a share of the working set is written as a fraction before 'ws' (0.5ws for 50%)"),
         (["--cache-size", "2.5%"], "(0.025ws for 2.5%)"),
+        (["--cache-size", "0.001%"], "(0.00001ws for 0.001%)"),
         ([String](), "missing --cache-size"),
     ])
     func badInput(_ flags: [String], _ message: String) throws {

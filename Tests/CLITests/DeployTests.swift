@@ -139,6 +139,12 @@ func slurmArray() throws {
     let again = try shell("bash \(script) --merge \(scenario)", in: data, environment: [:])
     #expect(again.status == 0, "merge: \(again.stderr)")
     #expect(try fileContentsBelow(data + "/results") == reference)
+    // A part-0 that is not a partial result: the merge says so, naming it.
+    let junk = try makeTemporaryDirectory()
+    try FileManager.default.createDirectory(atPath: junk + "/parts", withIntermediateDirectories: true)
+    try writeFile(junk + "/parts", "part-0.json", "{}\n")
+    let unreadable = try shell("bash \(script) --merge \(scenario)", in: junk, environment: [:])
+    #expect(unreadable.status == 2 && unreadable.stderr.contains("parts/part-0.json has no readable \"shard\" line"), "\(unreadable.stderr)")
 }
 
 @Test("deploy/Dockerfile copies every folder Package.swift builds a target from (the image could not build without one)")

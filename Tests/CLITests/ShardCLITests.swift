@@ -104,6 +104,12 @@ func mergeRefusesChangedTraceCLI() throws {
         #expect(r.stderr.contains(what), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/out"))
     }
+    // Counts so large that their sum does not fit in 64 bits: refused, not a crash.
+    let huge = (0..<10).map { "\($0) 999999999999999999 0" }.joined(separator: " ")
+    _ = try writeFile(dir, "p1-huge.json", part.replacingCharacters(in: counts, with: #""urlCounts": ""# + huge + "\""))
+    let overflow = try runPopsim(["merge", "p0.json", "p1-huge.json", "--out", "out"], in: dir)
+    #expect(overflow.status == 2, "\(overflow.stderr)")
+    #expect(overflow.stderr.contains("p1-huge.json: urlCounts add up past 2^63"), "\(overflow.stderr)")
     #expect(try runPopsim(["merge", "p0.json", "p1.json", "--out", "out", "--quiet"], in: dir).status == 0, "the undamaged parts merge")
 }
 

@@ -189,29 +189,33 @@ func badPartial(_ text: String, _ message: String) {
     }
 }
 
-@Test("a shard's trace digest is the same in every shard of one run, and changes with any one request's time, size, URL, POP, origin or kind")
+@Test("a shard's trace digest is the same in every shard of one run and on any number of threads, and changes with any one request's time, size, URL, POP, origin, kind, method or credentials")
 func traceDigest() throws {
-    let base = "t,pop,url,origin,kind,bytes\n0,hangzhou,/a.woff2,https://www.example.com,font,10\n1.5,frankfurt,/b.woff2,,img,20\n"
-    func digests(_ trace: String, shards: Int = 2) throws -> [UInt64] {
+    let base = "t,pop,url,origin,kind,method,credentials,bytes\n0,hangzhou,/a.woff2,https://www.example.com,font,GET,,10\n"
+        + "1.5,frankfurt,/b.woff2,,img,GET,include,20\n"
+    func digests(_ trace: String, shards: Int = 2, threads: Int = 1) throws -> [UInt64] {
         let folder = try makeTemporaryDirectory()
         _ = try writeFile(folder, "trace.csv", trace)
         let text = try String(contentsOfFile: repoPath("scenarios/several-pops-several-fills.json"), encoding: .utf8)
             .replacingOccurrences(of: "\"traces/three-pops.csv\"", with: "\"trace.csv\"")
         let scenario = try Scenario.load(path: try writeFile(folder, "s.json", text))
         return try (0..<shards).map { i in
-            try ScenarioRun.run(scenario, options: SimulationOptions(threads: 1, shard: Shard(index: i, count: shards, key: .url), countURLs: true)).traceDigest
+            try ScenarioRun.run(scenario, options: SimulationOptions(threads: threads, shard: Shard(index: i, count: shards, key: .url), countURLs: true)).traceDigest
         }
     }
     let reference = try digests(base)
     #expect(Set(reference).count == 1 && reference[0] != 0, "every shard reads the whole trace: \(reference)")
     #expect(try digests(base, shards: 1) == [reference[0]], "the digest is the trace's, whatever the shard count")
+    #expect(try digests(base, shards: 3, threads: 2) == Array(repeating: reference[0], count: 3), "and the thread count")
     let changes = [
         ("1.5,frankfurt", "1.6,frankfurt"),                  // a time
-        ("img,20", "img,21"),                                // a size
+        ("include,20", "include,21"),                        // a size
         ("/b.woff2", "/c.woff2"),                            // a URL
         ("1.5,frankfurt", "1.5,virginia"),                   // a POP
         (",,img", ",https://shop.example.com,img"),          // an origin
-        ("img,20", "font,20"),                               // a kind
+        (",img,", ",font,"),                                 // a kind
+        ("font,GET,,10", "font,HEAD,,10"),                   // a method
+        ("GET,include", "GET,omit"),                         // credentials
     ]
     for (from, to) in changes {
         let changed = base.replacingOccurrences(of: from, with: to)

@@ -45,6 +45,7 @@ if [ "${1:-}" = "--merge" ]; then
     parts=("$PARTS"/part-*.json)
     if [ -f "$PARTS/part-0.json" ]; then
         read -r _ count _ <<<"$(shard_of "$PARTS/part-0.json")"
+        [ -n "${count:-}" ] || { echo "array.sh: $PARTS/part-0.json has no readable \"shard\" line (not a popsim partial result?)" >&2; exit 2; }
         parts=()
         for ((i = 0; i < ${count:-0}; i++)); do parts+=("$PARTS/part-$i.json"); done
     fi
