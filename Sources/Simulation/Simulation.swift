@@ -584,18 +584,16 @@ struct Driver {
     /// The request's class: a table read for a GET (nearly every request), inlined into `process`.
     @inline(__always)
     private mutating func requestClass(originPlus1: UInt32, kind: ResourceKind, credentials: CredentialsMode, method: UInt32) -> UInt32 {
-        if method == 0 {
-            let i = (Int(originPlus1) * kindCount + kind.ordinal) * credentialCount + credentials.ordinal
-            if i < classOfGET.count, classOfGET[i] >= 0 { return UInt32(classOfGET[i]) }
-        }
-        return classOnceMore(originPlus1: originPlus1, kind: kind, credentials: credentials, method: method)
+        let i = method == 0 ? (Int(originPlus1) * kindCount + kind.ordinal) * credentialCount + credentials.ordinal : -1
+        if i >= 0, i < classOfGET.count, classOfGET[i] >= 0 { return UInt32(classOfGET[i]) }
+        return classOnceMore(getIndex: i, originPlus1: originPlus1, kind: kind, credentials: credentials, method: method)
     }
 
-    /// `requestClass` for a class of GET not seen before, or a request of another method.
+    /// `requestClass` for a class of GET not seen before (`getIndex`, its slot in `classOfGET`),
+    /// or a request of another method (`getIndex` −1).
     @inline(never)
-    private mutating func classOnceMore(originPlus1: UInt32, kind: ResourceKind, credentials: CredentialsMode, method: UInt32) -> UInt32 {
-        if method == 0 {
-            let i = (Int(originPlus1) * kindCount + kind.ordinal) * credentialCount + credentials.ordinal
+    private mutating func classOnceMore(getIndex i: Int, originPlus1: UInt32, kind: ResourceKind, credentials: CredentialsMode, method: UInt32) -> UInt32 {
+        if i >= 0 {
             let id = newClass(originPlus1: originPlus1, kind: kind, credentials: credentials, method: method)
             if i >= classOfGET.count { classOfGET.append(contentsOf: repeatElement(-1, count: i + 1 - classOfGET.count)) }
             classOfGET[i] = Int32(id)
