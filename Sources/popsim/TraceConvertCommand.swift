@@ -85,18 +85,24 @@ enum TraceConvertCommand: Command {
 
         print("converted \(count) record(s): \(input) (\(from.rawValue)) ⇒ \(output) (\(to.rawValue)) in \(String(format: "%.2f", seconds)) s (\(rate(count, seconds)))")
         if !source.skips.summary.isEmpty { Output.warning(source.skips.summary) }
-        if let og = writer as? OracleGeneralWriter {
-            if og.recordsWithoutSize > 0 {
-                Output.note("note: \(og.recordsWithoutSize) record(s) had no size and were written with size \(og.unknownSize) (--unknown-size)")
-            }
-            if og.hashedURLs > 0 {
-                Output.note("note: \(og.hashedURLs) URL(s) do not match \(mapping.urlTemplate); their object ids are FNV-1a hashes of the URL")
-            }
+        if let og = writer as? OracleGeneralWriter { noteLosses(of: og, from: from, template: og.mapping.urlTemplate) }
+        return 0
+    }
+
+    /// The notes on what an oracleGeneral file did not keep: sizes made up, URLs hashed to
+    /// ids, and every field but the id, size and second (unless the input was oracleGeneral).
+    /// `template` names the URL template the user gave, if any.
+    static func noteLosses(of og: OracleGeneralWriter, from: TraceFormat, template: String?) {
+        if og.recordsWithoutSize > 0 {
+            Output.note("note: \(og.recordsWithoutSize) record(s) had no size and were written with size \(og.unknownSize) (--unknown-size)")
         }
-        if from != .oracleGeneral, to == .oracleGeneral {
+        if og.hashedURLs > 0 {
+            Output.note(template.map { "note: \(og.hashedURLs) URL(s) do not match \($0); their object ids are FNV-1a hashes of the URL" }
+                        ?? "note: the object ids are FNV-1a hashes of the \(og.hashedURLs) URL(s)")
+        }
+        if from != .oracleGeneral {
             Output.note("note: oracleGeneral keeps object ids, sizes and whole seconds only (no POP, Origin, kind or method)")
         }
-        return 0
     }
 
     /// A `--from`/`--to` value, or nil when the option is absent.

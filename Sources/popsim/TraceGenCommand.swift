@@ -3,12 +3,14 @@ import HTTPModel
 import Scenario
 import Workload
 
-/// `popsim trace gen`: writes a synthetic workload as a CSV trace.
+/// `popsim trace gen`: writes a synthetic workload as a trace: CSV, or straight to popsim's
+/// binary format or oracleGeneral (a day of 100M requests is ~10 GB of CSV and ~1.5 GB of
+/// `.pstrace`; writing the binary directly skips the CSV and a `trace convert`).
 enum TraceGenCommand: Command {
     static let spec = CommandSpec(
         name: "gen",
-        summary: "Generate a synthetic trace (Zipf popularity, Poisson arrivals) as CSV.",
-        usage: "popsim trace gen (--scenario FILE | --objects N --alpha A --rate R (--duration D | --requests N) [options]) --out TRACE.csv",
+        summary: "Generate a synthetic trace (Zipf popularity, Poisson arrivals) as CSV, .pstrace or oracleGeneral.",
+        usage: "popsim trace gen (--scenario FILE | --objects N --alpha A --rate R (--duration D | --requests N) [options]) --out TRACE",
         options: [
             OptionSpec(name: "--scenario", value: "FILE", help: "Take the workload from FILE's \"workload\": {\"synthetic\": …} block."),
             OptionSpec(name: "--objects", value: "N", help: "Distinct URLs; o1 is the most popular."),
@@ -24,17 +26,22 @@ enum TraceGenCommand: Command {
             OptionSpec(name: "--peak-hour", value: "H", help: "The busiest clock hour, 0 to 23 (needs --amplitude)."),
             OptionSpec(name: "--base-url", value: "URL", help: "Prefix for absolute URLs, e.g. https://static.example-cdn.com (default: paths)."),
             OptionSpec(name: "--seed", value: "S", help: "Seed (default 0; with --scenario, the scenario's)."),
-            OptionSpec(name: "--out", value: "TRACE.csv", help: "Where to write the trace (t,pop,url,origin,kind[,bytes])."),
+            OptionSpec(name: "--out", value: "TRACE", help: "Where to write the trace: .pstrace and .oracleGeneral (or .bin) in those formats, any other name as CSV (t,pop,url,origin,kind[,bytes])."),
+            OptionSpec(name: "--unknown-size", value: "BYTES", help: "oracleGeneral output: the size of every request when the workload sets no sizes (default 1)."),
+            OptionSpec(name: "--to", value: "FORMAT", help: "The format whatever OUT's name (\(TraceConvertCommand.writable.map(\.rawValue).joined(separator: "|")))."),
         ],
         details: """
         Requests are drawn on the fly and written as they come, so any length fits in constant memory.
         The same options and seed give the same file on every machine. A LIST entry without '=W' has
         weight 1. Object sizes (the bytes column) and hourly curves are set in a scenario's synthetic
         block (scenarios/README.md); --scenario uses that block, and --seed may override its seed.
+        The three formats hold the same requests (a .pstrace replays exactly as the CSV does);
+        oracleGeneral keeps ids, sizes and whole seconds only, as `trace convert` writes it.
         """,
         examples: [
             "popsim trace gen --objects 10000 --alpha 0.9 --rate 50 --duration 1h --kinds 'font=3,img=5,video=1,video-cors=1' --pops 'hangzhou=2,frankfurt=1' --origins 'https://www.example.com=3,https://shop.example.com=1' --no-origin-share 0.05 --seed 7 --out /tmp/synthetic.csv",
             "popsim trace gen --scenario scenarios/synthetic-fonts-day.json --out /tmp/fonts-day.csv",
+            "popsim trace gen --objects 1000000 --alpha 0.9 --rate 1200 --duration 1d --out /tmp/day.pstrace",
         ],
         parent: "trace")
 
@@ -44,7 +51,15 @@ enum TraceGenCommand: Command {
 
     static func run(_ args: Arguments) throws -> Int32 {
         _ = try positionals(args)
-        guard let out = args.value("--out") else { throw UsageError(message: "missing --out TRACE.csv") }
+        guard let out = args.value("--out") else { throw UsageError(message: "missing --out TRACE") }
+        let format = try TraceConvertCommand.format(args.value("--to"), option: "--to", allowed: TraceConvertCommand.writable)
+            ?? TraceFormat.byExtension(out) ?? .csv
+        var unknownSize: UInt32 = 1
+        if let text = args.value("--unknown-size") {
+            guard format == .oracleGeneral else { throw UsageError(message: "--unknown-size applies to oracleGeneral output only (OUT is \(format.rawValue))") }
+            guard let n = UInt32(text) else { throw UsageError(message: "--unknown-size: '\(text)' is not a size in bytes (0 to \(UInt32.max))") }
+            unknownSize = n
+        }
         var spec: SyntheticSpec
         if let file = args.value("--scenario") {
             if let flag = workloadFlags.first(where: args.has) {
@@ -68,9 +83,11 @@ enum TraceGenCommand: Command {
         for share in source.familyShares where abs(share.reached - share.target) > 0.01 {
             Output.warning("with alpha \(spec.alpha) the /\(share.family.folder)/ objects get \(percent(share.reached)) of the requests instead of \(percent(share.target)): the most popular objects alone outweigh the kind mix")
         }
-        let written = try writeCSV(source, to: out)
+        let written = format == .csv ? try writeCSV(source, to: out) : try write(source, to: out, as: format, unknownSize: unknownSize)
         let span = written.last.map { formatDuration($0) } ?? "0s"
-        print("wrote \(written.count) requests over \(span) (\(source.urls.count) distinct URLs, \(spec.pops.count) POP(s), seed \(spec.seed)) to \(out)")
+        print("wrote \(written.count) requests over \(span) (\(source.urls.count) distinct URLs, \(spec.pops.count) POP(s), seed \(spec.seed)) to \(out)"
+              + (format == .csv ? "" : " (\(format.rawValue))"))
+        if let og = written.writer as? OracleGeneralWriter { TraceConvertCommand.noteLosses(of: og, from: .csv, template: nil) }
         return 0
     }
 
@@ -166,8 +183,24 @@ enum TraceGenCommand: Command {
 
     // MARK: - Writing
 
+    /// Streams every record to `path` in a binary format (`trace convert`'s writers).
+    static func write(_ source: SyntheticSource, to path: String, as format: TraceFormat,
+                      unknownSize: UInt32) throws -> (count: Int, last: Int64?, writer: (any TraceWriter)?) {
+        let writer: any TraceWriter
+        do { writer = try makeTraceWriter(path: path, format: format, options: TraceWriteOptions(unknownSize: unknownSize)) } catch {
+            throw InputError("\(error)")
+        }
+        do {
+            let summary = try copyTraceSummarised(from: source, to: writer)
+            return (summary.count, summary.lastTime, writer)
+        } catch {
+            if case .interrupted(let i) = error { throw i }
+            throw InputError("\(error)")
+        }
+    }
+
     /// Streams every record to `path` as CSV; returns the count and the last time.
-    static func writeCSV(_ source: SyntheticSource, to path: String) throws -> (count: Int, last: Int64?) {
+    static func writeCSV(_ source: SyntheticSource, to path: String) throws -> (count: Int, last: Int64?, writer: (any TraceWriter)?) {
         let writer: AtomicFileWriter
         do { writer = try AtomicFileWriter(path: path) } catch { throw InputError("\(error)") }
         let withBytes = !source.spec.sizes.isEmpty
@@ -215,7 +248,7 @@ enum TraceGenCommand: Command {
             writer.abort()
             throw InputError("\(error)")
         }
-        return (count, last)
+        return (count, last, nil)
     }
 
     /// A CSV field, quoted (RFC 4180) when it holds a comma, quote or line break.

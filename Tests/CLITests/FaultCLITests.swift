@@ -101,6 +101,9 @@ let interruptCases: [InterruptCase] = [
     InterruptCase(name: "SIGTERM during popsim trace gen", args: ["trace", "gen", "--objects", "1000", "--alpha", "0.9", "--rate", "1000",
                                                                   "--requests", "100000000", "--out", "out.csv"],
                   temporary: ".out.csv.tmp-", signal: SIGTERM),
+    InterruptCase(name: "SIGINT during popsim trace gen to a .pstrace", args: ["trace", "gen", "--objects", "1000", "--alpha", "0.9", "--rate", "1000",
+                                                                               "--requests", "100000000", "--out", "out.pstrace"],
+                  temporary: ".out.pstrace.tmp-", signal: SIGINT),
 ]
 
 @Suite("Faults: interrupted commands, broken invariants")

@@ -68,6 +68,78 @@ func traceGenScenarioRoundTrip() throws {
     #expect(generated.stdout.contains("requests, 3 POPs, 3 variants"))
 }
 
+@Test("trace gen --out X.pstrace / X.oracleGeneral writes those formats: the same bytes as generating CSV and converting it, and the same run")
+func traceGenBinaryFormats() throws {
+    let dir = try makeTemporaryDirectory()
+    let flags = genFlags + ["--seed", "7"]
+    for out in ["t.csv", "t.pstrace", "t.oracleGeneral", "t.bin"] {
+        let r = try runPopsim(flags + ["--out", "\(dir)/\(out)"])
+        #expect(r.status == 0, "\(out): \(r.stderr)")
+        #expect(r.stdout.hasPrefix("wrote 20000 requests over "), "\(out): \(r.stdout)")
+    }
+    // --to overrides the name: a .dat file in popsim's format.
+    let dat = try runPopsim(flags + ["--out", dir + "/t.dat", "--to", "popsim"])
+    #expect(dat.status == 0, "\(dat.stderr)")
+    #expect(dat.stdout.hasSuffix("to \(dir)/t.dat (popsim)\n"), "\(dat.stdout)")
+    for to in ["pstrace", "oracleGeneral"] {
+        let c = try runPopsim(["trace", "convert", dir + "/t.csv", "\(dir)/c.\(to)"])
+        #expect(c.status == 0, "\(c.stderr)")
+    }
+    let bytes = { (name: String) in try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name)")) }
+    #expect(try bytes("t.pstrace") == bytes("c.pstrace"))
+    #expect(try bytes("t.dat") == bytes("c.pstrace"))
+    #expect(try bytes("t.oracleGeneral") == bytes("c.oracleGeneral"))
+    #expect(try bytes("t.bin") == bytes("c.oracleGeneral"))
+    #expect(try bytes("t.oracleGeneral").count == 20_000 * 24)
+    // The .pstrace replays as the CSV does.
+    var results: [String] = []
+    for trace in ["t.csv", "t.pstrace"] {
+        try writeFile(dir, "s-\(trace).json", """
+        {"version": 1, "name": "gen-\(trace)", "window": "1m",
+         "pops": [{"id": "hangzhou", "capacity": "5MB"}, {"id": "frankfurt", "capacity": "5MB"}],
+         "origins": [{"id": "b", "type": "oss", "cors": {"rules": [{"allowedOrigins": ["https://www.example.com"], "allowedMethods": ["GET"]}]}}],
+         "domains": [{"host": "cdn.example.com", "origin": "b", "ttl": "1d"}],
+         "variants": {"pass-through": {}},
+         "workload": {"trace": "\(trace)"}}
+        """)
+        let r = try runPopsim(["run", "\(dir)/s-\(trace).json", "--no-out"])
+        #expect(r.status == 0, "\(trace): \(r.stderr)")
+        results.append(r.stdout.replacingOccurrences(of: "gen-\(trace)", with: "gen"))
+    }
+    #expect(results[0] == results[1])
+    #expect(results[0].contains("20000 requests"), "\(results[0])")
+}
+
+@Test("trace gen to oracleGeneral says what the format drops, and --unknown-size sets the sizes it makes up")
+func traceGenOracleGeneralNotes() throws {
+    let dir = try makeTemporaryDirectory()
+    let r = try runPopsim(genFlags + ["--out", dir + "/t.oracleGeneral", "--unknown-size", "4096"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.hasSuffix("(oracleGeneral)\n"), "\(r.stdout)")
+    #expect(r.stderr.contains("note: 20000 record(s) had no size and were written with size 4096 (--unknown-size)"), "\(r.stderr)")
+    #expect(r.stderr.contains("note: the object ids are FNV-1a hashes of the "), "\(r.stderr)")
+    #expect(r.stderr.contains("whole seconds only"), "\(r.stderr)")
+    // Record 0's size field (bytes 12..<16, little-endian) is the size given.
+    let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/t.oracleGeneral"))
+    #expect(data[12..<16].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) } == 4096)
+}
+
+@Test("trace gen: a bad --to or an --unknown-size for another format exits 2 and writes nothing", arguments: [
+    (["--out", "t.pstrace", "--to", "xml"], "--to: unknown format 'xml'"),
+    (["--out", "t.log", "--to", "nginx-combined"], "popsim reads it but does not write it"),
+    (["--out", "t.pstrace", "--unknown-size", "10"], "--unknown-size applies to oracleGeneral output only (OUT is popsim)"),
+    (["--out", "t.csv", "--unknown-size", "10"], "--unknown-size applies to oracleGeneral output only (OUT is csv)"),
+    (["--out", "t.oracleGeneral", "--unknown-size", "-1"], "--unknown-size: '-1' is not a size in bytes"),
+])
+func traceGenBadFormat(extra: [String], mentions: String) throws {
+    let dir = try makeTemporaryDirectory()
+    let r = try runPopsim(genFlags + extra, in: dir)
+    #expect(r.status == 2, "\(extra): status \(r.status), stderr \(r.stderr)")
+    #expect(r.stderr.contains(mentions), "\(extra): \(r.stderr)")
+    #expect(r.stdout.isEmpty, "\(extra): \(r.stdout)")
+    #expect(filesIn(dir).isEmpty, "\(extra): wrote \(filesIn(dir))")
+}
+
 @Test("trace gen: bad flags exit 2 with an error naming the flag, and write nothing", arguments: [
     (["--alpha", "0"], "invalid --alpha"),
     (["--alpha", "-1"], "invalid --alpha"),
