@@ -31,7 +31,8 @@ enum TraceGenCommand: Command {
             OptionSpec(name: "--to", value: "FORMAT", help: "The format whatever OUT's name (\(TraceConvertCommand.writable.map(\.rawValue).joined(separator: "|")))."),
         ],
         details: """
-        Requests are drawn on the fly and written as they come, so any length fits in constant memory.
+        Requests are drawn on the fly and written as they come: memory grows with the distinct URLs
+        drawn (about 140 bytes each; at most --objects), not with the trace's length.
         The same options and seed give the same file on every machine. A LIST entry without '=W' has
         weight 1. Object sizes (the bytes column) and hourly curves are set in a scenario's synthetic
         block (scenarios/README.md); --scenario uses that block, and --seed may override its seed.
