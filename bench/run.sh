@@ -47,7 +47,9 @@ ALPHA=${BENCH_ALPHA:-0.9}
 SEED=${BENCH_SEED:-42}
 RUNS=${BENCH_RUNS:-5}
 DIR=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/popsim-bench.XXXXXX")}
-LCS=${LIBCACHESIM_CACHESIM:-}
+# Binaries run from the workload's folder: a relative path given is made absolute first.
+absolute() { case "$1" in ""|/*) echo "$1" ;; */*) echo "$(cd "$(dirname "$1")" 2>/dev/null && pwd)/$(basename "$1")" ;; *) echo "$1" ;; esac; }
+LCS=$(absolute "${LIBCACHESIM_CACHESIM:-}")
 PY=${PYTHON-python3}
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "bench: needs $TIME (apt-get install -y time)" >&2; exit 2; }
@@ -60,7 +62,7 @@ mkdir -p "$DIR/lcs"
 log "workload and outputs in $DIR (kept afterwards; delete it when done)"
 
 if [ -n "${BENCH_POPSIM:-}" ]; then
-  P=$BENCH_POPSIM
+  P=$(absolute "$BENCH_POPSIM")
   [ -x "$P" ] || { echo "bench: BENCH_POPSIM=$P is not an executable" >&2; exit 2; }
 else
   log "building popsim (release)"
@@ -114,9 +116,7 @@ if [ "$(cat "$DIR/workload.stamp" 2>/dev/null)" != "$STAMP" ]; then
   "$P" trace gen --scenario "$DIR/gen8.json" --out "$DIR/t8.csv" >&2
   "$P" trace convert "$DIR/t8.csv" "$DIR/t8.oracleGeneral" >&2
   "$P" trace convert "$DIR/t8.csv" "$DIR/t8.pstrace" >&2
-  "$P" trace gen --scenario "$DIR/gen1.json" --out "$DIR/t1.csv" >&2
-  "$P" trace convert "$DIR/t1.csv" "$DIR/t1.pstrace" >&2
-  rm -f "$DIR/t1.csv"
+  "$P" trace gen --scenario "$DIR/gen1.json" --out "$DIR/t1.pstrace" >&2
   echo "$STAMP" > "$DIR/workload.stamp"
 fi
 OG=$DIR/t8.oracleGeneral; CSV=$DIR/t8.csv
