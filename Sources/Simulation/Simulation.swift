@@ -201,6 +201,9 @@ struct Driver {
     private let defaultBytes: [Int64]
     /// Per domain, FNV-1a of its `scheme://host` (`Simulation.shardSeed`).
     private let shardSeeds: [UInt64]
+    /// Whether every path rule's and TTL rule's prefix is printable ASCII: `deriveFacts` then
+    /// matches printable paths on their bytes.
+    private let printableRulePrefixes: Bool
     private var lastTime: Int64 = 0
     private(set) var requestCount = 0
     private(set) var sampledRequests = 0
@@ -269,6 +272,8 @@ struct Driver {
         self.hasObserver = observer != nil
         defaultBytes = config.origins.map(\.defaultObjectBytes)
         shardSeeds = config.domains.map(Simulation.shardSeed)
+        printableRulePrefixes = config.origins.allSatisfy { $0.pathRules.allSatisfy { isPrintableASCII($0.prefix) } }
+            && config.domains.allSatisfy(TTLPolicy.hasPrintablePrefixes)
         sampleLimit = options.sampleURL == nil ? 0 : max(0, options.sampleLimit)
         shared = RunShared(events: config.events.count)
         spellings = options.tableEveryURL ? nil : Array(repeating: nil, count: config.domains.count)
@@ -475,17 +480,33 @@ struct Driver {
                 let k = urlEntries.count - first
                 (keyWithQuery, keyWithoutQuery) = canonicalKeys(info, id: id, hashes: k < textHashes.count ? textHashes[k] : Self.textHashes(info))
             }
-            // The path as a `Substring` only for the rules that read it (making one is a few
-            // hundred instructions, once per distinct URL).
+            // The path only for the rules that read it: its bytes when it and the rules' prefixes
+            // are printable ASCII (where a byte is a `Character`, so the tests answer as on
+            // strings), else a `Substring` (a string made, a few hundred instructions).
             let pathRules = origins[originIndex].pathRules
-            let path: Substring = pathRules.isEmpty && domains[info.domain].ttlRules.isEmpty ? "" : info.path
             var pathRule: Int32 = -1, best = -1
-            for (i, rule) in pathRules.enumerated() where path.hasPrefix(rule.prefix) && rule.prefix.count > best {
-                pathRule = Int32(i); best = rule.prefix.count
+            let ttl: Int64
+            if pathRules.isEmpty && domains[info.domain].ttlRules.isEmpty {
+                ttl = TTLPolicy.ttl(path: "", domain: domains[info.domain], originCacheControl: nil)
+            } else if printableRulePrefixes, let t = info.withPathBytes(includingQuery: false, { (p) -> Int64? in
+                let path = UnsafeRawBufferPointer(p)
+                guard isPrintableASCII(path) else { return nil }
+                for (i, rule) in pathRules.enumerated() where TTLPolicy.hasBytePrefix(path, rule.prefix) && rule.prefix.count > best {
+                    pathRule = Int32(i); best = rule.prefix.count
+                }
+                return TTLPolicy.ttl(printablePath: path, domain: domains[info.domain],
+                                     originCacheControl: pathRule >= 0 ? pathRules[Int(pathRule)].cacheControl : nil)
+            }) {
+                ttl = t
+            } else {
+                let path = info.path
+                for (i, rule) in pathRules.enumerated() where path.hasPrefix(rule.prefix) && rule.prefix.count > best {
+                    pathRule = Int32(i); best = rule.prefix.count
+                }
+                ttl = TTLPolicy.ttl(path: path, domain: domains[info.domain],
+                                    originCacheControl: pathRule >= 0 ? pathRules[Int(pathRule)].cacheControl : nil)
             }
             let dynamic = pathRule >= 0 && pathRules[Int(pathRule)].dynamic
-            let ttl = TTLPolicy.ttl(path: path, domain: domains[info.domain],
-                                    originCacheControl: pathRule >= 0 ? pathRules[Int(pathRule)].cacheControl : nil)
             var flags: UInt8 = 0
             if dynamic { flags |= URLFacts.dynamic }
             if !dynamic && ttl > 0 { flags |= URLFacts.cacheable }

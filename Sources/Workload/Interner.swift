@@ -166,6 +166,12 @@ public func isPrintableASCII(_ raw: UnsafeRawBufferPointer) -> Bool {
     return true
 }
 
+/// Whether every byte of the string's UTF-8 is printable ASCII (see the bytes' version).
+public func isPrintableASCII(_ string: String) -> Bool {
+    var s = string
+    return s.withUTF8 { isPrintableASCII(UnsafeRawBufferPointer($0)) }
+}
+
 /// Dense ids (0, 1, 2, …) for distinct strings, in first-seen order.
 ///
 /// The table is open addressing keyed by a hash of the UTF-8 bytes (eight at a time), so a
