@@ -223,6 +223,12 @@ public struct Interner: Sendable {
         return insert(raw, hash: h)
     }
 
+    /// Adds `raw`, which the caller has found not interned (`id(bytes:)`) and valid UTF-8,
+    /// and returns its id: `intern(bytes:)` without a second lookup.
+    mutating func add(new raw: UnsafeRawBufferPointer) -> UInt32 {
+        insert(raw, hash: Self.hash(raw))
+    }
+
     /// The id of the bytes in `bytes` if they have been interned, without adding them.
     public func id(bytes raw: UnsafeRawBufferPointer) -> UInt32? {
         find(raw, hash: Self.hash(raw))
