@@ -487,7 +487,9 @@ struct Driver {
             var pathRule: Int32 = -1, best = -1
             let ttl: Int64
             if pathRules.isEmpty && domains[info.domain].ttlRules.isEmpty {
-                ttl = TTLPolicy.ttl(path: "", domain: domains[info.domain], originCacheControl: nil)
+                // What `TTLPolicy.ttl` gives without rules, read in place: a call would be handed a
+                // copy of the domain (its strings and arrays retained and released, per URL).
+                ttl = domains[info.domain].defaultTTL
             } else if printableRulePrefixes, let t = info.withPathBytes(includingQuery: false, { (p) -> Int64? in
                 let path = UnsafeRawBufferPointer(p)
                 guard isPrintableASCII(path) else { return nil }
