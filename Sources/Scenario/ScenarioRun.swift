@@ -161,7 +161,7 @@ private struct Feeder {
     /// their ids stand for, in id order (ids are first-seen order, so the same in every shard).
     var traceDigest: UInt64 {
         var h = Self.mix(requestDigest, UInt64(seq))
-        for u in 0..<catalog.urls.count { h = Self.mix(h, fnv1a64(catalog.urls[u].text)) }
+        for u in 0..<catalog.urls.count { h = Self.mix(h, catalog.urls[u].withTextBytes { fnv1a64(UnsafeRawBufferPointer($0)) }) }
         for o in 0..<catalog.origins.count { h = Self.mix(h, fnv1a64(catalog.origins[o].serialized)) }
         for m in 0..<catalog.methods.count { h = Self.mix(h, fnv1a64(catalog.methods[m])) }
         return h
@@ -213,9 +213,12 @@ private struct Feeder {
                 let urls = reader.urls
                 while urlCount < urls.count {
                     let id: UInt32
-                    // A prefetch event may have added this URL already: the catalog holds each text once.
-                    let text = urls.string(UInt32(urlCount))
-                    do { id = try catalog.addsByLookup ? catalog.urlID(for: text) : catalog.addURL(text) } catch {
+                    // A prefetch event may have added this URL already: the catalog holds each text
+                    // once. Either way it points at the reader's bytes (no copy, no `String`).
+                    let text = urls.text(UInt32(urlCount))
+                    do {
+                        id = try catalog.addsByLookup ? catalog.urlID(for: text, in: urls.arena) : catalog.addURL(text, in: urls.arena)
+                    } catch {
                         throw fail("url", error.reason + " (\"\(error.url)\")")
                     }
                     if urlCount == 0 { urlBase = Int(id) }

@@ -40,18 +40,19 @@ public struct SimRequest: Sendable {
 public final class Catalog: @unchecked Sendable {
     /// A URL as the trace spells it, with its domain and where its path and query lie in it.
     ///
-    /// The path and the path with query are views of `text` (UTF-8 offsets, not strings of
-    /// their own): a trace has millions of distinct URLs, and two more strings each were a heap
-    /// allocation and 64 bytes per URL (a fifth of a run's peak memory on a trace of a million
-    /// URLs), for texts a run reads a few times per URL.
+    /// The text is bytes in an arena the catalog keeps (`ArenaText`, 8 bytes; the reader's
+    /// interner's when the URL came from a trace, so the bytes are not copied), and the path and
+    /// the path with query are offsets in it: a trace has millions of distinct URLs, and a
+    /// `String` each was a heap object of about 96 bytes, for texts a run reads a few times per
+    /// URL, as bytes. `text`, `path` and `pathAndQuery` make strings, for reports and messages.
     public struct URLInfo: Sendable {
-        /// The URL as the trace spells it.
-        public let text: String
+        /// Where the URL's UTF-8 bytes are (valid UTF-8: an interner or `addURL(_:)` checked them).
+        @usableFromInline let bytes: ArenaText
         public let domain: Int
-        /// The UTF-8 offset in `text` where the path begins (where the query begins, or the
+        /// The UTF-8 offset in the text where the path begins (where the query begins, or the
         /// end, when the URL has no path).
         @usableFromInline let pathStart: UInt32
-        /// The UTF-8 offset in `text` of the query's `?`, or the length of `text` when it has
+        /// The UTF-8 offset in the text of the query's `?`, or the text's length when it has
         /// none; the top bit marks a URL without a path ("https://host?v=1"), whose path is "/".
         @usableFromInline let queryField: UInt32
 
@@ -59,57 +60,52 @@ public final class Catalog: @unchecked Sendable {
 
         /// `pathStart` and `queryStart` are UTF-8 offsets in `text` at ASCII bytes (or its end);
         /// `hasPath` false when the text has no path before the query or the end.
-        init(text: String, domain: Int, pathStart: Int, queryStart: Int, hasPath: Bool) {
-            precondition(pathStart <= queryStart && queryStart <= text.utf8.count && text.utf8.count < Int(Self.noPathBit),
+        init(text: ArenaText, domain: Int, pathStart: Int, queryStart: Int, hasPath: Bool) {
+            let count = text.count
+            precondition(pathStart <= queryStart && queryStart <= count && count < Int(Self.noPathBit),
                          "internal error: URL offsets out of range")
-            self.text = text
+            self.bytes = text
             self.domain = domain
             self.pathStart = UInt32(pathStart)
             self.queryField = UInt32(queryStart) | (hasPath ? 0 : Self.noPathBit)
         }
 
+        /// The URL as the trace spells it (made each time: for reports and messages).
+        public var text: String { bytes.string }
+
         /// Whether the URL has a query (a `?`, even with nothing after it).
-        @inlinable public var hasQuery: Bool { Int(queryField & ~Self.noPathBit) < text.utf8.count }
+        @inlinable public var hasQuery: Bool { Int(queryField & ~Self.noPathBit) < bytes.count }
 
         /// Path with query, as the cache key sees it ("/" before the query of a URL without path).
         public var pathAndQuery: Substring {
-            if queryField & Self.noPathBit != 0 { return Substring("/" + slice(Int(pathStart), text.utf8.count)) }
-            return slice(Int(pathStart), text.utf8.count)
+            withPathBytes(includingQuery: true) { Substring(String(decoding: $0, as: UTF8.self)) }
         }
 
         /// Path without query ("/" for a URL without path).
         public var path: Substring {
-            if queryField & Self.noPathBit != 0 { return "/" }
-            return slice(Int(pathStart), Int(queryField))
-        }
-
-        private func slice(_ start: Int, _ end: Int) -> Substring {
-            let u = text.utf8
-            return Substring(u[u.index(u.startIndex, offsetBy: start)..<u.index(u.startIndex, offsetBy: end)])
+            withPathBytes(includingQuery: false) { Substring(String(decoding: $0, as: UTF8.self)) }
         }
 
         /// Calls `body` with the UTF-8 bytes of the path, or of the path with query: what
-        /// `path` and `pathAndQuery` spell, without making a `Substring` of each (a few hundred
-        /// instructions apiece, for code that runs once per distinct URL of a trace).
+        /// `path` and `pathAndQuery` spell, without making a string of them.
         func withPathBytes<R>(includingQuery: Bool, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+            let t = bytes.bytes
             let start = Int(pathStart), query = Int(queryField & ~Self.noPathBit)
             if queryField & Self.noPathBit != 0 {
                 // "/" and the query: not in the text as such.
+                if !includingQuery || query == t.count { return withUnsafeBytes(of: UInt8(ascii: "/")) { body($0.assumingMemoryBound(to: UInt8.self)) } }
                 var bytes: [UInt8] = [UInt8(ascii: "/")]
-                if includingQuery { bytes += text.utf8.dropFirst(query) }
+                bytes += t[query...]
                 return bytes.withUnsafeBufferPointer(body)
             }
-            return withTextBytes { t in body(UnsafeBufferPointer(rebasing: t[start..<(includingQuery ? t.count : query)])) }
+            return body(UnsafeBufferPointer(rebasing: t[start..<(includingQuery ? t.count : query)]))
         }
 
-        /// Calls `body` with the UTF-8 bytes of `text`, in place.
-        func withTextBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-            if let r = text.utf8.withContiguousStorageIfAvailable(body) { return r }
-            var t = text
-            return t.withUTF8(body)
-        }
+        /// Calls `body` with the UTF-8 bytes of the text, in place.
+        @inlinable
+        public func withTextBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R { body(bytes.bytes) }
 
-        /// Where the path begins in `text`, as `withTextBytes` counts; nil for a URL without a
+        /// Where the path begins in the text, as `withTextBytes` counts; nil for a URL without a
         /// path, whose path "/" is not in its text.
         var pathOffset: Int? { queryField & Self.noPathBit != 0 ? nil : Int(pathStart) }
     }
@@ -120,6 +116,14 @@ public final class Catalog: @unchecked Sendable {
     private let domainHosts: [String]
     /// `domainHosts` as bytes, for the byte-wise parse.
     private let domainHostBytes: [[UInt8]]
+    /// The texts of the URLs added as strings (`addURL(_:)`: events, tests); those of a trace
+    /// stay in its reader's arena, which `arenas` keeps.
+    private let ownTexts = TextArena()
+    /// Every arena a URL's text is in besides `ownTexts`, kept while the catalog lives (its
+    /// `URLInfo`s point into them). Written by the adding thread only; never read elsewhere.
+    @exclusivity(unchecked) private var arenas: [TextArena] = []
+    /// Whether every URL text added so far is ASCII (see `urlID(for:in:)`).
+    @exclusivity(unchecked) private var allASCII = true
 #if DEBUG
     /// Every URL text added, to check that none is added twice.
     private var addedTexts: Set<String> = []
@@ -159,29 +163,82 @@ public final class Catalog: @unchecked Sendable {
     /// true) — since the simulation takes two ids to be two texts. Debug builds check it.
     @discardableResult
     public func addURL(_ text: String) throws(URLError) -> UInt32 {
+        try add(ownTexts.append(text))
+    }
+
+    /// `addURL(_:)` for a text in `arena` (a reader's interner's), which must be valid UTF-8:
+    /// the catalog points at its bytes, without a copy, and keeps the arena.
+    @discardableResult
+    public func addURL(_ text: ArenaText, in arena: TextArena) throws(URLError) -> UInt32 {
+        let id = try add(text)
+        keep(arena)
+        return id
+    }
+
+    private func add(_ text: ArenaText) throws(URLError) -> UInt32 {
 #if DEBUG
-        precondition(addedTexts.insert(text).inserted, "Catalog.addURL: \"\(text)\" is already in the catalog")
+        precondition(addedTexts.insert(text.string).inserted, "Catalog.addURL: \"\(text.string)\" is already in the catalog")
 #endif
         let info: URLInfo
-        if let fast = Self.parsePrintableASCII(text, domainHosts: domainHostBytes) { info = fast } else { info = try Self.parse(text, domainHosts: domainHosts) }
+        if let fast = Self.parsePrintableASCII(text, domainHosts: domainHostBytes) {
+            info = fast
+        } else {
+            info = try Self.parse(text, domainHosts: domainHosts)
+            if allASCII && !isASCII(text.rawBytes) { allASCII = false }
+        }
         let id = UInt32(urlStore.append(info))
-        idsByText?[text] = id
+        if lookup != nil { enter(id, text) }
         return id
+    }
+
+    private func keep(_ arena: TextArena) {
+        if arenas.last !== arena && !arenas.contains(where: { $0 === arena }) { arenas.append(arena) }
+    }
+
+    /// How `urlID(for:)` finds texts once it has added a URL: by bytes while every text is ASCII
+    /// (where `String`'s `==` compares bytes), else as before the texts were bytes, by `String`
+    /// (canonically equivalent spellings match: "\u{212A}" is "K"), with the id last added for it.
+    private enum Lookup {
+        case bytes(TextIndex)
+        case strings([String: UInt32])
     }
 
     /// Ids by text, from the first URL `urlID(for:)` adds (a prefetch event's, before the trace
     /// names it): a reader then finds the URLs an event added instead of adding them again.
     ///
     /// Written and read by the adding thread only: no run-time exclusivity check (two per URL).
-    @exclusivity(unchecked) private var idsByText: [String: UInt32]? = nil
+    @exclusivity(unchecked) private var lookup: Lookup? = nil
 
     /// Whether `urlID(for:)` has added a URL: a reader must then look its new URLs up with it
     /// rather than add them (an event may have added one already).
-    public var addsByLookup: Bool { idsByText != nil }
+    public var addsByLookup: Bool { lookup != nil }
+
+    /// Enters URL `id` (`text`) in `lookup`, which is set.
+    private func enter(_ id: UInt32, _ text: ArenaText) {
+        switch lookup! {
+        case .bytes(var index):
+            guard allASCII else { lookup = .strings(idsByString()); return }
+            lookup = nil // `index` is then the only reference: no copy of its table
+            index.insert(id, hash: TextIndex.hash(text.rawBytes))
+            lookup = .bytes(index)
+        case .strings(var index):
+            lookup = nil
+            index[text.string] = id
+            lookup = .strings(index)
+        }
+    }
+
+    /// Every URL's id by its text as a `String`, the latest id for equal strings.
+    private func idsByString() -> [String: UInt32] {
+        var index: [String: UInt32] = [:]
+        for (i, info) in urls.enumerated() { index[info.text] = UInt32(i) }
+        return index
+    }
 
     /// The general parse: the URL's domain (by its host, compared in lowercase), path with
     /// query and path, or why no domain of the scenario serves it.
-    static func parse(_ text: String, domainHosts: [String]) throws(URLError) -> URLInfo {
+    static func parse(_ bytes: ArenaText, domainHosts: [String]) throws(URLError) -> URLInfo {
+        let text = bytes.string
         let host: String, rest: Substring
         if text.hasPrefix("/") {
             guard domainHosts.count == 1 else {
@@ -201,7 +258,7 @@ public final class Catalog: @unchecked Sendable {
         }
         let pathStart = text.utf8.distance(from: text.utf8.startIndex, to: rest.utf8.startIndex)
         let queryStart = rest.utf8.firstIndex(of: UInt8(ascii: "?")).map { text.utf8.distance(from: text.utf8.startIndex, to: $0) } ?? text.utf8.count
-        return URLInfo(text: text, domain: domain, pathStart: pathStart, queryStart: queryStart, hasPath: queryStart > pathStart)
+        return URLInfo(text: bytes, domain: domain, pathStart: pathStart, queryStart: queryStart, hasPath: queryStart > pathStart)
     }
 
     /// `parse` on bytes, for the URLs traces are made of: printable ASCII (no space), where a
@@ -209,10 +266,10 @@ public final class Catalog: @unchecked Sendable {
     /// text is not of that kind or does not parse (the general parse then says why). A trace
     /// with millions of distinct URLs runs this once per URL, so it works on the UTF-8 buffer
     /// directly (the generic `String.UTF8View` algorithms cost several times more).
-    static func parsePrintableASCII(_ text: String, domainHosts: [[UInt8]]) -> URLInfo? {
+    static func parsePrintableASCII(_ text: ArenaText, domainHosts: [[UInt8]]) -> URLInfo? {
         let slash = UInt8(ascii: "/"), question = UInt8(ascii: "?"), colon = UInt8(ascii: ":")
-        var bytes = text
-        return bytes.withUTF8 { (b: UnsafeBufferPointer<UInt8>) -> URLInfo? in
+        let b = text.bytes
+        do {
             let n = b.count
             guard n > 0, Self.isPrintableWithoutSpace(b) else { return nil }
             func firstQuestion(from start: Int) -> Int { Self.firstIndex(of: question, or: question, in: b, from: start) ?? n }
@@ -337,14 +394,54 @@ public final class Catalog: @unchecked Sendable {
 
     /// Finds or adds a URL (for events, which are few); the event loop itself never searches.
     public func urlID(for text: String) throws(URLError) -> UInt32 {
-        if let idsByText { if let id = idsByText[text] { return id } } else if let i = urls.firstIndex(where: { $0.text == text }) {
-            return UInt32(i)
+        var utf8 = text
+        if let id = utf8.withUTF8({ find(UnsafeRawBufferPointer($0), string: text) }) { return id }
+        return try addFound(ownTexts.append(text))
+    }
+
+    /// `urlID(for:)` for a text in `arena` (a reader's interner's): a URL added from it points
+    /// at its bytes, and the catalog keeps the arena.
+    public func urlID(for text: ArenaText, in arena: TextArena) throws(URLError) -> UInt32 {
+        if let id = find(text.rawBytes, string: nil) { return id }
+        let id = try addFound(text)
+        keep(arena)
+        return id
+    }
+
+    /// The id of the URL whose text is `raw` (as `String`s compare: see `Lookup`), if any;
+    /// `string` is `raw` as a `String` when the caller has one.
+    private func find(_ raw: UnsafeRawBufferPointer, string: String?) -> UInt32? {
+        let ascii = isASCII(raw)
+        switch lookup {
+        case .bytes(let index)? where ascii:
+            return index.find(raw, hash: TextIndex.hash(raw)) { catalogText($0) }
+        case .bytes?:
+            lookup = .strings(idsByString())
+            return find(raw, string: string)
+        case .strings(let index)?:
+            return index[string ?? String(decoding: raw, as: UTF8.self)]
+        case nil:
+            // No index before the first add: a search, as events are few.
+            if ascii && allASCII { return urls.firstIndex { sameBytes($0.bytes.rawBytes, raw) }.map(UInt32.init) }
+            let s = string ?? String(decoding: raw, as: UTF8.self)
+            return urls.firstIndex { $0.text == s }.map(UInt32.init)
         }
-        let id = try addURL(text)
-        if idsByText == nil {
-            var index: [String: UInt32] = [:]
-            for (i, info) in urls.enumerated() { index[info.text] = UInt32(i) }
-            idsByText = index
+    }
+
+    /// The bytes of URL `id`.
+    private func catalogText(_ id: Int) -> UnsafeRawBufferPointer { urlStore[id].bytes.rawBytes }
+
+    /// Adds a URL `find` did not find, and makes the index of ids by text on the first such add.
+    private func addFound(_ text: ArenaText) throws(URLError) -> UInt32 {
+        let id = try add(text)
+        if lookup == nil {
+            if allASCII {
+                var index = TextIndex()
+                for i in 0..<urls.count { index.insert(UInt32(i), hash: TextIndex.hash(catalogText(i))) }
+                lookup = .bytes(index)
+            } else {
+                lookup = .strings(idsByString())
+            }
         }
         return id
     }

@@ -144,9 +144,17 @@ public final class Simulation {
     /// The shard key of a URL: FNV-1a of `scheme://host/path` (no query), so that every form of
     /// a resource's cache key — with or without query, path or absolute URL — falls in one shard.
     public static func shardHash(_ info: Catalog.URLInfo, domains: [DomainSpec]) -> UInt64 {
-        let d = domains[info.domain]
-        return fnv1a64("\(d.scheme)://\(d.host)\(info.path)")
+        shardHash(info, seeds: domains.map(shardSeed))
     }
+
+    /// `shardHash` from the hashes of the domains' `scheme://host` (`shardSeed`): the path's bytes
+    /// continue the hash, so that no string of the whole is made.
+    static func shardHash(_ info: Catalog.URLInfo, seeds: [UInt64]) -> UInt64 {
+        info.withPathBytes(includingQuery: false) { fnv1a64(UnsafeRawBufferPointer($0), continuing: seeds[info.domain]) }
+    }
+
+    /// FNV-1a of a domain's `scheme://host`, where a URL's shard hash starts.
+    static func shardSeed(_ d: DomainSpec) -> UInt64 { fnv1a64("\(d.scheme)://\(d.host)") }
 }
 
 /// What every unit of a run may read besides its requests: prefetch URLs, resolved by the
@@ -191,6 +199,11 @@ struct Driver {
     private let ownsPOP: [Bool]
     /// Per origin server, the size of an object the trace gives none for.
     private let defaultBytes: [Int64]
+    /// Per domain, FNV-1a of its `scheme://host` (`Simulation.shardSeed`).
+    private let shardSeeds: [UInt64]
+    /// Whether every path rule's and TTL rule's prefix is printable ASCII: `deriveFacts` then
+    /// matches printable paths on their bytes.
+    private let printableRulePrefixes: Bool
     private var lastTime: Int64 = 0
     private(set) var requestCount = 0
     private(set) var sampledRequests = 0
@@ -258,6 +271,9 @@ struct Driver {
         self.options = options
         self.hasObserver = observer != nil
         defaultBytes = config.origins.map(\.defaultObjectBytes)
+        shardSeeds = config.domains.map(Simulation.shardSeed)
+        printableRulePrefixes = config.origins.allSatisfy { $0.pathRules.allSatisfy { isPrintableASCII($0.prefix) } }
+            && config.domains.allSatisfy(TTLPolicy.hasPrintablePrefixes)
         sampleLimit = options.sampleURL == nil ? 0 : max(0, options.sampleLimit)
         shared = RunShared(events: config.events.count)
         spellings = options.tableEveryURL ? nil : Array(repeating: nil, count: config.domains.count)
@@ -464,21 +480,39 @@ struct Driver {
                 let k = urlEntries.count - first
                 (keyWithQuery, keyWithoutQuery) = canonicalKeys(info, id: id, hashes: k < textHashes.count ? textHashes[k] : Self.textHashes(info))
             }
-            // The path as a `Substring` only for the rules that read it (making one is a few
-            // hundred instructions, once per distinct URL).
+            // The path only for the rules that read it: its bytes when it and the rules' prefixes
+            // are printable ASCII (where a byte is a `Character`, so the tests answer as on
+            // strings), else a `Substring` (a string made, a few hundred instructions).
             let pathRules = origins[originIndex].pathRules
-            let path: Substring = pathRules.isEmpty && domains[info.domain].ttlRules.isEmpty ? "" : info.path
             var pathRule: Int32 = -1, best = -1
-            for (i, rule) in pathRules.enumerated() where path.hasPrefix(rule.prefix) && rule.prefix.count > best {
-                pathRule = Int32(i); best = rule.prefix.count
+            let ttl: Int64
+            if pathRules.isEmpty && domains[info.domain].ttlRules.isEmpty {
+                // What `TTLPolicy.ttl` gives without rules, read in place: a call would be handed a
+                // copy of the domain (its strings and arrays retained and released, per URL).
+                ttl = domains[info.domain].defaultTTL
+            } else if printableRulePrefixes, let t = info.withPathBytes(includingQuery: false, { (p) -> Int64? in
+                let path = UnsafeRawBufferPointer(p)
+                guard isPrintableASCII(path) else { return nil }
+                for (i, rule) in pathRules.enumerated() where TTLPolicy.hasBytePrefix(path, rule.prefix) && rule.prefix.count > best {
+                    pathRule = Int32(i); best = rule.prefix.count
+                }
+                return TTLPolicy.ttl(printablePath: path, domain: domains[info.domain],
+                                     originCacheControl: pathRule >= 0 ? pathRules[Int(pathRule)].cacheControl : nil)
+            }) {
+                ttl = t
+            } else {
+                let path = info.path
+                for (i, rule) in pathRules.enumerated() where path.hasPrefix(rule.prefix) && rule.prefix.count > best {
+                    pathRule = Int32(i); best = rule.prefix.count
+                }
+                ttl = TTLPolicy.ttl(path: path, domain: domains[info.domain],
+                                    originCacheControl: pathRule >= 0 ? pathRules[Int(pathRule)].cacheControl : nil)
             }
             let dynamic = pathRule >= 0 && pathRules[Int(pathRule)].dynamic
-            let ttl = TTLPolicy.ttl(path: path, domain: domains[info.domain],
-                                    originCacheControl: pathRule >= 0 ? pathRules[Int(pathRule)].cacheControl : nil)
             var flags: UInt8 = 0
             if dynamic { flags |= URLFacts.dynamic }
             if !dynamic && ttl > 0 { flags |= URLFacts.cacheable }
-            if let sample = options.sampleURL, info.text == sample { flags |= URLFacts.sampled }
+            if let sample = options.sampleURL, Self.spells(info, sample) { flags |= URLFacts.sampled }
             let kind = FactKind(facts: URLFacts(ttl: ttl, domain: Int32(info.domain), origin: Int32(originIndex), keyWithQuery: 0,
                                                 keyWithoutQuery: 0, pathRule: pathRule, flags: flags))
             let kindIndex = factKinds.find(kind) ?? factKinds.insert(kind, ())
@@ -490,10 +524,23 @@ struct Driver {
                 urlKeys[Int(id)] = UInt64(keyWithQuery) | UInt64(keyWithoutQuery) << 32
             }
             if let shard = options.shard, shard.key == .url,
-               Simulation.shardHash(info, domains: domains) % UInt64(shard.count) != UInt64(shard.index) {
+               Simulation.shardHash(info, seeds: shardSeeds) % UInt64(shard.count) != UInt64(shard.index) {
                 entry |= Self.notOwnedBit
             }
             urlEntries.append(entry)
+        }
+    }
+
+    /// Whether `info`'s text is `text` as `String`s compare: by bytes when both are printable
+    /// ASCII (then the same answer), else by making the URL's `String`.
+    private static func spells(_ info: Catalog.URLInfo, _ text: String) -> Bool {
+        var t = text
+        return t.withUTF8 { wanted in
+            info.withTextBytes { have in
+                let a = UnsafeRawBufferPointer(have), b = UnsafeRawBufferPointer(wanted)
+                if isPrintableASCII(a) && isPrintableASCII(b) { return sameBytes(a, b) }
+                return info.text == text
+            }
         }
     }
 

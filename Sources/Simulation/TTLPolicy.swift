@@ -1,4 +1,5 @@
 import HTTPModel
+import Workload
 
 /// How long a POP keeps an object: the domain's cache rules first, then the origin's
 /// `Cache-Control`, then the domain's default — the order CDN consoles document.
@@ -31,16 +32,53 @@ public enum TTLPolicy {
     /// large trace). nil when the path is not ASCII, where a character may span several bytes
     /// and the general match decides.
     package static func asciiExtensionMatches(_ path: Substring, _ ext: String) -> Bool? {
-        var path = path, ext = ext
-        return path.withUTF8 { p -> Bool? in
-            var dot = -1
-            for (i, b) in p.enumerated() {
-                if b >= 0x80 { return nil }
-                if b == UInt8(ascii: "/") { dot = -1 } else if b == UInt8(ascii: ".") { dot = i }
-            }
-            guard dot >= 0 else { return false }
-            return ext.withUTF8 { e in asciiCaseInsensitiveEquals(p[(dot + 1)...], e) }
+        var path = path
+        return path.withUTF8 { asciiExtensionMatches(UnsafeRawBufferPointer($0), ext) }
+    }
+
+    /// `asciiExtensionMatches` on the path's bytes.
+    package static func asciiExtensionMatches(_ p: UnsafeRawBufferPointer, _ ext: String) -> Bool? {
+        var dot = -1
+        for (i, b) in p.enumerated() {
+            if b >= 0x80 { return nil }
+            if b == UInt8(ascii: "/") { dot = -1 } else if b == UInt8(ascii: ".") { dot = i }
         }
+        guard dot >= 0 else { return false }
+        var ext = ext
+        return ext.withUTF8 { e in asciiCaseInsensitiveEquals(p[(dot + 1)...], e) }
+    }
+
+    /// `ttl(path:domain:originCacheControl:)` for a path of printable ASCII given as bytes, when
+    /// the domain's prefixes are printable ASCII too (the caller checks: `hasPrintablePrefixes`):
+    /// then a byte is a `Character` and the tests on bytes answer as those on strings, with no
+    /// string made of the path (run once per distinct URL).
+    package static func ttl(printablePath path: UnsafeRawBufferPointer, domain: DomainSpec, originCacheControl: String?) -> Int64 {
+        for rule in domain.ttlRules {
+            let matches: Bool
+            switch rule.match {
+            case .prefix(let p): matches = hasBytePrefix(path, p)
+            case .fileExtension(let ext): matches = asciiExtensionMatches(path, ext)!
+            }
+            if matches { return rule.ttl }
+        }
+        if let cc = originCacheControl, let fromOrigin = ttl(cacheControl: cc) {
+            return fromOrigin
+        }
+        return domain.defaultTTL
+    }
+
+    /// Whether every prefix rule of the domain is printable ASCII (see `ttl(printablePath:…)`).
+    package static func hasPrintablePrefixes(_ domain: DomainSpec) -> Bool {
+        domain.ttlRules.allSatisfy { rule in
+            if case .prefix(let p) = rule.match { return isPrintableASCII(p) }
+            return true
+        }
+    }
+
+    /// Whether `bytes` begins with the UTF-8 of `prefix`.
+    package static func hasBytePrefix(_ bytes: UnsafeRawBufferPointer, _ prefix: String) -> Bool {
+        var prefix = prefix
+        return prefix.withUTF8 { p in p.count <= bytes.count && sameBytes(UnsafeRawBufferPointer(p), UnsafeRawBufferPointer(rebasing: bytes[..<p.count])) }
     }
 
     /// What a shared cache reads from `Cache-Control` (RFC 9111 §5.2.2): `no-store`, `no-cache` and

@@ -182,10 +182,8 @@ struct VariantSimulator {
             var removed = 0
             switch event.action {
             case let .purge(target, domain):
-                let catalog = self.catalog, domains = config.domains
-                removed = pops[pop].cache.removeAll { key, _ in
-                    Self.purgeMatches(catalog.url(UInt32(truncatingIfNeeded: key >> 32)), target, domain, domains)
-                }
+                let catalog = self.catalog, match = PurgeMatch(target, domain: domain, domains: config.domains)
+                removed = pops[pop].cache.removeAll { key, _ in match.matches(catalog.url(UInt32(truncatingIfNeeded: key >> 32))) }
             case let .configChange(policy, domain):
                 let id = internPolicy(policy)
                 for d in config.domains.indices where domain == nil || domain == d { pops[pop].policies[d] = id }
@@ -196,19 +194,6 @@ struct VariantSimulator {
             }
             applied.append(AppliedEvent(time: SimTime(microseconds: t), variant: index, pop: pop, label: event.label,
                                         removed: removed, ordinal: Int(ordinal)))
-        }
-    }
-
-    private static func purgeMatches(_ info: Catalog.URLInfo, _ target: PurgeTarget, _ domain: Int?, _ domains: [DomainSpec]) -> Bool {
-        if let domain, info.domain != domain { return false }
-        func canonical() -> String {
-            let d = domains[info.domain]
-            return "\(d.scheme)://\(d.host)\(info.pathAndQuery)"
-        }
-        switch target {
-        case .all: return true
-        case .url(let u): return u.hasPrefix("/") ? info.pathAndQuery == u || info.path == u : info.text == u || canonical() == u
-        case .prefix(let p): return p.hasPrefix("/") ? info.path.hasPrefix(p) : (info.text.hasPrefix(p) || canonical().hasPrefix(p))
         }
     }
 

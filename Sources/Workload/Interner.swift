@@ -13,7 +13,13 @@ import Darwin
 /// sampling, output order). Swift's `Hasher` is seeded per process and must not be used there.
 /// - Complexity: O(n).
 public func fnv1a64(_ bytes: some Sequence<UInt8>) -> UInt64 {
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    fnv1a64(bytes, continuing: 0xcbf2_9ce4_8422_2325)
+}
+
+/// FNV-1a, 64-bit, of text that follows text whose hash is `h`: the hash of the two together,
+/// so that a hash of pieces needs no string made of them.
+public func fnv1a64(_ bytes: some Sequence<UInt8>, continuing h: UInt64) -> UInt64 {
+    var h = h
     for b in bytes {
         h ^= UInt64(b)
         h = h &* 0x0000_0100_0000_01b3
@@ -101,55 +107,110 @@ public func firstControlByte(_ bytes: UnsafeRawBufferPointer) -> Int? {
 /// traces) is checked eight bytes at a time and decoded without the generic validator.
 @inline(__always)
 public func validatedString(_ raw: UnsafeRawBufferPointer) -> String? {
-    var i = 0
-    var high: UInt64 = 0
-    while i + 8 <= raw.count {
-        high |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-        i += 8
-    }
-    while i < raw.count {
-        high |= UInt64(raw[i])
-        i += 1
-    }
-    if high & 0x8080_8080_8080_8080 == 0 { return String(decoding: raw, as: UTF8.self) }
+    if isASCII(raw) { return String(decoding: raw, as: UTF8.self) }
     return String(validating: raw, as: UTF8.self)
+}
+
+/// Whether the bytes are valid UTF-8, without making a `String` of them when they are ASCII
+/// (the common case in traces).
+@inline(__always)
+public func isValidUTF8(_ raw: UnsafeRawBufferPointer) -> Bool {
+    isASCII(raw) || String(validating: raw, as: UTF8.self) != nil
+}
+
+/// Whether every byte is below 0x80, eight at a time.
+@inline(__always)
+public func isASCII(_ raw: UnsafeRawBufferPointer) -> Bool {
+    let n = raw.count
+    guard let base = raw.baseAddress, n > 0 else { return true }
+    var high: UInt64 = 0
+    if n >= 8 {
+        // Whole words, then the last eight bytes (overlapping the words before): no byte loop.
+        var i = 0
+        while i &+ 8 < n {
+            high |= base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i &+= 8
+        }
+        high |= base.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
+    } else {
+        var i = 0
+        while i < n {
+            high |= UInt64(base.load(fromByteOffset: i, as: UInt8.self))
+            i &+= 1
+        }
+    }
+    return high & 0x8080_8080_8080_8080 == 0
+}
+
+/// Whether every byte is printable ASCII, space included (0x20…0x7E), eight at a time. On such
+/// texts a byte is a `Character` and no two texts are canonically equivalent, so `String`'s `==`
+/// and `hasPrefix` are comparisons of bytes: what lets hot paths compare bytes yet answer as
+/// the `String` comparisons would.
+public func isPrintableASCII(_ raw: UnsafeRawBufferPointer) -> Bool {
+    let n = raw.count
+    var i = 0
+    if let base = raw.baseAddress {
+        let spaces = repeatedByte(0x20), delete = repeatedByte(0x7F), highs = repeatedByte(0x80)
+        while i &+ 8 <= n {
+            let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            // Below 0x20: the subtraction borrows into the high bit of a byte whose own is clear.
+            if ((w &- spaces) & ~w | w) & highs | matchingBytes(w, delete) != 0 { return false }
+            i &+= 8
+        }
+    }
+    while i < n {
+        let b = raw[i]
+        if b < 0x20 || b >= 0x7F { return false }
+        i &+= 1
+    }
+    return true
+}
+
+/// Whether every byte of the string's UTF-8 is printable ASCII (see the bytes' version).
+public func isPrintableASCII(_ string: String) -> Bool {
+    var s = string
+    return s.withUTF8 { isPrintableASCII(UnsafeRawBufferPointer($0)) }
 }
 
 /// Dense ids (0, 1, 2, …) for distinct strings, in first-seen order.
 ///
 /// The table is open addressing keyed by a hash of the UTF-8 bytes (eight at a time), so a
-/// reader can look up a byte slice from a line without first making a `String`; the `String` is
-/// made once, when a value is first seen. Ids are stable for the life of the interner and depend
-/// only on the order of first appearance, never on the process or the hash.
+/// reader can look up a byte slice from a line without making a `String`; the bytes of a value
+/// first seen are validated (UTF-8) and copied into the interner's `TextArena`, and no `String`
+/// is made unless asked for (`string(_:)`). Ids are stable for the life of the interner and
+/// depend only on the order of first appearance, never on the process or the hash.
 ///
-/// A distinct string costs its `String` and 16–32 bytes of table: the table keeps no copy of
-/// the bytes and no hashes (a match is checked against the `String`, the home slot comes from
-/// the hash bits a slot keeps, so growing re-places slots without rehashing a string). A trace
-/// of a million distinct URLs interns each once, and each new one is a probe of a table of
-/// tens of megabytes: it lives in huge pages (`WordTable`).
+/// A distinct string costs its bytes and 4 more in the arena, 8 bytes for where they are
+/// (`ArenaText`), and 16–32 bytes of table: the table keeps no copy of the bytes and no hashes
+/// (`TextIndex`). A trace of a million distinct URLs interns each once, and each new one is a
+/// probe of a table of tens of megabytes: it lives in huge pages (`WordTable`).
+///
+/// Copies share the arena, which only grows: each copy's ids keep their texts whatever the
+/// others add. Only one thread may add to an interner and its copies (the arena has one
+/// appending thread); a `Catalog` keeps the arena of the URLs it takes (`arena`).
 public struct Interner: Sendable {
-    private var strings: [String] = []
-    /// Open addressing: id + 1 in the low 32 bits (0: empty) and the hash's top 32 bits in the
-    /// high ones, which also choose the home slot; a probe passes other strings' slots without
-    /// reading their text (each such read is a cache miss once the table is large).
-    private var slots = WordTable(count: 16, repeating: 0)
+    /// Where the texts are, by id.
+    private var texts: [ArenaText] = []
+    private var index = TextIndex()
+    /// The texts' bytes. Holders of the interner's `ArenaText`s keep it alive.
+    public let arena = TextArena()
 
     public init() {}
 
     /// The number of distinct strings.
-    public var count: Int { strings.count }
+    public var count: Int { texts.count }
 
     /// The strings in id order.
-    public var allStrings: [String] { strings }
+    public var allStrings: [String] { texts.map(\.string) }
 
     /// The id of `s`, adding it if new.
     public mutating func intern(_ s: String) -> UInt32 {
         var utf8 = s
-        return utf8.withUTF8 { internValid(UnsafeRawBufferPointer($0), knownString: s) }
+        return utf8.withUTF8 { internValid(UnsafeRawBufferPointer($0)) }
     }
 
     /// The id of the UTF-8 text in `utf8`, adding it if new; nil when the bytes are not valid
-    /// UTF-8. Validation and the `String` happen only for new values.
+    /// UTF-8. Validation happens only for new values.
     public mutating func intern(utf8: ArraySlice<UInt8>) -> UInt32? {
         utf8.withUnsafeBytes { intern(bytes: $0) }
     }
@@ -158,8 +219,14 @@ public struct Interner: Sendable {
     public mutating func intern(bytes raw: UnsafeRawBufferPointer) -> UInt32? {
         let h = Self.hash(raw)
         if let id = find(raw, hash: h) { return id }
-        guard let s = validatedString(raw) else { return nil }
-        return insert(hash: h, string: s)
+        guard isValidUTF8(raw) else { return nil }
+        return insert(raw, hash: h)
+    }
+
+    /// Adds `raw`, which the caller has found not interned (`id(bytes:)`) and valid UTF-8,
+    /// and returns its id: `intern(bytes:)` without a second lookup.
+    mutating func add(new raw: UnsafeRawBufferPointer) -> UInt32 {
+        insert(raw, hash: Self.hash(raw))
     }
 
     /// The id of the bytes in `bytes` if they have been interned, without adding them.
@@ -168,18 +235,17 @@ public struct Interner: Sendable {
     }
 
     /// Reads what lookups of the strings with these hashes (`Interner.hash`) will read first —
-    /// each home slot, then the string it names, if any — for nothing but to bring them into the
+    /// each home slot, then the text it names, if any — for nothing but to bring them into the
     /// processor's cache: in loops of their own the misses overlap, where lookups one line at a
     /// time wait for each in turn. (A slot may name another string: harmless.) Overwrites
     /// `hashes`; returns a value of what it read, for the caller to keep.
     func touch(hashes: UnsafeMutablePointer<UInt64>, count: Int) -> UInt64 {
-        let mask = slots.count - 1
-        for k in 0..<count { hashes[k] = slots[Self.home(hashes[k] & 0xFFFF_FFFF_0000_0000, mask: mask)] }
+        index.homeSlots(hashes, count: count)
         var sink: UInt64 = 0
-        strings.withUnsafeBufferPointer { all in
+        texts.withUnsafeBufferPointer { all in
             for k in 0..<count where hashes[k] != 0 {
-                let id = Int(truncatingIfNeeded: hashes[k] & 0xFFFF_FFFF) - 1
-                sink &+= UInt64(all[id].utf8.withContiguousStorageIfAvailable { ($0.first ?? 0) &+ ($0.last ?? 0) } ?? 0)
+                // The length, in the bytes before the text: on the line of its first bytes.
+                sink &+= UInt64(all[Int(truncatingIfNeeded: hashes[k] & 0xFFFF_FFFF) - 1].count)
             }
         }
         return sink
@@ -188,7 +254,64 @@ public struct Interner: Sendable {
     /// The table's hash: eight bytes at a time, multiply and fold, then a final mix. Internal to
     /// the table (ids do not depend on it), so it need not be the stable FNV-1a.
     @inline(__always)
-    static func hash(_ raw: UnsafeRawBufferPointer) -> UInt64 {
+    static func hash(_ raw: UnsafeRawBufferPointer) -> UInt64 { TextIndex.hash(raw) }
+
+    /// The id of `s` if it has been interned.
+    public func id(of s: String) -> UInt32? {
+        var s = s
+        return s.withUTF8 { id(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The id of the bytes in `utf8` if they have been interned, without adding them.
+    public func id(utf8: ArraySlice<UInt8>) -> UInt32? {
+        utf8.withUnsafeBytes { id(bytes: $0) }
+    }
+
+    /// The string with id `id` (made each time); the id must come from this interner.
+    public func string(_ id: UInt32) -> String { texts[Int(id)].string }
+
+    /// The UTF-8 bytes of id `id`.
+    public func utf8(_ id: UInt32) -> ArenaBytes { ArenaBytes(texts[Int(id)], in: arena) }
+
+    /// Where the bytes of id `id` are in `arena`, for a holder that keeps the arena.
+    public func text(_ id: UInt32) -> ArenaText { texts[Int(id)] }
+
+    private mutating func internValid(_ raw: UnsafeRawBufferPointer) -> UInt32 {
+        let h = Self.hash(raw)
+        if let id = find(raw, hash: h) { return id }
+        return insert(raw, hash: h)
+    }
+
+    @inline(__always)
+    private func find(_ raw: UnsafeRawBufferPointer, hash h: UInt64) -> UInt32? {
+        texts.withUnsafeBufferPointer { all in index.find(raw, hash: h) { all[$0].rawBytes } }
+    }
+
+    private mutating func insert(_ raw: UnsafeRawBufferPointer, hash h: UInt64) -> UInt32 {
+        precondition(texts.count < Int(UInt32.max), "Interner: more than 2^32 - 1 distinct strings")
+        let id = UInt32(texts.count)
+        texts.append(arena.append(raw))
+        index.insert(id, hash: h)
+        return id
+    }
+}
+
+/// Ids by text for texts kept elsewhere (an `Interner`'s arena, a `Catalog`'s URLs): open
+/// addressing keyed by a hash of the bytes, each slot the id + 1 in its low 32 bits (0: empty)
+/// and the hash's top 32 bits in the high ones, which also choose the home slot. A probe passes
+/// other texts' slots without reading their bytes (each such read is a cache miss once the
+/// table is large), and growing re-places slots from their own words, without rehashing a text.
+package struct TextIndex: Sendable {
+    private var slots = WordTable(count: 16, repeating: 0)
+    /// The number of ids entered.
+    package private(set) var count = 0
+
+    package init() {}
+
+    /// The index's hash: eight bytes at a time, multiply and fold, then a final mix. Internal to
+    /// the table (ids do not depend on it), so it need not be the stable FNV-1a.
+    @inline(__always)
+    package static func hash(_ raw: UnsafeRawBufferPointer) -> UInt64 {
         let n = raw.count
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: n)
         var i = 0
@@ -217,34 +340,10 @@ public struct Interner: Sendable {
         return h ^ (h &>> 33)
     }
 
-    /// The id of `s` if it has been interned.
-    public func id(of s: String) -> UInt32? {
-        var s = s
-        return s.withUTF8 { id(bytes: UnsafeRawBufferPointer($0)) }
-    }
-
-    /// The id of the bytes in `utf8` if they have been interned, without adding them.
-    public func id(utf8: ArraySlice<UInt8>) -> UInt32? {
-        utf8.withUnsafeBytes { id(bytes: $0) }
-    }
-
-    /// The string with id `id`; the id must come from this interner.
-    public func string(_ id: UInt32) -> String { strings[Int(id)] }
-
-    /// The UTF-8 bytes of id `id`.
-    public func utf8(_ id: UInt32) -> String.UTF8View { strings[Int(id)].utf8 }
-
-    private mutating func internValid(_ raw: UnsafeRawBufferPointer, knownString: String) -> UInt32 {
-        let h = Self.hash(raw)
-        if let id = find(raw, hash: h) { return id }
-        return insert(hash: h, string: knownString)
-    }
-
-    /// The slot a hash starts its probe at, from the bits a slot keeps.
+    /// The id of the text `raw` (whose hash is `h`), if entered; `text(id)` gives an entered
+    /// id's bytes, read only for slots whose stored hash bits match.
     @inline(__always)
-    private static func home(_ tagged: UInt64, mask: Int) -> Int { Int(truncatingIfNeeded: tagged &>> 32) & mask }
-
-    private func find(_ raw: UnsafeRawBufferPointer, hash h: UInt64) -> UInt32? {
+    package func find(_ raw: UnsafeRawBufferPointer, hash h: UInt64, text: (Int) -> UnsafeRawBufferPointer) -> UInt32? {
         let mask = slots.count - 1
         let tag = h & 0xFFFF_FFFF_0000_0000
         var i = Self.home(tag, mask: mask)
@@ -253,31 +352,29 @@ public struct Interner: Sendable {
             if slot == 0 { return nil }
             if slot & 0xFFFF_FFFF_0000_0000 == tag {
                 let id = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
-                // Borrowed in place (a copy would retain it); native strings are contiguous.
-                let same = strings.withUnsafeBufferPointer { all in
-                    all[id].utf8.withContiguousStorageIfAvailable { sameBytes(UnsafeRawBufferPointer($0), raw) }
-                }
-                if same ?? Self.same(strings[id], raw) { return UInt32(id) }
+                if sameBytes(text(id), raw) { return UInt32(id) }
             }
             i = (i + 1) & mask
         }
     }
 
-    /// Whether `s` is exactly the bytes `raw`.
-    @inline(__always)
-    private static func same(_ s: String, _ raw: UnsafeRawBufferPointer) -> Bool {
-        var s = s
-        return s.withUTF8 { stored in sameBytes(UnsafeRawBufferPointer(stored), raw) }
+    /// Enters `id` for a text whose hash is `h` and which is not entered yet.
+    package mutating func insert(_ id: UInt32, hash h: UInt64) {
+        count += 1
+        if count * 2 > slots.count { grow() }
+        place((h & 0xFFFF_FFFF_0000_0000) | UInt64(id + 1))
     }
 
-    private mutating func insert(hash h: UInt64, string: String) -> UInt32 {
-        precondition(strings.count < Int(UInt32.max), "Interner: more than 2^32 - 1 distinct strings")
-        let id = strings.count
-        strings.append(string)
-        if strings.count * 2 > slots.count { grow() }
-        place((h & 0xFFFF_FFFF_0000_0000) | UInt64(id + 1))
-        return UInt32(id)
+    /// Replaces each of the hashes with the word of its home slot (0: empty), reading the slots
+    /// in one loop so that their misses overlap (`Interner.touch`).
+    func homeSlots(_ hashes: UnsafeMutablePointer<UInt64>, count: Int) {
+        let mask = slots.count - 1
+        for k in 0..<count { hashes[k] = slots[Self.home(hashes[k] & 0xFFFF_FFFF_0000_0000, mask: mask)] }
     }
+
+    /// The slot a hash starts its probe at, from the bits a slot keeps.
+    @inline(__always)
+    private static func home(_ tagged: UInt64, mask: Int) -> Int { Int(truncatingIfNeeded: tagged &>> 32) & mask }
 
     /// Puts a slot's word at the first empty slot from its home.
     private mutating func place(_ word: UInt64) {

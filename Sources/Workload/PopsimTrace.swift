@@ -364,25 +364,39 @@ public final class PopsimTraceSource: TraceSource {
         if let bad = firstControlByte(text) {
             throw fail("\(table.name) string contains control character U+\(hex(UInt32(text[bad]), width: 4)) at byte \(bad + 1)")
         }
-        guard let string = validatedString(text) else { throw fail("\(table.name) string is not valid UTF-8") }
+        func notUTF8() -> TraceError { fail("\(table.name) string is not valid UTF-8") }
         let before: Int
         let id: UInt32
+        // Names go into the interners as bytes (validated there, when new): no `String` per URL.
         switch table {
-        case .pop: (before, id) = (pops.count, pops.intern(string))
-        case .url: (before, id) = (urls.count, urls.intern(string))
-        case .method: (before, id) = (methods.count, methods.intern(string))
+        case .pop:
+            before = pops.count
+            guard let i = pops.intern(bytes: text) else { throw notUTF8() }
+            id = i
+        case .url:
+            before = urls.count
+            guard let i = urls.intern(bytes: text) else { throw notUTF8() }
+            id = i
+        case .method:
+            before = methods.count
+            guard let i = methods.intern(bytes: text) else { throw notUTF8() }
+            id = i
         case .origin:
+            guard let string = validatedString(text) else { throw notUTF8() }
             guard (try? WebOrigin(parsing: string))?.serialized == string else {
                 throw fail("origin \(quoted(string)) is not a serialised origin")
             }
             (before, id) = (origins.count, origins.intern(string))
         case .kind:
+            guard let string = validatedString(text) else { throw notUTF8() }
             let kind: ResourceKind
             do { kind = try ResourceKind(parsing: string) } catch { throw fail(error.description) }
             (before, id) = (kindNames.count, kindNames.intern(string))
             if Int(id) == before { (c.kinds + before).initialize(to: kind) }
         }
-        guard Int(id) == before else { throw fail("\(table.name) \(quoted(string)) is defined twice (it is already id \(id))") }
+        guard Int(id) == before else {
+            throw fail("\(table.name) \(quoted(String(decoding: text, as: UTF8.self))) is defined twice (it is already id \(id))")
+        }
         switch table {
         case .pop: c.defined.pop += 1
         case .url: c.defined.url += 1
@@ -591,7 +605,7 @@ public final class PopsimTraceWriter: TraceWriter {
     }
 
     /// Appends a define record and returns the new id + 1.
-    private func define(_ table: PopsimTraceFormat.Table, _ bytes: String.UTF8View) -> UInt32 {
+    private func define(_ table: PopsimTraceFormat.Table, _ bytes: some Collection<UInt8>) -> UInt32 {
         out.bytes.append(PopsimTraceFormat.tagDefine)
         out.bytes.append(table.rawValue)
         appendVarint(UInt64(bytes.count))

@@ -375,7 +375,7 @@ struct LineState {
         let urlID: UInt32
         switch url {
         case .known(let id): urlID = id
-        case .new(let text): urlID = urls.intern(text)
+        case .new: urlID = urls.add(new: urlField)
         }
         return TraceRecord(time: time, pop: pop ?? pops.intern(bytes: popField)!,
                            url: urlID, origin: originID, kind: kind,
@@ -438,11 +438,11 @@ struct LineState {
 
     private enum URLLookup {
         case known(UInt32)
-        /// Valid and not seen before: its text, validated once.
-        case new(String)
+        /// Valid and not seen before (validated once).
+        case new
     }
 
-    /// The URL's id when known, its text when new and valid.
+    /// The URL's id when known, `.new` when new and valid.
     private mutating func checkURL(_ field: UnsafeRawBufferPointer) throws(TraceError) -> URLLookup {
         if let id = urls.id(bytes: field) { return .known(id) }
         if field.isEmpty { throw fail(index.url, "empty (expected an absolute http(s) URL or a path starting with '/')") }
@@ -450,27 +450,38 @@ struct LineState {
         if let space = field.firstIndex(of: 0x20) {
             throw fail(index.url, "\(display(field)) contains a space at byte \(space + 1) (write it as %20)")
         }
-        let text = validatedString(field)!
-        if text.hasPrefix("/") {
-            if text.hasPrefix("//") {
+        // On printable ASCII (nearly every URL) a byte is a `Character`: the prefixes are tested
+        // on the bytes, as the strings' tests would answer, and no `String` is made.
+        let printable = isPrintableASCII(field)
+        let text = printable ? nil : validatedString(field)!
+        func hasPrefix(_ prefix: String, ignoringCase: Bool = false) -> Bool {
+            guard printable else { return (ignoringCase ? text!.lowercased() : text!).hasPrefix(prefix) }
+            var i = 0
+            for b in prefix.utf8 {
+                guard i < field.count, (ignoringCase ? field[i].asciiLowercased : field[i]) == b else { return false }
+                i += 1
+            }
+            return true
+        }
+        if hasPrefix("/") {
+            if hasPrefix("//") {
                 throw fail(index.url, "\(display(field)) starts with '//' (write the scheme: https://host/path)")
             }
         } else {
-            let lower = text.lowercased()
-            guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
+            guard hasPrefix("http://", ignoringCase: true) || hasPrefix("https://", ignoringCase: true) else {
                 throw fail(index.url, "\(display(field)) is neither an absolute http(s) URL nor a path starting with '/'")
             }
             let authority = Self.printableAuthority(field)
             if authority == nil || validAuthorities.id(bytes: authority!) == nil {
                 do {
-                    _ = try WebOrigin(ofURL: text)
+                    _ = try WebOrigin(ofURL: text ?? String(decoding: field, as: UTF8.self))
                 } catch {
                     throw fail(index.url, "\(display(field)) has an invalid scheme, host or port: \(error.reason)")
                 }
                 if let authority { _ = validAuthorities.intern(bytes: authority) }
             }
         }
-        return .new(text)
+        return .new
     }
 
     /// The part of an absolute URL that `WebOrigin(ofURL:)` parses — up to the first `/`, `?` or
@@ -549,7 +560,7 @@ struct LineState {
         if let bad = firstControlByte(field) {
             throw fail(column, "\(display(field)) contains control character U+\(hex(UInt32(field[bad]), width: 4)) at byte \(bad + 1)")
         }
-        if validatedString(field) == nil {
+        if !isValidUTF8(field) {
             var offset = 0
             // Find the first byte that starts an invalid sequence, for the message.
             var it = field.makeIterator()

@@ -3,11 +3,14 @@
 // the fast one accepts, and the fast one must hand anything else to the general one.
 import Testing
 @testable import Simulation
+import Workload
 
 @Suite("Catalog URL parse: the byte-wise parse agrees with the general one")
 struct CatalogParseTests {
     static let oneDomain = ["cdn.example.com"]
     static let twoDomains = ["cdn.example.com", "static.example.org"]
+    /// Where the URLs' texts are: a URL points at its bytes and does not own them.
+    let texts = TextArena()
 
     /// URLs of every shape a trace holds: absolute and path-only, with and without path or
     /// query, hosts in mixed case, ports, a "://" in the query, and near-misses.
@@ -42,8 +45,8 @@ struct CatalogParseTests {
         var fastAccepted = 0
         for url in Self.urls {
             let general: Catalog.URLInfo?
-            do { general = try Catalog.parse(url, domainHosts: domains) } catch { general = nil }
-            guard let fast = Catalog.parsePrintableASCII(url, domainHosts: bytes) else {
+            do { general = try Catalog.parse(texts.append(url), domainHosts: domains) } catch { general = nil }
+            guard let fast = Catalog.parsePrintableASCII(texts.append(url), domainHosts: bytes) else {
                 // Declined: not printable ASCII, or no domain; the general parse decides.
                 if url.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) && !url.isEmpty, let general {
                     Issue.record("\(url): the byte-wise parse declined a URL the general parse accepts: \(general)")
@@ -62,12 +65,12 @@ struct CatalogParseTests {
     @Test("values the general parse gives, by hand (RFC 3986: the path is empty → \"/\"; the host compares case-insensitively)")
     func byHand() throws {
         let bytes = Self.twoDomains.map { Array($0.utf8) }
-        let a = try #require(Catalog.parsePrintableASCII("https://STATIC.example.org?v=1", domainHosts: bytes))
+        let a = try #require(Catalog.parsePrintableASCII(texts.append("https://STATIC.example.org?v=1"), domainHosts: bytes))
         #expect(a.domain == 1 && a.pathAndQuery == "/?v=1" && a.path == "/")
-        let b = try #require(Catalog.parsePrintableASCII("https://cdn.example.com/a/b.js?x=1?y", domainHosts: bytes))
+        let b = try #require(Catalog.parsePrintableASCII(texts.append("https://cdn.example.com/a/b.js?x=1?y"), domainHosts: bytes))
         #expect(b.domain == 0 && b.pathAndQuery == "/a/b.js?x=1?y" && b.path == "/a/b.js")
-        #expect(Catalog.parsePrintableASCII("/a.js", domainHosts: bytes) == nil, "a path needs exactly one domain")
-        let c = try #require(Catalog.parsePrintableASCII("/a.js?v", domainHosts: [Array("cdn.example.com".utf8)]))
+        #expect(Catalog.parsePrintableASCII(texts.append("/a.js"), domainHosts: bytes) == nil, "a path needs exactly one domain")
+        let c = try #require(Catalog.parsePrintableASCII(texts.append("/a.js?v"), domainHosts: [Array("cdn.example.com".utf8)]))
         #expect(c.domain == 0 && c.pathAndQuery == "/a.js?v" && c.path == "/a.js")
     }
 
@@ -79,8 +82,8 @@ struct CatalogParseTests {
         let bytes = domains.map { Array($0.utf8) }
         var checked = 0
         for url in Self.urls + ["https://cdn.example.com/é?ü=1", "https://cdn.example.com?é", "/caf\u{E9}/x"] {
-            let general = try? Catalog.parse(url, domainHosts: domains)
-            for info in [general, Catalog.parsePrintableASCII(url, domainHosts: bytes)].compactMap({ $0 }) {
+            let general = try? Catalog.parse(texts.append(url), domainHosts: domains)
+            for info in [general, Catalog.parsePrintableASCII(texts.append(url), domainHosts: bytes)].compactMap({ $0 }) {
                 checked += 1
                 let path = info.withPathBytes(includingQuery: false) { String(decoding: $0, as: UTF8.self) }
                 let withQuery = info.withPathBytes(includingQuery: true) { String(decoding: $0, as: UTF8.self) }
@@ -101,11 +104,11 @@ struct CatalogParseTests {
 
     @Test("the general parse of non-ASCII URLs: the path ends at the first \"?\", \"/\" before a query without path")
     func generalNonASCII() throws {
-        let a = try Catalog.parse("https://CDN.example.com/é/ü.js?ß=1?x", domainHosts: Self.oneDomain)
+        let a = try Catalog.parse(texts.append("https://CDN.example.com/é/ü.js?ß=1?x"), domainHosts: Self.oneDomain)
         #expect(a.path == "/é/ü.js" && a.pathAndQuery == "/é/ü.js?ß=1?x" && a.hasQuery && a.pathOffset == 23)
-        let b = try Catalog.parse("https://cdn.example.com?é", domainHosts: Self.oneDomain)
+        let b = try Catalog.parse(texts.append("https://cdn.example.com?é"), domainHosts: Self.oneDomain)
         #expect(b.path == "/" && b.pathAndQuery == "/?é" && b.hasQuery && b.pathOffset == nil)
-        let c = try Catalog.parse("/é", domainHosts: Self.oneDomain)
+        let c = try Catalog.parse(texts.append("/é"), domainHosts: Self.oneDomain)
         #expect(c.path == "/é" && c.pathAndQuery == "/é" && !c.hasQuery && c.pathOffset == 0)
     }
 

@@ -81,6 +81,22 @@ func ttlExpiry() throws {
     #expect(r.total.expired == 1 && r.total.misses == 2)
 }
 
+@Test("TTL on a printable path's bytes agrees with the TTL on its string, for prefix and extension rules")
+func ttlOnBytes() {
+    let domain = DomainSpec(host: "h", origin: 0, ttlRules: [TTLRule(.prefix("/tmp/"), ttl: 0), TTLRule(.fileExtension("woff2"), ttl: 7),
+                                                            TTLRule(.prefix("/a"), ttl: 3), TTLRule(.prefix(""), ttl: 11)], defaultTTL: 99)
+    let noCatchAll = DomainSpec(host: "h", origin: 0, ttlRules: Array(domain.ttlRules.dropLast()), defaultTTL: 99)
+    #expect(TTLPolicy.hasPrintablePrefixes(domain) && !TTLPolicy.hasPrintablePrefixes(DomainSpec(host: "h", origin: 0, ttlRules: [TTLRule(.prefix("/é"), ttl: 1)], defaultTTL: 1)))
+    for d in [domain, noCatchAll] {
+        for path in ["/tmp/x", "/tmp", "/f/a.WOFF2", "/a", "/ab/c.css", "/", "/x.css", "/a b/x.woff2", "/q?x.woff2"] {
+            for cc in [nil, "max-age=5"] {
+                let bytes = Array(path.utf8).withUnsafeBytes { TTLPolicy.ttl(printablePath: $0, domain: d, originCacheControl: cc) }
+                #expect(bytes == TTLPolicy.ttl(path: path[...], domain: d, originCacheControl: cc), "\(path), \(cc ?? "no Cache-Control")")
+            }
+        }
+    }
+}
+
 @Test("TTL precedence: domain cache rule (by extension), then origin Cache-Control, then default")
 func ttlPrecedence() {
     let domain = DomainSpec(host: "h", origin: 0, ttlRules: [TTLRule(.fileExtension("woff2"), ttl: 7), TTLRule(.prefix("/tmp/"), ttl: 0)], defaultTTL: 99)
