@@ -32,7 +32,7 @@ enum TraceGenCommand: Command {
         ],
         details: """
         Requests are drawn on the fly and written as they come: memory grows with the distinct URLs
-        drawn (about 140 bytes each; at most --objects), not with the trace's length.
+        drawn (about 70 bytes each; at most --objects), not with the trace's length.
         The same options and seed give the same file on every machine. A LIST entry without '=W' has
         weight 1. Object sizes (the bytes column) and hourly curves are set in a scenario's synthetic
         block (scenarios/README.md); --scenario uses that block, and --seed may override its seed.
