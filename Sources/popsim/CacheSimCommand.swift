@@ -49,7 +49,8 @@ enum CacheSimCommand: Command {
         are skipped, counted and shown with the first of them, never dropped silently.
 
         Exit status: 0 done, 2 bad input or usage — a trace with no request to replay (empty, a header
-        only, every request of size 0) included: its miss ratio would be 0 / 0.
+        only, every request of size 0) included: its miss ratio would be 0 / 0; 130 or 143 when SIGINT
+        or SIGTERM stopped it (at once: nothing is printed before the replay ends).
         """,
         examples: [
             "popsim cachesim day.oracleGeneral --cache-size 0.01ws,0.1ws",
@@ -66,42 +67,46 @@ enum CacheSimCommand: Command {
         let readAhead = try threadCount(args) > 1
         let trace = try CacheTrace(path: path, formatOption: args.value("--format"), unknownSizeOption: args.value("--unknown-size"))
 
-        var workingSet: WorkingSet?
-        if requested.contains(where: \.isFraction) {
-            workingSet = try trace.workingSet(countingObjects: counting, readAhead: readAhead)
-        }
-        var capacities: [Int64] = []
-        for size in requested {
-            let c = size.capacity(workingSet: workingSet, countingObjects: counting)
-            guard c > 0 else {
-                throw InputError("--cache-size: \(size.text) of a working set of \(counting ? "\(workingSet!.objects) objects" : "\(workingSet!.bytes) bytes") is 0 \(counting ? "objects" : "bytes")")
+        // Nothing is written before the replays end: Ctrl-C stops them at once.
+        let (result, counted, skips, seconds) = try InterruptWatch.watching { () throws -> (CacheOnlyResult, WorkingSet?, SkipLog, Double) in
+            var workingSet: WorkingSet?
+            if requested.contains(where: \.isFraction) {
+                workingSet = try trace.workingSet(countingObjects: counting, readAhead: readAhead)
             }
-            capacities.append(c)
-        }
+            var capacities: [Int64] = []
+            for size in requested {
+                let c = size.capacity(workingSet: workingSet, countingObjects: counting)
+                guard c > 0 else {
+                    throw InputError("--cache-size: \(size.text) of a working set of \(counting ? "\(workingSet!.objects) objects" : "\(workingSet!.bytes) bytes") is 0 \(counting ? "objects" : "bytes")")
+                }
+                capacities.append(c)
+            }
 
-        let start = DispatchTime.now().uptimeNanoseconds
-        var result: CacheOnlyResult
-        var counted: WorkingSet?
-        var skips = SkipLog()
-        if trace.format == .oracleGeneral && capacities.count == 1 && (workingSet != nil || !args.has("--working-set")) {
-            // One cache indexes only what it holds; the working set, if wanted, is known already.
-            // (Several caches each probing a table of their own cost more than one row per
-            // object that serves them all — and counts the working set on the way.)
-            var replay = ResidentIndexReplay(capacities: capacities, ignoreObjectSize: counting)
-            try trace.read { (reader) throws(TraceError) in try replay.replay(reader) }
-                csv: { _ throws(TraceError) in } source: { _ throws(TraceError) in }
-            result = replay.result
-            counted = workingSet
-        } else {
-            var replay = CacheOnlyReplay(capacities: capacities, ignoreObjectSize: counting, unknownSize: trace.unknownSize,
-                                         expectedObjects: workingSet?.objects ?? 1 << 16)
-            skips = try trace.read { (reader) throws(TraceError) in try replay.replay(reader) }
-                csv: { (csv) throws(TraceError) in try replay.replay(csv, readAhead: readAhead) }
-                source: { (source) throws(TraceError) in try replay.replay(source) }
-            result = replay.result
-            counted = result.workingSet
+            let start = DispatchTime.now().uptimeNanoseconds
+            var result: CacheOnlyResult
+            var counted: WorkingSet?
+            var skips = SkipLog()
+            if trace.format == .oracleGeneral && capacities.count == 1 && (workingSet != nil || !args.has("--working-set")) {
+                // One cache indexes only what it holds; the working set, if wanted, is known already.
+                // (Several caches each probing a table of their own cost more than one row per
+                // object that serves them all — and counts the working set on the way.)
+                var replay = ResidentIndexReplay(capacities: capacities, ignoreObjectSize: counting)
+                try trace.read { (reader) throws(TraceError) in try replay.replay(reader) }
+                    csv: { _ throws(TraceError) in } source: { _ throws(TraceError) in }
+                result = replay.result
+                counted = workingSet
+            } else {
+                var replay = CacheOnlyReplay(capacities: capacities, ignoreObjectSize: counting, unknownSize: trace.unknownSize,
+                                             expectedObjects: workingSet?.objects ?? 1 << 16)
+                skips = try trace.read { (reader) throws(TraceError) in try replay.replay(reader) }
+                    csv: { (csv) throws(TraceError) in try replay.replay(csv, readAhead: readAhead) }
+                    source: { (source) throws(TraceError) in try replay.replay(source) }
+                result = replay.result
+                counted = result.workingSet
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            return (result, counted, skips, seconds)
         }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         try trace.requireRequests(result.requests, zeroSizeSkipped: result.zeroSizeSkipped, skips: skips)
 
         print(CacheTrace.describe(path: path, format: trace.format, requests: result.requests, zeroSizeSkipped: result.zeroSizeSkipped,

@@ -32,7 +32,8 @@ enum MRCCommand: Command {
 
         Without --out, prints the curve at 0.1 % … 100 % of the working set; with it, writes mrc.csv and
         mrc.svg (both or neither) and then prints. An access log's malformed lines are counted and shown.
-        Exit status: 0 done, 2 bad input (a trace with no request to replay included).
+        Exit status: 0 done, 2 bad input (a trace with no request to replay included), 130 or 143 when
+        SIGINT or SIGTERM stopped it (at once, writing nothing).
         """,
         examples: [
             "popsim mrc day.oracleGeneral",
@@ -58,13 +59,15 @@ enum MRCCommand: Command {
         let readAhead = try threadCount(args) > 1
         let trace = try CacheTrace(path: path, formatOption: args.value("--format"), unknownSizeOption: args.value("--unknown-size"))
 
-        let start = DispatchTime.now().uptimeNanoseconds
-        var profiler = StackDistanceProfiler(countingObjects: counting, unknownSize: trace.unknownSize)
-        let skips = try trace.read { (reader) throws(TraceError) in try profiler.replay(reader) }
-            csv: { (csv) throws(TraceError) in try profiler.replay(csv, readAhead: readAhead) }
-            source: { (source) throws(TraceError) in try profiler.replay(source) }
-        let curve = profiler.curve
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        // Nothing is written before the profile ends: Ctrl-C stops it at once.
+        let (curve, skips, seconds) = try InterruptWatch.watching { () throws -> (MissRatioCurve, SkipLog, Double) in
+            let start = DispatchTime.now().uptimeNanoseconds
+            var profiler = StackDistanceProfiler(countingObjects: counting, unknownSize: trace.unknownSize)
+            let skips = try trace.read { (reader) throws(TraceError) in try profiler.replay(reader) }
+                csv: { (csv) throws(TraceError) in try profiler.replay(csv, readAhead: readAhead) }
+                source: { (source) throws(TraceError) in try profiler.replay(source) }
+            return (profiler.curve, skips, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
         try trace.requireRequests(curve.requests, zeroSizeSkipped: curve.zeroSizeSkipped, skips: skips)
 
         // The files first, both or neither: a write error then leaves no report on the screen

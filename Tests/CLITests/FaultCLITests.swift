@@ -140,6 +140,30 @@ struct FaultCLITests {
         #expect(try String(contentsOfFile: dir + "/out.csv", encoding: .utf8) == "precious\n")
     }
 
+    /// `cachesim`, `mrc` and `merge` compute before they write: a signal at any point of that
+    /// (`POPSIM_TEST_FAULT=interrupt` raises the flag as the handler would) stops them at once.
+    @Test("cachesim, mrc and merge stop on SIGINT while they compute: exit 130, nothing written", arguments: [
+        ["cachesim", "trace.csv", "--cache-size", "100,0.1ws"],
+        ["mrc", "trace.csv", "--out", "curve"],
+        ["merge", "p0.json", "--out", "merged"],
+    ])
+    func interruptedWhileComputing(_ args: [String]) throws {
+        let dir = try makeTemporaryDirectory("popsim-interrupt")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try writeFile(dir, "scenario.json", faultScenario)
+        try writeFile(dir, "trace.csv", bigTrace(20_000))
+        #expect(try runPopsim(["run", "scenario.json", "--shard", "0/1", "--out", "p0.json"], in: dir).status == 0)
+        let before = filesIn(dir)
+        let r = try RunningPopsim(args, in: dir, environment: ["POPSIM_TEST_FAULT": "interrupt"]).finish()
+        #expect(r.status == 130, "\(args): exit \(r.status); stderr: \(r.stderr)")
+        #expect(r.stderr == "popsim: interrupted; nothing written\n", "\(args): \(r.stderr)")
+        #expect(r.stdout.isEmpty, "\(args): \(r.stdout)")
+        #expect(filesIn(dir) == before, "\(args): files left: \(filesIn(dir))")
+        // Without the signal the same command runs.
+        let ok = try runPopsim(args, in: dir)
+        #expect(ok.status == 0, "\(args): \(ok.stderr)")
+    }
+
     @Test("a broken invariant (time going back inside the loop) is an internal error: exit 70, nothing written")
     func internalError() throws {
         let dir = try makeTemporaryDirectory("popsim-internal")

@@ -131,3 +131,22 @@ func shardSyntax(_ extra: [String], _ message: String) throws {
     #expect(r.stderr.contains(message), "\(r.stderr)")
     #expect(filesIn(dir).isEmpty, "nothing written")
 }
+
+@Test("merge reads parts larger than 64 MiB (a part grows with the trace's distinct URLs: 153 MB for a day of 14M URLs in two)")
+func mergeLargePart() throws {
+    let dir = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let scenario = repoPath("scenarios/several-pops-several-fills.json")
+    for i in 0..<2 { #expect(try runPopsim(["run", scenario, "--shard", "\(i)/2", "--out", "p\(i).json"], in: dir).status == 0) }
+    let small = try runPopsim(["merge", "p0.json", "p1.json", "--out", "small", "--no-timeline", "--quiet"], in: dir)
+    #expect(small.status == 0, "\(small.stderr)")
+    // The same part, 65 MiB longer: whitespace after its JSON value (scenarios stay bounded at 64 MiB).
+    let handle = try #require(FileHandle(forWritingAtPath: dir + "/p1.json"))
+    handle.seekToEndOfFile()
+    handle.write(Data(repeating: 0x20, count: 65 << 20))
+    try handle.close()
+    let large = try runPopsim(["merge", "p0.json", "p1.json", "--out", "large", "--no-timeline", "--quiet"], in: dir)
+    #expect(large.status == 0, "\(large.stderr)")
+    #expect(large.stdout == small.stdout)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/large/summary.json")) == Data(contentsOf: URL(fileURLWithPath: dir + "/small/summary.json")))
+}
