@@ -101,6 +101,31 @@ public enum PopsimTraceFormat {
     }
 }
 
+extension PopsimTraceFormat {
+    /// The request count in a trace's end record — its last bytes: the tag 0x00, then the count
+    /// as a varint — read backwards from the file's end, without reading the file: what a
+    /// progress line needs for its share and ETA. Nil when the tail cannot be an end record. (A
+    /// file cut after a request whose last byte is 0 looks like one with a count of that last
+    /// varint: only reading it tells, and reading reports it.)
+    public static func requestCount(path: String) -> Int? {
+        guard let (fd, size) = try? openForReading(path) else { return nil }
+        defer { _ = close(fd) }
+        guard let size, size >= Int64(headerSize) + 2 else { return nil }
+        let tail = Int(min(size - Int64(headerSize), 11))
+        guard lseek(fd, off_t(size) - off_t(tail), SEEK_SET) >= 0 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: tail)
+        guard bytes.withUnsafeMutableBytes({ readFully(fd, $0.baseAddress!, tail) }) == tail else { return nil }
+        guard let last = bytes.last, last < 0x80 else { return nil }
+        // Back over the varint's continuation bytes (high bit set) to the tag before them.
+        var start = bytes.count - 1
+        while start > 0 && bytes[start - 1] >= 0x80 { start -= 1 }
+        guard start > 0, bytes[start - 1] == tagEnd, bytes.count - start <= 9 else { return nil }
+        var count = 0
+        for (k, b) in bytes[start...].enumerated() { count |= Int(b & 0x7F) << (7 * k) }
+        return count
+    }
+}
+
 /// Reads a popsim binary trace as a stream of `TraceRecord`s; see `PopsimTraceFormat`.
 ///
 /// The file is read in 1 MiB blocks into one buffer and decoded in place: a request costs a few

@@ -1,6 +1,7 @@
 import Foundation
 import Reports
 import Scenario
+import Workload
 
 /// Shows a run's progress on stderr — only when stderr is a terminal, not with `--quiet`, and
 /// only once the run has taken a second (short runs print nothing).
@@ -45,12 +46,20 @@ final class ProgressReporter {
         drawn = false
     }
 
-    /// About how many requests a CSV trace or access log holds, from its size and the lines in its first 64 KiB
-    /// (exact when the file is smaller). Nil when it cannot be read.
+    /// How many requests a trace holds: for a `.pstrace` the count its end record gives, for
+    /// oracleGeneral its size over 24 bytes; about how many for a CSV trace or access log, from
+    /// its size and the lines in its first 64 KiB (exact when the file is smaller). Nil when it
+    /// cannot be read.
     static func estimateRequests(_ workload: WorkloadSpec) -> (count: Int, exact: Bool)? {
-        // Line-based formats only: a binary trace's size says little about its request count.
-        guard case let .trace(path, format, _) = workload, format == .csv || !format.isWritable,
-              let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        guard case let .trace(path, format, _) = workload else { return nil }
+        switch format {
+        case .popsim: return PopsimTraceFormat.requestCount(path: path).map { ($0, true) }
+        case .oracleGeneral:
+            guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else { return nil }
+            return (size / 24, true)
+        default: break
+        }
+        guard format == .csv || !format.isWritable, let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         let sampleSize = 64 << 10
         guard let sample = try? handle.read(upToCount: sampleSize), !sample.isEmpty,
@@ -63,4 +72,5 @@ final class ProgressReporter {
         guard newlines > 0 else { return nil }
         return (max(0, Int(Double(size) * Double(newlines) / Double(sample.count)) - 1), false)
     }
+
 }

@@ -364,3 +364,43 @@ struct PopsimTraceTests {
         #expect(dir.listing() == ["bad.csv"])
     }
 }
+
+/// The count a progress line takes from a `.pstrace` without reading it: its end record's.
+@Test("requestCount reads the end record's count from the file's tail; nil for a damaged tail")
+func popsimTraceRequestCount() throws {
+    let dir = TemporaryDirectory()
+    for count in [0, 1, 5, 127, 128, 300, 16_384, 2_100_000] {
+        var e = PSBytes()
+        e.basics()
+        // Requests of url 0 (its id is 0: a one-byte varint), then the end record with the count.
+        for _ in 0..<min(count, 3) { e.request(delta: 1, url: 0) }
+        e.end(UInt64(count))
+        let path = dir.path + "/t\(count).pstrace"
+        try Data(e.bytes).write(to: URL(fileURLWithPath: path))
+        #expect(PopsimTraceFormat.requestCount(path: path) == count, "count \(count)")
+    }
+    // A file cut inside its end record, one whose tail is no end record, and no file at all.
+    // (A file cut just after a request ending in a 0 byte does look like one: only reading it
+    // tells, and reading reports it; the count serves a progress line only.)
+    var cut = PSBytes()
+    cut.basics()
+    cut.request(delta: 1, url: 0)
+    cut.end(300)
+    cut.bytes.removeLast()  // 300 is 0xAC 0x02: what is left ends in a continuation byte
+    let cutPath = dir.path + "/cut.pstrace"
+    try Data(cut.bytes).write(to: URL(fileURLWithPath: cutPath))
+    #expect(PopsimTraceFormat.requestCount(path: cutPath) == nil)
+    var noEnd = PSBytes()
+    noEnd.basics()
+    noEnd.request(delta: 1, url: 0)
+    noEnd.define(1, "/abc")  // ends in "bc": no varint after a 0x00 tag
+    let noEndPath = dir.path + "/noend.pstrace"
+    try Data(noEnd.bytes).write(to: URL(fileURLWithPath: noEndPath))
+    #expect(PopsimTraceFormat.requestCount(path: noEndPath) == nil)
+    #expect(PopsimTraceFormat.requestCount(path: dir.path + "/missing.pstrace") == nil)
+    // A real file: what the writer ends with.
+    let csv = dir.file("w.csv", "t,pop,url,origin,kind\n0,p,/a,,font\n1,p,/b,,font\n2,p,/a,,font\n")
+    let written = dir.path + "/w.pstrace"
+    try copyTrace(from: try TraceCSVReader(path: csv), to: try PopsimTraceWriter(path: written))
+    #expect(PopsimTraceFormat.requestCount(path: written) == 3)
+}
