@@ -14,9 +14,12 @@ public struct ReportContext {
     public var traceFile: String
     /// The timeline was not replayed (`popsim merge --no-timeline`): the report says so.
     public var timelineSkipped: Bool
+    /// Why these figures may differ from what `command` gives (a merge of shards by URL whose
+    /// caches overflowed), or nil: the report's header and the manifest say it.
+    public var inexact: String?
 
     public init(result: RunResult, urls: URLFailures, timeline: Timeline?, command: String, scenarioFile: String, traceFile: String,
-                timelineSkipped: Bool = false) {
+                timelineSkipped: Bool = false, inexact: String? = nil) {
         self.result = result
         self.urls = urls
         self.timeline = timeline
@@ -24,6 +27,7 @@ public struct ReportContext {
         self.scenarioFile = scenarioFile
         self.traceFile = traceFile
         self.timelineSkipped = timelineSkipped
+        self.inexact = inexact
     }
 }
 
@@ -50,7 +54,9 @@ public enum ReportHTML {
                        ("scenario hash (FNV-1a)", s.contentHash), ("popsim", popsimVersion)] {
             h += "<div><dt>\(e(k))</dt><dd>\(e(v))</dd></div>\n"
         }
-        h += "</dl>\n<p class=\"command\">Reproduce: <code>\(e(c.command))</code></p>\n</header>\n"
+        h += "</dl>\n<p class=\"command\">Reproduce: <code>\(e(c.command))</code></p>\n"
+        if let why = c.inexact { h += "<p class=\"inexact\"><b>Not exact:</b> \(e(why))</p>\n" }
+        h += "</header>\n"
         h += "<nav><ul>"
         for (id, name) in [("verdict", "Verdict"), ("scenario", "Scenario"), ("comparison", "Comparison"), ("charts", "Charts"),
                            ("failing", "Failing URLs and origins"), ("timeline", "Timeline of the worst URL"), ("files", "Files")] {
@@ -226,6 +232,7 @@ public enum ReportHTML {
     dl.meta dd { margin: 0; font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 13px; }
     code { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 13px; background: #f3f4f6; padding: 1px 4px; border-radius: 3px; overflow-wrap: anywhere; }
     p.command code { white-space: normal; }
+    p.inexact { background: var(--bad); border-left: 4px solid #cf222e; padding: 8px 12px; }
     nav ul { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 6px 18px; border-top: 1px solid var(--line); border-bottom: 1px solid var(--line); margin: 16px 0; padding: 8px 0; }
     a { color: #0550ae; }
     p.verdict { font-size: 17px; }

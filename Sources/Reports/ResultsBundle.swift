@@ -55,7 +55,7 @@ public enum ResultsBundle {
                                                                                     scenarioFile: c.scenarioFile, command: c.command)))
         let manifest = Manifest(scenario: r.scenario.name, scenarioFile: c.scenarioFile, scenarioHash: r.scenario.contentHash,
                                 seed: r.scenario.config.seed, command: c.command, requests: r.requests,
-                                variants: r.variants.map(\.name), files: files.map { Manifest.Entry($0) })
+                                variants: r.variants.map(\.name), files: files.map { Manifest.Entry($0) }, inexact: c.inexact)
         files.append(BundleFile(path: "manifest.json", contents: manifest.json))
         return files
     }
@@ -83,13 +83,16 @@ public struct Manifest: Sendable, Equatable {
     public var scenarioHash: String
     public var seed: UInt64
     public var command: String
+    /// Why the figures may differ from what `command` gives, or nil (see `ReportContext.inexact`);
+    /// written only when set, so an exact bundle's manifest is the unsharded run's.
+    public var inexact: String?
     public var requests: Int
     public var variants: [String]
     /// Sorted by path when written.
     public var files: [Entry]
 
     public init(scenario: String, scenarioFile: String, scenarioHash: String, seed: UInt64, command: String, requests: Int,
-                variants: [String], files: [Entry]) {
+                variants: [String], files: [Entry], inexact: String? = nil) {
         self.scenario = scenario
         self.scenarioFile = scenarioFile
         self.scenarioHash = scenarioHash
@@ -98,6 +101,7 @@ public struct Manifest: Sendable, Equatable {
         self.requests = requests
         self.variants = variants
         self.files = files
+        self.inexact = inexact
     }
 
     /// The manifest as JSON text (two-space indent, files sorted by path, trailing newline).
@@ -109,6 +113,7 @@ public struct Manifest: Sendable, Equatable {
             ("scenarioHash", .str(scenarioHash)),
             ("seed", .int(seed)),
             ("command", .str(command)),
+        ] + (inexact.map { [("inexact", JSONValue.str($0))] } ?? []) + [
             ("requests", .int(requests)),
             ("variants", .arr(variants.map { .str($0) })),
             ("files", .arr(files.sorted { $0.path < $1.path }.map { f in
@@ -148,6 +153,7 @@ public struct Manifest: Sendable, Equatable {
                          seed: UInt64(max(0, try int("seed"))), command: try string("command"), requests: Int(try int("requests")),
                          variants: (root["variants"]?.value.arrayValue ?? []).compactMap { $0.value.stringValue }, files: entries)
         m.popsimVersion = try string("popsimVersion")
+        m.inexact = root["inexact"]?.value.stringValue
         return m
     }
 }

@@ -136,7 +136,7 @@ func testFault() -> RunFault? {
 /// Writes the results bundle of `result` into `out`, all files or none: the report narrates the
 /// worst URL, which takes a second (partial) replay of the workload.
 func writeBundle(_ result: RunResult, to out: String, only: [String]?, command: String, threads: Int, quiet: Bool,
-                 scenarioFile: String? = nil, skipTimeline: Bool = false) throws {
+                 scenarioFile: String? = nil, skipTimeline: Bool = false, inexact: String? = nil) throws {
     let scenario = result.scenario
     let files: [(path: String, contents: [UInt8])]
     do {
@@ -153,7 +153,7 @@ func writeBundle(_ result: RunResult, to out: String, only: [String]?, command: 
         }
         let context = ReportContext(result: result, urls: urls, timeline: timeline, command: command,
                                     scenarioFile: scenarioFile ?? relativePath(scenario.file), traceFile: relativePath(scenario.workload.description),
-                                    timelineSkipped: skipTimeline)
+                                    timelineSkipped: skipTimeline, inexact: inexact)
         let bytes = try readWholeFile(scenario.file)
         files = ResultsBundle.files(context, scenarioBytes: bytes).map { (path: out + "/" + $0.path, contents: Array($0.contents.utf8)) }
     } catch {

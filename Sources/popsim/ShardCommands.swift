@@ -127,9 +127,12 @@ enum MergeCommand: Command {
             let scenario = try loadScenario(scenarioPath)
             do { return (parts, recorded, try PartialResult.merge(parts, scenario: scenario)) } catch { throw InputError("\(error)") }
         }
+        var inexact: String? = nil
         if !merged.inexactPOPs.isEmpty {
-            Output.warning("sharded by URL, the caches of \(merged.inexactPOPs.joined(separator: ", ")) together held more than their capacity: "
-                           + "evictions depend on every shard's URLs, so this result may differ from an unsharded run (shard by pop for an exact one)")
+            let why = "sharded by URL, the caches of \(merged.inexactPOPs.joined(separator: ", ")) together held more than their capacity: "
+                + "evictions depend on every shard's URLs, so this result may differ from an unsharded run (shard by pop for an exact one)"
+            Output.warning(why)
+            inexact = "merged from shards " + why
         }
         let only = parts[0].part.variantOption
         var words = ["popsim", "run", recorded]
@@ -137,7 +140,7 @@ enum MergeCommand: Command {
         words += ["--out", relativePath(out)]
         let command = words.map(shellWord).joined(separator: " ")
         try writeBundle(merged.result, to: out, only: only, command: command, threads: threads, quiet: quiet,
-                        scenarioFile: recorded, skipTimeline: args.has("--no-timeline"))
+                        scenarioFile: recorded, skipTimeline: args.has("--no-timeline"), inexact: inexact)
         print(Summary.text(merged.result), terminator: "")
         return 0
     }

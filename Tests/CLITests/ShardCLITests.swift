@@ -150,3 +150,25 @@ func mergeLargePart() throws {
     #expect(large.stdout == small.stdout)
     #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/large/summary.json")) == Data(contentsOf: URL(fileURLWithPath: dir + "/small/summary.json")))
 }
+
+@Test("a merge by URL whose caches overflowed says so in the bundle too: the manifest's \"inexact\" and the report's header")
+func mergeInexactMarked() throws {
+    let dir = try makeTemporaryDirectory()
+    let scenario = repoPath("scenarios/synthetic-fonts-day.json")  // the README's capacity-bound case by URL
+    for i in 0..<3 {
+        let r = try runPopsim(["run", scenario, "--shard", "\(i)/3", "--shard-by", "url", "--out", "p\(i).json"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+    }
+    let r = try runPopsim(["merge", "p0.json", "p1.json", "p2.json", "--out", "out", "--no-timeline", "--quiet"], in: dir)
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stderr.contains("together held more than their capacity"), "\(r.stderr)")
+    let manifest = try String(contentsOfFile: dir + "/out/manifest.json", encoding: .utf8)
+    #expect(manifest.contains("\"inexact\": \"merged from shards sharded by URL, the caches of "), "\(manifest)")
+    let report = try String(contentsOfFile: dir + "/out/report.html", encoding: .utf8)
+    #expect(report.contains("<p class=\"inexact\"><b>Not exact:</b> merged from shards sharded by URL"))
+    // An exact merge (by POP) writes neither.
+    for i in 0..<3 { #expect(try runPopsim(["run", scenario, "--shard", "\(i)/3", "--out", "q\(i).json"], in: dir).status == 0) }
+    #expect(try runPopsim(["merge", "q0.json", "q1.json", "q2.json", "--out", "exact", "--no-timeline", "--quiet"], in: dir).status == 0)
+    #expect(!(try String(contentsOfFile: dir + "/exact/manifest.json", encoding: .utf8)).contains("inexact"))
+    #expect(!(try String(contentsOfFile: dir + "/exact/report.html", encoding: .utf8)).contains("Not exact"))
+}
