@@ -55,7 +55,10 @@ public enum ReportHTML {
             h += "<div><dt>\(e(k))</dt><dd>\(e(v))</dd></div>\n"
         }
         h += "</dl>\n<p class=\"command\">Reproduce: <code>\(e(c.command))</code></p>\n"
-        if let why = c.inexact { h += "<p class=\"inexact\"><b>Not exact:</b> \(e(why))</p>\n" }
+        // Styled in place, not in the sheet: every exact report stays as it was.
+        if let why = c.inexact {
+            h += "<p class=\"inexact\" style=\"background: var(--bad); border-left: 4px solid #cf222e; padding: 8px 12px\"><b>Not exact:</b> \(e(why))</p>\n"
+        }
         h += "</header>\n"
         h += "<nav><ul>"
         for (id, name) in [("verdict", "Verdict"), ("scenario", "Scenario"), ("comparison", "Comparison"), ("charts", "Charts"),
@@ -232,7 +235,6 @@ public enum ReportHTML {
     dl.meta dd { margin: 0; font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 13px; }
     code { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 13px; background: #f3f4f6; padding: 1px 4px; border-radius: 3px; overflow-wrap: anywhere; }
     p.command code { white-space: normal; }
-    p.inexact { background: var(--bad); border-left: 4px solid #cf222e; padding: 8px 12px; }
     nav ul { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 6px 18px; border-top: 1px solid var(--line); border-bottom: 1px solid var(--line); margin: 16px 0; padding: 8px 0; }
     a { color: #0550ae; }
     p.verdict { font-size: 17px; }
