@@ -339,6 +339,22 @@ struct Driver {
             }
         }
         touched &+= UInt64(sum)
+        if options.countURLs {
+            // The URLs' counts too: on a trace of millions of URLs each is a cache miss of its own,
+            // and waited for one request at a time they made a run with a bundle a third slower
+            // than one without (a 100M-request day of 14M URLs: 66.6 s against 49.9 s).
+            var counts = 0
+            urlRequests.withUnsafeBufferPointer { requested in
+                urlChecked.withUnsafeBufferPointer { checked in
+                    let known = min(requested.count, checked.count)
+                    for i in 0..<n {
+                        let url = Int(requests[i].url)
+                        if url < known { counts &+= requested[url] &+ checked[url] }
+                    }
+                }
+            }
+            touched &+= UInt64(truncatingIfNeeded: counts)
+        }
         // The batch's new URLs (ids past the entries): their facts are derived now, in id order as
         // `process` would, after their canonical keys' buckets are touched as above — early in a
         // trace most requests bring a new URL.
