@@ -142,28 +142,12 @@ public func isASCII(_ raw: UnsafeRawBufferPointer) -> Bool {
     return high & 0x8080_8080_8080_8080 == 0
 }
 
-/// Whether every byte is printable ASCII, space included (0x20…0x7E), eight at a time. On such
-/// texts a byte is a `Character` and no two texts are canonically equivalent, so `String`'s `==`
-/// and `hasPrefix` are comparisons of bytes: what lets hot paths compare bytes yet answer as
-/// the `String` comparisons would.
+/// Whether every byte is printable ASCII, space included (0x20…0x7E): ASCII with no control
+/// character, each checked eight bytes at a time. On such texts a byte is a `Character` and no
+/// two texts are canonically equivalent, so `String`'s `==` and `hasPrefix` are comparisons of
+/// bytes: what lets hot paths compare bytes yet answer as the `String` comparisons would.
 public func isPrintableASCII(_ raw: UnsafeRawBufferPointer) -> Bool {
-    let n = raw.count
-    var i = 0
-    if let base = raw.baseAddress {
-        let spaces = repeatedByte(0x20), delete = repeatedByte(0x7F), highs = repeatedByte(0x80)
-        while i &+ 8 <= n {
-            let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            // Below 0x20: the subtraction borrows into the high bit of a byte whose own is clear.
-            if ((w &- spaces) & ~w | w) & highs | matchingBytes(w, delete) != 0 { return false }
-            i &+= 8
-        }
-    }
-    while i < n {
-        let b = raw[i]
-        if b < 0x20 || b >= 0x7F { return false }
-        i &+= 1
-    }
-    return true
+    isASCII(raw) && firstControlByte(raw) == nil
 }
 
 /// Whether every byte of the string's UTF-8 is printable ASCII (see the bytes' version).
