@@ -500,7 +500,15 @@ struct Driver {
             // are printable ASCII (where a byte is a `Character`, so the tests answer as on
             // strings), else a `Substring` (a string made, a few hundred instructions).
             let pathRules = origins[originIndex].pathRules
-            var pathRule: Int32 = -1, best = -1
+            var pathRule: Int32 = -1
+            /// The origin's path rule with the longest prefix `hasPrefix` accepts, or -1.
+            func longestPathRule(_ hasPrefix: (String) -> Bool) -> Int32 {
+                var found: Int32 = -1, best = -1
+                for (i, rule) in pathRules.enumerated() where rule.prefix.count > best && hasPrefix(rule.prefix) {
+                    found = Int32(i); best = rule.prefix.count
+                }
+                return found
+            }
             let ttl: Int64
             if pathRules.isEmpty && domains[info.domain].ttlRules.isEmpty {
                 // What `TTLPolicy.ttl` gives without rules, read in place: a call would be handed a
@@ -509,18 +517,14 @@ struct Driver {
             } else if printableRulePrefixes, let t = info.withPathBytes(includingQuery: false, { (p) -> Int64? in
                 let path = UnsafeRawBufferPointer(p)
                 guard isPrintableASCII(path) else { return nil }
-                for (i, rule) in pathRules.enumerated() where TTLPolicy.hasBytePrefix(path, rule.prefix) && rule.prefix.count > best {
-                    pathRule = Int32(i); best = rule.prefix.count
-                }
+                pathRule = longestPathRule { TTLPolicy.hasBytePrefix(path, $0) }
                 return TTLPolicy.ttl(printablePath: path, domain: domains[info.domain],
                                      originCacheControl: pathRule >= 0 ? pathRules[Int(pathRule)].cacheControl : nil)
             }) {
                 ttl = t
             } else {
                 let path = info.path
-                for (i, rule) in pathRules.enumerated() where path.hasPrefix(rule.prefix) && rule.prefix.count > best {
-                    pathRule = Int32(i); best = rule.prefix.count
-                }
+                pathRule = longestPathRule { path.hasPrefix($0) }
                 ttl = TTLPolicy.ttl(path: path, domain: domains[info.domain],
                                     originCacheControl: pathRule >= 0 ? pathRules[Int(pathRule)].cacheControl : nil)
             }

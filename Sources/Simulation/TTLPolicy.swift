@@ -6,7 +6,14 @@ import Workload
 public enum TTLPolicy {
     /// TTL in µs for `path`; 0 means the object is not cached.
     public static func ttl(path: Substring, domain: DomainSpec, originCacheControl: String?) -> Int64 {
-        for rule in domain.ttlRules where matches(rule.match, path: path) {
+        ttl(domain: domain, originCacheControl: originCacheControl) { matches($0, path: path) }
+    }
+
+    /// The order itself: the first of the domain's rules that `matches` the path, then the
+    /// origin's `Cache-Control`, then the domain's default.
+    @inline(__always)
+    private static func ttl(domain: DomainSpec, originCacheControl: String?, where matches: (TTLRule.Match) -> Bool) -> Int64 {
+        for rule in domain.ttlRules where matches(rule.match) {
             return rule.ttl
         }
         if let cc = originCacheControl, let fromOrigin = ttl(cacheControl: cc) {
@@ -53,18 +60,12 @@ public enum TTLPolicy {
     /// then a byte is a `Character` and the tests on bytes answer as those on strings, with no
     /// string made of the path (run once per distinct URL).
     package static func ttl(printablePath path: UnsafeRawBufferPointer, domain: DomainSpec, originCacheControl: String?) -> Int64 {
-        for rule in domain.ttlRules {
-            let matches: Bool
-            switch rule.match {
-            case .prefix(let p): matches = hasBytePrefix(path, p)
-            case .fileExtension(let ext): matches = asciiExtensionMatches(path, ext)!
+        ttl(domain: domain, originCacheControl: originCacheControl) { match in
+            switch match {
+            case .prefix(let p): hasBytePrefix(path, p)
+            case .fileExtension(let ext): asciiExtensionMatches(path, ext)!
             }
-            if matches { return rule.ttl }
         }
-        if let cc = originCacheControl, let fromOrigin = ttl(cacheControl: cc) {
-            return fromOrigin
-        }
-        return domain.defaultTTL
     }
 
     /// Whether every prefix rule of the domain is printable ASCII (see `ttl(printablePath:…)`).
