@@ -21,6 +21,9 @@ public enum RunFault: String, Sendable {
     /// Feed the simulation a request earlier than the one before, past the reader's checks:
     /// the event loop must stop with an internal error (exit 70).
     case timeGoesBack = "time-goes-back"
+    /// Raise the interruption flag as SIGINT would, before a command that computes before it
+    /// writes (`cachesim`, `mrc`, `merge`) starts: it must stop at once (exit 130), writing nothing.
+    case interrupt = "interrupt"
 }
 
 /// The results of replaying a scenario's workload through its variants.

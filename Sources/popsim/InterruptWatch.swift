@@ -1,4 +1,5 @@
 import Foundation
+import Scenario
 import Workload
 
 /// Stops the process at once on SIGINT or SIGTERM while a command computes and has written
@@ -12,7 +13,7 @@ enum InterruptWatch {
     /// arrived — before `body`, during it, or by the time it returns — says so and exits with
     /// 128 + the signal. (`POPSIM_TEST_FAULT=interrupt` raises the flag first, for tests.)
     static func watching<R>(_ body: () throws -> R) rethrows -> R {
-        if ProcessInfo.processInfo.environment["POPSIM_TEST_FAULT"] == "interrupt" { Interruption.raise(SIGINT) }
+        if testFault() == .interrupt { Interruption.raise(SIGINT) }
         exitIfInterrupted()
         let watch = Watch()
         defer { watch.stop() }
