@@ -341,14 +341,14 @@ public struct CacheOnlyReplay: ~Copyable {
         return n
     }
 
-    /// Replays a CSV trace through its fast reader (the url and bytes columns only): URLs come
-    /// numbered densely in order of first appearance, so rows are kept in that order and no id
-    /// is hashed here. Only on a fresh replay.
+    /// Replays a trace whose reader numbers its objects (a CSV trace through its fast reader,
+    /// the url and bytes columns only; a `.pstrace`'s URL ids): rows are kept by number, so no
+    /// id is hashed here. Only on a fresh replay.
     /// - Throws: the reader's `TraceError`.
-    /// With `readAhead`, the file is split and numbered on a second thread (the results are the same).
-    public mutating func replay(_ csv: CacheKeyCSVReader, readAhead: Bool = false) throws(TraceError) {
+    /// With `readAhead`, the file is read and numbered on a second thread (the results are the same).
+    public mutating func replay(_ reader: some NumberedRequestBatches, readAhead: Bool = false) throws(TraceError) {
         startNumbered()
-        try csv.forEachBatch(readAhead: readAhead) { objects, sizes, n in replayNumbered(objects, sizes, n) }
+        try reader.forEachBatch(readAhead: readAhead) { objects, sizes, n in replayNumbered(objects, sizes, n) }
     }
 
     /// Starts a replay whose objects the reader numbers (a CSV replay).
@@ -640,11 +640,11 @@ extension CacheOnlyReplay {
 }
 
 extension CacheOnlyReplay {
-    /// The working set of a CSV trace, read once through its fast reader.
-    public static func workingSet(of csv: CacheKeyCSVReader, ignoreObjectSize: Bool, unknownSize: Int64 = 1,
+    /// The working set of a trace whose reader numbers its objects, read once.
+    public static func workingSet(of reader: some NumberedRequestBatches, ignoreObjectSize: Bool, unknownSize: Int64 = 1,
                                   readAhead: Bool = false) throws(TraceError) -> WorkingSet {
         var counter = DenseWorkingSetCounter(ignoreObjectSize: ignoreObjectSize)
-        try csv.forEachBatch(readAhead: readAhead) { objects, sizes, n in
+        try reader.forEachBatch(readAhead: readAhead) { objects, sizes, n in
             for j in 0..<n { counter.add(objects[j], size: sizes[j] < 0 ? unknownSize : sizes[j]) }
         }
         return counter.workingSet

@@ -307,10 +307,11 @@ public struct StackDistanceProfiler: ~Copyable {
         touched &+= sink // stored, so that the touches are not optimised away
     }
 
-    /// Profiles a CSV trace through its fast reader (the url and bytes columns only).
-    /// With `readAhead`, the file is split and numbered on a second thread (the results are the same).
-    public mutating func replay(_ csv: CacheKeyCSVReader, readAhead: Bool = false) throws(TraceError) {
-        try csv.forEachBatch(readAhead: readAhead) { objects, sizes, n in
+    /// Profiles a trace whose reader numbers its objects (a CSV trace through its fast reader,
+    /// the url and bytes columns only; a `.pstrace`'s URL ids).
+    /// With `readAhead`, the file is read and numbered on a second thread (the results are the same).
+    public mutating func replay(_ reader: some NumberedRequestBatches, readAhead: Bool = false) throws(TraceError) {
+        try reader.forEachBatch(readAhead: readAhead) { objects, sizes, n in
             for j in 0..<n { access(UInt64(objects[j]), size: sizes[j] < 0 ? nil : sizes[j]) }
         }
     }

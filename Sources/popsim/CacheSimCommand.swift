@@ -25,8 +25,8 @@ enum CacheSimCommand: Command {
         miss and is not inserted. Requests of size 0 are skipped, not counted, as libCacheSim's readers
         skip them. No warm-up. Miss ratio = misses / requests; byte miss ratio = missed bytes /
         requested bytes. All sizes run in one pass over the trace, on one thread; a CSV trace is split
-        and its URLs numbered on a second one unless --threads 1 (libCacheSim's cachesim is one thread:
-        compare with --threads 1 for the same footing).
+        and its URLs numbered, a popsim trace decoded, on a second one unless --threads 1 (libCacheSim's
+        cachesim is one thread: compare with --threads 1 for the same footing).
 
         Only the object and its size are used: oracleGeneral's obj_id, or a CSV/popsim trace's url
         (POP, origin, kind and method are ignored: one cache sees every request). A CSV trace is read
@@ -92,14 +92,14 @@ enum CacheSimCommand: Command {
                 // object that serves them all — and counts the working set on the way.)
                 var replay = ResidentIndexReplay(capacities: capacities, ignoreObjectSize: counting)
                 try trace.read { (reader) throws(TraceError) in try replay.replay(reader) }
-                    csv: { _ throws(TraceError) in } source: { _ throws(TraceError) in }
+                    numbered: { _ throws(TraceError) in } source: { _ throws(TraceError) in }
                 result = replay.result
                 counted = workingSet
             } else {
                 var replay = CacheOnlyReplay(capacities: capacities, ignoreObjectSize: counting, unknownSize: trace.unknownSize,
                                              expectedObjects: workingSet?.objects ?? 1 << 16)
                 skips = try trace.read { (reader) throws(TraceError) in try replay.replay(reader) }
-                    csv: { (csv) throws(TraceError) in try replay.replay(csv, readAhead: readAhead) }
+                    numbered: { (reader) throws(TraceError) in try replay.replay(reader, readAhead: readAhead) }
                     source: { (source) throws(TraceError) in try replay.replay(source) }
                 result = replay.result
                 counted = result.workingSet
@@ -152,21 +152,23 @@ struct CacheTrace {
             unknownSize = 1
         }
         // Open once now, so a missing or unreadable file is reported before anything else.
-        try read { _ throws(TraceError) in } csv: { _ throws(TraceError) in } source: { _ throws(TraceError) in }
+        try read { _ throws(TraceError) in } numbered: { _ throws(TraceError) in } source: { _ throws(TraceError) in }
     }
 
-    /// Opens the trace and hands it to `raw` (oracleGeneral), `csv` (CSV, its url and bytes
-    /// columns) or `source` (the other formats).
+    /// Opens the trace and hands it to `raw` (oracleGeneral), `numbered` (CSV through its url
+    /// and bytes columns; a `.pstrace`, whose URL ids are dense) or `source` (the other formats).
     /// - Returns: the lines the reader skipped (an access log's malformed lines; none for the
     ///   other formats, which refuse a bad line), to be reported with the results.
     @discardableResult
-    func read(_ raw: (OracleGeneralReader) throws(TraceError) -> Void, csv: (CacheKeyCSVReader) throws(TraceError) -> Void,
+    func read(_ raw: (OracleGeneralReader) throws(TraceError) -> Void, numbered: (any NumberedRequestBatches) throws(TraceError) -> Void,
               source: (any TraceSource) throws(TraceError) -> Void) throws -> SkipLog {
         do {
             if format == .oracleGeneral {
                 try raw(try OracleGeneralReader(path: path))
             } else if format == .csv {
-                try csv(try CacheKeyCSVReader(path: path))
+                try numbered(try CacheKeyCSVReader(path: path))
+            } else if format == .popsim {
+                try numbered(try PopsimTraceSource(path: path))
             } else {
                 let opened = try openTraceSource(path: path, format: format)
                 try source(opened)
@@ -192,15 +194,15 @@ struct CacheTrace {
         throw InputError("\(path): nothing to replay: \(why)")
     }
 
-    /// `--threads` of cachesim and mrc: a CSV trace read ahead on a thread of its own.
-    static let threadsOption = OptionSpec(name: "--threads", value: "N", help: "With 2 or more (the default on a machine with several cores), a CSV trace is split on a thread of its own while the caches replay it; 1: one thread. Results are the same.")
+    /// `--threads` of cachesim and mrc: a CSV or popsim trace read ahead on a thread of its own.
+    static let threadsOption = OptionSpec(name: "--threads", value: "N", help: "With 2 or more (the default on a machine with several cores), a CSV or popsim trace is read on a thread of its own while the caches replay it; 1: one thread. Results are the same.")
 
     /// The working set, from one pass over the trace.
     func workingSet(countingObjects: Bool, readAhead: Bool = false) throws -> WorkingSet {
         var ws = WorkingSet()
         let unknown = unknownSize
         try read { (r) throws(TraceError) in ws = try CacheOnlyReplay.workingSet(of: r, ignoreObjectSize: countingObjects) }
-            csv: { (c) throws(TraceError) in
+            numbered: { (c) throws(TraceError) in
                 ws = try CacheOnlyReplay.workingSet(of: c, ignoreObjectSize: countingObjects, unknownSize: unknown, readAhead: readAhead)
             }
             source: { (s) throws(TraceError) in ws = try CacheOnlyReplay.workingSet(of: s, ignoreObjectSize: countingObjects, unknownSize: unknown) }

@@ -64,7 +64,7 @@ enum MRCCommand: Command {
             let start = DispatchTime.now().uptimeNanoseconds
             var profiler = StackDistanceProfiler(countingObjects: counting, unknownSize: trace.unknownSize)
             let skips = try trace.read { (reader) throws(TraceError) in try profiler.replay(reader) }
-                csv: { (csv) throws(TraceError) in try profiler.replay(csv, readAhead: readAhead) }
+                numbered: { (reader) throws(TraceError) in try profiler.replay(reader, readAhead: readAhead) }
                 source: { (source) throws(TraceError) in try profiler.replay(source) }
             return (profiler.curve, skips, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }

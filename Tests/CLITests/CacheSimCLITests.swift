@@ -47,18 +47,23 @@ struct CacheSimCLITests {
         #expect(table.map(\.last) == ["30", "60", "0.5ws"])
     }
 
-    @Test("cachesim and mrc on a CSV trace print the same with --threads 1 and 2 (read-ahead); a bad --threads is a usage error")
+    @Test("cachesim and mrc on a CSV or popsim trace print the same with --threads 1 and 2 (read-ahead); a bad --threads is a usage error")
     func threads() throws {
         let dir = try makeTemporaryDirectory()
         let trace = try writeFile(dir, "t.csv", handCSV)
-        let one = try runPopsim(["cachesim", trace, "--cache-size", "30,60,0.5ws", "--threads", "1"])
-        let two = try runPopsim(["cachesim", trace, "--cache-size", "30,60,0.5ws", "--threads", "2"])
-        #expect(one.status == 0 && two.status == 0, "stderr: \(one.stderr) \(two.stderr)")
-        #expect(rows(one.stdout) == rows(two.stdout) && rows(one.stdout).count == 3)
-        let m1 = try runPopsim(["mrc", trace, "--threads", "1", "--out", dir + "/m1"])
-        let m2 = try runPopsim(["mrc", trace, "--threads", "2", "--out", dir + "/m2"])
-        #expect(m1.status == 0 && m2.status == 0, "stderr: \(m1.stderr) \(m2.stderr)")
-        #expect(try String(contentsOfFile: dir + "/m1/mrc.csv", encoding: .utf8) == String(contentsOfFile: dir + "/m2/mrc.csv", encoding: .utf8))
+        let binary = dir + "/t.pstrace"
+        #expect(try runPopsim(["trace", "convert", trace, binary]).status == 0)
+        for (k, path) in [trace, binary].enumerated() {
+            let one = try runPopsim(["cachesim", path, "--cache-size", "30,60,0.5ws", "--threads", "1"])
+            let two = try runPopsim(["cachesim", path, "--cache-size", "30,60,0.5ws", "--threads", "2"])
+            #expect(one.status == 0 && two.status == 0, "stderr: \(one.stderr) \(two.stderr)")
+            #expect(rows(one.stdout) == rows(two.stdout) && rows(one.stdout).count == 3)
+            let m1 = try runPopsim(["mrc", path, "--threads", "1", "--out", dir + "/m1-\(k)"])
+            let m2 = try runPopsim(["mrc", path, "--threads", "2", "--out", dir + "/m2-\(k)"])
+            #expect(m1.status == 0 && m2.status == 0, "stderr: \(m1.stderr) \(m2.stderr)")
+            let csv = try String(contentsOfFile: dir + "/m1-\(k)/mrc.csv", encoding: .utf8)
+            #expect(try csv == String(contentsOfFile: dir + "/m2-\(k)/mrc.csv", encoding: .utf8) && csv.split(separator: "\n").count > 2)
+        }
         let bad = try runPopsim(["cachesim", trace, "--cache-size", "30", "--threads", "0"])
         #expect(bad.status == 2 && bad.stderr.contains("--threads"), "\(bad.stderr)")
     }
@@ -74,7 +79,7 @@ struct CacheSimCLITests {
         #expect(r.stdout.contains("LRU, cache sizes in objects:"))
     }
 
-    @Test("the same trace as .pstrace (the general reader) gives the same working set and table, size-0 request skipped")
+    @Test("the same trace as .pstrace (URL ids in batches) gives the same working set and table, size-0 request skipped")
     func pstrace() throws {
         let (_, a, b) = try csvAndConverted("t.pstrace", sizes: "30,60,0.5ws")
         #expect(b.status == 0, "stderr: \(b.stderr)")
