@@ -41,10 +41,9 @@ public struct PartialResult: Sendable {
     public var skips: SkipLog
     /// Serialised page origins, by id.
     public var origins: [String]
-    /// Requests and CORS-checked requests per URL id (URLs with requests in this shard).
-    public var urlCounts: [(id: UInt32, requests: Int, checked: Int)]
-    /// The text of every URL that failed in this shard in some variant.
-    public var failingURLs: [(id: UInt32, text: String)]
+    /// The per-URL sections: requests and CORS-checked requests per URL id, and the text of
+    /// every URL that failed in some variant.
+    public var urls: URLSections
     public var variants: [VariantResult]
 
     /// The partial result of a shard's run.
@@ -66,25 +65,52 @@ public struct PartialResult: Sendable {
         requests = result.requests
         skips = result.skips
         origins = result.catalog.origins.map(\.serialized)
-        urlCounts = result.urlRequests.indices.compactMap { u in
-            result.urlRequests[u] == 0 ? nil : (UInt32(u), result.urlRequests[u], result.urlChecked[u])
-        }
-        var failing = Set<Int>()
-        for v in result.variants { for (u, n) in v.failuresByURL.enumerated() where n > 0 { failing.insert(u) } }
-        failingURLs = failing.sorted().map { (UInt32($0), result.urlText(UInt32($0))) }
+        urls = URLSections(result)
         variants = result.variants
     }
 
     // MARK: - Writing
 
-    /// The file's text (two-space indent for the small parts, a trailing newline).
+    /// Writes the part to `path` all at once (a temporary renamed into place), streamed: the
+    /// per-URL sections — millions of entries on a real day — are encoded a piece at a time,
+    /// never held whole.
+    /// - Throws: `FileWriteError`; nothing is left at `path` then.
+    public func write(to path: String) throws(FileWriteError) {
+        let file = try AtomicFileWriter(path: path)
+        try encode { (piece) throws(FileWriteError) in try file.write(piece) }
+        try file.commit()
+    }
+
+    /// The file's text, as `write(to:)` writes it.
     public var json: String {
+        var out = ""
+        encode { out += $0 }
+        return out
+    }
+
+    /// Hands the file's text to `emit` in pieces, in order (two-space indent for the small
+    /// parts, a trailing newline).
+    func encode<E: Swift.Error>(_ emit: @escaping (String) throws(E) -> Void) throws(E) {
         var out = "{\n"
         func field(_ name: String, _ value: JSONValue, last: Bool = false) {
             out += "  " + JSONValue.str(name).serialized() + ": " + value.serialized() + (last ? "\n" : ",\n")
         }
-        func raw(_ name: String, _ text: String, last: Bool = false) {
-            out += "  " + JSONValue.str(name).serialized() + ": " + text + (last ? "\n" : ",\n")
+        /// Hands `out` on once it holds 64 KiB.
+        func flushIfLong() throws(E) {
+            if out.utf8.count >= 1 << 16 { try emit(out); out = "" }
+        }
+        /// `"name": "n n n …"` (decimal integers separated by single spaces), indented by `indent`.
+        func packedNumbers(_ name: String, indent: String = "  ", last: Bool = false,
+                           _ forEach: ((Int) throws(E) -> Void) throws(E) -> Void) throws(E) {
+            out += indent + "\"" + name + "\": \""
+            var first = true
+            try forEach { (n) throws(E) in
+                if !first { out += " " }
+                out += String(n)
+                first = false
+                try flushIfLong()
+            }
+            out += last ? "\"\n" : "\",\n"
         }
         field("format", .str(Self.format))
         field("version", .int(Self.version))
@@ -103,8 +129,19 @@ public struct PartialResult: Sendable {
             .obj([("file", .str(e.file)), ("line", .int(e.line)), ("column", e.column.map { .str($0) } ?? .null), ("message", .str(e.message))])
         }))]))
         field("origins", .arr(origins.map { .str($0) }))
-        raw("urlCounts", "\"" + packed(urlCounts.lazy.flatMap { [Int($0.id), $0.requests, $0.checked] }) + "\"")
-        field("failingURLs", .arr(failingURLs.map { .arr([.int($0.id), .str($0.text)]) }))
+        try packedNumbers("urlCounts") { (number) throws(E) in
+            try urls.forEachCount { (id, requests, checked) throws(E) in
+                try number(Int(id)); try number(requests); try number(checked)
+            }
+        }
+        out += "  \"failingURLs\": ["
+        var firstURL = true
+        try urls.forEachFailingURL { (id, text) throws(E) in
+            out += (firstURL ? "" : ",") + JSONValue.arr([.int(id), .str(text)]).serialized()
+            firstURL = false
+            try flushIfLong()
+        }
+        out += "],\n"
         out += "  \"results\": [\n"
         for (i, v) in variants.enumerated() {
             out += "    {\n"
@@ -115,6 +152,7 @@ public struct PartialResult: Sendable {
                 let row: [JSONValue] = [.int(key.window), .int(key.pop), .str(key.resourceKind.rawValue), .int(key.origin),
                                         .str(key.failureReason?.rawValue ?? "")] + Self.tallyFields(t).map { .int($0) }
                 out += (j == 0 ? "\n        " : ",\n        ") + JSONValue.arr(row).serialized()
+                try flushIfLong()
             }
             out += cells.isEmpty ? "],\n" : "\n      ],\n"
             let h = v.latency.raw
@@ -130,12 +168,13 @@ public struct PartialResult: Sendable {
                 .obj([("t", .int(e.time.microseconds)), ("pop", .int(e.pop)), ("ordinal", .int(e.ordinal)),
                       ("label", .str(e.label)), ("removed", .int(e.removed))])
             }).serialized() + ",\n"
-            out += "      \"failuresByURL\": \"" + packed(v.failuresByURL.indices.lazy.filter { v.failuresByURL[$0] != 0 }
-                .flatMap { [$0, v.failuresByURL[$0]] }) + "\"\n"
+            try packedNumbers("failuresByURL", indent: "      ", last: true) { (number) throws(E) in
+                for (u, n) in v.failuresByURL.enumerated() where n != 0 { try number(u); try number(n) }
+            }
             out += i == variants.count - 1 ? "    }\n" : "    },\n"
         }
         out += "  ]\n}\n"
-        return out
+        try emit(out)
     }
 
     static func tallyFields(_ t: Tally) -> [Int64] {
@@ -252,7 +291,9 @@ public struct PartialResult: Sendable {
             urlCounts.append((UInt32(urlNumbers[i]), urlNumbers[i + 1], urlNumbers[i + 2]))
         }
         var failing: [(id: UInt32, text: String)] = []
-        for (i, item) in try array(root["failingURLs"], "failingURLs").enumerated() {
+        let failingItems = try array(root["failingURLs"], "failingURLs")
+        failing.reserveCapacity(failingItems.count)
+        for (i, item) in failingItems.enumerated() {
             let pair = try array(item, "failingURLs[\(i)]")
             guard pair.count == 2, let id = pair[0].value.numberValue?.int, id >= 0, id <= Int64(UInt32.max),
                   let text = pair[1].value.stringValue else { throw Error("\(file): failingURLs[\(i)] must be [id, \"url\"]") }
@@ -364,14 +405,13 @@ public struct PartialResult: Sendable {
                              traceDigest: try digest(root["traceDigest"], "traceDigest"),
                              requests: requests,
                              skips: SkipLog(count: Int(try integer(skipNode["count"], "skippedLines.count")), first: skipExamples),
-                             origins: origins, urlCounts: urlCounts, failingURLs: failing, variants: variants)
+                             origins: origins, urls: URLSections(counts: urlCounts, failing: failing), variants: variants)
     }
 
     private init(popsimVersion: String, scenarioName: String, scenarioFile: String, scenarioHash: String, seed: UInt64,
                  variantNames: [String], variantOption: [String]?, shard: Shard, traceRequests: Int, traceDigest: String,
                  requests: Int, skips: SkipLog,
-                 origins: [String], urlCounts: [(id: UInt32, requests: Int, checked: Int)], failingURLs: [(id: UInt32, text: String)],
-                 variants: [VariantResult]) {
+                 origins: [String], urls: URLSections, variants: [VariantResult]) {
         self.popsimVersion = popsimVersion
         self.scenarioName = scenarioName
         self.scenarioFile = scenarioFile
@@ -385,8 +425,7 @@ public struct PartialResult: Sendable {
         self.requests = requests
         self.skips = skips
         self.origins = origins
-        self.urlCounts = urlCounts
-        self.failingURLs = failingURLs
+        self.urls = urls
         self.variants = variants
     }
 
@@ -475,15 +514,16 @@ public struct PartialResult: Sendable {
         }
         var result = RunResult(scenario: scenario, variants: variants, requests: sorted.reduce(0) { $0 + $1.requests },
                                catalog: catalog, skips: first.skips, traceRequests: first.traceRequests)
-        let urlCount = sorted.map { p in Int(p.urlCounts.map(\.id).max().map { $0 + 1 } ?? 0) }.max() ?? 0
+        var urlCount = 0
+        for p in sorted { p.urls.forEachCount { id, _, _ in urlCount = max(urlCount, Int(id) + 1) } }
         result.urlRequests = Array(repeating: 0, count: urlCount)
         result.urlChecked = Array(repeating: 0, count: urlCount)
         for p in sorted {
-            for c in p.urlCounts {
-                result.urlRequests[Int(c.id)] += c.requests
-                result.urlChecked[Int(c.id)] += c.checked
+            p.urls.forEachCount { id, requests, checked in
+                result.urlRequests[Int(id)] += requests
+                result.urlChecked[Int(id)] += checked
             }
-            for f in p.failingURLs { result.urlTexts[f.id] = f.text }
+            p.urls.forEachFailingURL { id, text in result.urlTexts[id] = text }
         }
         var inexact: [String] = []
         if sameEvents {
@@ -495,14 +535,45 @@ public struct PartialResult: Sendable {
     }
 }
 
-/// Decimal integers separated by single spaces.
-private func packed(_ numbers: some Sequence<Int>) -> String {
-    var out = ""
-    var first = true
-    for n in numbers {
-        if !first { out += " " }
-        out += String(n)
-        first = false
+/// A part's per-URL sections: requests and CORS-checked requests per URL id, and the text of
+/// every URL that failed in some variant. A shard's part reads them from its run's arrays and
+/// catalog as they are written — a copy of every failing URL's text (nearly every URL, when the
+/// configuration fails) would otherwise cost more than the run; a parsed part holds them as read.
+public struct URLSections: Sendable {
+    private enum Storage: Sendable {
+        case run(RunResult)
+        case parsed(counts: [(id: UInt32, requests: Int, checked: Int)], failing: [(id: UInt32, text: String)])
     }
-    return out
+    private let storage: Storage
+
+    /// The sections of a shard's run.
+    init(_ result: RunResult) { storage = .run(result) }
+
+    /// Sections as a part file gives them (URL ids in increasing order).
+    init(counts: [(id: UInt32, requests: Int, checked: Int)], failing: [(id: UInt32, text: String)]) {
+        storage = .parsed(counts: counts, failing: failing)
+    }
+
+    /// Calls `body` with each URL that has requests in the shard, in increasing id order.
+    public func forEachCount<E: Swift.Error>(_ body: (_ id: UInt32, _ requests: Int, _ checked: Int) throws(E) -> Void) throws(E) {
+        switch storage {
+        case .run(let r):
+            for u in r.urlRequests.indices where r.urlRequests[u] != 0 { try body(UInt32(u), r.urlRequests[u], r.urlChecked[u]) }
+        case .parsed(let counts, _):
+            for c in counts { try body(c.id, c.requests, c.checked) }
+        }
+    }
+
+    /// Calls `body` with each URL that failed in some variant, and its text, in increasing id order.
+    public func forEachFailingURL<E: Swift.Error>(_ body: (_ id: UInt32, _ text: String) throws(E) -> Void) throws(E) {
+        switch storage {
+        case .run(let r):
+            let count = r.variants.map(\.failuresByURL.count).max() ?? 0
+            for u in 0..<count where r.variants.contains(where: { u < $0.failuresByURL.count && $0.failuresByURL[u] > 0 }) {
+                try body(UInt32(u), r.urlText(UInt32(u)))
+            }
+        case .parsed(_, let failing):
+            for f in failing { try body(f.id, f.text) }
+        }
+    }
 }

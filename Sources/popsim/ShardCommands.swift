@@ -62,7 +62,7 @@ func runShard(_ scenario: Scenario, path: String, only: [String]?, shard: Shard,
         throw InputError("\(error)")
     }
     let part = PartialResult(result: result, only: only, scenarioFile: relativePath(path))
-    do { try writeFileAtomically(out, contents: part.json) } catch { throw InputError("\(error)") }
+    do { try part.write(to: out) } catch { throw InputError("\(error)") }
     let groups = Simulation.popGroups(scenario.config.pops)
     var what = "\(result.requests) of \(result.traceRequests) requests"
     if shard.key == .pop {
