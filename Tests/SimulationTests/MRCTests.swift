@@ -112,14 +112,38 @@ struct MRCTests {
         }
     }
 
-    @Test("points: increasing exact sizes from the smallest object to the working set")
+    @Test("bytes: a cache as large as the working set is answered at the working set itself, where only first requests miss, seeds 21–23",
+          arguments: [UInt64(21), 22, 23])
+    func workingSetIsExact(seed: UInt64) {
+        let trace = skewedTrace(seed: seed, count: 60_000, objects: 3_000, maxSize: 5_000)
+        // Brute force: the first request of each object, and its bytes.
+        var firstSize: [UInt64: Int64] = [:]
+        for (id, size) in trace where firstSize[id] == nil { firstSize[id] = size }
+        let workingSet = firstSize.values.reduce(0, +)
+        let curve = profile(trace, counting: false)
+        #expect(curve.workingSet.bytes == workingSet && curve.sizeChanges == 0)
+        let p = curve.point(at: workingSet)
+        #expect(p.capacity == workingSet, "seed \(seed): answered at \(p.capacity), not at the working set \(workingSet)")
+        #expect(p.exact)
+        #expect(p.misses == Int64(firstSize.count) && p.missBytes == workingSet)
+        #expect(p.missRatio == Double(firstSize.count) / Double(trace.count))
+        let sim = simulate(trace, sizes: [workingSet, 2 * workingSet], counting: false)
+        #expect(p.misses == sim.caches[0].misses && p.missBytes == sim.caches[0].missBytes)
+        #expect(curve.point(at: 2 * workingSet).capacity == 2 * workingSet && curve.point(at: 2 * workingSet).misses == sim.caches[1].misses)
+        // The last step is where the last reuse starts to hit: never past the working set.
+        let lastStep = curve.allSteps().last!
+        #expect(lastStep.capacity <= workingSet && lastStep.misses == Int64(firstSize.count))
+        #expect(curve.point(at: lastStep.capacity - 1).misses > lastStep.misses)
+    }
+
+    @Test("points: increasing exact sizes from the smallest object to the working set itself; steps strictly decreasing")
     func points() {
         let trace = skewedTrace(seed: 41, count: 20_000, objects: 2_000, maxSize: 300)
         let curve = profile(trace, counting: false)
         let points = curve.points(count: 100)
         #expect(points.count > 50)
         #expect(zip(points, points.dropFirst()).allSatisfy { $0.capacity < $1.capacity && $0.misses >= $1.misses })
-        #expect(points.last!.capacity == curve.exactSize(atMost: curve.workingSet.bytes))
+        #expect(points.last!.capacity == curve.workingSet.bytes)
         #expect(curve.point(at: 2 * curve.workingSet.bytes).misses == Int64(curve.workingSet.objects),
                 "a cache as large as the working set misses only first requests")
         let steps = curve.allSteps()
