@@ -148,12 +148,18 @@ public struct MissRatioCurve: Sendable, Equatable {
         return result
     }
 
-    /// About `count` points spaced evenly on a log scale from the smallest object to the working
-    /// set, each at an exact size (duplicates dropped), in increasing size.
+    /// About `count` points spaced evenly on a log scale up to the working set, each at an exact
+    /// size (duplicates dropped), in increasing size; the last one is the working set itself.
+    ///
+    /// In bytes they start at the smallest exact size at least as large as the largest object:
+    /// below it the curve is only an upper bound on the miss ratio, which can be far from a
+    /// simulation (an object larger than the cache passes it by), so a row there cannot size a
+    /// cache, and spent half the rows of a trace of large objects. Counting objects, every size
+    /// is exact and they start at 1. `allSteps()` still lists the sizes below the largest object.
     public func points(count: Int) -> [MissRatioPoint] {
         let top = countingObjects ? Int64(workingSet.objects) : workingSet.bytes
         guard top > 0, count > 0 else { return [] }
-        let bottom = max(1, min(smallestObject, top))
+        let bottom = countingObjects ? 1 : min(exactSize(atLeast: max(1, largestObject)), top)
         var sizes: [Int64] = []
         if count == 1 || bottom == top {
             sizes = [top]
@@ -161,7 +167,8 @@ public struct MissRatioCurve: Sendable, Equatable {
             let lo = deterministicLog(Double(bottom)), hi = deterministicLog(Double(top))
             for i in 0..<count {
                 let x = lo + (hi - lo) * Double(i) / Double(count - 1)
-                let v = i == count - 1 ? top : Int64(min(max(1, deterministicExp(x).rounded()), Double(top)))
+                // The ends as they are: exp(log(x)) need not give x back.
+                let v = i == 0 ? bottom : i == count - 1 ? top : Int64(min(max(Double(bottom), deterministicExp(x).rounded()), Double(top)))
                 sizes.append(v)
             }
         }

@@ -136,7 +136,43 @@ struct MRCTests {
         #expect(curve.point(at: lastStep.capacity - 1).misses > lastStep.misses)
     }
 
-    @Test("points: increasing exact sizes from the smallest object to the working set itself; steps strictly decreasing")
+    /// Small objects and, every 500th request, one of 5 objects of 10–50 MB: the largest object
+    /// is a hundred thousand times the smallest, and 1 % of the working set.
+    private func traceWithLargeObjects() -> [(UInt64, Int64)] {
+        var trace: [(UInt64, Int64)] = []
+        for (i, request) in skewedTrace(seed: 41, count: 40_000, objects: 2_000, maxSize: 300).enumerated() {
+            trace.append(request)
+            if i % 500 == 0 { trace.append((UInt64(1 + i / 500 % 5), Int64(10_000_000 * (1 + i / 500 % 5)))) }
+        }
+        return trace
+    }
+
+    @Test("points in bytes: none below the largest object — the first is the smallest exact size from it, the last the working set")
+    func pointsFromTheLargestObject() {
+        let curve = profile(traceWithLargeObjects(), counting: false)
+        #expect(curve.largestObject == 50_000_000 && curve.sizeChanges == 0)
+        let points = curve.points(count: 500)
+        #expect(points.filter { $0.capacity < curve.largestObject }.count == 0, "rows below the largest object only bound the miss ratio")
+        #expect(points.allSatisfy { $0.exact })
+        #expect(points.first!.capacity >= curve.largestObject && curve.point(at: points.first!.capacity - 1).capacity < curve.largestObject,
+                "the first point is the smallest exact size from the largest object up")
+        #expect(points.last!.capacity == curve.workingSet.bytes)
+        #expect(points.count > 450, "duplicates dropped: \(points.count) of 500")
+        #expect(zip(points, points.dropFirst()).allSatisfy { $0.capacity < $1.capacity && $0.misses >= $1.misses })
+        // allSteps still begins at the smallest object, below the largest.
+        #expect(curve.allSteps().first!.capacity == curve.smallestObject)
+    }
+
+    @Test("points counting objects: from 1 to the working set, every one exact")
+    func pointsCountingObjects() {
+        let curve = profile(traceWithLargeObjects(), counting: true)
+        let points = curve.points(count: 100)
+        #expect(points.first!.capacity == 1 && points.last!.capacity == Int64(curve.workingSet.objects))
+        #expect(points.allSatisfy { $0.exact })
+        #expect(points.last!.misses == Int64(curve.workingSet.objects))
+    }
+
+    @Test("points: increasing exact sizes up to the working set; steps strictly decreasing")
     func points() {
         let trace = skewedTrace(seed: 41, count: 20_000, objects: 2_000, maxSize: 300)
         let curve = profile(trace, counting: false)
