@@ -149,7 +149,8 @@ public struct MissRatioCurve: Sendable, Equatable {
     }
 
     /// About `count` points spaced evenly on a log scale up to the working set, each at an exact
-    /// size (duplicates dropped), in increasing size; the last one is the working set itself.
+    /// size (duplicates dropped), in increasing size; the last one is the working set itself
+    /// (when no object changes size: else the exact size at or below it).
     ///
     /// In bytes they start at the smallest exact size at least as large as the largest object:
     /// below it the curve is only an upper bound on the miss ratio, which can be far from a

@@ -35,7 +35,7 @@ enum MRCCommand: Command {
         --points N, in bytes, starts at the first exact size from the largest object up: below it the
         curve only bounds the miss ratio from above and can be far from cachesim, so its rows cannot
         size a cache (--points all lists them too; cachesim --cache-size simulates any size). The last
-        row is the working set itself.
+        row is the working set itself (when no object changes size).
 
         Without --out, prints the curve at 0.1 % … 100 % of the working set (each row's share is where its
         size really is: a bucket edge can be up to 0.1 % below the share asked); with it, writes mrc.csv and
