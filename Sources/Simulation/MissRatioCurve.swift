@@ -42,7 +42,8 @@ public struct MissRatioPoint: Sendable, Equatable {
 /// bytes they are kept in buckets of at most 1/1024 of their value (a distance below 2048 bytes
 /// has its own bucket), and the curve is exact at each bucket's upper edge: asked for any other
 /// size, it answers at the largest edge below it (at most 0.1 % smaller) and says so in
-/// `capacity`.
+/// `capacity`. From the largest distance up every reuse hits, so there — at the working set
+/// itself, when no object changes size — it answers at the size asked.
 public struct MissRatioCurve: Sendable, Equatable {
     /// Whether sizes are object counts (every request weighs 1).
     public let countingObjects: Bool
@@ -60,6 +61,12 @@ public struct MissRatioCurve: Sendable, Equatable {
     public let sizeChanges: Int64
     /// Reuses: requests that were not the first to their object.
     public var reuses: Int64 { hitsAtOrBelow.last ?? 0 }
+    /// A size no reuse's distance exceeds (0 when nothing is reused): from it up every reuse hits,
+    /// so the curve is exact at every size, not only at bucket edges. In bytes it is the upper
+    /// edge of the largest distance's bucket, or the working set if smaller: without size
+    /// changes a stack never weighs more than every object once, so a cache as large as the
+    /// working set misses only first requests.
+    let everyReuseHits: Int64
 
     // Cumulative: requests (and their bytes) with a distance in bucket 0…b.
     let hitsAtOrBelow: [Int64]
@@ -80,16 +87,31 @@ public struct MissRatioCurve: Sendable, Equatable {
         var running: Int64 = 0, runningBytes: Int64 = 0
         hitsAtOrBelow = hitCounts.map { running += $0; return running }
         hitBytesAtOrBelow = hitBytes.map { runningBytes += $0; return runningBytes }
+        // The cumulative counts only grow: the first bucket holding them all holds the largest distance.
+        if running > 0, let top = hitsAtOrBelow.firstIndex(of: running) {
+            let edge = countingObjects ? Int64(top) : DistanceBuckets.upperEdge(top)
+            everyReuseHits = countingObjects || sizeChanges > 0 ? edge : min(edge, workingSet.bytes)
+        } else {
+            everyReuseHits = 0
+        }
     }
 
     /// The largest size at or below `capacity` at which the curve is exact (`capacity` itself
-    /// when counting objects or below 2048 bytes), or 0 for a capacity of 0.
+    /// when counting objects, below 2048 bytes, or where every reuse hits), or 0 for a capacity of 0.
     public func exactSize(atMost capacity: Int64) -> Int64 {
         guard capacity > 0 else { return 0 }
-        if countingObjects { return capacity }
+        if countingObjects || capacity >= everyReuseHits { return capacity }
         let b = DistanceBuckets.bucket(capacity)
         let edge = DistanceBuckets.upperEdge(b)
         return edge == capacity ? capacity : DistanceBuckets.upperEdge(b - 1)
+    }
+
+    /// The smallest size at or above `capacity` at which the curve is exact (`capacity` itself
+    /// when counting objects, below 2048 bytes, or where every reuse hits), or 0 for a capacity of 0.
+    public func exactSize(atLeast capacity: Int64) -> Int64 {
+        guard capacity > 0 else { return 0 }
+        if countingObjects || capacity >= everyReuseHits { return capacity }
+        return min(DistanceBuckets.upperEdge(DistanceBuckets.bucket(capacity)), everyReuseHits)
     }
 
     /// The curve at `exactSize(atMost: capacity)`.
@@ -109,7 +131,8 @@ public struct MissRatioCurve: Sendable, Equatable {
     }
 
     /// A point at every size where the curve steps down — where some request's distance ends
-    /// (counting objects), or the upper edge of each bucket holding one (bytes) — in increasing size.
+    /// (counting objects), or the upper edge of each bucket holding one (bytes; the last one no
+    /// further than the working set) — in increasing size, from the smallest object.
     public func allSteps() -> [MissRatioPoint] {
         var result: [MissRatioPoint] = []
         // Start where the smallest object fits, so a plot begins before the first step.
@@ -118,19 +141,26 @@ public struct MissRatioCurve: Sendable, Equatable {
         var previous: Int64 = 0
         for (b, hits) in hitsAtOrBelow.enumerated() where hits != previous {
             previous = hits
-            let edge = countingObjects ? Int64(b) : DistanceBuckets.upperEdge(b)
+            let edge = countingObjects ? Int64(b) : min(DistanceBuckets.upperEdge(b), everyReuseHits)
             if edge <= first.capacity && !result.isEmpty { continue }
             result.append(point(at: edge))
         }
         return result
     }
 
-    /// About `count` points spaced evenly on a log scale from the smallest object to the working
-    /// set, each at an exact size (duplicates dropped), in increasing size.
+    /// About `count` points spaced evenly on a log scale up to the working set, each at an exact
+    /// size (duplicates dropped), in increasing size; the last one is the working set itself
+    /// (when no object changes size: else the exact size at or below it).
+    ///
+    /// In bytes they start at the smallest exact size at least as large as the largest object:
+    /// below it the curve is only an upper bound on the miss ratio, which can be far from a
+    /// simulation (an object larger than the cache passes it by), so a row there cannot size a
+    /// cache, and spent half the rows of a trace of large objects. Counting objects, every size
+    /// is exact and they start at 1. `allSteps()` still lists the sizes below the largest object.
     public func points(count: Int) -> [MissRatioPoint] {
         let top = countingObjects ? Int64(workingSet.objects) : workingSet.bytes
         guard top > 0, count > 0 else { return [] }
-        let bottom = max(1, min(smallestObject, top))
+        let bottom = countingObjects ? 1 : min(exactSize(atLeast: max(1, largestObject)), top)
         var sizes: [Int64] = []
         if count == 1 || bottom == top {
             sizes = [top]
@@ -138,7 +168,8 @@ public struct MissRatioCurve: Sendable, Equatable {
             let lo = deterministicLog(Double(bottom)), hi = deterministicLog(Double(top))
             for i in 0..<count {
                 let x = lo + (hi - lo) * Double(i) / Double(count - 1)
-                let v = i == count - 1 ? top : Int64(min(max(1, deterministicExp(x).rounded()), Double(top)))
+                // The ends as they are: exp(log(x)) need not give x back.
+                let v = i == 0 ? bottom : i == count - 1 ? top : Int64(min(max(Double(bottom), deterministicExp(x).rounded()), Double(top)))
                 sizes.append(v)
             }
         }

@@ -14,7 +14,7 @@ enum MRCCommand: Command {
             OptionSpec(name: "--format", value: "FORMAT", help: "TRACE's format (\(CacheTrace.formats)); default: from its name, else its magic, else csv."),
             OptionSpec(name: "--unknown-size", value: "BYTES", help: "The size of a request without one (CSV bytes empty; default 1)."),
             OptionSpec(name: "--out", value: "DIR", help: "Write DIR/mrc.csv (cache_size,miss_ratio,byte_miss_ratio,exact,misses,miss_bytes) and DIR/mrc.svg."),
-            OptionSpec(name: "--points", value: "N|all", help: "Rows of mrc.csv (with --out): N sizes log-spaced up to the working set (default 500), or all: every size where the curve steps."),
+            OptionSpec(name: "--points", value: "N|all", help: "Rows of mrc.csv (with --out): N sizes log-spaced from the largest object (counting objects: from 1) to the working set, both included (default 500), or all: every size where the curve steps, from the smallest object."),
             CacheTrace.threadsOption,
         ],
         details: """
@@ -28,9 +28,17 @@ enum MRCCommand: Command {
           on the miss ratio (column exact=false): libCacheSim's LRU lets an object larger than the cache
           pass without evicting anything, and LRU is then not a stack algorithm. Distances are kept in
           buckets of 1/1024 of their value; each listed size is a bucket edge, exact there (a size you
-          ask for is answered at the largest edge at or below it, at most 0.1 % smaller).
+          ask for is answered at the largest edge at or below it, at most 0.1 % smaller) — except from
+          the largest distance up, where every reuse hits and each size is answered as asked: the
+          working set is, when no object changes size, and there only first requests miss.
 
-        Without --out, prints the curve at 0.1 % … 100 % of the working set; with it, writes mrc.csv and
+        --points N, in bytes, starts at the first exact size from the largest object up: below it the
+        curve only bounds the miss ratio from above and can be far from cachesim, so its rows cannot
+        size a cache (--points all lists them too; cachesim --cache-size simulates any size). The last
+        row is the working set itself (when no object changes size).
+
+        Without --out, prints the curve at 0.1 % … 100 % of the working set (each row's share is where its
+        size really is: a bucket edge can be up to 0.1 % below the share asked); with it, writes mrc.csv and
         mrc.svg (both or neither) and then prints. An access log's malformed lines are counted and shown.
         Exit status: 0 done, 2 bad input (a trace with no request to replay included), 130 or 143 when
         SIGINT or SIGTERM stopped it (at once, writing nothing).
@@ -98,10 +106,15 @@ enum MRCCommand: Command {
             print("exact from the largest object up: \(curve.largestObject) bytes (\(formatBytes(curve.largestObject))); below it, an upper bound on the miss ratio")
         }
         var rows = [["share of working set", "cache size", "miss ratio", "byte miss ratio", "exact"]]
+        let whole = Double(counting ? Int64(curve.workingSet.objects) : curve.workingSet.bytes)
+        var previous: Int64 = 0
         for f in tableFractions {
             let p = curve.point(at: curve.workingSet.size(fraction: f, countingObjects: counting))
-            guard p.capacity > 0 else { continue }
-            rows.append([Format.fixed(f * 100, 1) + "%", "\(p.capacity)", Format.fixed(p.missRatio, 4), Format.fixed(p.byteMissRatio, 4), p.exact ? "yes" : "bound"])
+            guard p.capacity > previous else { continue }
+            previous = p.capacity
+            // The share of the size answered, not of the size asked: they differ by a bucket.
+            let share = Format.fixed(Double(p.capacity) / whole * 100, 1) + "%"
+            rows.append([share, "\(p.capacity)", Format.fixed(p.missRatio, 4), Format.fixed(p.byteMissRatio, 4), p.exact ? "yes" : "bound"])
         }
         print("LRU miss-ratio curve, cache sizes in \(counting ? "objects" : "bytes"):")
         print(Format.table(rows, rightAlign: [0, 1, 2, 3]), terminator: "")

@@ -197,4 +197,41 @@ struct CacheSimCLITests {
         #expect(counted.status == 0)
         #expect(counted.stdout.contains("LRU miss-ratio curve, cache sizes in objects:"))
     }
+
+    @Test("mrc on large objects: --points rows start at the largest object and end at the working set; the 100 % row is the working set, where only first requests miss")
+    func mrcLargeObjects() throws {
+        // a 1 KB, b 3 MB, c 2 KB, v 50 MB; v's second request has every object in its stack
+        // (distance = the working set), so a cache a byte smaller misses it.
+        let requests: [(url: String, bytes: Int64)] = [("/a", 1_000), ("/b", 3_000_000), ("/a", 1_000), ("/c", 2_000), ("/v", 50_000_000),
+                                                      ("/a", 1_000), ("/b", 3_000_000), ("/c", 2_000), ("/a", 1_000), ("/v", 50_000_000)]
+        // Brute force: first requests and their bytes are the working set's.
+        var seen: Set<String> = []
+        var workingSet: Int64 = 0
+        for r in requests where seen.insert(r.url).inserted { workingSet += r.bytes }
+        let requestBytes = requests.map(\.bytes).reduce(0, +)
+        #expect(workingSet == 53_003_000 && seen.count == 4)
+        let text = "t,pop,url,origin,kind,bytes\n" + requests.enumerated().map { "\($0),p,\($1.url),,video,\($1.bytes)\n" }.joined()
+        let dir = try makeTemporaryDirectory()
+        let csv = try writeFile(dir, "t.csv", text)
+
+        let r = try runPopsim(["mrc", csv, "--out", dir + "/out", "--points", "20"])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let rows = try String(contentsOfFile: dir + "/out/mrc.csv", encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
+        #expect(rows.count == 20)
+        #expect(rows.filter { Int64($0[0])! < 50_000_000 }.count == 0, "no row below the largest object: \(rows.map { $0[0] })")
+        #expect(rows.allSatisfy { $0[3] == "true" })
+        let missRatio = Double(seen.count) / Double(requests.count), byteMissRatio = Double(workingSet) / Double(requestBytes)
+        #expect(rows.last == ["\(workingSet)", String(format: "%.6f", missRatio), String(format: "%.6f", byteMissRatio), "true", "\(seen.count)", "\(workingSet)"])
+        let hundred = r.stdout.split(separator: "\n").first { $0.hasPrefix(" ") && $0.contains("100.0%") }.map { $0.split(separator: " ").map(String.init) }
+        #expect(hundred == ["100.0%", "\(workingSet)", String(format: "%.4f", missRatio), String(format: "%.4f", byteMissRatio), "yes"], "\(r.stdout)")
+
+        // Counting objects: from 1 object to all 4; a row's share is of the size it is at (1 of 4
+        // objects is 25 %, asked as 40 %).
+        let counted = try runPopsim(["mrc", csv, "--ignore-obj-size", "--out", dir + "/objects", "--points", "10"])
+        #expect(counted.status == 0, "stderr: \(counted.stderr)")
+        let objectRows = try String(contentsOfFile: dir + "/objects/mrc.csv", encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",").first! }
+        #expect(objectRows == ["1", "2", "3", "4"])
+        let shares = counted.stdout.split(separator: "\n").filter { $0.hasPrefix(" ") && $0.contains("%") }.map { $0.split(separator: " ").prefix(2).joined(separator: " ") }
+        #expect(shares == ["25.0% 1", "75.0% 3", "100.0% 4"], "\(counted.stdout)")
+    }
 }

@@ -112,14 +112,74 @@ struct MRCTests {
         }
     }
 
-    @Test("points: increasing exact sizes from the smallest object to the working set")
+    @Test("bytes: a cache as large as the working set is answered at the working set itself, where only first requests miss, seeds 21–23",
+          arguments: [UInt64(21), 22, 23])
+    func workingSetIsExact(seed: UInt64) {
+        let trace = skewedTrace(seed: seed, count: 60_000, objects: 3_000, maxSize: 5_000)
+        // Brute force: the first request of each object, and its bytes.
+        var firstSize: [UInt64: Int64] = [:]
+        for (id, size) in trace where firstSize[id] == nil { firstSize[id] = size }
+        let workingSet = firstSize.values.reduce(0, +)
+        let curve = profile(trace, counting: false)
+        #expect(curve.workingSet.bytes == workingSet && curve.sizeChanges == 0)
+        let p = curve.point(at: workingSet)
+        #expect(p.capacity == workingSet, "seed \(seed): answered at \(p.capacity), not at the working set \(workingSet)")
+        #expect(p.exact)
+        #expect(p.misses == Int64(firstSize.count) && p.missBytes == workingSet)
+        #expect(p.missRatio == Double(firstSize.count) / Double(trace.count))
+        let sim = simulate(trace, sizes: [workingSet, 2 * workingSet], counting: false)
+        #expect(p.misses == sim.caches[0].misses && p.missBytes == sim.caches[0].missBytes)
+        #expect(curve.point(at: 2 * workingSet).capacity == 2 * workingSet && curve.point(at: 2 * workingSet).misses == sim.caches[1].misses)
+        // The last step is where the last reuse starts to hit: never past the working set.
+        let lastStep = curve.allSteps().last!
+        #expect(lastStep.capacity <= workingSet && lastStep.misses == Int64(firstSize.count))
+        #expect(curve.point(at: lastStep.capacity - 1).misses > lastStep.misses)
+    }
+
+    /// Small objects and, every 500th request, one of 5 objects of 10–50 MB: the largest object
+    /// is a hundred thousand times the smallest, and 1 % of the working set.
+    private func traceWithLargeObjects() -> [(UInt64, Int64)] {
+        var trace: [(UInt64, Int64)] = []
+        for (i, request) in skewedTrace(seed: 41, count: 40_000, objects: 2_000, maxSize: 300).enumerated() {
+            trace.append(request)
+            if i % 500 == 0 { trace.append((UInt64(1 + i / 500 % 5), Int64(10_000_000 * (1 + i / 500 % 5)))) }
+        }
+        return trace
+    }
+
+    @Test("points in bytes: none below the largest object — the first is the smallest exact size from it, the last the working set")
+    func pointsFromTheLargestObject() {
+        let curve = profile(traceWithLargeObjects(), counting: false)
+        #expect(curve.largestObject == 50_000_000 && curve.sizeChanges == 0)
+        let points = curve.points(count: 500)
+        #expect(points.filter { $0.capacity < curve.largestObject }.count == 0, "rows below the largest object only bound the miss ratio")
+        #expect(points.allSatisfy { $0.exact })
+        #expect(points.first!.capacity >= curve.largestObject && curve.point(at: points.first!.capacity - 1).capacity < curve.largestObject,
+                "the first point is the smallest exact size from the largest object up")
+        #expect(points.last!.capacity == curve.workingSet.bytes)
+        #expect(points.count > 450, "duplicates dropped: \(points.count) of 500")
+        #expect(zip(points, points.dropFirst()).allSatisfy { $0.capacity < $1.capacity && $0.misses >= $1.misses })
+        // allSteps still begins at the smallest object, below the largest.
+        #expect(curve.allSteps().first!.capacity == curve.smallestObject)
+    }
+
+    @Test("points counting objects: from 1 to the working set, every one exact")
+    func pointsCountingObjects() {
+        let curve = profile(traceWithLargeObjects(), counting: true)
+        let points = curve.points(count: 100)
+        #expect(points.first!.capacity == 1 && points.last!.capacity == Int64(curve.workingSet.objects))
+        #expect(points.allSatisfy { $0.exact })
+        #expect(points.last!.misses == Int64(curve.workingSet.objects))
+    }
+
+    @Test("points: increasing exact sizes up to the working set; steps strictly decreasing")
     func points() {
         let trace = skewedTrace(seed: 41, count: 20_000, objects: 2_000, maxSize: 300)
         let curve = profile(trace, counting: false)
         let points = curve.points(count: 100)
         #expect(points.count > 50)
         #expect(zip(points, points.dropFirst()).allSatisfy { $0.capacity < $1.capacity && $0.misses >= $1.misses })
-        #expect(points.last!.capacity == curve.exactSize(atMost: curve.workingSet.bytes))
+        #expect(points.last!.capacity == curve.workingSet.bytes)
         #expect(curve.point(at: 2 * curve.workingSet.bytes).misses == Int64(curve.workingSet.objects),
                 "a cache as large as the working set misses only first requests")
         let steps = curve.allSteps()
