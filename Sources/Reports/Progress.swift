@@ -89,23 +89,28 @@ public struct ProgressLine: Sendable {
         }
     }
 
-    /// Seconds a command runs before its line is first drawn.
-    public static let delay = 1.0
+    /// Seconds a command runs before its line is first drawn, by default.
+    public static let defaultDelay = 1.0
     /// Seconds between two drawings of the line within a stage.
     public static let interval = 0.25
 
     /// The command's stages, by number (the numbers `ProgressCounter.stage` gives).
     public let stages: [Stage]
+    /// Seconds before the line is first drawn.
+    public let delay: Double
     /// Whether a line is on the screen (drawn and not cleared).
     public private(set) var drawn = false
     private var current = 0
     private var stageStart = 0.0
     private var lastDraw = 0.0
 
-    /// - Parameter stages: at least one; the command starts in the first, at time 0.
-    public init(stages: [Stage]) {
+    /// - Parameters:
+    ///   - stages: at least one; the command starts in the first, at time 0.
+    ///   - delay: seconds before the line is first drawn (short runs print nothing).
+    public init(stages: [Stage], delay: Double = ProgressLine.defaultDelay) {
         precondition(!stages.isEmpty, "ProgressLine needs a stage")
         self.stages = stages
+        self.delay = delay
     }
 
     /// The line to draw at `now` — the command in stage `stage`, having counted `done` in it —
@@ -119,7 +124,7 @@ public struct ProgressLine: Sendable {
             current = stage
             stageStart = now
         }
-        guard now >= Self.delay, !drawn || entered || now - lastDraw >= Self.interval else { return nil }
+        guard now >= delay, !drawn || entered || now - lastDraw >= Self.interval else { return nil }
         drawn = true
         lastDraw = now
         let s = stages[stage]

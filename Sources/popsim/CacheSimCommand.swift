@@ -72,6 +72,7 @@ enum CacheSimCommand: Command {
         var trace = try CacheTrace(path: path, formatOption: args.value("--format"), unknownSizeOption: args.value("--unknown-size"))
         let progress = trace.progressReporter(quiet: args.has("--quiet"), stages: ProgressStages.cachesim)
         trace.progress = progress.enabled ? progress.counter : nil // piped, the readers are as they were
+        if !requested.contains(where: \.isFraction) { progress.counter.enter(stage: 1) } // no working-set pass
 
         // Nothing is written before the replays end: Ctrl-C stops them at once.
         let (result, counted, skips, seconds) = try InterruptWatch.watching(showing: progress) { () throws -> (CacheOnlyResult, WorkingSet?, SkipLog, Double) in

@@ -27,7 +27,7 @@ final class ProgressReporter: @unchecked Sendable {
     init(quiet: Bool, stages: [ProgressLine.Stage]) {
         enabled = !quiet && isatty(STDERR_FILENO) == 1
         start = clock.now
-        decide = ProgressLine(stages: stages)
+        decide = ProgressLine(stages: stages, delay: testFault() == .progressAtOnce ? 0 : ProgressLine.defaultDelay)
     }
 
     /// One stage counting requests.
@@ -51,6 +51,11 @@ final class ProgressReporter: @unchecked Sendable {
     func watching<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
         defer { finish() }
         guard enabled else { return try body() }
+        // Drawn here first, so that a line due at once (a test's zero delay) shows however
+        // short the work.
+        lock.lock()
+        draw(stage: counter.stage, done: counter.done)
+        lock.unlock()
         let thread = Thread { [self] in
             while true {
                 lock.lock()

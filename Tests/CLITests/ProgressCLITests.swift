@@ -2,110 +2,98 @@ import Foundation
 import Testing
 import TestSupport
 
-// The progress line is drawn only when stderr is a terminal. Through pipes (every other CLI
-// test) these runs must print none, however long they take; through a pseudo-terminal
-// (`script`, where it exists) cachesim must draw one and clear it before its results.
+// The progress line is drawn only when stderr is a terminal, and only after a second.
+// `POPSIM_TEST_FAULT=progress-at-once` takes the second away, so that small inputs show when a
+// line would be drawn: through pipes (every other CLI test) none may be, through a
+// pseudo-terminal (`script`, where it exists) each long command must draw its line and clear it
+// before its results.
 
-/// A trace that takes each command more than a second to go through (debug build): 1,500,000
-/// requests over 200,000 objects, as .pstrace, oracleGeneral and CSV, and the seconds gen and the
-/// conversion to oracleGeneral took.
-private let longTrace: (dir: String, gen: (CLIResult, Double), convert: (CLIResult, Double)) = {
+/// A small trace (2,000 requests over 300 objects) as .pstrace, CSV and oracleGeneral, two
+/// shards' parts of a shipped scenario, and the folder they are in.
+private let inputs: String = {
     let dir = try! makeTemporaryDirectory("popsim-progress")
-    let gen = timed(["trace", "gen", "--objects", "200000", "--alpha", "0.8", "--rate", "1000", "--requests", "1500000",
-                     "--out", dir + "/t.pstrace"])
-    let convert = timed(["trace", "convert", dir + "/t.pstrace", dir + "/t.oracleGeneral"])
-    _ = try! runPopsim(["trace", "convert", dir + "/t.pstrace", dir + "/t.csv", "--quiet"])
-    return (dir, gen, convert)
+    for args in [["trace", "gen", "--objects", "300", "--alpha", "0.8", "--rate", "100", "--requests", "2000", "--out", dir + "/t.pstrace"],
+                 ["trace", "convert", dir + "/t.pstrace", dir + "/t.csv"],
+                 ["trace", "convert", dir + "/t.pstrace", dir + "/t.oracleGeneral"]] {
+        let r = try! runPopsim(args)
+        precondition(r.status == 0, "\(args): \(r.stderr)")
+    }
+    let scenario = repoPath("scenarios/several-pops-several-fills.json")
+    for i in 0..<2 { precondition(try! runPopsim(["run", scenario, "--shard", "\(i)/2", "--out", "p\(i).json"], in: dir).status == 0) }
+    return dir
 }()
 
-/// Runs popsim and says how many seconds it took.
-private func timed(_ arguments: [String]) -> (CLIResult, Double) {
-    let start = Date()
-    let r = try! runPopsim(arguments)
-    return (r, Date().timeIntervalSince(start))
+private let atOnce = ["POPSIM_TEST_FAULT": "progress-at-once"]
+
+/// The long commands, each with the start of the line it draws first.
+private func commands(_ dir: String) -> [(args: [String], line: String)] {
+    [(["trace", "gen", "--objects", "50", "--alpha", "1", "--rate", "10", "--requests", "500", "--out", dir + "/g.csv"],
+      "0 requests written (0%)"),
+     (["trace", "convert", dir + "/t.pstrace", dir + "/c.oracleGeneral"], "0 records written (0%)"),
+     (["cachesim", dir + "/t.pstrace", "--cache-size", "0.1ws"], "counting the working set: 0 requests (0%)"),
+     (["cachesim", dir + "/t.csv", "--cache-size", "10000"], "replaying: 0 requests (~0%)"),
+     (["cachesim", dir + "/t.oracleGeneral", "--cache-size", "10000"], "replaying: 0 requests (0%)"),
+     (["mrc", dir + "/t.pstrace"], "0 requests (0%)"),
+     (["merge", dir + "/p0.json", dir + "/p1.json", "--out", dir + "/merged", "--scenario", repoPath("scenarios/several-pops-several-fills.json")],
+      "reading part 1 of 2: "),
+    ]
 }
 
 /// What a progress line leaves in stderr: a carriage return or the erase-line escape.
-private func hasProgress(_ stderr: String) -> Bool { stderr.contains("\r") || stderr.contains("\u{1B}[K") }
+private func hasProgress(_ text: String) -> Bool { text.contains("\r") || text.contains("\u{1B}[K") }
 
-/// stdout without the line that reports the time taken (which differs between runs).
-private func withoutTiming(_ stdout: String) -> [Substring] {
-    stdout.split(separator: "\n").filter { !$0.hasPrefix("replayed in ") && !$0.hasPrefix("profiled in ") && !$0.hasPrefix("converted ") }
+/// The same on a terminal, whose line discipline ends every line with a carriage return: the
+/// erase-line escape only.
+private func hasProgressOnTerminal(_ text: some StringProtocol) -> Bool { text.contains("\u{1B}[K") }
+
+/// Runs popsim with `args` under `script`, whose pseudo-terminal is its stdout and stderr, and
+/// returns what the terminal showed.
+private func throughTerminal(_ args: [String], environment: [String: String]) throws -> (status: Int32, shown: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+    let command = ([popsimExecutable()] + args).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+    process.arguments = ["-qefc", command, "/dev/null"]
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, text)
 }
 
 @Suite("progress lines: none through a pipe, one on a terminal")
 struct ProgressCLITests {
-    @Test("trace gen and trace convert through pipes: no progress line in runs over a second; --quiet is accepted")
-    func genAndConvert() throws {
-        let (gen, genSeconds) = longTrace.gen, (convert, convertSeconds) = longTrace.convert
-        #expect(gen.status == 0 && convert.status == 0, "\(gen.stderr)\(convert.stderr)")
-        #expect(genSeconds > 1 && convertSeconds > 1, "runs too short to test the line: \(genSeconds) s, \(convertSeconds) s")
-        #expect(!hasProgress(gen.stderr) && !hasProgress(convert.stderr))
-        #expect(gen.stdout.hasPrefix("wrote 1500000 requests over "))
-        let quiet = try runPopsim(["trace", "convert", longTrace.dir + "/t.pstrace", longTrace.dir + "/q.oracleGeneral", "--quiet"])
-        #expect(quiet.status == 0 && !hasProgress(quiet.stderr), "\(quiet.stderr)")
-        #expect(quiet.stderr.hasPrefix("note: "), "oracleGeneral's notes on what it keeps, only: \(quiet.stderr)")
-        let quietGen = try runPopsim(["trace", "gen", "--objects", "10", "--alpha", "1", "--rate", "1", "--requests", "5",
-                                      "--out", longTrace.dir + "/g.csv", "--quiet"])
-        #expect(quietGen.status == 0 && quietGen.stderr.isEmpty, "\(quietGen.stderr)")
-    }
-
-    @Test("cachesim (two passes: 0.1ws) and mrc through pipes: no progress line in runs over a second; --quiet prints the same")
-    func cachesimAndMRC() throws {
-        // (cachesim on the oracleGeneral copy is done in under a second, even in a debug build.)
-        for args in [["cachesim", longTrace.dir + "/t.csv", "--cache-size", "0.1ws"],
-                     ["cachesim", longTrace.dir + "/t.pstrace", "--cache-size", "0.1ws", "--threads", "1"],
-                     ["mrc", longTrace.dir + "/t.pstrace"]] {
-            let (r, seconds) = timed(args)
+    @Test("through pipes no command draws a line, even when one is due at once; --quiet prints the same")
+    func pipes() throws {
+        for (args, _) in commands(inputs) {
+            let r = try RunningPopsim(args, in: inputs, environment: atOnce).finish()
             #expect(r.status == 0, "\(args): \(r.stderr)")
-            #expect(seconds > 1, "\(args): too short to test the line (\(seconds) s)")
-            #expect(r.stderr.isEmpty, "\(args): \(r.stderr)")
-            let quiet = try runPopsim(args + ["--quiet"])
-            #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(args) --quiet: \(quiet.stderr)")
-            #expect(withoutTiming(quiet.stdout) == withoutTiming(r.stdout))
-            #expect(r.stdout.hasPrefix("trace \(args[1]) ("))
+            #expect(!hasProgress(r.stderr) && !hasProgress(r.stdout), "\(args): \(r.stderr)")
+            let quiet = try RunningPopsim(args + ["--quiet"], in: inputs, environment: atOnce).finish()
+            #expect(quiet.status == 0 && !hasProgress(quiet.stderr), "\(args) --quiet: \(quiet.stderr)")
+            let timing = ["replayed in ", "profiled in ", "converted "]
+            func results(_ s: String) -> [Substring] { s.split(separator: "\n").filter { line in !timing.contains { line.hasPrefix($0) } } }
+            if args[0] != "trace" && args[0] != "merge" { #expect(results(quiet.stdout) == results(r.stdout), "\(args)") }
         }
     }
 
-    @Test("merge through pipes: no progress line, with or without --quiet")
-    func merge() throws {
-        let dir = try makeTemporaryDirectory()
-        let scenario = repoPath("scenarios/several-pops-several-fills.json")
-        for i in 0..<2 { #expect(try runPopsim(["run", scenario, "--shard", "\(i)/2", "--out", "p\(i).json"], in: dir).status == 0) }
-        let r = try runPopsim(["merge", "p0.json", "p1.json", "--out", "out"], in: dir)
-        #expect(r.status == 0, "\(r.stderr)")
-        #expect(!hasProgress(r.stderr), "\(r.stderr)")
-        let quiet = try runPopsim(["merge", "p0.json", "p1.json", "--out", "out2", "--quiet"], in: dir)
-        #expect(quiet.stdout == r.stdout)
-        #expect(quiet.stderr.isEmpty, "\(quiet.stderr)")
-    }
-
-    @Test("cachesim on a terminal (script's pseudo-terminal): the line names the pass and is cleared before the results; none with --quiet",
+    @Test("on a terminal each long command draws its line and clears it before its results; none with --quiet",
           .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a pseudo-terminal"))
     func onATerminal() throws {
-        let command = "\(popsimExecutable()) cachesim \(longTrace.dir)/t.pstrace --cache-size 0.1ws --threads 1"
-        func throughTerminal(_ command: String) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-            process.arguments = ["-qefc", command, "/dev/null"]
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "\(text)")
-            return text
+        for (args, first) in commands(inputs) {
+            let (status, shown) = try throughTerminal(args, environment: atOnce)
+            #expect(status == 0, "\(args): \(shown)")
+            let drawn = try #require(shown.range(of: "\r\u{1B}[K" + first), "\(args): \(shown.prefix(300))")
+            // The results (stdout) come after the last clearing, and nothing is drawn after them.
+            let cleared = try #require(shown.range(of: "\r\u{1B}[K", options: .backwards))
+            #expect(cleared.lowerBound > drawn.lowerBound, "\(args): the line is cleared after it is drawn")
+            let after = shown[cleared.upperBound...]
+            #expect(!after.isEmpty && !hasProgressOnTerminal(after), "\(args): results after the cleared line: \(after.prefix(200))")
+            let quiet = try throughTerminal(args + ["--quiet"], environment: atOnce)
+            #expect(quiet.status == 0 && !hasProgressOnTerminal(quiet.shown), "\(args) --quiet: \(quiet.shown.prefix(200))")
         }
-        let shown = try throughTerminal(command)
-        let results = try #require(shown.range(of: "trace \(longTrace.dir)/t.pstrace "), "\(shown)")
-        let before = shown[..<results.lowerBound]
-        #expect(before.contains("\r\u{1B}[Kreplaying: "), "\(before)")
-        #expect(before.contains(" requests ("), "the share, from the .pstrace's request count: \(before)")
-        #expect(before.hasSuffix("\r\u{1B}[K"), "cleared before the results: \(before.suffix(80))")
-        #expect(!shown[results.lowerBound...].contains("\u{1B}[K"), "nothing drawn after the results")
-        let quiet = try throughTerminal(command + " --quiet")
-        #expect(!quiet.contains("\u{1B}[K") && quiet.hasPrefix("trace "), "\(quiet.prefix(200))")
     }
 }
