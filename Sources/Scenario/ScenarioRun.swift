@@ -24,6 +24,9 @@ public enum RunFault: String, Sendable {
     /// Raise the interruption flag as SIGINT would, before a command that computes before it
     /// writes (`cachesim`, `mrc`, `merge`) starts: it must stop at once (exit 130), writing nothing.
     case interrupt = "interrupt"
+    /// Draw the progress line from the start, not after a second (on a terminal only, as
+    /// always), so that tests of when it shows need no long input.
+    case progressAtOnce = "progress-at-once"
 }
 
 /// The results of replaying a scenario's workload through its variants.

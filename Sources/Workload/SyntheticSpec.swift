@@ -151,6 +151,28 @@ public struct SyntheticSpec: Sendable, Equatable, CustomStringConvertible {
         "synthetic: \(objects) objects, Zipf α \(alpha), \(rate) req/s, seed \(seed)"
     }
 
+    /// How many requests the trace will hold, for a progress line: `requests` exactly when there
+    /// is no time limit; else the mean rate (times the diurnal curve) summed over `duration`,
+    /// capped at `requests` — an estimate, arrivals being random.
+    /// - Complexity: O(1): whole days count `rate` × a day, the rest of the last day is summed
+    ///   minute by minute.
+    public var expectedRequests: (count: Int, exact: Bool) {
+        guard let duration else { return (requests ?? 0, true) }
+        let day: Int64 = 86_400_000_000, minute: Int64 = 60_000_000
+        var seconds = Double(duration / day) * 86_400
+        let rest = duration % day
+        var t: Int64 = 0
+        while t < rest {
+            let step = min(minute, rest - t)
+            seconds += (diurnal?.multiplier(at: t + step / 2) ?? 1) * Double(step) / 1e6
+            t += step
+        }
+        let expected = rate * seconds
+        let count = expected >= 9e18 ? Int.max : Int(expected.rounded())
+        if let requests, requests <= count { return (requests, false) }
+        return (count, false)
+    }
+
     /// The largest `objects` accepted (URL ids are 32-bit).
     public static let maximumObjects = Int(UInt32.max - 1)
 

@@ -132,13 +132,17 @@ public enum TraceCopyError: Error, Equatable, Sendable, CustomStringConvertible 
 /// Writes every record of `source` to `writer` and commits it; on any error, or SIGINT or
 /// SIGTERM (looked at every 4,096 records and before the commit), the writer is aborted, so
 /// nothing appears at its destination.
-/// - Parameter allowEmpty: whether a source without requests makes an empty copy (true) or
-///   is refused with `.empty`, writing nothing (false).
+/// - Parameters:
+///   - allowEmpty: whether a source without requests makes an empty copy (true) or is refused
+///     with `.empty`, writing nothing (false).
+///   - progress: where to count the records written (every 4,096), in its stage 0; it enters
+///     stage 1 for the commit, which finishes the file (oracleGeneral's is a second pass).
 /// - Returns: the number of records copied.
 /// - Complexity: streams; memory is what the reader and writer keep per distinct string.
 @discardableResult
-public func copyTrace(from source: any TraceSource, to writer: any TraceWriter, allowEmpty: Bool = true) throws(TraceCopyError) -> Int {
-    try copyTraceSummarised(from: source, to: writer, allowEmpty: allowEmpty).count
+public func copyTrace(from source: any TraceSource, to writer: any TraceWriter, allowEmpty: Bool = true,
+                      progress: ProgressCounter? = nil) throws(TraceCopyError) -> Int {
+    try copyTraceSummarised(from: source, to: writer, allowEmpty: allowEmpty, progress: progress).count
 }
 
 /// What a copy wrote: how many records, and the time of the last (nil when none) — what
@@ -150,7 +154,7 @@ public struct TraceCopySummary: Sendable, Equatable {
 
 /// `copyTrace`, also giving the last record's time.
 public func copyTraceSummarised(from source: any TraceSource, to writer: any TraceWriter,
-                                allowEmpty: Bool = true) throws(TraceCopyError) -> TraceCopySummary {
+                                allowEmpty: Bool = true, progress: ProgressCounter? = nil) throws(TraceCopyError) -> TraceCopySummary {
     var count = 0
     var lastTime: Int64 = 0
     while true {
@@ -167,6 +171,7 @@ public func copyTraceSummarised(from source: any TraceSource, to writer: any Tra
         count += 1
         lastTime = record.time
         if count & 0xFFF == 0 {
+            progress?.done = count
             do { try Interruption.check(requests: count, time: lastTime) } catch {
                 writer.abort()
                 throw .interrupted(error)
@@ -181,6 +186,7 @@ public func copyTraceSummarised(from source: any TraceSource, to writer: any Tra
         writer.abort()
         throw .empty(source: source.sourceName)
     }
+    progress?.enter(stage: 1)
     do { try writer.commit() } catch { throw .write(error) }
     return TraceCopySummary(count: count, lastTime: count > 0 ? lastTime : nil)
 }

@@ -9,7 +9,7 @@ enum CacheSimCommand: Command {
     static let spec = CommandSpec(
         name: "cachesim",
         summary: "Replay a trace against bare LRU caches: miss ratios per cache size (libCacheSim's cachesim).",
-        usage: "popsim cachesim TRACE --cache-size N[,N…] [--ignore-obj-size] [--working-set] [--format FORMAT] [--threads N]",
+        usage: "popsim cachesim TRACE --cache-size N[,N…] [--ignore-obj-size] [--working-set] [--format FORMAT] [--threads N] [--quiet]",
         options: [
             OptionSpec(name: "--cache-size", value: "N[,N…]", help: "Cache sizes: bytes (1GB, 512MiB, 1000000), or a fraction of the working set (0.01ws); object counts with --ignore-obj-size."),
             OptionSpec(name: "--ignore-obj-size", value: nil, help: "Count objects, not bytes: every request has size 1."),
@@ -17,6 +17,7 @@ enum CacheSimCommand: Command {
             OptionSpec(name: "--format", value: "FORMAT", help: "TRACE's format (\(CacheTrace.formats)); default: from its name, else its magic, else csv."),
             OptionSpec(name: "--unknown-size", value: "BYTES", help: "The size of a request without one (CSV bytes empty; default 1, as trace convert writes it)."),
             CacheTrace.threadsOption,
+            CacheTrace.quietOption,
         ],
         details: """
         LRU as libCacheSim's `cachesim TRACE oracleGeneral lru SIZE` simulates it: a hit moves the object to
@@ -48,6 +49,9 @@ enum CacheSimCommand: Command {
         An access log (--format nginx-combined, …) is read as trace import reads it: its malformed lines
         are skipped, counted and shown with the first of them, never dropped silently.
 
+        \(CacheTrace.progressDetails)
+        It names the pass: "replaying: …", after "counting the working set: …" when a size is a fraction of it.
+
         Exit status: 0 done, 2 bad input or usage — a trace with no request to replay (empty, a header
         only, every request of size 0) included: its miss ratio would be 0 / 0; 130 or 143 when SIGINT
         or SIGTERM stopped it (at once: nothing is printed before the replay ends).
@@ -65,14 +69,18 @@ enum CacheSimCommand: Command {
         guard let sizeList = args.value("--cache-size") else { throw UsageError(message: "missing --cache-size N[,N…]") }
         let requested = try CacheTrace.parseSizes(sizeList, countingObjects: counting)
         let readAhead = try threadCount(args) > 1
-        let trace = try CacheTrace(path: path, formatOption: args.value("--format"), unknownSizeOption: args.value("--unknown-size"))
+        var trace = try CacheTrace(path: path, formatOption: args.value("--format"), unknownSizeOption: args.value("--unknown-size"))
+        let progress = trace.progressReporter(quiet: args.has("--quiet"), stages: ProgressStages.cachesim)
+        trace.progress = progress.enabled ? progress.counter : nil // piped, the readers are as they were
+        if !requested.contains(where: \.isFraction) { progress.counter.enter(stage: 1) } // no working-set pass
 
         // Nothing is written before the replays end: Ctrl-C stops them at once.
-        let (result, counted, skips, seconds) = try InterruptWatch.watching { () throws -> (CacheOnlyResult, WorkingSet?, SkipLog, Double) in
+        let (result, counted, skips, seconds) = try InterruptWatch.watching(showing: progress) { () throws -> (CacheOnlyResult, WorkingSet?, SkipLog, Double) in
             var workingSet: WorkingSet?
             if requested.contains(where: \.isFraction) {
                 workingSet = try trace.workingSet(countingObjects: counting, readAhead: readAhead)
             }
+            progress.counter.enter(stage: 1)
             var capacities: [Int64] = []
             for size in requested {
                 let c = size.capacity(workingSet: workingSet, countingObjects: counting)
@@ -134,6 +142,8 @@ struct CacheTrace {
     let path: String
     let format: TraceFormat
     let unknownSize: Int64
+    /// Where the readers `read` opens count what they read, for the progress line.
+    var progress: ProgressCounter?
 
     init(path: String, formatOption: String?, unknownSizeOption: String?) throws {
         self.path = path
@@ -156,7 +166,8 @@ struct CacheTrace {
     }
 
     /// Opens the trace and hands it to `raw` (oracleGeneral), `numbered` (CSV through its url
-    /// and bytes columns; a `.pstrace`, whose URL ids are dense) or `source` (the other formats).
+    /// and bytes columns; a `.pstrace`, whose URL ids are dense) or `source` (the other formats),
+    /// each counting the requests it reads into `progress`, if set.
     /// - Returns: the lines the reader skipped (an access log's malformed lines; none for the
     ///   other formats, which refuse a bad line), to be reported with the results.
     @discardableResult
@@ -164,14 +175,15 @@ struct CacheTrace {
               source: (any TraceSource) throws(TraceError) -> Void) throws -> SkipLog {
         do {
             if format == .oracleGeneral {
-                try raw(try OracleGeneralReader(path: path))
-            } else if format == .csv {
-                try numbered(try CacheKeyCSVReader(path: path))
-            } else if format == .popsim {
-                try numbered(try PopsimTraceSource(path: path))
+                let reader = try OracleGeneralReader(path: path)
+                reader.progress = progress
+                try raw(reader)
+            } else if format == .csv || format == .popsim {
+                let reader: any NumberedRequestBatches = format == .csv ? try CacheKeyCSVReader(path: path) : try PopsimTraceSource(path: path)
+                try numbered(progress.map { CountedRequestBatches(reader, progress: $0) } ?? reader)
             } else {
                 let opened = try openTraceSource(path: path, format: format)
-                try source(opened)
+                try source(progress.map { CountedTraceSource(opened, progress: $0) } ?? opened)
                 return opened.skips
             }
         } catch {
@@ -192,6 +204,24 @@ struct CacheTrace {
         if unknownSize == 0 && zeroSizeSkipped > 0 { why += "; --unknown-size 0 gives the requests without a size the size 0" }
         if skips.count > 0 { why += "; " + skips.summary }
         throw InputError("\(path): nothing to replay: \(why)")
+    }
+
+    /// `--quiet` of cachesim and mrc.
+    static let quietOption = OptionSpec(name: "--quiet", value: nil, help: "No progress line.")
+
+    /// What cachesim's and mrc's help say about the progress line.
+    static let progressDetails = """
+        A pass longer than a second shows a progress line on stderr when stderr is a terminal (not
+        with --quiet): requests read, the share of the trace and an ETA (~ when its request count is
+        estimated from a CSV trace's or log's size); it is cleared before the results print.
+        """
+
+    /// The progress line of passes over this trace, whose stages `stages` makes from the trace's
+    /// request count (a `.pstrace`'s end record, an oracleGeneral file's size / 24, or an estimate
+    /// from a CSV trace's or log's size).
+    func progressReporter(quiet: Bool, stages: (_ total: Int?, _ estimated: Bool) -> [ProgressLine.Stage]) -> ProgressReporter {
+        let estimate = ProgressReporter.estimateRequests(path: path, format: format)
+        return ProgressReporter(quiet: quiet, stages: stages(estimate?.count, !(estimate?.exact ?? false)))
     }
 
     /// `--threads` of cachesim and mrc: a CSV or popsim trace read ahead on a thread of its own.

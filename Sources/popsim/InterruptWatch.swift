@@ -23,10 +23,17 @@ enum InterruptWatch {
         return result
     }
 
-    /// Says that the command was interrupted and exits, if a signal has arrived.
+    /// `watching(_:)`, with `progress`'s line drawn while `body` runs and cleared after.
+    static func watching<R>(showing progress: ProgressReporter, _ body: () throws -> R) rethrows -> R {
+        try watching { try progress.watching(body) }
+    }
+
+    /// Says that the command was interrupted and exits, if a signal has arrived. On a terminal
+    /// the message starts by clearing the line, where a progress line may be.
     private static func exitIfInterrupted() {
         guard let signal = Interruption.signal else { return }
-        FileHandle.standardError.write(Data("popsim: interrupted; nothing written\n".utf8))
+        let clear = isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[K" : ""
+        FileHandle.standardError.write(Data("\(clear)popsim: interrupted; nothing written\n".utf8))
         _exit(128 + signal)
     }
 

@@ -8,7 +8,7 @@ enum MRCCommand: Command {
     static let spec = CommandSpec(
         name: "mrc",
         summary: "LRU miss-ratio curve for every cache size in one pass (stack distances); CSV and SVG.",
-        usage: "popsim mrc TRACE [--ignore-obj-size] [--format FORMAT] [--out DIR] [--points N|all] [--threads N]",
+        usage: "popsim mrc TRACE [--ignore-obj-size] [--format FORMAT] [--out DIR] [--points N|all] [--threads N] [--quiet]",
         options: [
             OptionSpec(name: "--ignore-obj-size", value: nil, help: "Count objects, not bytes: every request has size 1."),
             OptionSpec(name: "--format", value: "FORMAT", help: "TRACE's format (\(CacheTrace.formats)); default: from its name, else its magic, else csv."),
@@ -16,6 +16,7 @@ enum MRCCommand: Command {
             OptionSpec(name: "--out", value: "DIR", help: "Write DIR/mrc.csv (cache_size,miss_ratio,byte_miss_ratio,exact,misses,miss_bytes) and DIR/mrc.svg."),
             OptionSpec(name: "--points", value: "N|all", help: "Rows of mrc.csv (with --out): N sizes log-spaced from the largest object (counting objects: from 1) to the working set, both included (default 500), or all: every size where the curve steps, from the smallest object."),
             CacheTrace.threadsOption,
+            CacheTrace.quietOption,
         ],
         details: """
         One pass computes each request's LRU stack distance — the objects (or bytes) used since its
@@ -40,6 +41,7 @@ enum MRCCommand: Command {
         Without --out, prints the curve at 0.1 % … 100 % of the working set (each row's share is where its
         size really is: a bucket edge can be up to 0.1 % below the share asked); with it, writes mrc.csv and
         mrc.svg (both or neither) and then prints. An access log's malformed lines are counted and shown.
+        \(CacheTrace.progressDetails)
         Exit status: 0 done, 2 bad input (a trace with no request to replay included), 130 or 143 when
         SIGINT or SIGTERM stopped it (at once, writing nothing).
         """,
@@ -65,10 +67,12 @@ enum MRCCommand: Command {
             throw UsageError(message: "--points sets the rows of DIR/mrc.csv: give --out DIR too (without it, the curve is printed at 9 sizes)")
         }
         let readAhead = try threadCount(args) > 1
-        let trace = try CacheTrace(path: path, formatOption: args.value("--format"), unknownSizeOption: args.value("--unknown-size"))
+        var trace = try CacheTrace(path: path, formatOption: args.value("--format"), unknownSizeOption: args.value("--unknown-size"))
+        let progress = trace.progressReporter(quiet: args.has("--quiet"), stages: ProgressStages.mrc)
+        trace.progress = progress.enabled ? progress.counter : nil
 
         // Nothing is written before the profile ends: Ctrl-C stops it at once.
-        let (curve, skips, seconds) = try InterruptWatch.watching { () throws -> (MissRatioCurve, SkipLog, Double) in
+        let (curve, skips, seconds) = try InterruptWatch.watching(showing: progress) { () throws -> (MissRatioCurve, SkipLog, Double) in
             let start = DispatchTime.now().uptimeNanoseconds
             var profiler = StackDistanceProfiler(countingObjects: counting, unknownSize: trace.unknownSize)
             let skips = try trace.read { (reader) throws(TraceError) in try profiler.replay(reader) }

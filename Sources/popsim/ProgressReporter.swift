@@ -3,55 +3,99 @@ import Reports
 import Scenario
 import Workload
 
-/// Shows a run's progress on stderr — only when stderr is a terminal, not with `--quiet`, and
-/// only once the run has taken a second (short runs print nothing).
-final class ProgressReporter {
-    private let enabled: Bool
+/// Shows a command's progress on stderr — only when stderr is a terminal, not with `--quiet`, and
+/// only once the command has taken a second (short runs print nothing); `ProgressLine` decides
+/// when and what, this draws it.
+///
+/// Two ways to feed it: `update(_:)` from the working thread (`run`, every 65,536 requests), or
+/// `watching(_:)`, whose thread reads `counter` four times a second while the work stores into
+/// it once per block or batch (`cachesim`, `mrc`, `trace convert`, `trace gen`, `merge`).
+final class ProgressReporter: @unchecked Sendable {
+    /// Where the work stores its count and stage, for `watching`.
+    let counter = ProgressCounter()
+    /// Whether a line may be drawn: stderr is a terminal and `--quiet` was not given.
+    let enabled: Bool
     private let clock = ContinuousClock()
     private let start: ContinuousClock.Instant
-    private var lastDraw: ContinuousClock.Instant
-    private var drawn = false
-    private let total: Int?
-    private let estimated: Bool
-    private let what: String
+    /// Guards `decide` and `stopped`: the watching thread draws, the caller clears.
+    private let lock = NSLock()
+    private var decide: ProgressLine
+    private var stopped = false
 
+    /// - Parameters:
+    ///   - stages: what the command does, in order (`counter.enter(stage:)` moves along them).
+    init(quiet: Bool, stages: [ProgressLine.Stage]) {
+        enabled = !quiet && isatty(STDERR_FILENO) == 1
+        start = clock.now
+        decide = ProgressLine(stages: stages, delay: testFault() == .progressAtOnce ? 0 : ProgressLine.defaultDelay)
+    }
+
+    /// One stage counting requests.
     /// - Parameters:
     ///   - total: the number of requests expected, when known.
     ///   - estimated: whether `total` is an estimate.
-    init(quiet: Bool, total: Int?, estimated: Bool, what: String = "requests") {
-        enabled = !quiet && isatty(STDERR_FILENO) == 1
-        start = clock.now
-        lastDraw = start
-        self.total = total
-        self.estimated = estimated
-        self.what = what
+    convenience init(quiet: Bool, total: Int?, estimated: Bool, what: String = "requests") {
+        self.init(quiet: quiet, stages: [.counting(what, total: total, estimated: estimated)])
     }
 
-    /// For `ScenarioRun.run`'s `progress:` callback.
+    /// For `ScenarioRun.run`'s `progress:` callback: `done` so far, in the first stage.
     func update(_ done: Int) {
         guard enabled else { return }
-        let now = clock.now
-        let elapsed = now - start
-        guard elapsed >= .seconds(1), !drawn || now - lastDraw >= .milliseconds(250) else { return }
-        lastDraw = now
-        drawn = true
+        lock.lock()
+        defer { lock.unlock() }
+        draw(stage: 0, done: done)
+    }
+
+    /// Runs `body` while a thread draws what `counter` says, then clears the line (also when
+    /// `body` throws). Without a terminal (or with `--quiet`) no thread is started.
+    func watching<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
+        defer { finish() }
+        guard enabled else { return try body() }
+        // Drawn here first, so that a line due at once (a test's zero delay) shows however
+        // short the work.
+        lock.lock()
+        draw(stage: counter.stage, done: counter.done)
+        lock.unlock()
+        let thread = Thread { [self] in
+            while true {
+                lock.lock()
+                if stopped { lock.unlock(); return }
+                draw(stage: counter.stage, done: counter.done)
+                lock.unlock()
+                usleep(100_000)
+            }
+        }
+        thread.start()
+        return try body()
+    }
+
+    /// Clears the line, if one was drawn; once this returns, the watching thread draws no more.
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        stopped = true
+        if decide.clear() { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+
+    /// Draws the line if `decide` says so. The caller holds `lock`.
+    private func draw(stage: Int, done: Int) {
+        let elapsed = clock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        let line = ProgressText.line(done: done, total: total, estimated: estimated, elapsed: seconds, what: what)
+        guard let line = decide.line(stage: stage, done: done, at: seconds) else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
     }
 
-    /// Clears the line, if one was drawn.
-    func finish() {
-        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        drawn = false
-    }
-
-    /// How many requests a trace holds: for a `.pstrace` the count its end record gives, for
+    /// How many requests a scenario's trace holds: for a `.pstrace` the count its end record gives, for
     /// oracleGeneral its size over 24 bytes; about how many for a CSV trace or access log, from
     /// its size and the lines in its first 64 KiB (exact when the file is smaller). Nil when it
     /// cannot be read.
     static func estimateRequests(_ workload: WorkloadSpec) -> (count: Int, exact: Bool)? {
         guard case let .trace(path, format, _) = workload else { return nil }
+        return estimateRequests(path: path, format: format)
+    }
+
+    /// `estimateRequests(_:)` for a trace file in `format`.
+    static func estimateRequests(path: String, format: TraceFormat) -> (count: Int, exact: Bool)? {
         switch format {
         case .popsim: return PopsimTraceFormat.requestCount(path: path).map { ($0, true) }
         case .oracleGeneral:

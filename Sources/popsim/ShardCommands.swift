@@ -86,6 +86,10 @@ enum MergeCommand: Command {
             OptionSpec(name: "--quiet", value: nil, help: "No progress line and no note about the files written."),
         ],
         details: """
+        A merge longer than a second shows on stderr, when stderr is a terminal (not with --quiet), which
+        part it is reading (parts are read whole) or that it is merging them, then the timeline's replay
+        as a run shows it; the line is cleared before the summary prints.
+
         The parts must be every shard of one run: the same popsim, scenario (hash), seed, variants, shard
         count and key, and trace (a digest of every request it holds, so a trace changed between the
         shards' runs is refused); each index once; and each part consistent in itself (its per-URL
@@ -108,15 +112,19 @@ enum MergeCommand: Command {
         guard let out = args.value("--out") else { throw UsageError(message: "missing --out DIR") }
         let quiet = args.has("--quiet")
         let threads = try threadCount(args)
+        let files = args.positional
+        let progress = ProgressReporter(quiet: quiet, stages: ProgressStages.merge(parts: files))
         // Nothing is written before the parts are merged: Ctrl-C stops the reading at once.
-        let (parts, recorded, merged) = try InterruptWatch.watching {
+        let (parts, recorded, merged) = try InterruptWatch.watching(showing: progress) {
             () throws -> ([(file: String, part: PartialResult)], String, (result: RunResult, inexactPOPs: [String])) in
             var parts: [(file: String, part: PartialResult)] = []
-            for file in args.positional {
+            for (i, file) in files.enumerated() {
+                progress.counter.enter(stage: i)
                 let bytes: [UInt8]
                 do { bytes = try readWholeFile(file, limit: maxPartialResultBytes, kind: "a partial result") } catch { throw InputError("\(error)") }
                 do { parts.append((file, try PartialResult.parse(bytes, file: file))) } catch { throw InputError("\(error)") }
             }
+            progress.counter.enter(stage: files.count)
             let recorded: String
             do { recorded = try PartialResult.checkCompatible(parts).scenarioFile } catch { throw InputError("\(error)") }
             let scenarioPath = args.value("--scenario") ?? recorded

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPModel
+import Reports
 import Workload
 
 /// `popsim trace convert IN OUT`: rewrites a trace in another format, streaming.
@@ -21,6 +22,7 @@ enum TraceConvertCommand: Command {
             OptionSpec(name: "--object-kind", value: "KIND", help: "oracleGeneral input: the resource kind of every request (default: other)."),
             OptionSpec(name: "--object-map", value: "FILE", help: "oracleGeneral: CSV id,url,pop,kind overriding them per object (writing, its URLs give their ids back)."),
             OptionSpec(name: "--unknown-size", value: "BYTES", help: "oracleGeneral output: the size of a request without one (default 1; libCacheSim skips size 0)."),
+            OptionSpec(name: "--quiet", value: nil, help: "No progress line."),
         ],
         details: """
         Formats: csv (.csv; t,pop,url,origin,kind,method,credentials,bytes), popsim (.pstrace; popsim's
@@ -29,6 +31,10 @@ enum TraceConvertCommand: Command {
         oracleGeneral keeps ids, sizes and whole seconds only; its next_access_vtime is recomputed on writing.
         Nothing is written at OUT unless the whole conversion succeeds; a trace without requests is refused. Exit status: 0 done,
         2 bad input, 130/143 interrupted.
+        A conversion longer than a second shows a progress line on stderr when stderr is a terminal (not with
+        --quiet): records written, the share of IN and an ETA (~ when IN's count is estimated from a CSV
+        trace's or log's size), then "finishing OUT" while the file is completed; it is cleared before the
+        summary prints.
         """,
         examples: [
             "popsim trace convert day.csv day.pstrace",
@@ -76,8 +82,15 @@ enum TraceConvertCommand: Command {
         do { writer = try makeTraceWriter(path: output, format: to, options: TraceWriteOptions(objects: mapping, unknownSize: unknownSize)) } catch {
             throw InputError("\(error)")
         }
+        let estimate = ProgressReporter.estimateRequests(path: input, format: from)
+        let progress = ProgressReporter(quiet: args.has("--quiet"),
+                                        stages: ProgressStages.convert(output: output, total: estimate?.count, estimated: !(estimate?.exact ?? false)))
         let count: Int
-        do { count = try copyTrace(from: source, to: writer, allowEmpty: false) } catch {
+        do {
+            count = try progress.watching { () throws(TraceCopyError) -> Int in
+                try copyTrace(from: source, to: writer, allowEmpty: false, progress: progress.counter)
+            }
+        } catch {
             if case .interrupted(let i) = error { throw i }
             throw InputError("\(error)")
         }

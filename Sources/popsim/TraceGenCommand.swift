@@ -1,5 +1,6 @@
 import Foundation
 import HTTPModel
+import Reports
 import Scenario
 import Workload
 
@@ -29,6 +30,7 @@ enum TraceGenCommand: Command {
             OptionSpec(name: "--out", value: "TRACE", help: "Where to write the trace: .pstrace and .oracleGeneral (or .bin) in those formats, any other name as CSV (t,pop,url,origin,kind[,bytes])."),
             OptionSpec(name: "--unknown-size", value: "BYTES", help: "oracleGeneral output: the size of every request when the workload sets no sizes (default 1)."),
             OptionSpec(name: "--to", value: "FORMAT", help: "The format whatever OUT's name (\(TraceConvertCommand.writable.map(\.rawValue).joined(separator: "|")))."),
+            OptionSpec(name: "--quiet", value: nil, help: "No progress line."),
         ],
         details: """
         Requests are drawn on the fly and written as they come: memory grows with the distinct URLs
@@ -38,6 +40,10 @@ enum TraceGenCommand: Command {
         block (scenarios/README.md); --scenario uses that block, and --seed may override its seed.
         The three formats hold the same requests (a .pstrace replays exactly as the CSV does);
         oracleGeneral keeps ids, sizes and whole seconds only, as `trace convert` writes it.
+        Generating for longer than a second shows a progress line on stderr when stderr is a terminal (not
+        with --quiet): requests written, their share and an ETA (~ with a duration: the count is then the
+        rate over it, an estimate), then "finishing TRACE" while the file is completed; it is cleared
+        before the summary prints.
         """,
         examples: [
             "popsim trace gen --objects 10000 --alpha 0.9 --rate 50 --duration 1h --kinds 'font=3,img=5,video=1,video-cors=1' --pops 'hangzhou=2,frankfurt=1' --origins 'https://www.example.com=3,https://shop.example.com=1' --no-origin-share 0.05 --seed 7 --out /tmp/synthetic.csv",
@@ -84,7 +90,13 @@ enum TraceGenCommand: Command {
         for share in source.familyShares where abs(share.reached - share.target) > 0.01 {
             Output.warning("with alpha \(spec.alpha) the /\(share.family.folder)/ objects get \(percent(share.reached)) of the requests instead of \(percent(share.target)): the most popular objects alone outweigh the kind mix")
         }
-        let written = format == .csv ? try writeCSV(source, to: out) : try write(source, to: out, as: format, unknownSize: unknownSize)
+        let expected = spec.expectedRequests
+        let progress = ProgressReporter(quiet: args.has("--quiet"),
+                                        stages: ProgressStages.gen(output: out, total: expected.count, estimated: !expected.exact))
+        let written = try progress.watching {
+            format == .csv ? try writeCSV(source, to: out, progress: progress.counter)
+                : try write(source, to: out, as: format, unknownSize: unknownSize, progress: progress.counter)
+        }
         let span = written.last.map { formatDuration($0) } ?? "0s"
         print("wrote \(written.count) requests over \(span) (\(source.urls.count) distinct URLs, \(spec.pops.count) POP(s), seed \(spec.seed)) to \(out)"
               + (format == .csv ? "" : " (\(format.rawValue))"))
@@ -185,14 +197,14 @@ enum TraceGenCommand: Command {
     // MARK: - Writing
 
     /// Streams every record to `path` in a binary format (`trace convert`'s writers).
-    static func write(_ source: SyntheticSource, to path: String, as format: TraceFormat,
-                      unknownSize: UInt32) throws -> (count: Int, last: Int64?, writer: (any TraceWriter)?) {
+    static func write(_ source: SyntheticSource, to path: String, as format: TraceFormat, unknownSize: UInt32,
+                      progress: ProgressCounter? = nil) throws -> (count: Int, last: Int64?, writer: (any TraceWriter)?) {
         let writer: any TraceWriter
         do { writer = try makeTraceWriter(path: path, format: format, options: TraceWriteOptions(unknownSize: unknownSize)) } catch {
             throw InputError("\(error)")
         }
         do {
-            let summary = try copyTraceSummarised(from: source, to: writer)
+            let summary = try copyTraceSummarised(from: source, to: writer, progress: progress)
             return (summary.count, summary.lastTime, writer)
         } catch {
             if case .interrupted(let i) = error { throw i }
@@ -200,8 +212,10 @@ enum TraceGenCommand: Command {
         }
     }
 
-    /// Streams every record to `path` as CSV; returns the count and the last time.
-    static func writeCSV(_ source: SyntheticSource, to path: String) throws -> (count: Int, last: Int64?, writer: (any TraceWriter)?) {
+    /// Streams every record to `path` as CSV; returns the count and the last time. Counts into
+    /// `progress` as `copyTrace` does (every 4,096 records, then stage 1 for the commit).
+    static func writeCSV(_ source: SyntheticSource, to path: String,
+                         progress: ProgressCounter? = nil) throws -> (count: Int, last: Int64?, writer: (any TraceWriter)?) {
         let writer: AtomicFileWriter
         do { writer = try AtomicFileWriter(path: path) } catch { throw InputError("\(error)") }
         let withBytes = !source.spec.sizes.isEmpty
@@ -237,10 +251,14 @@ enum TraceGenCommand: Command {
                 }
                 count += 1
                 last = r.time
-                if count & 0xFFF == 0 { try Interruption.check(requests: count, time: last) }
+                if count & 0xFFF == 0 {
+                    progress?.done = count
+                    try Interruption.check(requests: count, time: last)
+                }
             }
             try writer.write(bytes: line)
             try Interruption.check(requests: count, time: last)
+            progress?.enter(stage: 1)
             try writer.commit()
         } catch let error as Interrupted {
             writer.abort()

@@ -384,6 +384,26 @@ struct SyntheticWorkloadTests {
         #expect(video.reached < 0.2)
         #expect(abs(source.familyShares.map(\.reached).reduce(0, +) - 1) < 1e-9)
     }
+
+    @Test("expected requests: the count when only it limits; else the rate over the duration (diurnal curve included), capped by it")
+    func expectedRequests() throws {
+        #expect(syntheticSpec().expectedRequests == (200_000, true))
+        #expect(syntheticSpec { $0.rate = 55; $0.requests = nil; $0.duration = 3_600_000_000 }.expectedRequests == (198_000, false))
+        #expect(syntheticSpec { $0.requests = 100; $0.duration = 3_600_000_000 }.expectedRequests == (100, false))
+        #expect(syntheticSpec { $0.requests = 1_000_000; $0.duration = 10_000_000 }.expectedRequests == (500, false))
+        // A whole day of any curve is the rate times a day; two days twice that.
+        let day: Int64 = 86_400_000_000
+        let sinusoid = SyntheticSpec.Diurnal.sinusoid(amplitude: 0.8, peakHour: 12)
+        #expect(syntheticSpec { $0.requests = nil; $0.duration = 2 * day; $0.diurnal = sinusoid }.expectedRequests == (8_640_000, false))
+        // Hours 0 and 1 at twice the others' rate: 2 × 24/26 of the mean, for two hours.
+        let hourly = SyntheticSpec.Diurnal.hourly([2, 2] + Array(repeating: 1, count: 22))
+        let twoHours = syntheticSpec { $0.requests = nil; $0.duration = 7_200_000_000; $0.diurnal = hourly }.expectedRequests
+        #expect(abs(twoHours.count - Int((50 * 7200 * 48 / 26.0).rounded())) <= 1)
+        // And what the generator makes over the quiet first six hours of the sinusoid is within 2 % of it (seed 8).
+        let quiet = syntheticSpec { $0.rate = 20; $0.requests = nil; $0.duration = 6 * 3_600_000_000; $0.diurnal = sinusoid; $0.seed = 8 }
+        let (_, made) = try generateAll(quiet)
+        #expect(abs(Double(made.count) / Double(quiet.expectedRequests.count) - 1) < 0.02, "\(made.count) made, \(quiet.expectedRequests.count) expected")
+    }
 }
 
 /// A spec change that must be refused, the key the error must name and a word it must contain.
