@@ -52,13 +52,18 @@ func runShard(_ scenario: Scenario, path: String, only: [String]?, shard: Shard,
     let progress = ProgressReporter(quiet: quiet, total: estimate?.count, estimated: !(estimate?.exact ?? false))
     let result: RunResult
     let clock = RunClock()
+    if testFault() == .interrupt { Interruption.raise(SIGINT) }
     do {
         result = try ScenarioRun.run(scenario, only: only, progress: progress.update,
                                      options: SimulationOptions(threads: threads, shard: shard, countURLs: true))
         progress.finish()
         if args.has("--stats") { Output.note(clock.report(result, threads: threads)) }
+        // The last moment a signal stops the shard: from here on the part is written.
+        try Interruption.check(requests: result.requests, time: nil)
     } catch {
         progress.finish()
+        // Interrupted, a shard stops as a whole run does (exit 128 + the signal), not as bad input.
+        if error is Interrupted || (error as? RunError)?.interruption != nil { throw error }
         throw InputError("\(error)")
     }
     let part = PartialResult(result: result, only: only, scenarioFile: relativePath(path))

@@ -164,6 +164,23 @@ struct FaultCLITests {
         #expect(ok.status == 0, "\(args): \(ok.stderr)")
     }
 
+    /// A shard's run writes its part only at the end: interrupted, it stops as a whole run does.
+    @Test("a shard's run stops on SIGINT as a whole run does: exit 130, 'interrupted at request', no part written", arguments: ["pop", "url"])
+    func shardInterrupted(_ key: String) throws {
+        let dir = try makeTemporaryDirectory("popsim-interrupt")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try writeFile(dir, "scenario.json", faultScenario)
+        try writeFile(dir, "trace.csv", bigTrace(20_000))
+        let before = filesIn(dir)
+        let args = ["run", "scenario.json", "--shard", "0/2", "--shard-by", key, "--out", "p0.json"]
+        let r = try RunningPopsim(args, in: dir, environment: ["POPSIM_TEST_FAULT": "interrupt"]).finish()
+        #expect(r.status == 130, "exit \(r.status); stderr: \(r.stderr)")
+        #expect(r.stderr.hasPrefix("popsim: interrupted at request ") && r.stderr.hasSuffix("; nothing written\n") && !r.stderr.contains("error"),
+                "\(r.stderr)")
+        #expect(filesIn(dir) == before, "files left: \(filesIn(dir))")
+        #expect(try runPopsim(args, in: dir).status == 0)
+    }
+
     @Test("a broken invariant (time going back inside the loop) is an internal error: exit 70, nothing written")
     func internalError() throws {
         let dir = try makeTemporaryDirectory("popsim-internal")
