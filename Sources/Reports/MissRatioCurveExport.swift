@@ -24,14 +24,21 @@ public enum MissRatioCurveExport {
         var lines = [series("miss ratio", \.missRatio)]
         if !counting { lines.append(series("byte miss ratio", \.byteMissRatio)) }
         var subtitle = "\(curve.requests) requests, working set \(curve.workingSet.objects) objects"
-        if !counting {
-            subtitle += ", \(formatBytes(curve.workingSet.bytes)); exact from the largest object (\(formatBytes(curve.largestObject))) up"
+        if !counting { subtitle += ", \(formatBytes(curve.workingSet.bytes))" }
+        // As mrc.csv's exact column and the printed table say: objects that change size make the
+        // curve approximate everywhere (it weighs an object by its latest size, a cache by the
+        // size it inserted); else, in bytes, it is exact from the largest object up.
+        if curve.sizeChanges > 0 {
+            let changed = curve.sizeChanges == 1 ? "1 request changed its object's size" : "\(curve.sizeChanges) requests changed their object's size"
+            subtitle += "; approximate at every size (\(changed))"
+        } else if !counting {
+            subtitle += "; exact from the largest object (\(formatBytes(curve.largestObject))) up"
         }
         var chart = LineChart(title: "LRU miss ratio by cache size — \(name)", subtitle: subtitle,
                               xTitle: counting ? "cache size (objects, log scale)" : "cache size (bytes, log scale)",
                               yTitle: "miss ratio (%)", series: lines)
         chart.yUnit = "%"
-        if !counting, curve.largestObject > 0, let first = xs.first, let last = xs.last {
+        if !counting, curve.sizeChanges == 0, curve.largestObject > 0, let first = xs.first, let last = xs.last {
             // Below the largest object the curve bounds the miss ratio from above; say where.
             let x = deterministicLog(Double(curve.largestObject)) / deterministicLog(10)
             if x > first && x < last { chart.markers = [LineChart.Marker(x: x, label: "exact from here up (largest object)")] }
