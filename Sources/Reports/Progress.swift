@@ -1,7 +1,9 @@
 /// The progress line long runs show on a terminal, as pure text (`ProgressLine` decides when).
 public enum ProgressText {
     /// `1,245,184 requests (42%), 812,345/s, ETA 4s` — the share and ETA only when a total is
-    /// known and not yet passed; `~` marks a total that is an estimate.
+    /// known and not yet passed; `~` marks a total that is an estimate. The rate and ETA wait for
+    /// a quarter of a second of the count (a stage just entered may already count thousands,
+    /// read before its first line: its rate would be 0/s, or a spike).
     /// - Parameters:
     ///   - done: requests processed so far.
     ///   - total: the expected number of requests, if known.
@@ -9,10 +11,11 @@ public enum ProgressText {
     ///   - elapsed: seconds since the run started.
     public static func line(done: Int, total: Int?, estimated: Bool, elapsed: Double, what: String = "requests") -> String {
         var s = "\(Format.grouped(done)) \(what)"
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
         if let total, total > 0, done <= total {
             s += " (\(estimated ? "~" : "")\(Format.fixed(Double(done) / Double(total) * 100, 0))%)"
         }
+        guard elapsed >= 0.25 else { return s }
+        let rate = Double(done) / elapsed
         s += ", \(Format.grouped(Int(rate.rounded())))/s"
         if let total, total > done, rate > 0 {
             s += ", ETA \(estimated ? "~" : "")\(eta(Double(total - done) / rate))"

@@ -211,7 +211,7 @@ struct CacheTrace {
 
     /// What cachesim's and mrc's help say about the progress line.
     static let progressDetails = """
-        A pass longer than a second shows a progress line on stderr when stderr is a terminal (not
+        A command running longer than a second shows a progress line on stderr when stderr is a terminal (not
         with --quiet): requests read, the share of the trace and an ETA (~ when its request count is
         estimated from a CSV trace's or log's size); it is cleared before the results print.
         """

@@ -7,6 +7,10 @@ func progressLine() {
     #expect(ProgressText.line(done: 500, total: 1000, estimated: false, elapsed: 1) == "500 requests (50%), 500/s, ETA 1s")
     #expect(ProgressText.line(done: 500, total: 1000, estimated: true, elapsed: 1) == "500 requests (~50%), 500/s, ETA ~1s")
     #expect(ProgressText.line(done: 1500, total: 1000, estimated: true, elapsed: 1) == "1,500 requests, 1,500/s")
+    // A stage just entered: no rate or ETA until a quarter of a second has passed (it was "0/s").
+    #expect(ProgressText.line(done: 398_934, total: 10_000_000, estimated: false, elapsed: 0) == "398,934 requests (4%)")
+    #expect(ProgressText.line(done: 398_934, total: 10_000_000, estimated: false, elapsed: 0.1) == "398,934 requests (4%)")
+    #expect(ProgressText.line(done: 500, total: 1000, estimated: false, elapsed: 0.25) == "500 requests (50%), 2,000/s, ETA 1s")
     #expect(ProgressText.eta(125) == "2m05s")
     #expect(ProgressText.eta(3720) == "1h02m")
     #expect(Format.grouped(-1234567) == "-1,234,567")
@@ -43,7 +47,7 @@ struct ProgressLineTests {
     func stages() {
         var decide = ProgressLine(stages: ProgressStages.cachesim(total: 1000, estimated: false))
         #expect(decide.line(stage: 0, done: 500, at: 1) == "counting the working set: 500 requests (50%), 500/s, ETA 1s")
-        #expect(decide.line(stage: 1, done: 0, at: 2.1) == "replaying: 0 requests (0%), 0/s")
+        #expect(decide.line(stage: 1, done: 0, at: 2.1) == "replaying: 0 requests (0%)", "no rate yet: the stage has just begun")
         #expect(decide.line(stage: 1, done: 250, at: 2.2) == nil)
         #expect(decide.line(stage: 1, done: 250, at: 2.6) == "replaying: 250 requests (25%), 500/s, ETA 2s")
         #expect(decide.line(stage: 7, done: 10, at: 2.7) == nil, "still the last stage: not a new one")
