@@ -134,3 +134,13 @@ func chartsDeterministic() throws {
     let a = try buildBundle("pass-through-two-origins"), b = try buildBundle("pass-through-two-origins")
     #expect(a.files == b.files)
 }
+
+@Test("a line chart leaves room right of the plot for half its last x label (mrc.svg's '398.11KB' was cut off); short labels keep the 24-pixel margin")
+func lineChartRightMargin() {
+    var chart = LineChart(title: "t", xTitle: "x", yTitle: "y", series: [.init(name: "s", points: [.init(x: 0, y: 1), .init(x: 10, y: 2)])])
+    #expect(chart.layout().frame.right == chart.width - 24, "'10' fits in 24 pixels")
+    chart.xTickLabel = { "\(Int($0)) long label" }
+    let half = Chart.textWidth("10 long label") / 2
+    #expect(half > 24)
+    #expect(chart.layout().frame.right + half <= chart.width - 4)
+}

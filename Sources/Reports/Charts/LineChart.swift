@@ -78,9 +78,12 @@ public struct LineChart {
         let yd = yDomain ?? (0, ys.max() ?? 1)
         let xTicks = NiceTicks(min: xd.0, max: xd.1, count: 8)
         let yTicks = NiceTicks(min: yd.0, max: yd.1, count: 6)
+        // The last x tick's label is centred on the plot's right edge: room for half of it.
+        let lastLabel = xTickLabel?(xTicks.upper) ?? xTicks.label(xTicks.upper)
+        let right = width - max(24, Chart.textWidth(lastLabel, fontSize: 12) / 2 + 6)
         let sorted = markers.indices.sorted { (markers[$0].x, $0) < (markers[$1].x, $1) }
         // Marker labels sit in rows above the plot; a label moves down a row when it would overlap.
-        let provisional = LinearScale(domain: (xTicks.lower, xTicks.upper), range: (left, width - 24))
+        let provisional = LinearScale(domain: (xTicks.lower, xTicks.upper), range: (left, right))
         var rowEnds: [Double] = []
         var rows = Array(repeating: 0, count: markers.count)
         for i in sorted {
@@ -93,7 +96,7 @@ public struct LineChart {
             rows[i] = row
         }
         let top = headerBottom + Double(rowEnds.count) * 15
-        let frame = Chart.Frame(left: left, top: top, right: width - 24, bottom: height - 52)
+        let frame = Chart.Frame(left: left, top: top, right: right, bottom: height - 52)
         return Layout(frame: frame,
                       x: LinearScale(domain: (xTicks.lower, xTicks.upper), range: (frame.left, frame.right)),
                       y: LinearScale(domain: (yTicks.lower, yTicks.upper), range: (frame.bottom, frame.top)),
