@@ -29,8 +29,8 @@ enum TraceConvertCommand: Command {
         compact binary trace, docs/trace-format.md) and oracleGeneral (.oracleGeneral or .bin; libCacheSim's
         24-byte records). Both files stream: memory grows with distinct URLs and origins, not with records.
         oracleGeneral keeps ids, sizes and whole seconds only; its next_access_vtime is recomputed on writing.
-        Nothing is written at OUT unless the whole conversion succeeds; a trace without requests is refused. Exit status: 0 done,
-        2 bad input, 130/143 interrupted.
+        Nothing is written at OUT unless the whole conversion succeeds; a trace without requests is
+        refused. Exit status: 0 done, 2 bad input, 130/143 interrupted.
         A conversion longer than a second shows a progress line on stderr when stderr is a terminal (not with
         --quiet): records written, the share of IN and an ETA (~ when IN's count is estimated from a CSV
         trace's or log's size), then "finishing OUT" while the file is completed; it is cleared before the
