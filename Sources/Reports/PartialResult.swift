@@ -436,47 +436,10 @@ public struct PartialResult: Sendable {
     /// - Returns: the common scenario path, hash and variant option.
     public static func checkCompatible(_ parts: [(file: String, part: PartialResult)]) throws(Error) -> (scenarioFile: String, hash: String) {
         guard let (firstFile, first) = parts.first else { throw Error("no partial results to merge") }
-        for (file, p) in parts.dropFirst() {
-            func differ(_ what: String, _ a: String, _ b: String) -> Error {
-                Error("\(firstFile) and \(file) come from different runs: \(what) \(a) vs \(b); merge the shards of one run")
-            }
-            if p.popsimVersion != first.popsimVersion { throw differ("popsim version", first.popsimVersion, p.popsimVersion) }
-            if p.scenarioName != first.scenarioName { throw differ("scenario", first.scenarioName, p.scenarioName) }
-            if p.seed != first.seed { throw differ("seed", "\(first.seed)", "\(p.seed)") }
-            if p.scenarioHash != first.scenarioHash {
-                throw differ("scenario file (hash)", "\(first.scenarioFile) (\(first.scenarioHash))", "\(p.scenarioFile) (\(p.scenarioHash))")
-            }
-            if p.variantNames != first.variantNames {
-                throw differ("variants", first.variantNames.joined(separator: ","), p.variantNames.joined(separator: ","))
-            }
-            if p.shard.count != first.shard.count {
-                throw differ("shard count", "\(first.shard.count) (shard \(first.shard.index)/\(first.shard.count))",
-                             "\(p.shard.count) (shard \(p.shard.index)/\(p.shard.count))")
-            }
-            if p.shard.key != first.shard.key { throw differ("shard key", first.shard.key.rawValue, p.shard.key.rawValue) }
-            if p.traceRequests != first.traceRequests {
-                throw differ("trace (requests read)", "\(first.traceRequests)", "\(p.traceRequests)")
-            }
-            if p.origins != first.origins || p.skips != first.skips { throw differ("trace (page origins or skipped lines)", "", "") }
-            if p.traceDigest != first.traceDigest {
-                throw Error("\(firstFile) and \(file) read different traces (digests \(first.traceDigest) and \(p.traceDigest)): "
-                            + "the trace changed between the shards' runs; run every shard on the same trace")
-            }
-        }
-        var seen: [Int: String] = [:]
-        for (file, p) in parts {
-            if let other = seen[p.shard.index] { throw Error("\(other) and \(file) are both shard \(p.shard.index)/\(p.shard.count)") }
-            seen[p.shard.index] = file
-        }
-        let missing = (0..<first.shard.count).filter { seen[$0] == nil }
-        if !missing.isEmpty {
-            throw Error("missing shard\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ", ")) of \(first.shard.count) (by \(first.shard.key.rawValue))")
-        }
-        let covered = parts.reduce(0) { $0 + $1.part.requests }
-        if covered != first.traceRequests {
-            throw Error("the shards simulated \(covered) requests but the trace has \(first.traceRequests): the parts do not cover the run")
-        }
-        return (first.scenarioFile, first.scenarioHash)
+        var check = ShardSetCheck(first: first, file: firstFile)
+        for (file, p) in parts.dropFirst() { try check.sameRun(p, file: file) }
+        for (file, p) in parts.dropFirst() { try check.add(p, file: file) }
+        return try check.complete()
     }
 
     /// The result the unsharded run would have produced, from the shards of one run (checked
@@ -486,47 +449,161 @@ public struct PartialResult: Sendable {
     ///   an unsharded run, whose evictions would have depended on every shard's URLs).
     public static func merge(_ parts: [(file: String, part: PartialResult)], scenario: Scenario) throws(Error) -> (result: RunResult, inexactPOPs: [String]) {
         _ = try checkCompatible(parts)
-        let first = parts[0].part
-        guard scenario.contentHash == first.scenarioHash else {
-            throw Error("\(scenario.file) has changed since the shards ran (hash \(scenario.contentHash), the parts say \(first.scenarioHash))")
+        var merge = try PartialMerge(first: parts[0].part, file: parts[0].file, scenario: scenario)
+        for (file, part) in parts.dropFirst() { try merge.add(part, file: file) }
+        return try merge.finish()
+    }
+}
+
+/// The checks that parts are the shards of one run, a part at a time: each against the first
+/// (same popsim, scenario, seed, variants, shard count and key, trace), then, once all are in,
+/// every index once and every request covered.
+struct ShardSetCheck {
+    let firstFile: String
+    /// The first part's header (its variants and URL sections are not kept).
+    let first: PartialResult
+    private var seen: [Int: String] = [:]
+    private var covered = 0
+
+    init(first part: PartialResult, file: String) {
+        var header = part
+        header.variants = []
+        header.urls = URLSections(counts: [], failing: [])
+        first = header
+        firstFile = file
+        seen[part.shard.index] = file
+        covered = part.requests
+    }
+
+    /// Refuses a part of another run than the first's.
+    func sameRun(_ p: PartialResult, file: String) throws(PartialResult.Error) {
+        func differ(_ what: String, _ a: String, _ b: String) -> PartialResult.Error {
+            PartialResult.Error("\(firstFile) and \(file) come from different runs: \(what) \(a) vs \(b); merge the shards of one run")
         }
-        let sorted = parts.map(\.part).sorted { $0.shard.index < $1.shard.index }
+        if p.popsimVersion != first.popsimVersion { throw differ("popsim version", first.popsimVersion, p.popsimVersion) }
+        if p.scenarioName != first.scenarioName { throw differ("scenario", first.scenarioName, p.scenarioName) }
+        if p.seed != first.seed { throw differ("seed", "\(first.seed)", "\(p.seed)") }
+        if p.scenarioHash != first.scenarioHash {
+            throw differ("scenario file (hash)", "\(first.scenarioFile) (\(first.scenarioHash))", "\(p.scenarioFile) (\(p.scenarioHash))")
+        }
+        if p.variantNames != first.variantNames {
+            throw differ("variants", first.variantNames.joined(separator: ","), p.variantNames.joined(separator: ","))
+        }
+        if p.shard.count != first.shard.count {
+            throw differ("shard count", "\(first.shard.count) (shard \(first.shard.index)/\(first.shard.count))",
+                         "\(p.shard.count) (shard \(p.shard.index)/\(p.shard.count))")
+        }
+        if p.shard.key != first.shard.key { throw differ("shard key", first.shard.key.rawValue, p.shard.key.rawValue) }
+        if p.traceRequests != first.traceRequests {
+            throw differ("trace (requests read)", "\(first.traceRequests)", "\(p.traceRequests)")
+        }
+        if p.origins != first.origins || p.skips != first.skips { throw differ("trace (page origins or skipped lines)", "", "") }
+        if p.traceDigest != first.traceDigest {
+            throw PartialResult.Error("\(firstFile) and \(file) read different traces (digests \(first.traceDigest) and \(p.traceDigest)): "
+                                      + "the trace changed between the shards' runs; run every shard on the same trace")
+        }
+    }
+
+    /// Counts a part (after `sameRun`): its index must not have come before.
+    mutating func add(_ p: PartialResult, file: String) throws(PartialResult.Error) {
+        if let other = seen[p.shard.index] { throw PartialResult.Error("\(other) and \(file) are both shard \(p.shard.index)/\(p.shard.count)") }
+        seen[p.shard.index] = file
+        covered += p.requests
+    }
+
+    /// Refuses a set with a shard missing, or whose shards do not cover the trace's requests.
+    /// - Returns: the scenario file and hash the parts name.
+    func complete() throws(PartialResult.Error) -> (scenarioFile: String, hash: String) {
+        let missing = (0..<first.shard.count).filter { seen[$0] == nil }
+        if !missing.isEmpty {
+            throw PartialResult.Error("missing shard\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ", ")) of \(first.shard.count) (by \(first.shard.key.rawValue))")
+        }
+        if covered != first.traceRequests {
+            throw PartialResult.Error("the shards simulated \(covered) requests but the trace has \(first.traceRequests): the parts do not cover the run")
+        }
+        return (first.scenarioFile, first.scenarioHash)
+    }
+}
+
+/// Merges the parts of a sharded run one at a time: each is checked against the first and
+/// folded into the result as it comes, so that a merge holds one part besides the result, not
+/// every part (with POP shards each part repeats the failing URLs' texts; the day's four parts
+/// took 1.68 GB held together). Every fold is a sum, a union or a sort, so the order the parts
+/// come in does not change the result.
+public struct PartialMerge {
+    private var check: ShardSetCheck
+    private let scenario: Scenario
+    private var variants: [VariantResult]
+    private var requests = 0
+    private var urlRequests: [Int] = []
+    private var urlChecked: [Int] = []
+    private var urlTexts: [UInt32: String] = [:]
+
+    /// Starts a merge with its first part, of `scenario` (whose hash must be the part's).
+    public init(first part: PartialResult, file: String, scenario: Scenario) throws(PartialResult.Error) {
+        guard scenario.contentHash == part.scenarioHash else {
+            throw PartialResult.Error("\(scenario.file) has changed since the shards ran (hash \(scenario.contentHash), the parts say \(part.scenarioHash))")
+        }
+        check = ShardSetCheck(first: part, file: file)
+        self.scenario = scenario
+        variants = part.variantNames.map { VariantResult(name: $0, popCount: scenario.config.pops.count) }
+        try fold(part)
+    }
+
+    /// Checks `part` against the first and folds it in.
+    public mutating func add(_ part: PartialResult, file: String) throws(PartialResult.Error) {
+        try check.sameRun(part, file: file)
+        try check.add(part, file: file)
+        try fold(part)
+    }
+
+    private mutating func fold(_ p: PartialResult) throws(PartialResult.Error) {
+        let sameEvents = check.first.shard.key == .url
+        for i in variants.indices {
+            guard p.variants[i].peakBytes.count == scenario.config.pops.count else {
+                throw PartialResult.Error("the parts have \(p.variants[i].peakBytes.count) POPs, the scenario \(scenario.config.pops.count)")
+            }
+            variants[i].merge(p.variants[i], sameEvents: sameEvents)
+        }
+        requests += p.requests
+        var grow = 0
+        p.urls.forEachCount { id, _, _ in grow = max(grow, Int(id) + 1) }
+        if grow > urlRequests.count {
+            urlRequests.append(contentsOf: repeatElement(0, count: grow - urlRequests.count))
+            urlChecked.append(contentsOf: repeatElement(0, count: grow - urlChecked.count))
+        }
+        p.urls.forEachCount { id, requests, checked in
+            urlRequests[Int(id)] += requests
+            urlChecked[Int(id)] += checked
+        }
+        p.urls.forEachFailingURL { id, text in urlTexts[id] = text }
+    }
+
+    /// The merged result, once every part is in.
+    /// - Returns: the result, and for URL shards the POPs whose caches may have filled (see
+    ///   `PartialResult.merge`).
+    public func finish() throws(PartialResult.Error) -> (result: RunResult, inexactPOPs: [String]) {
+        _ = try check.complete()
+        let first = check.first
         let catalog = Catalog(domainHosts: scenario.config.domains.map(\.host))
         for (i, text) in first.origins.enumerated() {
             guard let origin = try? WebOrigin(parsing: text), origin.serialized == text else {
-                throw Error("\(parts[0].file): origins[\(i)] \"\(text)\" is not a serialised origin")
+                throw PartialResult.Error("\(check.firstFile): origins[\(i)] \"\(text)\" is not a serialised origin")
             }
             catalog.addOrigin(origin)
         }
-        let sameEvents = first.shard.key == .url
-        var variants: [VariantResult] = []
+        var variants = variants
         for (i, name) in first.variantNames.enumerated() {
-            var v = VariantResult(name: name, popCount: scenario.config.pops.count)
-            for p in sorted {
-                guard p.variants[i].peakBytes.count == scenario.config.pops.count else {
-                    throw Error("the parts have \(p.variants[i].peakBytes.count) POPs, the scenario \(scenario.config.pops.count)")
-                }
-                v.merge(p.variants[i], sameEvents: sameEvents)
-            }
             let variantIndex = scenario.config.variants.firstIndex { $0.name == name } ?? 0
-            for k in v.appliedEvents.indices { v.appliedEvents[k].variant = variantIndex }
-            variants.append(v)
+            for k in variants[i].appliedEvents.indices { variants[i].appliedEvents[k].variant = variantIndex }
         }
-        var result = RunResult(scenario: scenario, variants: variants, requests: sorted.reduce(0) { $0 + $1.requests },
+        var result = RunResult(scenario: scenario, variants: variants, requests: requests,
                                catalog: catalog, skips: first.skips, traceRequests: first.traceRequests)
-        var urlCount = 0
-        for p in sorted { p.urls.forEachCount { id, _, _ in urlCount = max(urlCount, Int(id) + 1) } }
-        result.urlRequests = Array(repeating: 0, count: urlCount)
-        result.urlChecked = Array(repeating: 0, count: urlCount)
-        for p in sorted {
-            p.urls.forEachCount { id, requests, checked in
-                result.urlRequests[Int(id)] += requests
-                result.urlChecked[Int(id)] += checked
-            }
-            p.urls.forEachFailingURL { id, text in result.urlTexts[id] = text }
-        }
+        result.urlRequests = urlRequests
+        result.urlChecked = urlChecked
+        result.urlTexts = urlTexts
         var inexact: [String] = []
-        if sameEvents {
+        if first.shard.key == .url {
             for (p, pop) in scenario.config.pops.enumerated() {
                 if variants.contains(where: { $0.peakBytes[p] > pop.capacityBytes }) { inexact.append(pop.id) }
             }

@@ -120,25 +120,36 @@ enum MergeCommand: Command {
         let files = args.positional
         let progress = ProgressReporter(quiet: quiet, stages: ProgressStages.merge(parts: files))
         // Nothing is written before the parts are merged: Ctrl-C stops the reading at once.
-        let (parts, recorded, merged) = try InterruptWatch.watching(showing: progress) {
-            () throws -> ([(file: String, part: PartialResult)], String, (result: RunResult, inexactPOPs: [String])) in
-            var parts: [(file: String, part: PartialResult)] = []
-            for (i, file) in files.enumerated() {
+        // Each part is folded into the result as it is read, then dropped: one part in memory
+        // besides the result, however many there are.
+        let (only, recorded, merged) = try InterruptWatch.watching(showing: progress) {
+            () throws -> ([String]?, String, (result: RunResult, inexactPOPs: [String])) in
+            func part(_ i: Int) throws -> PartialResult {
                 progress.counter.enter(stage: i)
+                let file = files[i]
                 let bytes: [UInt8]
                 do { bytes = try readWholeFile(file, limit: maxPartialResultBytes, kind: "a partial result") } catch { throw InputError("\(error)") }
-                do { parts.append((file, try PartialResult.parse(bytes, file: file))) } catch { throw InputError("\(error)") }
+                do { return try PartialResult.parse(bytes, file: file) } catch { throw InputError("\(error)") }
             }
-            progress.counter.enter(stage: files.count)
-            let recorded: String
-            do { recorded = try PartialResult.checkCompatible(parts).scenarioFile } catch { throw InputError("\(error)") }
-            let scenarioPath = args.value("--scenario") ?? recorded
-            if args.value("--scenario") == nil && !FileManager.default.fileExists(atPath: recorded) {
-                throw InputError("\(recorded): no such file (the scenario the shards ran, as they were given it, relative to the directory they ran in); "
-                                 + "run merge from that directory, or give --scenario FILE")
+            do {
+                var merge: PartialMerge
+                let only: [String]?, recorded: String
+                do { // the first part names the scenario; it is dropped once folded in
+                    let first = try part(0)
+                    (only, recorded) = (first.variantOption, first.scenarioFile)
+                    let scenarioPath = args.value("--scenario") ?? recorded
+                    if args.value("--scenario") == nil && !FileManager.default.fileExists(atPath: recorded) {
+                        throw InputError("\(recorded): no such file (the scenario the shards ran, as they were given it, relative to the directory they ran in); "
+                                         + "run merge from that directory, or give --scenario FILE")
+                    }
+                    merge = try PartialMerge(first: first, file: files[0], scenario: try loadScenario(scenarioPath))
+                }
+                for i in files.indices.dropFirst() { try merge.add(try part(i), file: files[i]) }
+                progress.counter.enter(stage: files.count)
+                return (only, recorded, try merge.finish())
+            } catch let error as PartialResult.Error {
+                throw InputError("\(error)")
             }
-            let scenario = try loadScenario(scenarioPath)
-            do { return (parts, recorded, try PartialResult.merge(parts, scenario: scenario)) } catch { throw InputError("\(error)") }
         }
         var inexact: String? = nil
         if !merged.inexactPOPs.isEmpty {
@@ -147,7 +158,6 @@ enum MergeCommand: Command {
             Output.warning(why)
             inexact = "merged from shards " + why
         }
-        let only = parts[0].part.variantOption
         var words = ["popsim", "run", recorded]
         for v in only ?? [] { words += ["--variant", v] }
         words += ["--out", relativePath(out)]

@@ -223,3 +223,28 @@ func traceDigest() throws {
         #expect(try digests(changed, shards: 1)[0] != reference[0], "\(from) → \(to)")
     }
 }
+
+@Test("a merge folds its parts one at a time, in the order given: every order of three parts gives the same bundle", arguments: [Shard.Key.pop, .url])
+func mergeOrder(key: Shard.Key) throws {
+    let path = try writeStressScenario(in: try makeTemporaryDirectory("popsim-stress"), capacity: "10TB")
+    let scenario = try Scenario.load(path: path)
+    var parts: [(file: String, part: PartialResult)] = []
+    for index in 0..<3 {
+        let result = try ScenarioRun.run(scenario, options: SimulationOptions(shard: Shard(index: index, count: 3, key: key), countURLs: true))
+        let json = PartialResult(result: result, only: nil, scenarioFile: "scenario.json").json
+        parts.append(("part-\(index).json", try PartialResult.parse(Array(json.utf8), file: "part-\(index).json")))
+    }
+    let orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]]
+    var bundles: [[BundleFile]] = []
+    for order in orders {
+        var merge = try PartialMerge(first: parts[order[0]].part, file: parts[order[0]].file, scenario: scenario)
+        for i in order.dropFirst() { try merge.add(parts[i].part, file: parts[i].file) }
+        bundles.append(try bundle(of: try merge.finish().result))
+    }
+    for (order, b) in zip(orders, bundles).dropFirst() { expectSameFiles(bundles[0], b, "\(key) shards merged in the order \(order)") }
+    // Two parts and no third: the merge says which shard is missing, whatever the order.
+    var partial = try PartialMerge(first: parts[2].part, file: parts[2].file, scenario: scenario)
+    try partial.add(parts[0].part, file: parts[0].file)
+    #expect(throws: PartialResult.Error.self) { try partial.finish() }
+    do { _ = try partial.finish() } catch { #expect(error.description.hasPrefix("missing shard 1 of 3"), "\(error)") }
+}
