@@ -279,7 +279,7 @@ public struct StackDistanceProfiler: ~Copyable {
     public var curve: MissRatioCurve {
         MissRatioCurve(countingObjects: countingObjects, requests: requests, requestBytes: requestBytes,
                        zeroSizeSkipped: zeroSizeSkipped, withoutSize: withoutSize,
-                       workingSet: WorkingSet(objects: index.count, bytes: workingSetBytes),
+                       workingSet: WorkingSet(objects: numbersObjects ? numberedObjects : index.count, bytes: workingSetBytes),
                        largestObject: largest, smallestObject: smallest == .max ? 0 : smallest, sizeChanges: sizeChanges,
                        hitCounts: hitCounts, hitBytes: countingObjects ? hitCounts : hitBytes)
     }
@@ -339,12 +339,76 @@ public struct StackDistanceProfiler: ~Copyable {
     }
 
     /// Profiles a trace whose reader numbers its objects (a CSV trace through its fast reader,
-    /// the url and bytes columns only; a `.pstrace`'s URL ids).
+    /// the url and bytes columns only; a `.pstrace`'s URL ids): records are kept by number, so
+    /// no id is hashed, and each batch's records and slot blocks are touched before its requests
+    /// run, as on the oracleGeneral path. Only on a fresh profiler.
     /// With `readAhead`, the file is read and numbered on a second thread (the results are the same).
     public mutating func replay(_ reader: some NumberedRequestBatches, readAhead: Bool = false) throws(TraceError) {
-        try reader.forEachBatch(readAhead: readAhead) { objects, sizes, n in
-            for j in 0..<n { access(UInt64(objects[j]), size: sizes[j] < 0 ? nil : sizes[j]) }
+        precondition(requests == 0 && zeroSizeSkipped == 0 && index.count == 0 && !numbersObjects,
+                     "a numbered replay starts on a fresh StackDistanceProfiler")
+        numbersObjects = true
+        let objects = UnsafeMutablePointer<Int>.allocate(capacity: 64)
+        let sizes = UnsafeMutablePointer<Int64>.allocate(capacity: 64)
+        let distances = UnsafeMutablePointer<Int64>.allocate(capacity: 64)
+        defer { objects.deallocate(); sizes.deallocate(); distances.deallocate() }
+        try reader.forEachBatch(readAhead: readAhead) { given, givenSizes, count in
+            var start = 0
+            while start < count {
+                let n = min(64, count - start)
+                profileNumbered(given + start, givenSizes + start, n, objects, sizes, distances)
+                start += n
+            }
         }
+    }
+
+    /// Whether records are kept by the reader's numbers (`replay` of numbered batches).
+    private var numbersObjects = false
+    /// Objects seen, when they are numbered by the reader.
+    private var numberedObjects = 0
+
+    /// One batch of numbered requests (at most 64; sizes -1 for none), as `access` takes each.
+    private mutating func profileNumbered(_ given: UnsafePointer<Int>, _ givenSizes: UnsafePointer<Int64>, _ total: Int,
+                                          _ objects: UnsafeMutablePointer<Int>, _ sizes: UnsafeMutablePointer<Int64>,
+                                          _ distances: UnsafeMutablePointer<Int64>) {
+        var n = 0
+        for j in 0..<total {
+            var s = givenSizes[j]
+            if s < 0 { s = unknownSize; withoutSize &+= 1 }
+            if s == 0 { zeroSizeSkipped &+= 1; continue }
+            if countingObjects { s = 1 }
+            let object = given[j]
+            // The reader numbers every URL, also one whose requests so far were skipped (size 0):
+            // records wait, unused (slot -1), for their object's first counted request.
+            if object >= records.count {
+                records.append(contentsOf: repeatElement(Record(slot: -1, weight: 0), count: Swift.max(object + 1 - records.count, records.count)))
+            }
+            objects[n] = object
+            sizes[n] = s
+            n &+= 1
+        }
+        var sink: Int64 = 0
+        records.withUnsafeBufferPointer { r in
+            for j in 0..<n { sink &+= Int64(r[objects[j]].slot) }
+        }
+        records.withUnsafeBufferPointer { r in
+            slotWeight.withUnsafeBufferPointer { w in
+                for j in 0..<n {
+                    let slot = Int(r[objects[j]].slot)
+                    if slot >= 0 && slot < w.count { sink &+= w[slot] &+ w[slot & ~(Self.blockSize &- 1)] }
+                }
+            }
+        }
+        for j in 0..<n {
+            // A first request: slot -1 until then (a later request of the same object in this
+            // batch finds the slot this one marks).
+            if records[objects[j]].slot < 0 {
+                numberedObjects &+= 1
+                workingSetBytes &+= sizes[j]
+            }
+            distances[j] = touch(objects[j], sizes[j])
+        }
+        for j in 0..<n where distances[j] > 0 { count(distances[j], sizes[j]) }
+        touched &+= sink
     }
 
     /// Profiles every record of a trace source, keyed by URL as `CacheOnlyReplay` keys them.
@@ -355,6 +419,7 @@ public struct StackDistanceProfiler: ~Copyable {
     /// The dense index of `id`, with a record (a new object gets one, and its working-set bytes).
     @inline(__always)
     private mutating func resolve(_ id: UInt64, _ size: Int64) -> Int {
+        precondition(!numbersObjects, "StackDistanceProfiler: ids after a numbered replay")
         let (object, isNew) = index.index(of: id)
         if isNew {
             records.append(Record(slot: -1, weight: 0))
