@@ -320,18 +320,7 @@ public struct StackDistanceProfiler: ~Copyable {
             }
             if n == 0 { break }
             for j in 0..<n { objects[j] = resolve(ids[j], sizes[j]) }
-            records.withUnsafeBufferPointer { r in
-                for j in 0..<n { sink &+= Int64(r[objects[j]].slot) }
-            }
-            records.withUnsafeBufferPointer { r in
-                slotWeight.withUnsafeBufferPointer { w in
-                    for j in 0..<n {
-                        let slot = Int(r[objects[j]].slot)
-                        // The slot's block, from its start: prefix(through:) sums it.
-                        if slot >= 0 && slot < w.count { sink &+= w[slot] &+ w[slot & ~(Self.blockSize &- 1)] }
-                    }
-                }
-            }
+            sink &+= touchRecordsAndSlots(objects, n)
             for j in 0..<n { distances[j] = touch(objects[j], sizes[j]) }
             for j in 0..<n where distances[j] > 0 { count(distances[j], sizes[j]) }
         }
@@ -361,6 +350,27 @@ public struct StackDistanceProfiler: ~Copyable {
         }
     }
 
+    /// Reads what a batch's requests will read first — each object's record, then the block of
+    /// its latest slot — in two loops whose loads do not wait for each other, so that the
+    /// processor overlaps their cache misses; returns a value made of them for the caller to keep.
+    @inline(__always)
+    private func touchRecordsAndSlots(_ objects: UnsafePointer<Int>, _ n: Int) -> Int64 {
+        var sink: Int64 = 0
+        records.withUnsafeBufferPointer { r in
+            for j in 0..<n { sink &+= Int64(r[objects[j]].slot) }
+        }
+        records.withUnsafeBufferPointer { r in
+            slotWeight.withUnsafeBufferPointer { w in
+                for j in 0..<n {
+                    let slot = Int(r[objects[j]].slot)
+                    // The slot's block, from its start: prefix(through:) sums it.
+                    if slot >= 0 && slot < w.count { sink &+= w[slot] &+ w[slot & ~(Self.blockSize &- 1)] }
+                }
+            }
+        }
+        return sink
+    }
+
     /// Whether records are kept by the reader's numbers (`replay` of numbered batches).
     private var numbersObjects = false
     /// Objects seen, when they are numbered by the reader.
@@ -386,18 +396,7 @@ public struct StackDistanceProfiler: ~Copyable {
             sizes[n] = s
             n &+= 1
         }
-        var sink: Int64 = 0
-        records.withUnsafeBufferPointer { r in
-            for j in 0..<n { sink &+= Int64(r[objects[j]].slot) }
-        }
-        records.withUnsafeBufferPointer { r in
-            slotWeight.withUnsafeBufferPointer { w in
-                for j in 0..<n {
-                    let slot = Int(r[objects[j]].slot)
-                    if slot >= 0 && slot < w.count { sink &+= w[slot] &+ w[slot & ~(Self.blockSize &- 1)] }
-                }
-            }
-        }
+        let sink = touchRecordsAndSlots(objects, n)
         for j in 0..<n {
             // A first request: slot -1 until then (a later request of the same object in this
             // batch finds the slot this one marks).
