@@ -442,13 +442,14 @@ public struct PartialResult: Sendable {
         return try check.complete()
     }
 
-    /// The result the unsharded run would have produced, from the shards of one run (checked
-    /// with `checkCompatible` first) and the scenario they ran (whose hash must match).
+    /// The result the unsharded run would have produced, from the shards of one run (checked as
+    /// `checkCompatible` checks them, part by part) and the scenario they ran (whose hash must
+    /// match): `PartialMerge` over parts already in memory.
     /// - Returns: the merged result, and for URL shards the POPs whose caches may have filled
     ///   (the sum of the shards' peak bytes exceeds the capacity: the merge may then differ from
     ///   an unsharded run, whose evictions would have depended on every shard's URLs).
     public static func merge(_ parts: [(file: String, part: PartialResult)], scenario: Scenario) throws(Error) -> (result: RunResult, inexactPOPs: [String]) {
-        _ = try checkCompatible(parts)
+        guard !parts.isEmpty else { throw Error("no partial results to merge") }
         var merge = try PartialMerge(first: parts[0].part, file: parts[0].file, scenario: scenario)
         for (file, part) in parts.dropFirst() { try merge.add(part, file: file) }
         return try merge.finish()
@@ -566,13 +567,11 @@ public struct PartialMerge {
             variants[i].merge(p.variants[i], sameEvents: sameEvents)
         }
         requests += p.requests
-        var grow = 0
-        p.urls.forEachCount { id, _, _ in grow = max(grow, Int(id) + 1) }
-        if grow > urlRequests.count {
-            urlRequests.append(contentsOf: repeatElement(0, count: grow - urlRequests.count))
-            urlChecked.append(contentsOf: repeatElement(0, count: grow - urlChecked.count))
-        }
         p.urls.forEachCount { id, requests, checked in
+            if Int(id) >= urlRequests.count {
+                urlRequests.append(contentsOf: repeatElement(0, count: Int(id) + 1 - urlRequests.count))
+                urlChecked.append(contentsOf: repeatElement(0, count: Int(id) + 1 - urlChecked.count))
+            }
             urlRequests[Int(id)] += requests
             urlChecked[Int(id)] += checked
         }
