@@ -328,6 +328,14 @@ package struct TextIndex: Sendable {
     /// id's bytes, read only for slots whose stored hash bits match.
     @inline(__always)
     package func find(_ raw: UnsafeRawBufferPointer, hash h: UInt64, text: (Int) -> UnsafeRawBufferPointer) -> UInt32? {
+        find(hash: h) { sameBytes(text($0), raw) }
+    }
+
+    /// The first entered id whose hash bits match `h` and for which `isMatch` says yes, or nil:
+    /// `isMatch` is asked only about ids whose slots carry the hash's top 32 bits, so a caller
+    /// that keeps its texts elsewhere (or not at all, `DefinedTexts`) is rarely asked.
+    @inline(__always)
+    package func find(hash h: UInt64, where isMatch: (Int) -> Bool) -> UInt32? {
         let mask = slots.count - 1
         let tag = h & 0xFFFF_FFFF_0000_0000
         var i = Self.home(tag, mask: mask)
@@ -336,7 +344,7 @@ package struct TextIndex: Sendable {
             if slot == 0 { return nil }
             if slot & 0xFFFF_FFFF_0000_0000 == tag {
                 let id = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
-                if sameBytes(text(id), raw) { return UInt32(id) }
+                if isMatch(id) { return UInt32(id) }
             }
             i = (i + 1) & mask
         }

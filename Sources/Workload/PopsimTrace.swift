@@ -153,6 +153,8 @@ public final class PopsimTraceSource: TraceSource {
     // access to the class per record instead of one per field.
     private var c: Cursor
     private var kindNames = Interner()
+    /// The URLs defined so far, when their texts are not kept (`urls` then stays empty).
+    @exclusivity(unchecked) private var definedURLs: DefinedTexts?
     private var capacity: Int
     private var bufferOffset: Int64 = 0 // file offset of buffer[0]
     private var atEOF = false
@@ -250,13 +252,20 @@ public final class PopsimTraceSource: TraceSource {
     }
 
     /// Opens a trace and checks its header.
+    /// - Parameter keepingURLTexts: false for a caller that needs only URL ids (a cache-only
+    ///   replay): the URLs' texts are then checked as they are defined — UTF-8, no control
+    ///   character, none defined twice — but not kept, and `urls` stays empty; a `DefinedTexts`
+    ///   remembers where each was. A file that cannot be read back by offset (a pipe) or of
+    ///   512 GiB or more keeps them anyway.
     /// - Throws: `TraceError` when the file cannot be read, has the wrong magic, or a version
     ///   or required flag this popsim does not support.
-    public init(path: String, blockSize: Int = 1 << 20) throws(TraceError) {
+    public init(path: String, blockSize: Int = 1 << 20, keepingURLTexts: Bool = true) throws(TraceError) {
         self.path = path
-        do { (fd, _) = try openForReading(path) } catch {
+        let size: Int64?
+        do { (fd, size) = try openForReading(path) } catch {
             throw TraceError(file: path, line: 0, column: nil, message: error.message)
         }
+        if !keepingURLTexts, let size, size < DefinedTexts.largestFile { definedURLs = DefinedTexts() }
         capacity = max(blockSize, 4096)
         c = Cursor(buffer: UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16),
                    kinds: UnsafeMutablePointer<ResourceKind>.allocate(capacity: ResourceKind.allCases.count))
@@ -399,9 +408,15 @@ public final class PopsimTraceSource: TraceSource {
             guard let i = pops.intern(bytes: text) else { throw notUTF8() }
             id = i
         case .url:
-            before = urls.count
-            guard let i = urls.intern(bytes: text) else { throw notUTF8() }
-            id = i
+            if definedURLs != nil {
+                before = c.defined.url
+                id = try checkNewURL(text, at: bufferOffset + Int64(c.position - count)) ?? UInt32(before)
+                if Int(id) == before, !isValidUTF8(text) { throw notUTF8() }
+            } else {
+                before = urls.count
+                guard let i = urls.intern(bytes: text) else { throw notUTF8() }
+                id = i
+            }
         case .method:
             before = methods.count
             guard let i = methods.intern(bytes: text) else { throw notUTF8() }
@@ -429,6 +444,35 @@ public final class PopsimTraceSource: TraceSource {
         case .method: c.defined.method += 1
         case .kind: c.defined.kind += 1
         }
+    }
+
+    /// Enters a URL into `definedURLs`: nil when it is new, else the id it was defined with
+    /// before (read back from the file to be sure).
+    private func checkNewURL(_ text: UnsafeRawBufferPointer, at offset: Int64) throws(TraceError) -> UInt32? {
+        var readFailure: String? = nil
+        let fd = self.fd
+        let earlier = definedURLs!.add(text, at: DefinedTexts.place(offset: offset, length: text.count)) { place in
+            let (start, length) = DefinedTexts.offsetAndLength(place)
+            guard length == text.count, readFailure == nil else { return false }
+            if length == 0 { return true }
+            let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: length, alignment: 8)
+            defer { bytes.deallocate() }
+            var done = 0
+            while done < length {
+                let n = pread(fd, bytes.baseAddress! + done, length - done, off_t(start) + off_t(done))
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 {
+                    readFailure = n < 0 ? errnoText(errno) : "the file is shorter than before"
+                    return false
+                }
+                done += n
+            }
+            return sameBytes(UnsafeRawBufferPointer(bytes), text)
+        }
+        if let readFailure {
+            throw fail("reading back the URL defined earlier with these hash bits: \(readFailure)")
+        }
+        return earlier
     }
 
     // MARK: bytes, checked

@@ -179,7 +179,8 @@ struct CacheTrace {
                 reader.progress = progress
                 try raw(reader)
             } else if format == .csv || format == .popsim {
-                let reader: any NumberedRequestBatches = format == .csv ? try CacheKeyCSVReader(path: path) : try PopsimTraceSource(path: path)
+                let reader: any NumberedRequestBatches = format == .csv ? try CacheKeyCSVReader(path: path)
+                    : try PopsimTraceSource(path: path, keepingURLTexts: false)  // ids are all a replay needs
                 try numbered(progress.map { CountedRequestBatches(reader, progress: $0) } ?? reader)
             } else {
                 let opened = try openTraceSource(path: path, format: format)
