@@ -51,7 +51,8 @@ enum CacheSimCommand: Command {
         are skipped, counted and shown with the first of them, never dropped silently.
 
         \(CacheTrace.progressDetails)
-        It names the pass: "replaying: …", after "counting the working set: …" when a size is a fraction of it.
+        It names the pass: "replaying: …", after "counting the working set: …" when a size is a fraction of it
+        (which counts the requests, so that the replay's share and ETA are then exact: no ~).
 
         Exit status: 0 done, 2 bad input or usage — a trace with no request to replay (empty, a header
         only, every request of size 0) included: its miss ratio would be 0 / 0; 130 or 143 when SIGINT
@@ -81,8 +82,10 @@ enum CacheSimCommand: Command {
             var workingSet: WorkingSet?
             if requested.contains(where: \.isFraction) {
                 workingSet = try trace.workingSet(countingObjects: counting, readAhead: readAhead)
+                // The replay reads the same requests through the same counting readers: the pass
+                // just done counted them, where a CSV trace's total was estimated from its size.
+                progress.enter(stage: 1, knowing: progress.counter.done)
             }
-            progress.counter.enter(stage: 1)
             var capacities: [Int64] = []
             for size in requested {
                 let c = size.capacity(workingSet: workingSet, countingObjects: counting)
