@@ -224,6 +224,34 @@ struct CacheSimCLITests {
         #expect(counted.stdout.contains("LRU miss-ratio curve, cache sizes in objects:"))
     }
 
+    @Test("mrc --points all ends at the working set, as --points N does and as cachesim there gives, in bytes and objects")
+    func mrcAllPointsEndAtTheWorkingSet() throws {
+        // a 10, b 20, a, b, c 300: the last reuse hits from 30 bytes (2 objects) up, and c is never
+        // reused, so the curve's last step is below the working set: 330 bytes, 3 objects.
+        let requests: [(url: String, bytes: Int64)] = [("/a", 10), ("/b", 20), ("/a", 10), ("/b", 20), ("/c", 300)]
+        let text = "t,pop,url,origin,kind,bytes\n" + requests.enumerated().map { "\($0),p,\($1.url),,font,\($1.bytes)\n" }.joined()
+        let dir = try makeTemporaryDirectory()
+        let csv = try writeFile(dir, "t.csv", text)
+        for (flags, workingSet, lastStep) in [([String](), "330", "30"), (["--ignore-obj-size"], "3", "2")] {
+            func lastRows(_ points: String) throws -> [String] {
+                let out = dir + "/\(flags.count)-\(points)"
+                let r = try runPopsim(["mrc", csv, "--out", out, "--points", points] + flags)
+                #expect(r.status == 0, "stderr: \(r.stderr)")
+                return try String(contentsOfFile: out + "/mrc.csv", encoding: .utf8).split(separator: "\n").suffix(2).map(String.init)
+            }
+            let all = try lastRows("all")
+            #expect(all.first?.hasPrefix(lastStep + ",") == true, "\(flags): the curve's last step comes before: \(all)")
+            #expect(all.last == (try lastRows("20")).last, "\(flags): --points all and 20 end on the same row")
+            let cells = try #require(all.last).split(separator: ",").map(String.init)
+            #expect(cells[0] == workingSet && cells[3] == "true", "\(flags): \(cells)")
+            // cachesim at the working set: misses, and the miss ratios to the 4 decimals it prints.
+            let sim = try runPopsim(["cachesim", csv, "--cache-size", "100%"] + flags)
+            let row = try #require(rows(sim.stdout).first, "\(sim.stdout)")
+            #expect(row[0] == workingSet && row[3] == cells[4] && row[3] == "3", "\(flags): cachesim \(row), mrc \(cells)")
+            #expect(row[1] == String(format: "%.4f", Double(cells[1])!) && row[2] == String(format: "%.4f", Double(cells[2])!), "\(flags): cachesim \(row), mrc \(cells)")
+        }
+    }
+
     @Test("mrc on large objects: --points rows start at the largest object and end at the working set; the 100 % row is the working set, where only first requests miss")
     func mrcLargeObjects() throws {
         // a 1 KB, b 3 MB, c 2 KB, v 50 MB; v's second request has every object in its stack
