@@ -98,7 +98,7 @@ public struct ProgressLine: Sendable {
     public static let interval = 0.25
 
     /// The command's stages, by number (the numbers `ProgressCounter.stage` gives).
-    public let stages: [Stage]
+    public private(set) var stages: [Stage]
     /// Seconds before the line is first drawn.
     public let delay: Double
     /// Whether a line is on the screen (drawn and not cleared).
@@ -136,6 +136,15 @@ public struct ProgressLine: Sendable {
         return s.name.map { "\($0): \(count)" } ?? count
     }
 
+    /// Makes `stage` count against `total`, exactly: a pass before it has counted what it will
+    /// count (cachesim's replay, after the working set's pass over the same trace), so its share
+    /// and ETA lose the `~` of a total estimated from the file's size.
+    public mutating func know(total: Int, ofStage stage: Int) {
+        guard stages.indices.contains(stage), stages[stage].what != nil else { return }
+        stages[stage].total = total
+        stages[stage].estimated = false
+    }
+
     /// Whether there is a line to clear; after this, there is none.
     public mutating func clear() -> Bool {
         defer { drawn = false }
@@ -147,7 +156,8 @@ public struct ProgressLine: Sendable {
 /// kept here so that each command's wording is tested.
 public enum ProgressStages {
     /// `cachesim`: stage 0 counts the working set (only when a size is a fraction of it), stage 1
-    /// replays; each reads the whole trace, so both count against its requests.
+    /// replays; each reads the whole trace, so both count against its requests (which stage 0,
+    /// once done, knows: `ProgressLine.know(total:ofStage:)`).
     public static func cachesim(total: Int?, estimated: Bool) -> [ProgressLine.Stage] {
         [.counting("requests", total: total, estimated: estimated, name: "counting the working set"),
          .counting("requests", total: total, estimated: estimated, name: "replaying")]

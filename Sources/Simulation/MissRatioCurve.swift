@@ -132,10 +132,15 @@ public struct MissRatioCurve: Sendable, Equatable {
 
     /// A point at every size where the curve steps down — where some request's distance ends
     /// (counting objects), or the upper edge of each bucket holding one (bytes; the last one no
-    /// further than the working set) — in increasing size, from the smallest object.
+    /// further than the working set) — in increasing size, from the smallest object to the
+    /// working set.
+    ///
+    /// The ends are not steps: the smallest object, so that a plot begins before the first step,
+    /// and the working set itself (when no object changes size: else the exact size at or below
+    /// it), past the last step when some object is never reused in a stack that large — so that
+    /// the points end where `points(count:)` ends, where only first requests miss.
     public func allSteps() -> [MissRatioPoint] {
         var result: [MissRatioPoint] = []
-        // Start where the smallest object fits, so a plot begins before the first step.
         let first = point(at: max(1, smallestObject))
         if requests > 0 { result.append(first) }
         var previous: Int64 = 0
@@ -145,8 +150,13 @@ public struct MissRatioCurve: Sendable, Equatable {
             if edge <= first.capacity && !result.isEmpty { continue }
             result.append(point(at: edge))
         }
+        let whole = point(at: workingSetSize)
+        if whole.capacity > result.last?.capacity ?? 0 { result.append(whole) }
         return result
     }
+
+    /// The working set in the curve's unit: bytes, or objects when counting objects.
+    public var workingSetSize: Int64 { countingObjects ? Int64(workingSet.objects) : workingSet.bytes }
 
     /// About `count` points spaced evenly on a log scale up to the working set, each at an exact
     /// size (duplicates dropped), in increasing size; the last one is the working set itself
@@ -158,7 +168,7 @@ public struct MissRatioCurve: Sendable, Equatable {
     /// cache, and spent half the rows of a trace of large objects. Counting objects, every size
     /// is exact and they start at 1. `allSteps()` still lists the sizes below the largest object.
     public func points(count: Int) -> [MissRatioPoint] {
-        let top = countingObjects ? Int64(workingSet.objects) : workingSet.bytes
+        let top = workingSetSize
         guard top > 0, count > 0 else { return [] }
         let bottom = countingObjects ? 1 : min(exactSize(atLeast: max(1, largestObject)), top)
         var sizes: [Int64] = []

@@ -78,6 +78,45 @@ public func parseByteSize(_ text: String) throws(QuantityError) -> Int64 {
     }
 }
 
+/// Parses a share of a trace's working set — `0.01ws`, `1%` or `1%ws` — into the fraction
+/// libCacheSim reads from a cache size of `0.01` (`atof`); nil when `text` does not end in `ws`
+/// or `%` (case-insensitive), so is not written as one.
+///
+/// A percentage is the fraction written out: its decimal point moves two places left in the
+/// text (`2.5%` is read as `0.025`), not divided by 100 once parsed — `0.7 / 100` is a bit
+/// below `0.007`, and 0.7 % of 1,000 bytes would round down to 6 bytes, where `0.007ws` gives 7.
+/// So `P%` and `P%ws` are the same cache as `(P/100)ws`, to the byte. A share above the whole
+/// (`2ws`, `200%`) is a cache larger than the working set, accepted as libCacheSim accepts it.
+/// - Throws: `QuantityError` when the number before `ws` or `%` is not a positive decimal.
+public func parseWorkingSetShare(_ text: String) throws(QuantityError) -> Double? {
+    let lowered = text.lowercased()
+    let percent = lowered.hasSuffix("%") || lowered.hasSuffix("%ws")
+    guard percent || lowered.hasSuffix("ws") else { return nil }
+    let suffix = lowered.hasSuffix("%") ? 1 : lowered.hasSuffix("%ws") ? 3 : 2
+    let number = String(text.dropLast(suffix))
+    let fraction = isPlainDecimal(number) ? Double(percent ? hundredth(of: number) : number) : nil
+    guard let fraction, fraction.isFinite, fraction > 0 else {
+        throw QuantityError(input: text, quantity: "share of the working set", reason: percent
+            ? "a percentage of the working set is a positive number before '%' (10%, 0.5%)"
+            : "a fraction of the working set is a positive number before 'ws' (0.01ws)")
+    }
+    return fraction
+}
+
+/// Whether `text` is ASCII digits with at most one decimal point among them (`12`, `0.5`, `.5`, `5.`).
+private func isPlainDecimal(_ text: String) -> Bool {
+    text.contains { $0.isASCII && $0.isNumber } && text.allSatisfy { $0.isASCII && ($0.isNumber || $0 == ".") }
+        && text.filter { $0 == "." }.count <= 1
+}
+
+/// A plain decimal divided by 100 in its text: `2.5` → `0.025`, `150` → `1.50`.
+private func hundredth(of decimal: String) -> String {
+    let dot = decimal.firstIndex(of: ".") ?? decimal.endIndex
+    let whole = String(repeating: "0", count: max(0, 3 - decimal[..<dot].count)) + decimal[..<dot]
+    let after = dot < decimal.endIndex ? decimal[decimal.index(after: dot)...] : ""
+    return whole.dropLast(2) + "." + whole.suffix(2) + after
+}
+
 /// Splits `1.5GB` into `1.5` and `GB` at the first character that cannot be part of a number.
 private func splitNumberAndUnit(_ text: String) -> (Substring, Substring) {
     let end = text.firstIndex { !($0.isASCII && ($0.isNumber || $0 == "." || $0 == "-" || $0 == "+")) } ?? text.endIndex

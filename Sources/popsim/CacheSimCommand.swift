@@ -11,7 +11,7 @@ enum CacheSimCommand: Command {
         summary: "Replay a trace against bare LRU caches: miss ratios per cache size (libCacheSim's cachesim).",
         usage: "popsim cachesim TRACE --cache-size N[,N…] [--ignore-obj-size] [--working-set] [--format FORMAT] [--threads N] [--quiet]",
         options: [
-            OptionSpec(name: "--cache-size", value: "N[,N…]", help: "Cache sizes: bytes (1GB, 512MiB, 1000000), or a fraction of the working set (0.01ws); object counts with --ignore-obj-size."),
+            OptionSpec(name: "--cache-size", value: "N[,N…]", help: "Cache sizes: bytes (1GB, 512MiB, 1000000), or a share of the working set (0.01ws, or in percent 1% or 1%ws); object counts with --ignore-obj-size."),
             OptionSpec(name: "--ignore-obj-size", value: nil, help: "Count objects, not bytes: every request has size 1."),
             OptionSpec(name: "--working-set", value: nil, help: "Count an oracleGeneral trace's working set (distinct objects and their bytes) when replaying it at one size. Counted anyway for several sizes and other formats, and by a pass of its own when a size is a fraction of it."),
             OptionSpec(name: "--format", value: "FORMAT", help: "TRACE's format (\(CacheTrace.formats)); default: from its name, else its magic, else csv."),
@@ -36,8 +36,9 @@ enum CacheSimCommand: Command {
 
         Sizes: KB, MB, GB are powers of 1000 and KiB, MiB, GiB powers of 1024 — libCacheSim reads 1GB as
         1 GiB, so give plain bytes when comparing. A fraction of the working set (0.01ws) is rounded
-        down as libCacheSim rounds 0.01; the working set (distinct objects, and the sum of their sizes
-        at first request) is then counted in one more pass over the trace, and printed.
+        down as libCacheSim rounds 0.01; a percentage (1%, 1%ws) is that fraction, to the byte (2.5% is
+        0.025ws). The working set (distinct objects, and the sum of their sizes at first request) is
+        then counted in one more pass over the trace, and printed.
 
         An oracleGeneral trace replayed at one size in bytes or objects has its working set counted only
         with --working-set: counting it means a table of every object the trace names and one random
@@ -50,7 +51,8 @@ enum CacheSimCommand: Command {
         are skipped, counted and shown with the first of them, never dropped silently.
 
         \(CacheTrace.progressDetails)
-        It names the pass: "replaying: …", after "counting the working set: …" when a size is a fraction of it.
+        It names the pass: "replaying: …", after "counting the working set: …" when a size is a fraction of it
+        (which counts the requests, so that the replay's share and ETA are then exact: no ~).
 
         Exit status: 0 done, 2 bad input or usage — a trace with no request to replay (empty, a header
         only, every request of size 0) included: its miss ratio would be 0 / 0; 130 or 143 when SIGINT
@@ -58,6 +60,7 @@ enum CacheSimCommand: Command {
         """,
         examples: [
             "popsim cachesim day.oracleGeneral --cache-size 0.01ws,0.1ws",
+            "popsim cachesim day.oracleGeneral --cache-size 1%,10%,100%",
             "popsim cachesim day.oracleGeneral --cache-size 10000,100000 --ignore-obj-size",
             "popsim cachesim day.oracleGeneral --cache-size 1GB --working-set",
             "popsim cachesim day.csv --cache-size 1GB,10GB",
@@ -79,8 +82,10 @@ enum CacheSimCommand: Command {
             var workingSet: WorkingSet?
             if requested.contains(where: \.isFraction) {
                 workingSet = try trace.workingSet(countingObjects: counting, readAhead: readAhead)
+                // The replay reads the same requests through the same counting readers: the pass
+                // just done counted them, where a CSV trace's total was estimated from its size.
+                progress.enter(stage: 1, knowing: progress.counter.done)
             }
-            progress.counter.enter(stage: 1)
             var capacities: [Int64] = []
             for size in requested {
                 let c = size.capacity(workingSet: workingSet, countingObjects: counting)
@@ -253,25 +258,19 @@ struct CacheTrace {
         }
     }
 
-    /// Parses `1GB,10GB`, `0.01ws,0.1ws` or, counting objects, `1000,10000`.
+    /// Parses `1GB,10GB`, `0.01ws,0.1ws`, `1%,10%` or, counting objects, `1000,10000`.
     static func parseSizes(_ list: String, countingObjects: Bool) throws(UsageError) -> [Size] {
         var sizes: [Size] = []
         for token in list.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
             let text = token.trimmingCharacters(in: .whitespaces)
             func bad(_ why: String) -> UsageError { UsageError(message: "the value '\(text)' is invalid for '--cache-size': \(why)") }
-            if text.hasSuffix("%"), let percent = Double(text.dropLast()), percent > 0 {
-                let fraction = Format.fixed(percent / 100, 12).replacingOccurrences(of: #"\.?0+$"#, with: "", options: .regularExpression)
-                throw bad("a share of the working set is written as a fraction before 'ws' (\(fraction)ws for \(text))")
-            }
-            if text.lowercased().hasSuffix("ws") {
-                let number = String(text.dropLast(2))
-                guard let f = Double(number), f.isFinite, f > 0, number.allSatisfy({ $0.isNumber || $0 == "." }) else {
-                    throw bad("a fraction of the working set is a positive number before 'ws' (0.01ws)")
-                }
-                sizes.append(Size(text: text, fraction: f))
+            let share: Double?
+            do { share = try parseWorkingSetShare(text) } catch { throw bad(error.reason) }
+            if let share {
+                sizes.append(Size(text: text, fraction: share))
             } else if countingObjects {
                 guard let n = Int64(text), n > 0 else {
-                    throw bad("with --ignore-obj-size a cache size is a whole number of objects (1000) or a fraction of the working set (0.01ws)")
+                    throw bad("with --ignore-obj-size a cache size is a whole number of objects (1000) or a share of the working set (0.01ws, 1%)")
                 }
                 sizes.append(Size(text: text, bytes: n))
             } else {

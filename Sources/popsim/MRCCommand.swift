@@ -14,7 +14,7 @@ enum MRCCommand: Command {
             OptionSpec(name: "--format", value: "FORMAT", help: "TRACE's format (\(CacheTrace.formats)); default: from its name, else its magic, else csv."),
             OptionSpec(name: "--unknown-size", value: "BYTES", help: "The size of a request without one (CSV bytes empty; default 1)."),
             OptionSpec(name: "--out", value: "DIR", help: "Write DIR/mrc.csv (cache_size,miss_ratio,byte_miss_ratio,exact,misses,miss_bytes) and DIR/mrc.svg."),
-            OptionSpec(name: "--points", value: "N|all", help: "Rows of mrc.csv (with --out): N sizes log-spaced from the largest object (counting objects: from 1) to the working set, both included (default 500), or all: every size where the curve steps, from the smallest object."),
+            OptionSpec(name: "--points", value: "N|all", help: "Rows of mrc.csv (with --out): N sizes log-spaced from the largest object (counting objects: from 1) to the working set, both included (default 500), or all: every size where the curve steps, from the smallest object, and the working set."),
             CacheTrace.threadsOption,
             CacheTrace.quietOption,
         ],
@@ -35,8 +35,9 @@ enum MRCCommand: Command {
 
         --points N, in bytes, starts at the first exact size from the largest object up: below it the
         curve only bounds the miss ratio from above and can be far from cachesim, so its rows cannot
-        size a cache (--points all lists them too; cachesim --cache-size simulates any size). The last
-        row is the working set itself (when no object changes size).
+        size a cache (--points all lists them too; cachesim --cache-size simulates any size). With N or
+        all, the last row is the working set itself (when no object changes size), where only first
+        requests miss — past the curve's last step when some object is never reused in a stack that large.
 
         Without --out, prints the curve at 0.1 % … 100 % of the working set (each row's share is where its
         size really is: a bucket edge can be up to 0.1 % below the share asked); with it, writes mrc.csv and
@@ -110,7 +111,7 @@ enum MRCCommand: Command {
             print("exact from the largest object up: \(curve.largestObject) bytes (\(formatBytes(curve.largestObject))); below it, an upper bound on the miss ratio")
         }
         var rows = [["share of working set", "cache size", "miss ratio", "byte miss ratio", "exact"]]
-        let whole = Double(counting ? Int64(curve.workingSet.objects) : curve.workingSet.bytes)
+        let whole = Double(curve.workingSetSize)
         var previous: Int64 = 0
         for f in tableFractions {
             let p = curve.point(at: curve.workingSet.size(fraction: f, countingObjects: counting))

@@ -69,6 +69,16 @@ final class ProgressReporter: @unchecked Sendable {
         return try body()
     }
 
+    /// Moves the work to `stage`, which counts against `total` exactly (see `ProgressLine.know`),
+    /// and draws it at once, as a new stage is drawn, rather than at the watching thread's next turn.
+    func enter(stage: Int, knowing total: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        decide.know(total: total, ofStage: stage)
+        counter.enter(stage: stage)
+        if enabled && !stopped { draw(stage: stage, done: 0) }
+    }
+
     /// Clears the line, if one was drawn; once this returns, the watching thread draws no more.
     func finish() {
         lock.lock()

@@ -47,6 +47,27 @@ struct CacheSimCLITests {
         #expect(table.map(\.last) == ["30", "60", "0.5ws"])
     }
 
+    @Test("cachesim: P% and P%ws are the cache (P/100)ws gives, to the byte (0.7 % of 1000 bytes is 7, not 6), shown as given")
+    func percentages() throws {
+        // a 100, b 200, c 300, d 400 bytes: a working set of 1000 bytes.
+        let text = "t,pop,url,origin,kind,bytes\n" + [("/a", 100), ("/b", 200), ("/c", 300), ("/d", 400), ("/a", 100), ("/b", 200)]
+            .enumerated().map { "\($0),p,\($1.0),,font,\($1.1)\n" }.joined()
+        let trace = try writeFile(try makeTemporaryDirectory(), "t.csv", text)
+        let pairs = [("0.7%", "0.007ws", "7"), ("2.5%ws", "0.025ws", "25"), ("10%", "0.1ws", "100"), ("33%", "0.33ws", "330"),
+                     ("100%", "1ws", "1000"), ("150%WS", "1.5ws", "1500")]
+        let r = try runPopsim(["cachesim", trace, "--cache-size", pairs.flatMap { [$0.0, $0.1] }.joined(separator: ",")])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout.contains("working set: 4 objects, 1000 bytes"), "\(r.stdout)")
+        let table = rows(r.stdout)
+        try #require(table.count == 2 * pairs.count, "\(r.stdout)")
+        for (k, (percent, fraction, bytes)) in pairs.enumerated() {
+            let (p, f) = (table[2 * k], table[2 * k + 1])
+            #expect(p.last == percent && f.last == fraction, "the given-as column: \(p) \(f)")
+            #expect(p.first == bytes, "\(percent): \(p)")
+            #expect(p.dropLast() == f.dropLast(), "\(percent) and \(fraction) are the same cache: \(p) \(f)")
+        }
+    }
+
     @Test("cachesim and mrc on a CSV or popsim trace print the same with --threads 1 and 2 (read-ahead); a bad --threads is a usage error")
     func threads() throws {
         let dir = try makeTemporaryDirectory()
@@ -126,9 +147,14 @@ struct CacheSimCLITests {
         (["--cache-size", "10,"], "the value '' is invalid for '--cache-size'"),
         (["--cache-size", "0.0000001ws"], "--cache-size: 0.0000001ws of a working set of 60 bytes is 0 bytes"),
         (["--cache-size", "10", "--format", "parquet"], "--format: unknown format 'parquet'"),
-        (["--cache-size", "50%"], "a share of the working set is written as a fraction before 'ws' (0.5ws for 50%)"),
-        (["--cache-size", "2.5%"], "(0.025ws for 2.5%)"),
-        (["--cache-size", "0.001%"], "(0.00001ws for 0.001%)"),
+        (["--cache-size", "0%"], "the value '0%' is invalid for '--cache-size': a percentage of the working set is a positive number before '%' (10%, 0.5%)"),
+        (["--cache-size", "-1%"], "the value '-1%' is invalid for '--cache-size': a percentage of the working set"),
+        (["--cache-size", "%"], "the value '%' is invalid for '--cache-size': a percentage of the working set"),
+        (["--cache-size", "abc%"], "the value 'abc%' is invalid for '--cache-size': a percentage of the working set"),
+        (["--cache-size", "10%%"], "the value '10%%' is invalid for '--cache-size': a percentage of the working set"),
+        (["--cache-size", "10%ws%"], "the value '10%ws%' is invalid for '--cache-size': a percentage of the working set"),
+        (["--cache-size", "0.001%"], "--cache-size: 0.001% of a working set of 60 bytes is 0 bytes"),
+        (["--cache-size", "1MB", "--ignore-obj-size"], "a whole number of objects (1000) or a share of the working set (0.01ws, 1%)"),
         ([String](), "missing --cache-size"),
     ])
     func badInput(_ flags: [String], _ message: String) throws {
@@ -196,6 +222,34 @@ struct CacheSimCLITests {
         let counted = try runPopsim(["mrc", csv, "--ignore-obj-size"])
         #expect(counted.status == 0)
         #expect(counted.stdout.contains("LRU miss-ratio curve, cache sizes in objects:"))
+    }
+
+    @Test("mrc --points all ends at the working set, as --points N does and as cachesim there gives, in bytes and objects")
+    func mrcAllPointsEndAtTheWorkingSet() throws {
+        // a 10, b 20, a, b, c 300: the last reuse hits from 30 bytes (2 objects) up, and c is never
+        // reused, so the curve's last step is below the working set: 330 bytes, 3 objects.
+        let requests: [(url: String, bytes: Int64)] = [("/a", 10), ("/b", 20), ("/a", 10), ("/b", 20), ("/c", 300)]
+        let text = "t,pop,url,origin,kind,bytes\n" + requests.enumerated().map { "\($0),p,\($1.url),,font,\($1.bytes)\n" }.joined()
+        let dir = try makeTemporaryDirectory()
+        let csv = try writeFile(dir, "t.csv", text)
+        for (flags, workingSet, lastStep) in [([String](), "330", "30"), (["--ignore-obj-size"], "3", "2")] {
+            func lastRows(_ points: String) throws -> [String] {
+                let out = dir + "/\(flags.count)-\(points)"
+                let r = try runPopsim(["mrc", csv, "--out", out, "--points", points] + flags)
+                #expect(r.status == 0, "stderr: \(r.stderr)")
+                return try String(contentsOfFile: out + "/mrc.csv", encoding: .utf8).split(separator: "\n").suffix(2).map(String.init)
+            }
+            let all = try lastRows("all")
+            #expect(all.first?.hasPrefix(lastStep + ",") == true, "\(flags): the curve's last step comes before: \(all)")
+            #expect(all.last == (try lastRows("20")).last, "\(flags): --points all and 20 end on the same row")
+            let cells = try #require(all.last).split(separator: ",").map(String.init)
+            #expect(cells[0] == workingSet && cells[3] == "true", "\(flags): \(cells)")
+            // cachesim at the working set: misses, and the miss ratios to the 4 decimals it prints.
+            let sim = try runPopsim(["cachesim", csv, "--cache-size", "100%"] + flags)
+            let row = try #require(rows(sim.stdout).first, "\(sim.stdout)")
+            #expect(row[0] == workingSet && row[3] == cells[4] && row[3] == "3", "\(flags): cachesim \(row), mrc \(cells)")
+            #expect(row[1] == String(format: "%.4f", Double(cells[1])!) && row[2] == String(format: "%.4f", Double(cells[2])!), "\(flags): cachesim \(row), mrc \(cells)")
+        }
     }
 
     @Test("mrc on large objects: --points rows start at the largest object and end at the working set; the 100 % row is the working set, where only first requests miss")

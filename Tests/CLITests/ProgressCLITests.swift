@@ -96,4 +96,16 @@ struct ProgressCLITests {
             #expect(quiet.status == 0 && !hasProgressOnTerminal(quiet.shown), "\(args) --quiet: \(quiet.shown.prefix(200))")
         }
     }
+
+    @Test("cachesim on a CSV trace with a share of the working set: the counting pass estimates its total (~), the replay after it knows it",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a pseudo-terminal"))
+    func replayKnowsItsTotal() throws {
+        let (status, shown) = try throughTerminal(["cachesim", inputs + "/t.csv", "--cache-size", "0.1ws"], environment: atOnce)
+        #expect(status == 0, "\(shown)")
+        let lines = shown.components(separatedBy: "\r\u{1B}[K")
+        #expect(lines.contains { $0.hasPrefix("counting the working set: 0 requests (~0%)") }, "a CSV trace's size gives an estimate: \(shown.prefix(300))")
+        let replaying = lines.filter { $0.hasPrefix("replaying: ") }
+        #expect(replaying.first == "replaying: 0 requests (0%)", "drawn as the replay begins, its total counted: \(shown.prefix(300))")
+        #expect(!replaying.contains { $0.contains("~") }, "\(replaying)")
+    }
 }

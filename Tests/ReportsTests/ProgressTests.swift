@@ -53,6 +53,20 @@ struct ProgressLineTests {
         #expect(decide.line(stage: 7, done: 10, at: 2.7) == nil, "still the last stage: not a new one")
     }
 
+    @Test("cachesim's replay, once the working set's pass has counted the requests, shows its share and ETA without ~")
+    func knownTotal() {
+        var decide = ProgressLine(stages: ProgressStages.cachesim(total: 1000, estimated: true))
+        #expect(decide.line(stage: 0, done: 500, at: 1) == "counting the working set: 500 requests (~50%), 500/s, ETA ~1s")
+        decide.know(total: 1200, ofStage: 1)
+        #expect(decide.stages[0].estimated, "the stage counted before is as it was")
+        #expect(decide.line(stage: 1, done: 0, at: 2.1) == "replaying: 0 requests (0%)")
+        #expect(decide.line(stage: 1, done: 300, at: 2.6) == "replaying: 300 requests (25%), 600/s, ETA 2s")
+        var unknown = ProgressLine(stages: ProgressStages.cachesim(total: nil, estimated: false))
+        unknown.know(total: 1000, ofStage: 1)
+        unknown.know(total: 5, ofStage: 9)
+        #expect(unknown.line(stage: 1, done: 250, at: 1.5) == "replaying: 250 requests (25%)")
+    }
+
     @Test("before a second, a stage change is remembered but not drawn; the first line times the stage from the change")
     func earlyStage() {
         var decide = ProgressLine(stages: ProgressStages.cachesim(total: nil, estimated: false))

@@ -114,7 +114,7 @@ struct MRCTests {
 
     @Test("bytes: a cache as large as the working set is answered at the working set itself, where only first requests miss, seeds 21–23",
           arguments: [UInt64(21), 22, 23])
-    func workingSetIsExact(seed: UInt64) {
+    func workingSetIsExact(seed: UInt64) throws {
         let trace = skewedTrace(seed: seed, count: 60_000, objects: 3_000, maxSize: 5_000)
         // Brute force: the first request of each object, and its bytes.
         var firstSize: [UInt64: Int64] = [:]
@@ -130,9 +130,12 @@ struct MRCTests {
         let sim = simulate(trace, sizes: [workingSet, 2 * workingSet], counting: false)
         #expect(p.misses == sim.caches[0].misses && p.missBytes == sim.caches[0].missBytes)
         #expect(curve.point(at: 2 * workingSet).capacity == 2 * workingSet && curve.point(at: 2 * workingSet).misses == sim.caches[1].misses)
-        // The last step is where the last reuse starts to hit: never past the working set.
-        let lastStep = curve.allSteps().last!
-        #expect(lastStep.capacity <= workingSet && lastStep.misses == Int64(firstSize.count))
+        // The steps end at the working set; the last step, where the last reuse starts to hit, is
+        // never past it.
+        let steps = curve.allSteps()
+        #expect(steps.last == p, "seed \(seed): allSteps ends at the working set")
+        let lastStep = try #require(steps.first { $0.misses == Int64(firstSize.count) })
+        #expect(lastStep.capacity <= workingSet)
         #expect(curve.point(at: lastStep.capacity - 1).misses > lastStep.misses)
     }
 
@@ -172,7 +175,7 @@ struct MRCTests {
         #expect(points.last!.misses == Int64(curve.workingSet.objects))
     }
 
-    @Test("points: increasing exact sizes up to the working set; steps strictly decreasing")
+    @Test("points: increasing exact sizes up to the working set; steps strictly decreasing, then the working set")
     func points() {
         let trace = skewedTrace(seed: 41, count: 20_000, objects: 2_000, maxSize: 300)
         let curve = profile(trace, counting: false)
@@ -182,7 +185,28 @@ struct MRCTests {
         #expect(points.last!.capacity == curve.workingSet.bytes)
         #expect(curve.point(at: 2 * curve.workingSet.bytes).misses == Int64(curve.workingSet.objects),
                 "a cache as large as the working set misses only first requests")
+        // Each step misses fewer; the working set, past the last step, misses as many as it.
         let steps = curve.allSteps()
-        #expect(zip(steps, steps.dropFirst()).allSatisfy { $0.capacity < $1.capacity && $0.misses > $1.misses })
+        #expect(zip(steps.dropLast(), steps.dropLast().dropFirst()).allSatisfy { $0.capacity < $1.capacity && $0.misses > $1.misses })
+        let (lastStep, whole) = (steps[steps.count - 2], steps[steps.count - 1])
+        #expect(whole.capacity == curve.workingSet.bytes && lastStep.capacity < whole.capacity && lastStep.misses == whole.misses)
+    }
+
+    @Test("allSteps ends at the working set, exact as points(count:) ends, and as a simulation there gives, in bytes and objects; not twice when the last step is there",
+          arguments: [false, true])
+    func allStepsEndAtTheWorkingSet(counting: Bool) {
+        // a 10, b 20, a, b, c 300: a and b are reused at a distance of 30 bytes (2 objects), c
+        // never: the last step is 30 (2), the working set 330 bytes (3 objects).
+        let trace: [(UInt64, Int64)] = [(1, 10), (2, 20), (1, 10), (2, 20), (3, 300)]
+        let curve = profile(trace, counting: counting)
+        let whole: Int64 = counting ? 3 : 330
+        let steps = curve.allSteps()
+        #expect(steps.map(\.capacity) == (counting ? [1, 2, 3] : [10, 30, 330]))
+        #expect(steps.last == curve.points(count: 10).last)
+        let sim = simulate(trace, sizes: [whole], counting: counting)
+        #expect(steps.last!.misses == sim.caches[0].misses && steps.last!.missBytes == sim.caches[0].missBytes && steps.last!.exact)
+        #expect(steps.last!.misses == 3 && steps.last!.missBytes == (counting ? 3 : 330))
+        // a b a: the last step (a's distance, 30 bytes or 2 objects) is the working set: one row.
+        #expect(profile([(1, 10), (2, 20), (1, 10)], counting: counting).allSteps().map(\.capacity) == (counting ? [1, 2] : [10, 30]))
     }
 }

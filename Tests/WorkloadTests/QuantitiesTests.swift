@@ -80,6 +80,53 @@ struct QuantitiesTests {
         #expect(formatBytes(bytes) == text)
     }
 
+    @Test("a percentage of the working set is the fraction written out, to the last bit", arguments: [
+        ("0.1%", "0.001"), ("1%", "0.01"), ("2.5%", "0.025"), ("10%", "0.1"), ("33%", "0.33"), ("50%", "0.5"),
+        ("100%", "1"), ("0.7%", "0.007"), ("150%", "1.5"), (".5%", "0.005"), ("5.%", "0.05"), ("10%ws", "0.1"),
+        ("10%WS", "0.1"), ("0.001%", "0.00001"), ("12.345%", "0.12345"),
+    ])
+    func percentages(_ percent: String, _ fraction: String) throws {
+        let share = try parseWorkingSetShare(percent)
+        #expect(share == Double(fraction)!)
+        #expect(share == (try parseWorkingSetShare(fraction + "ws")))
+    }
+
+    @Test("every percentage from 0.001 % to 100 % in steps of 0.001 reads as its fraction would (0.7 / 100 would not)")
+    func everyThousandthOfAPercent() throws {
+        #expect(0.7 / 100 != 0.007, "dividing once parsed drifts: the reason the text is shifted instead")
+        for n in 1...100_000 {
+            // n thousandths of a percent = n / 100,000 of the whole, both written out by integers.
+            let percent = "\(n / 1000).\(zeroPadded(n % 1000, width: 3))%"
+            let fraction = "\(n / 100_000).\(zeroPadded(n % 100_000, width: 5))"
+            let share = try parseWorkingSetShare(percent)
+            guard share == Double(fraction)! else {
+                Issue.record("\(percent) read as \(share.map(String.init(describing:)) ?? "nil"), \(fraction)ws as \(Double(fraction)!)")
+                return
+            }
+        }
+    }
+
+    @Test("a share of the working set that is not a positive decimal says so", arguments: [
+        ("0%", "a percentage of the working set is a positive number before '%'"), ("-1%", "a percentage"),
+        ("%", "a percentage"), ("abc%", "a percentage"), ("10%%", "a percentage"), ("%ws", "a percentage"),
+        ("1e2%", "a percentage"), ("1.2.3%", "a percentage"), ("10 %", "a percentage"), (".%", "a percentage"),
+        ("0ws", "a fraction of the working set is a positive number before 'ws'"), ("xws", "a fraction"), ("-0.1ws", "a fraction"),
+    ])
+    func badShares(_ text: String, _ reason: String) {
+        do {
+            let v = try parseWorkingSetShare(text)
+            Issue.record("\"\(text)\" parsed as \(v.map(String.init(describing:)) ?? "not a share")")
+        } catch {
+            #expect(error.reason.hasPrefix(reason), "\(error.reason)")
+            #expect(error.input == text)
+        }
+    }
+
+    @Test("sizes without ws or % are not shares", arguments: ["1GB", "1000", "0.5", "10 percent"])
+    func notShares(_ text: String) throws {
+        #expect(try parseWorkingSetShare(text) == nil)
+    }
+
     @Test("exact decimal scaling never drifts", arguments: [
         ("0.1", Int64(1_000_000), Result<Int64, DecimalFailure>.success(100_000)),
         ("0.3", 1_000_000, .success(300_000)), ("12.3456789", 1_000_000, .failure(.notWhole)),
