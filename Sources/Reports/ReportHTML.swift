@@ -12,14 +12,14 @@ public struct ReportContext {
     public var command: String
     public var scenarioFile: String
     public var traceFile: String
-    /// The timeline was not replayed (`popsim merge --no-timeline`): the report says so.
-    public var timelineSkipped: Bool
+    /// Why the timeline was not replayed, as the report says it (`TimelineSkipped`), or nil.
+    public var timelineSkipped: String?
     /// Why these figures may differ from what `command` gives (a merge of shards by URL whose
     /// caches overflowed), or nil: the report's header and the manifest say it.
     public var inexact: String?
 
     public init(result: RunResult, urls: URLFailures, timeline: Timeline?, command: String, scenarioFile: String, traceFile: String,
-                timelineSkipped: Bool = false, inexact: String? = nil) {
+                timelineSkipped: String? = nil, inexact: String? = nil) {
         self.result = result
         self.urls = urls
         self.timeline = timeline
@@ -200,10 +200,16 @@ public enum ReportHTML {
         return h + "</tbody>\n</table>\n</section>\n"
     }
 
+    /// Why a report has no timeline, in its words (HTML).
+    public enum TimelineSkipped {
+        public static let merged = "this bundle was merged from shards with <code>--no-timeline</code>"
+        public static let piped = "the trace came through a pipe, which its one reading used up"
+    }
+
     static func timeline(_ c: ReportContext) -> String {
         var h = "<section id=\"timeline\">\n<h2>Timeline of the worst URL</h2>\n"
-        if c.timelineSkipped, let worst = c.urls.worst {
-            return h + "<p>Not replayed: this bundle was merged from shards with <code>--no-timeline</code>. "
+        if let why = c.timelineSkipped, let worst = c.urls.worst {
+            return h + "<p>Not replayed: \(why). "
                 + "<code>\(e("popsim explain \(c.scenarioFile) --url \(c.urls.text(worst))"))</code> narrates the worst URL.</p>\n</section>\n"
         }
         guard let t = c.timeline else { return h + "<p>No URL failed, so there is nothing to explain.</p>\n</section>\n" }

@@ -69,8 +69,14 @@ public struct Scenario: Sendable {
             throw node.error("a workload needs \"trace\" (a trace file) or \"synthetic\" (a generator)")
         }
         let path = resolve(try o.required("trace").nonEmptyString(), against: file)
-        var format = TraceFormat.guess(fromPath: path)
-        if let f = o.optional("format") { format = TraceFormat(rawValue: try f.choice(TraceFormat.allCases.map(\.rawValue)))! }
+        // Guessed only when not given: the guess may read the file's first bytes, which a pipe
+        // would then no longer hold.
+        let format: TraceFormat
+        if let f = o.optional("format") {
+            format = TraceFormat(rawValue: try f.choice(TraceFormat.allCases.map(\.rawValue)))!
+        } else {
+            format = TraceFormat.guess(fromPath: path)
+        }
         var options = TraceReadOptions()
         if let objects = o.optional("objects") {
             options.objects = try decodeObjectMapping(objects, file: file)

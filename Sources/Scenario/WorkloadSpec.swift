@@ -20,6 +20,13 @@ public enum WorkloadSpec: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether the workload can be read a second time (the report's timeline replays it): not
+    /// a trace given as a pipe (`"trace": "/dev/stdin"`), which its first reading used up.
+    public var canBeReadAgain: Bool {
+        guard case let .trace(path, _, _) = self else { return true }
+        return isRegularFile(path)
+    }
+
     public var description: String {
         switch self {
         case .trace(let path, _, _): return path

@@ -108,7 +108,7 @@ extension PopsimTraceFormat {
     /// file cut after a request whose last byte is 0 looks like one with a count of that last
     /// varint: only reading it tells, and reading reports it.)
     public static func requestCount(path: String) -> Int? {
-        guard let (fd, size) = try? openForReading(path) else { return nil }
+        guard isRegularFile(path), let (fd, size) = try? openForReading(path) else { return nil }
         defer { _ = close(fd) }
         guard let size, size >= Int64(headerSize) + 2 else { return nil }
         let tail = Int(min(size - Int64(headerSize), 11))
@@ -275,7 +275,7 @@ public final class PopsimTraceSource: TraceSource {
         let head = (0..<min(c.end, magic.count)).map { c.buffer.load(fromByteOffset: $0, as: UInt8.self) }
         if head != magic {
             var what = c.end == 0 ? "empty file" : "wrong magic \(hexBytes(head))"
-            if head.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) { what += ": compressed with zstd; decompress it first (zstd -d FILE)" }
+            if head.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) { what += ": compressed with zstd; decompress it first (zstd -d FILE), or give it through a pipe, <(zstd -dc FILE)" }
             throw TraceError(file: path, line: 0, column: nil,
                              message: "not a popsim binary trace (\(what); expected \(hexBytes(magic)), \"PSTRACE\\0\")")
         }

@@ -51,6 +51,15 @@ func openForReading(_ path: String) throws(FileReadError) -> (fd: Int32, size: I
     return (fd, (st.st_mode & S_IFMT) == S_IFREG ? Int64(st.st_size) : nil)
 }
 
+/// Whether `path` names a regular file, by `stat` — without opening it: opening a named pipe
+/// waits for its writer, and reading from it takes bytes its one reader needs (a trace given as
+/// `<(zstd -dc day.pstrace.zst)`). Peeks at a trace (its magic, its request count, its size) are
+/// made only where this is true.
+public func isRegularFile(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+}
+
 /// Reads up to `count` bytes into `p`, retrying after signals and short reads; fewer only at
 /// the end of the file. Returns the number read, or -errno.
 func readFully(_ fd: Int32, _ p: UnsafeMutableRawPointer, _ count: Int) -> Int {
@@ -69,7 +78,7 @@ func readFully(_ fd: Int32, _ p: UnsafeMutableRawPointer, _ count: Int) -> Int {
 
 /// The first `count` bytes of a file (fewer when it is shorter), or nil when it cannot be read.
 func filePrefix(_ path: String, count: Int) -> [UInt8]? {
-    guard let (fd, _) = try? openForReading(path) else { return nil }
+    guard isRegularFile(path), let (fd, _) = try? openForReading(path) else { return nil }
     defer { _ = close(fd) }
     var bytes = [UInt8](repeating: 0, count: count)
     let n = bytes.withUnsafeMutableBytes { readFully(fd, $0.baseAddress!, count) }

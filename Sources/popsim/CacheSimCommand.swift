@@ -14,7 +14,7 @@ enum CacheSimCommand: Command {
             OptionSpec(name: "--cache-size", value: "N[,N…]", help: "Cache sizes: bytes (1GB, 512MiB, 1000000), or a share of the working set (0.01ws, or in percent 1% or 1%ws); object counts with --ignore-obj-size."),
             OptionSpec(name: "--ignore-obj-size", value: nil, help: "Count objects, not bytes: every request has size 1."),
             OptionSpec(name: "--working-set", value: nil, help: "Count an oracleGeneral trace's working set (distinct objects and their bytes) when replaying it at one size. Counted anyway for several sizes and other formats, and by a pass of its own when a size is a fraction of it."),
-            OptionSpec(name: "--format", value: "FORMAT", help: "TRACE's format (\(CacheTrace.formats)); default: from its name, else its magic, else csv."),
+            CacheTrace.formatOption,
             OptionSpec(name: "--unknown-size", value: "BYTES", help: "The size of a request without one (CSV bytes empty; default 1, as trace convert writes it)."),
             CacheTrace.threadsOption,
             CacheTrace.quietOption,
@@ -73,6 +73,9 @@ enum CacheSimCommand: Command {
         let requested = try CacheTrace.parseSizes(sizeList, countingObjects: counting)
         let readAhead = try threadCount(args) > 1
         var trace = try CacheTrace(path: path, formatOption: args.value("--format"), unknownSizeOption: args.value("--unknown-size"))
+        if trace.isPipe, let share = requested.first(where: \.isFraction) {
+            throw InputError("\(path): --cache-size \(share.text) is a share of the working set, which takes a pass over the trace to count before the one that replays it, and \(path) is a pipe, read once: give the size in \(counting ? "objects" : "bytes"), or the trace as a file")
+        }
         let progress = trace.progressReporter(quiet: args.has("--quiet"), stages: ProgressStages.cachesim)
         trace.progress = progress.enabled ? progress.counter : nil // piped, the readers are as they were
         if !requested.contains(where: \.isFraction) { progress.counter.enter(stage: 1) } // no working-set pass
@@ -147,6 +150,8 @@ struct CacheTrace {
     let path: String
     let format: TraceFormat
     let unknownSize: Int64
+    /// Whether the trace is not a regular file but a pipe or device: read once, never peeked at.
+    let isPipe: Bool
     /// Where the readers `read` opens count what they read, for the progress line.
     var progress: ProgressCounter?
 
@@ -166,8 +171,10 @@ struct CacheTrace {
         } else {
             unknownSize = 1
         }
-        // Open once now, so a missing or unreadable file is reported before anything else.
-        try read { _ throws(TraceError) in } numbered: { _ throws(TraceError) in } source: { _ throws(TraceError) in }
+        // Open once now, so a missing or unreadable file is reported before anything else — not a
+        // pipe (`<(zstd -dc day.pstrace.zst)`), which can be opened and read once only.
+        isPipe = FileManager.default.fileExists(atPath: path) && !isRegularFile(path)
+        if !isPipe { try read { _ throws(TraceError) in } numbered: { _ throws(TraceError) in } source: { _ throws(TraceError) in } }
     }
 
     /// Opens the trace and hands it to `raw` (oracleGeneral), `numbered` (CSV through its url
@@ -229,6 +236,9 @@ struct CacheTrace {
         let estimate = ProgressReporter.estimateRequests(path: path, format: format)
         return ProgressReporter(quiet: quiet, stages: stages(estimate?.count, !(estimate?.exact ?? false)))
     }
+
+    /// `--format` of cachesim and mrc.
+    static let formatOption = OptionSpec(name: "--format", value: "FORMAT", help: "TRACE's format (\(formats)); default: from its name, else its magic, else csv. Give it for a pipe, read once: <(zstd -dc day.pstrace.zst) --format popsim.")
 
     /// `--threads` of cachesim and mrc: a CSV or popsim trace read ahead on a thread of its own.
     static let threadsOption = OptionSpec(name: "--threads", value: "N", help: "With 2 or more (the default on a machine with several cores), a CSV or popsim trace is read on a thread of its own while the caches replay it; 1: one thread. Results are the same.")

@@ -11,7 +11,7 @@ enum MRCCommand: Command {
         usage: "popsim mrc TRACE [--ignore-obj-size] [--format FORMAT] [--out DIR] [--points N|all] [--threads N] [--quiet]",
         options: [
             OptionSpec(name: "--ignore-obj-size", value: nil, help: "Count objects, not bytes: every request has size 1."),
-            OptionSpec(name: "--format", value: "FORMAT", help: "TRACE's format (\(CacheTrace.formats)); default: from its name, else its magic, else csv."),
+            CacheTrace.formatOption,
             OptionSpec(name: "--unknown-size", value: "BYTES", help: "The size of a request without one (CSV bytes empty; default 1)."),
             OptionSpec(name: "--out", value: "DIR", help: "Write DIR/mrc.csv (cache_size,miss_ratio,byte_miss_ratio,exact,misses,miss_bytes) and DIR/mrc.svg."),
             OptionSpec(name: "--points", value: "N|all", help: "Rows of mrc.csv (with --out): N sizes log-spaced from the largest object (counting objects: from 1) to the working set, both included (default 500), or all: every size where the curve steps, from the smallest object, and the working set."),

@@ -106,6 +106,8 @@ final class ProgressReporter: @unchecked Sendable {
 
     /// `estimateRequests(_:)` for a trace file in `format`.
     static func estimateRequests(path: String, format: TraceFormat) -> (count: Int, exact: Bool)? {
+        // A pipe is read once, by the reader: the line then counts without a share.
+        guard isRegularFile(path) else { return nil }
         switch format {
         case .popsim: return PopsimTraceFormat.requestCount(path: path).map { ($0, true) }
         case .oracleGeneral:

@@ -113,7 +113,10 @@ func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments, command
         // The audit's last buffer goes to its temporary now, so a full disk fails before the bundle is written.
         try audit?.flush()
         if let out = outDir {
-            try writeBundle(result, to: out, only: only, command: command, threads: threads, quiet: quiet)
+            // A trace from a pipe cannot be replayed to narrate the worst URL: the report then says
+            // which `popsim explain` command narrates it.
+            try writeBundle(result, to: out, only: only, command: command, threads: threads, quiet: quiet,
+                            skipTimeline: scenario.workload.canBeReadAgain ? nil : ReportHTML.TimelineSkipped.piped)
         } else {
             // The last moment a signal stops everything: from here on the outputs are renamed into place.
             try Interruption.check(requests: result.requests, time: nil)
@@ -136,13 +139,13 @@ func testFault() -> RunFault? {
 /// Writes the results bundle of `result` into `out`, all files or none: the report narrates the
 /// worst URL, which takes a second (partial) replay of the workload.
 func writeBundle(_ result: RunResult, to out: String, only: [String]?, command: String, threads: Int, quiet: Bool,
-                 scenarioFile: String? = nil, skipTimeline: Bool = false, inexact: String? = nil) throws {
+                 scenarioFile: String? = nil, skipTimeline: String? = nil, inexact: String? = nil) throws {
     let scenario = result.scenario
     let files: [(path: String, contents: [UInt8])]
     do {
         let urls = URLFailures(result: result)
         var timeline: Timeline? = nil
-        if let worst = urls.worst, !skipTimeline {
+        if let worst = urls.worst, skipTimeline == nil {
             let again = ProgressReporter(quiet: quiet, total: result.traceRequests, estimated: false,
                                          what: "requests replayed to narrate \(urls.text(worst))")
             do { timeline = try Timeline.collect(scenario, only: only, url: worst, urls: urls, threads: threads, progress: again.update) } catch {
@@ -192,6 +195,8 @@ enum RunCommand: Command {
         the CORS-checked requests, the failures by reason, hit ratio, origin fetches and latency.
         The results bundle (report, notebook, tables, charts, manifest) goes to notebooks-export/<scenario name>/
         unless --out or --no-out says otherwise. Runs longer than a second show progress when stderr is a terminal.
+        The trace may come through a pipe, read once: "trace": "/dev/stdin", "format": "popsim" in the scenario,
+        then zstd -dc day.pstrace.zst | popsim run day.json.
         With --shard I/N the run simulates only its part (POP groups, or URLs by hash) and writes a partial
         result to --out PART; 'popsim merge' combines the N parts into the bundle of the whole run.
         """,

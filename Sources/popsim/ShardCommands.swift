@@ -163,7 +163,7 @@ enum MergeCommand: Command {
         words += ["--out", relativePath(out)]
         let command = words.map(shellWord).joined(separator: " ")
         try writeBundle(merged.result, to: out, only: only, command: command, threads: threads, quiet: quiet,
-                        scenarioFile: recorded, skipTimeline: args.has("--no-timeline"), inexact: inexact)
+                        scenarioFile: recorded, skipTimeline: args.has("--no-timeline") ? ReportHTML.TimelineSkipped.merged : nil, inexact: inexact)
         print(Summary.text(merged.result), terminator: "")
         return 0
     }

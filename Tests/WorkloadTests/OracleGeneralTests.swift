@@ -285,7 +285,7 @@ struct OracleGeneralTests {
         let dir = TemporaryDirectory()
         let zst = dir.file("t.oracleGeneral.zst", [0x28, 0xB5, 0x2F, 0xFD] + [UInt8](repeating: 0, count: 20))
         #expect(throws: TraceError(file: zst, line: 0, column: nil,
-                                   message: "compressed with zstd; decompress it first (zstd -d FILE) — popsim reads oracleGeneral uncompressed")) {
+                                   message: "compressed with zstd; decompress it first (zstd -d FILE), or give it through a pipe, <(zstd -dc FILE) — popsim reads oracleGeneral uncompressed")) {
             _ = try OracleGeneralReader(path: zst)
         }
         let csv = dir.file("t.bin", "t,pop,url,origin,kind\n0,p,/a,,font\n")

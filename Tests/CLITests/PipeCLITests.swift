@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Runs `script` with bash (for `<(…)`), `POPSIM` naming the popsim under test, in `directory`.
+private func bash(_ script: String, in directory: String) throws -> CLIResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = ["-c", script]
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    process.environment = ProcessInfo.processInfo.environment.merging(["POPSIM": popsimExecutable()]) { $1 }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CLIResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                     stderr: String(decoding: stderr, as: UTF8.self))
+}
+
+/// The lines of a command's output that do not depend on where the trace came from or on time.
+private func results(_ stdout: String) -> [String] {
+    stdout.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("trace ") && !$0.contains(" in ") }
+}
+
+/// A trace read from a pipe (`<(zstd -dc day.pstrace.zst)`, `… | popsim run`) is read once, by
+/// its reader: popsim used to open it first to check it, guess its format or count its requests,
+/// which took the bytes the reader needed, or waited for a writer that had gone — the command
+/// hung, and a first SIGTERM did not stop it.
+@Suite("traces read from pipes")
+struct PipeCLITests {
+    /// The shipped two-origins trace as a `.pstrace`, in a fresh folder.
+    static func pstrace() throws -> (dir: String, trace: String) {
+        let dir = try makeTemporaryDirectory()
+        let trace = dir + "/t.pstrace"
+        let converted = try runPopsim(["trace", "convert", "scenarios/traces/two-origins-alternating.csv", trace])
+        #expect(converted.status == 0, "\(converted.stderr)")
+        return (dir, trace)
+    }
+
+    @Test("cachesim and mrc give from a pipe what they give from the file")
+    func cacheOnly() throws {
+        let (dir, trace) = try Self.pstrace()
+        for command in ["cachesim t.pstrace --cache-size 1KB,100KB", "mrc t.pstrace"] {
+            let file = try bash("timeout 60 \"$POPSIM\" \(command)", in: dir)
+            #expect(file.status == 0, "\(file.stderr)")
+            let piped = try bash("timeout 60 \"$POPSIM\" \(command.replacingOccurrences(of: "t.pstrace", with: "<(cat t.pstrace) --format popsim"))", in: dir)
+            #expect(piped.status == 0, "\(command): \(piped.stderr)")
+            #expect(results(piped.stdout) == results(file.stdout), "\(command)")
+            #expect(results(file.stdout).count >= 5)
+        }
+        _ = trace
+    }
+
+    @Test("run reads its scenario's trace from standard input, a pipe, as from the file")
+    func runFromStandardInput() throws {
+        let (dir, _) = try Self.pstrace()
+        let scenario = try String(contentsOfFile: packageRoot + "/scenarios/pass-through-two-origins.json", encoding: .utf8)
+        let fromFile = scenario.replacingOccurrences(of: "\"traces/two-origins-alternating.csv\"", with: "\"t.pstrace\"")
+        let fromPipe = scenario.replacingOccurrences(of: "\"traces/two-origins-alternating.csv\"", with: "\"/dev/stdin\", \"format\": \"popsim\"")
+        #expect(fromFile != scenario && fromPipe != scenario)
+        try writeFile(dir, "file.json", fromFile)
+        try writeFile(dir, "pipe.json", fromPipe)
+        let file = try bash("timeout 60 \"$POPSIM\" run file.json --no-out", in: dir)
+        #expect(file.status == 0, "\(file.stderr)")
+        let piped = try bash("cat t.pstrace | timeout 60 \"$POPSIM\" run pipe.json --no-out", in: dir)
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(piped.stdout == file.stdout)
+        #expect(file.stdout.contains("CORS-checked"))
+    }
+
+    @Test("run from a pipe writes its bundle; the report's timeline, which replays the trace, is left to popsim explain")
+    func bundleFromStandardInput() throws {
+        let (dir, _) = try Self.pstrace()
+        let scenario = try String(contentsOfFile: packageRoot + "/scenarios/pass-through-two-origins.json", encoding: .utf8)
+        try writeFile(dir, "file.json", scenario.replacingOccurrences(of: "\"traces/two-origins-alternating.csv\"", with: "\"t.pstrace\""))
+        try writeFile(dir, "pipe.json", scenario.replacingOccurrences(of: "\"traces/two-origins-alternating.csv\"", with: "\"/dev/stdin\", \"format\": \"popsim\""))
+        let file = try bash("timeout 60 \"$POPSIM\" run file.json --out a --quiet", in: dir)
+        #expect(file.status == 0, "\(file.stderr)")
+        let piped = try bash("cat t.pstrace | timeout 60 \"$POPSIM\" run pipe.json --out b --quiet", in: dir)
+        #expect(piped.status == 0, "\(piped.stderr)")
+        for table in ["cells.csv", "timeseries.csv", "pops.csv", "urls.csv"] {
+            let a = try String(contentsOfFile: dir + "/a/" + table, encoding: .utf8)
+            #expect(try String(contentsOfFile: dir + "/b/" + table, encoding: .utf8) == a, "\(table)")
+        }
+        let report = try String(contentsOfFile: dir + "/b/report.html", encoding: .utf8)
+        #expect(report.contains("Not replayed: the trace came through a pipe, which its one reading used up. "
+                                + "<code>popsim explain pipe.json --url /fonts/brand.woff2</code> narrates the worst URL."))
+        let fromFile = try String(contentsOfFile: dir + "/a/report.html", encoding: .utf8)
+        #expect(fromFile.contains("Request by request, what happened to <code>/fonts/brand.woff2</code>"))
+        #expect(!fromFile.contains("Not replayed"))
+    }
+
+    @Test("a share of the working set needs two passes: refused at once for a pipe, naming it")
+    func shareNeedsTwoPasses() throws {
+        let (dir, _) = try Self.pstrace()
+        let r = try bash("timeout 60 \"$POPSIM\" cachesim <(cat t.pstrace) --format popsim --cache-size 1KB,10%", in: dir)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("--cache-size 10% is a share of the working set"), "\(r.stderr)")
+        #expect(r.stderr.contains("is a pipe, read once: give the size in bytes, or the trace as a file"))
+        #expect(r.stdout.isEmpty)
+    }
+}
