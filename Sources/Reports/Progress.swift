@@ -54,6 +54,18 @@ extension Format {
         }
         return (n < 0 ? "-" : "") + out
     }
+
+    /// How fast `count` of `what` went by in `seconds`, as a command's last line says it, in one
+    /// style whatever the pace: `14.2 M requests/s`, `0.96 M requests/s`, `2,346 requests/s`
+    /// (millions from 100,000 a second, so that a slow run does not read as a large number beside
+    /// a fast one's "M"); `–` without a time to divide by.
+    public static func rate(_ count: Int, per seconds: Double, of what: String) -> String {
+        guard seconds > 0, seconds.isFinite else { return "–" }
+        let r = Double(count) / seconds
+        if r >= 1e6 { return fixed(r / 1e6, 1) + " M \(what)/s" }
+        if r >= 1e5 { return fixed(r / 1e6, 2) + " M \(what)/s" }
+        return grouped(Int(r.rounded())) + " \(what)/s"
+    }
 }
 
 /// When a long command draws its progress line and what the line says — the decisions alone:

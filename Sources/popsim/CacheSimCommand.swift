@@ -136,7 +136,7 @@ enum CacheSimCommand: Command {
         }
         print("LRU, cache sizes in \(counting ? "objects" : "bytes"):")
         print(Format.table(rows, rightAlign: [0, 1, 2, 3, 4, 5]), terminator: "")
-        print("replayed in \(Format.fixed(seconds, 2)) s (\(TraceConvertCommand.rate(Int(result.requests), seconds).replacingOccurrences(of: "records", with: "requests")))")
+        print("replayed in \(Format.fixed(seconds, 2)) s (\(Format.rate(Int(result.requests), per: seconds, of: "requests")))")
         return 0
     }
 }
@@ -268,6 +268,11 @@ struct CacheTrace {
         }
     }
 
+    /// A plain decimal fraction written as a percentage, for hints: `0.5` → `50`, `0.025` → `2.5`.
+    static func shareAsPercent(_ fraction: String) -> String {
+        Format.fixed((Double(fraction) ?? 0) * 100, 6).replacingOccurrences(of: #"\.?0+$"#, with: "", options: .regularExpression)
+    }
+
     /// Parses `1GB,10GB`, `0.01ws,0.1ws`, `1%,10%` or, counting objects, `1000,10000`.
     static func parseSizes(_ list: String, countingObjects: Bool) throws(UsageError) -> [Size] {
         var sizes: [Size] = []
@@ -278,6 +283,9 @@ struct CacheTrace {
             do { share = try parseWorkingSetShare(text) } catch { throw bad(error.reason) }
             if let share {
                 sizes.append(Size(text: text, fraction: share))
+            } else if text.contains("%") {
+                // `10%abc`, `10 % ws`: meant as a percentage, whatever follows.
+                throw bad("a percentage of the working set is a positive number before '%' (10%, 0.5%)")
             } else if countingObjects {
                 guard let n = Int64(text), n > 0 else {
                     throw bad("with --ignore-obj-size a cache size is a whole number of objects (1000) or a share of the working set (0.01ws, 1%)")
@@ -286,7 +294,7 @@ struct CacheTrace {
             } else {
                 let n: Int64
                 do { n = try parseByteSize(text) } catch {
-                    let hint = text.contains(".") && Double(text) != nil ? " (for a fraction of the working set write \(text)ws)" : ""
+                    let hint = text.contains(".") && Double(text) != nil ? " (for a share of the working set write \(text)ws, or \(shareAsPercent(text))%)" : ""
                     throw bad(error.reason + hint)
                 }
                 guard n > 0 else { throw bad("a cache holds at least 1 byte") }

@@ -123,7 +123,7 @@ enum MRCCommand: Command {
         }
         print("LRU miss-ratio curve, cache sizes in \(counting ? "objects" : "bytes"):")
         print(Format.table(rows, rightAlign: [0, 1, 2, 3]), terminator: "")
-        print("profiled in \(Format.fixed(seconds, 2)) s (\(TraceConvertCommand.rate(Int(curve.requests), seconds).replacingOccurrences(of: "records", with: "requests")))")
+        print("profiled in \(Format.fixed(seconds, 2)) s (\(Format.rate(Int(curve.requests), per: seconds, of: "requests")))")
         if let written { print(written) }
         return 0
     }

@@ -96,7 +96,7 @@ enum TraceConvertCommand: Command {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 
-        print("converted \(count) record(s): \(input) (\(from.rawValue)) ⇒ \(output) (\(to.rawValue)) in \(String(format: "%.2f", seconds)) s (\(rate(count, seconds)))")
+        print("converted \(count) record(s): \(input) (\(from.rawValue)) ⇒ \(output) (\(to.rawValue)) in \(String(format: "%.2f", seconds)) s (\(Format.rate(count, per: seconds, of: "records")))")
         if !source.skips.summary.isEmpty { Output.warning(source.skips.summary) }
         if let og = writer as? OracleGeneralWriter { noteLosses(of: og, from: from, template: og.mapping.urlTemplate) }
         return 0
@@ -126,13 +126,6 @@ enum TraceConvertCommand: Command {
             throw UsageError(message: "\(option): unknown format '\(value)'\(known) (formats: \(allowed.map(\.rawValue).joined(separator: ", ")))")
         }
         return f
-    }
-
-    /// `8.1 M records/s`.
-    static func rate(_ count: Int, _ seconds: Double) -> String {
-        guard seconds > 0 else { return "–" }
-        let r = Double(count) / seconds
-        return r >= 1e6 ? String(format: "%.1f M records/s", r / 1e6) : String(format: "%.0f records/s", r)
     }
 
     /// Whether two existing paths name one file (same device and inode).

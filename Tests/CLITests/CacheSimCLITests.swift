@@ -141,7 +141,10 @@ struct CacheSimCLITests {
     @Test("bad input exits 2 with a message naming it", arguments: [
         (["--cache-size", "10XB"], "the value '10XB' is invalid for '--cache-size': unknown unit \"XB\""),
         (["--cache-size", "0"], "the value '0' is invalid for '--cache-size': a cache holds at least 1 byte"),
-        (["--cache-size", "0.5"], "(for a fraction of the working set write 0.5ws)"),
+        (["--cache-size", "0.5"], "(for a share of the working set write 0.5ws, or 50%)"),
+        (["--cache-size", "0.025"], "(for a share of the working set write 0.025ws, or 2.5%)"),
+        (["--cache-size", "10%abc"], "the value '10%abc' is invalid for '--cache-size': a percentage of the working set is a positive number before '%' (10%, 0.5%)"),
+        (["--cache-size", "10 %"], "the value '10 %' is invalid for '--cache-size': a percentage of the working set is a positive number before '%'"),
         (["--cache-size", "1MB", "--ignore-obj-size"], "with --ignore-obj-size a cache size is a whole number of objects"),
         (["--cache-size", "xws"], "a fraction of the working set is a positive number before 'ws'"),
         (["--cache-size", "10,"], "the value '' is invalid for '--cache-size'"),

@@ -100,3 +100,15 @@ struct ProgressLineTests {
         #expect(first(ProgressStages.merge(parts: ["only.json"]), stage: 1, done: 0) == "merging 1 part (2s)")
     }
 }
+
+@Test("a command's last line gives its rate in one style: M from 100,000 a second, else grouped")
+func finalRate() {
+    #expect(Format.rate(14_200_000, per: 1, of: "requests") == "14.2 M requests/s")
+    #expect(Format.rate(10_000_000, per: 0.7, of: "requests") == "14.3 M requests/s")
+    // Was "963974 requests/s" beside "1.0 M requests/s" (mrc and cachesim on the same day).
+    #expect(Format.rate(963_974, per: 1, of: "requests") == "0.96 M requests/s")
+    #expect(Format.rate(100_000, per: 1, of: "records") == "0.10 M records/s")
+    #expect(Format.rate(2_346, per: 1, of: "requests") == "2,346 requests/s")
+    #expect(Format.rate(9, per: 2, of: "records") == "5 records/s")
+    #expect(Format.rate(5, per: 0, of: "records") == "–")
+}
