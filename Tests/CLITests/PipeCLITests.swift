@@ -4,21 +4,7 @@ import TestSupport
 
 /// Runs `script` with bash (for `<(…)`), `POPSIM` naming the popsim under test, in `directory`.
 private func bash(_ script: String, in directory: String) throws -> CLIResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = ["-c", script]
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    process.environment = ProcessInfo.processInfo.environment.merging(["POPSIM": popsimExecutable()]) { $1 }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CLIResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                     stderr: String(decoding: stderr, as: UTF8.self))
+    try runProcess("/bin/bash", ["-c", script], in: directory, environment: ["POPSIM": popsimExecutable()])
 }
 
 /// The lines of a command's output that do not depend on where the trace came from or on time.

@@ -38,10 +38,18 @@ public func popsimExecutable() -> String {
 
 /// Runs `popsim` with `arguments` in `directory` (the package root by default) and captures everything.
 public func runPopsim(_ arguments: [String], in directory: String = packageRoot) throws -> CLIResult {
+    try runProcess(popsimExecutable(), arguments, in: directory)
+}
+
+/// Runs `executable` with `arguments` in `directory`, with these variables added to the
+/// environment, standard input empty, and captures everything.
+public func runProcess(_ executable: String, _ arguments: [String], in directory: String,
+                       environment: [String: String] = [:]) throws -> CLIResult {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: popsimExecutable())
+    process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
