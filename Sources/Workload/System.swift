@@ -60,6 +60,15 @@ public func isRegularFile(_ path: String) -> Bool {
     return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
 }
 
+/// Whether `path` names something read once, as a stream — a pipe, a socket, a character
+/// device such as a terminal — rather than a file or a folder (by `stat`, without opening it).
+public func isStream(_ path: String) -> Bool {
+    var st = stat()
+    guard stat(path, &st) == 0 else { return false }
+    let kind = st.st_mode & S_IFMT
+    return kind == S_IFIFO || kind == S_IFSOCK || kind == S_IFCHR
+}
+
 /// Reads up to `count` bytes into `p`, retrying after signals and short reads; fewer only at
 /// the end of the file. Returns the number read, or -errno.
 func readFully(_ fd: Int32, _ p: UnsafeMutableRawPointer, _ count: Int) -> Int {

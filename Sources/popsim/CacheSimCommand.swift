@@ -173,7 +173,7 @@ struct CacheTrace {
         }
         // Open once now, so a missing or unreadable file is reported before anything else — not a
         // pipe (`<(zstd -dc day.pstrace.zst)`), which can be opened and read once only.
-        isPipe = FileManager.default.fileExists(atPath: path) && !isRegularFile(path)
+        isPipe = isStream(path)
         if !isPipe { try read { _ throws(TraceError) in } numbered: { _ throws(TraceError) in } source: { _ throws(TraceError) in } }
     }
 

@@ -88,5 +88,9 @@ struct PipeCLITests {
         #expect(r.stderr.contains("--cache-size 10% is a share of the working set"), "\(r.stderr)")
         #expect(r.stderr.contains("is a pipe, read once: give the size in bytes, or the trace as a file"))
         #expect(r.stdout.isEmpty)
+        // A folder is not a pipe: it is refused as a folder.
+        let folder = try runPopsim(["cachesim", dir, "--cache-size", "10%"])
+        #expect(folder.status == 2)
+        #expect(folder.stderr.contains("\(dir): is a directory, not a file"), "\(folder.stderr)")
     }
 }
