@@ -24,7 +24,7 @@ public enum WorkloadSpec: Sendable, CustomStringConvertible {
     /// a trace given as a pipe (`"trace": "/dev/stdin"`), which its first reading used up.
     public var canBeReadAgain: Bool {
         guard case let .trace(path, _, _) = self else { return true }
-        return isRegularFile(path)
+        return !isStream(path)
     }
 
     public var description: String {
