@@ -78,9 +78,22 @@ extension ResourceKind {
     /// The case's position in `allCases`, for flat per-kind tables on hot paths
     /// (`allCases` builds an array on every call; this does not).
     @inlinable public var ordinal: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
+
+    /// The case at `ordinal` in `allCases`, for columns that store kinds as bytes; `ordinal`
+    /// must be one that `ordinal` gave.
+    @inlinable public init(ordinal: UInt8) {
+        assert(Int(ordinal) < Self.allCases.count, "no ResourceKind has ordinal \(ordinal)")
+        self = unsafeBitCast(ordinal, to: ResourceKind.self)
+    }
 }
 
 extension CredentialsMode {
     /// The case's position in `allCases`.
     @inlinable public var ordinal: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
+
+    /// The case at `ordinal` in `allCases`; `ordinal` must be one that `ordinal` gave.
+    @inlinable public init(ordinal: UInt8) {
+        assert(Int(ordinal) < Self.allCases.count, "no CredentialsMode has ordinal \(ordinal)")
+        self = unsafeBitCast(ordinal, to: CredentialsMode.self)
+    }
 }

@@ -115,7 +115,13 @@ public enum ScenarioRun {
                             stopWhenSampled: stopWhenSampled, digests: options.shard != nil)
         // The loop specialised for the binary trace, the format of long runs: `next()` is then a
         // direct call, not one through the protocol's witness table (1 % of a run).
-        if let binary = reader as? PopsimTraceSource { try feeder.feed(binary) } else { try feeder.feed(reader) }
+        // In columns when the simulation takes them: a request is then never a record or a
+        // `SimRequest` (about a fifth of a run's instructions went to those steps).
+        if let binary = reader as? PopsimTraceSource {
+            if simulation.takesColumns { try feeder.feedColumns(binary) } else { try feeder.feed(binary) }
+        } else {
+            try feeder.feed(reader)
+        }
         let (seq, lastTime) = (feeder.seq, feeder.lastTime)
         // A signal during the last stretch still stops the run before anything is written.
         do { try Interruption.check(requests: seq, time: seq > 0 ? lastTime : nil) } catch { throw RunError(error) }
@@ -182,102 +188,36 @@ private struct Feeder {
         return m ^ (m &>> 29)
     }
 
+    // Reader ids → catalog ids. Ids are dense in first-seen order, so a record's id is new
+    // exactly when it is past the end of these tables: the reader's interners are read only then.
+    private var popOf: [Int] = []
+    /// Catalog ids of the reader's URLs: the reader's id plus `urlBase` while the catalog gets
+    /// URLs only from here (no lookup, no memory), else `urlOf`.
+    private var urlCount = 0
+    private var urlBase: Int? = nil
+    private var urlOf: [UInt32] = []
+    private var originOf: [UInt32] = []
+    private var methodOf: [UInt32] = []
+
+    /// Reads every record of `reader` and hands each to the simulation as a request.
     mutating func feed<Reader: TraceSource>(_ reader: Reader) throws(RunError) {
-        // Reader ids → catalog ids. Ids are dense in first-seen order, so a record's id is new
-        // exactly when it is past the end of these tables: the reader's interners are read only then.
-        var popOf: [Int] = []
-        // Catalog ids of the reader's URLs: the reader's id plus a base while the catalog gets
-        // URLs only from here (no lookup, no memory), else a table.
-        var urlCount = 0
-        var urlBase: Int? = nil
-        var urlOf: [UInt32] = []
-        var originOf: [UInt32] = []
-        var methodOf: [UInt32] = []
         var seq = 0
         var lastTime: Int64 = 0
-        let window = scenario.config.window
-        let (span, overflow) = window.multipliedReportingOverflow(by: ScenarioRun.maxWindows)
-        let timeLimit = overflow ? Int64.max : span - 1
         while true {
             let record: TraceRecord?
             do { record = try reader.next() } catch { throw RunError("\(error)") }
             guard let r = record else { break }
-            func fail(_ column: String, _ message: String) -> RunError {
-                RunError(TraceError(file: reader.sourceName, line: r.line, column: column, message: message).description)
-            }
-            if Int(r.pop) >= popOf.count {
-                let pops = reader.pops
-                while popOf.count < pops.count {
-                    let name = pops.string(UInt32(popOf.count))
-                    popOf.append(scenario.config.pops.firstIndex { $0.id == name } ?? -1)
-                }
-            }
-            let pop = popOf[Int(r.pop)]
-            guard pop >= 0 else {
-                throw fail("pop", "unknown POP \"\(reader.pops.string(r.pop))\" (POPs: \(scenario.config.pops.map(\.id).joined(separator: ", ")))")
-            }
-            if Int(r.url) >= urlCount {
-                let urls = reader.urls
-                while urlCount < urls.count {
-                    let id: UInt32
-                    // A prefetch event may have added this URL already: the catalog holds each text
-                    // once. Either way it points at the reader's bytes (no copy, no `String`).
-                    let text = urls.text(UInt32(urlCount))
-                    do {
-                        id = try catalog.addsByLookup ? catalog.urlID(for: text, in: urls.arena) : catalog.addURL(text, in: urls.arena)
-                    } catch {
-                        throw fail("url", error.reason + " (\"\(error.url)\")")
-                    }
-                    if urlCount == 0 { urlBase = Int(id) }
-                    if let base = urlBase, Int(id) != urlCount + base {
-                        // A prefetch added a URL in between: from now on, look ids up.
-                        urlOf = (0..<urlCount).map { UInt32($0 + base) }
-                        urlBase = nil
-                    }
-                    if urlBase == nil { urlOf.append(id) }
-                    urlCount += 1
-                }
-            }
-            var origin: UInt32? = nil
-            if let o = r.origin {
-                if Int(o) >= originOf.count {
-                    let origins = reader.origins
-                    while originOf.count < origins.count {
-                        let text = origins.string(UInt32(originOf.count))
-                        guard let parsed = try? WebOrigin(parsing: text) else { throw fail("origin", "\"\(text)\" is not a serialised origin") }
-                        originOf.append(catalog.addOrigin(parsed))
-                    }
-                }
-                origin = originOf[Int(o)]
-            }
-            if Int(r.method) >= methodOf.count {
-                let methods = reader.methods
-                while methodOf.count < methods.count {
-                    let m = methods.string(UInt32(methodOf.count))
-                    methodOf.append(m == "GET" ? 0 : catalog.addMethod(m))
-                }
-            }
-            if r.time > maxTraceTime {
-                throw fail("t", "\(formatDuration(r.time)) is past \(formatDuration(maxTraceTime)) (about 285 years), the latest time a run takes")
-            }
-            if let b = r.bytes, b > maxObjectBytes {
-                throw fail("bytes", "\(b) is larger than \(maxObjectBytes) bytes (1 TiB), the largest response a run takes")
-            }
-            if r.time > timeLimit {
-                throw fail("t", "\(formatDuration(r.time)) is window \(r.time / window + 1) of \(formatDuration(window)); a run spans at most "
-                           + "\(ScenarioRun.maxWindows) windows (set the scenario's \"window\" to at least \(formatDuration((r.time / ScenarioRun.maxWindows / 1_000_000 + 1) * 1_000_000)))")
-            }
-            let url = urlBase.map { UInt32(Int(r.url) + $0) } ?? urlOf[Int(r.url)]
+            let pop = try popIndex(r.pop, reader, line: r.line)
+            let url = try urlID(r.url, reader, line: r.line)
+            let origin = try r.origin.map { (o) throws(RunError) in try originPlus1(o + 1, reader, line: r.line) - 1 }
+            let method = methodID(r.method, reader)
+            try checkLimits(time: r.time, bytes: r.bytes ?? -1, reader, line: r.line)
             var request = SimRequest(seq: seq, time: SimTime(microseconds: r.time), pop: pop, url: url,
-                                     origin: origin, kind: r.kind, credentials: r.credentials,
-                                     method: methodOf[Int(r.method)], bytes: r.bytes)
+                                     origin: origin, kind: r.kind, credentials: r.credentials, method: method, bytes: r.bytes)
             if fault == .timeGoesBack, seq == 1 { request.time = SimTime(microseconds: lastTime - 1) }
             if digests {
-                var h = Self.mix(requestDigest, UInt64(bitPattern: r.time))
-                h = Self.mix(h, UInt64(url) | UInt64(UInt32(truncatingIfNeeded: pop)) << 32)
-                h = Self.mix(h, UInt64(origin.map { $0 + 1 } ?? 0) | UInt64(request.method) << 32)
-                h = Self.mix(h, UInt64(request.kind.ordinal) | UInt64(r.credentials.map { $0.ordinal + 1 } ?? 0) << 8)
-                requestDigest = Self.mix(h, UInt64(bitPattern: r.bytes ?? -1))
+                digest(time: r.time, url: url, pop: pop, originPlus1: origin.map { $0 + 1 } ?? 0, method: method,
+                       kind: r.kind.ordinal, credentialsPlus1: r.credentials.map { $0.ordinal + 1 } ?? 0, bytes: r.bytes ?? -1)
             }
             simulation.process(request)
             seq += 1
@@ -289,5 +229,164 @@ private struct Feeder {
             if stopWhenSampled && simulation.samplesComplete { break }
         }
         (self.seq, self.lastTime) = (seq, lastTime)
+    }
+
+    /// `feed` for a reader that gives requests in columns, when the simulation takes them so:
+    /// a batch's ids are turned into the catalog's in place and its limits checked, request by
+    /// request with `feed`'s checks and errors, and the batch is handed over whole. (A bad
+    /// request stops the run before the good ones before it in its batch are simulated; the
+    /// run fails either way, with the same message.)
+    mutating func feedColumns<Reader: RequestColumnSource>(_ reader: Reader) throws(RunError) {
+        let columns = RequestColumns(capacity: Self.columnsCapacity)
+        var seq = 0
+        var lastTime: Int64 = 0
+        while true {
+            let n: Int
+            do { n = try reader.nextRequests(into: columns) } catch { throw RunError("\(error)") }
+            if n == 0 { break }
+            let first = columns.firstRecord
+            for i in 0..<n {
+                let pop = try popIndex(columns.pop[i], reader, line: first + i)
+                columns.pop[i] = UInt32(truncatingIfNeeded: pop)
+                columns.url[i] = try urlID(columns.url[i], reader, line: first + i)
+                if columns.originPlus1[i] != 0 { columns.originPlus1[i] = try originPlus1(columns.originPlus1[i], reader, line: first + i) }
+                columns.method[i] = methodID(columns.method[i], reader)
+                try checkLimits(time: columns.time[i], bytes: columns.bytes[i], reader, line: first + i)
+                if digests {
+                    digest(time: columns.time[i], url: columns.url[i], pop: pop, originPlus1: columns.originPlus1[i],
+                           method: columns.method[i], kind: Int(columns.kind[i]),
+                           credentialsPlus1: Int(columns.credentialsPlus1[i]), bytes: columns.bytes[i])
+                }
+            }
+            let (before, previousTime) = (seq, lastTime)
+            lastTime = columns.time[n - 1]
+            if fault == .timeGoesBack, seq <= 1, seq + n > 1 {
+                // Request 1 a microsecond before request 0, as `feed` makes it.
+                columns.time[1 - seq] = (seq == 1 ? previousTime : columns.time[0]) - 1
+            }
+            simulation.process(columns, firstSeq: seq)
+            seq += n
+            // Every 4,096 requests, as `feed` (batches are full but the last, and 4,096 is a
+            // multiple of their size: the same counts).
+            if seq >> 12 != before >> 12 {
+                if seq >> 16 != before >> 16 { progress?(seq & ~0xFFFF) }
+                do { try Interruption.check(requests: seq, time: lastTime) } catch { throw RunError(error) }
+            }
+        }
+        (self.seq, self.lastTime) = (seq, lastTime)
+    }
+
+    /// Requests per batch of `feedColumns`: a power of two that divides 4,096.
+    static let columnsCapacity = 256
+
+    /// The configuration's index of the reader's POP `id`.
+    @inline(__always)
+    private mutating func popIndex(_ id: UInt32, _ reader: some TraceSource, line: Int) throws(RunError) -> Int {
+        if Int(id) >= popOf.count {
+            let pops = reader.pops
+            while popOf.count < pops.count {
+                let name = pops.string(UInt32(popOf.count))
+                popOf.append(scenario.config.pops.firstIndex { $0.id == name } ?? -1)
+            }
+        }
+        let pop = popOf[Int(id)]
+        guard pop >= 0 else {
+            throw fail(reader, line, "pop", "unknown POP \"\(reader.pops.string(id))\" (POPs: \(scenario.config.pops.map(\.id).joined(separator: ", ")))")
+        }
+        return pop
+    }
+
+    /// The catalog's id of the reader's URL `id`, adding the reader's new URLs first.
+    @inline(__always)
+    private mutating func urlID(_ id: UInt32, _ reader: some TraceSource, line: Int) throws(RunError) -> UInt32 {
+        if Int(id) >= urlCount { try addURLs(reader, line: line) }
+        return urlBase.map { UInt32(Int(id) + $0) } ?? urlOf[Int(id)]
+    }
+
+    private mutating func addURLs(_ reader: some TraceSource, line: Int) throws(RunError) {
+        let urls = reader.urls
+        while urlCount < urls.count {
+            let id: UInt32
+            // A prefetch event may have added this URL already: the catalog holds each text
+            // once. Either way it points at the reader's bytes (no copy, no `String`).
+            let text = urls.text(UInt32(urlCount))
+            do {
+                id = try catalog.addsByLookup ? catalog.urlID(for: text, in: urls.arena) : catalog.addURL(text, in: urls.arena)
+            } catch {
+                throw fail(reader, line, "url", error.reason + " (\"\(error.url)\")")
+            }
+            if urlCount == 0 { urlBase = Int(id) }
+            if let base = urlBase, Int(id) != urlCount + base {
+                // A prefetch added a URL in between: from now on, look ids up.
+                urlOf = (0..<urlCount).map { UInt32($0 + base) }
+                urlBase = nil
+            }
+            if urlBase == nil { urlOf.append(id) }
+            urlCount += 1
+        }
+    }
+
+    /// The catalog's id + 1 of the reader's page origin whose id + 1 is `idPlus1` (not 0).
+    @inline(__always)
+    private mutating func originPlus1(_ idPlus1: UInt32, _ reader: some TraceSource, line: Int) throws(RunError) -> UInt32 {
+        let o = Int(idPlus1) - 1
+        if o >= originOf.count {
+            let origins = reader.origins
+            while originOf.count < origins.count {
+                let text = origins.string(UInt32(originOf.count))
+                guard let parsed = try? WebOrigin(parsing: text) else { throw fail(reader, line, "origin", "\"\(text)\" is not a serialised origin") }
+                originOf.append(catalog.addOrigin(parsed))
+            }
+        }
+        return originOf[o] + 1
+    }
+
+    /// The catalog's id of the reader's method `id` (GET is 0).
+    @inline(__always)
+    private mutating func methodID(_ id: UInt32, _ reader: some TraceSource) -> UInt32 {
+        if Int(id) >= methodOf.count {
+            let methods = reader.methods
+            while methodOf.count < methods.count {
+                let m = methods.string(UInt32(methodOf.count))
+                methodOf.append(m == "GET" ? 0 : catalog.addMethod(m))
+            }
+        }
+        return methodOf[Int(id)]
+    }
+
+    /// Refuses a time or size past what a run takes (`bytes` -1: none given).
+    @inline(__always)
+    private func checkLimits(time: Int64, bytes: Int64, _ reader: some TraceSource, line: Int) throws(RunError) {
+        if time > maxTraceTime {
+            throw fail(reader, line, "t", "\(formatDuration(time)) is past \(formatDuration(maxTraceTime)) (about 285 years), the latest time a run takes")
+        }
+        if bytes > maxObjectBytes {
+            throw fail(reader, line, "bytes", "\(bytes) is larger than \(maxObjectBytes) bytes (1 TiB), the largest response a run takes")
+        }
+        if time > timeLimit {
+            let window = scenario.config.window
+            throw fail(reader, line, "t", "\(formatDuration(time)) is window \(time / window + 1) of \(formatDuration(window)); a run spans at most "
+                       + "\(ScenarioRun.maxWindows) windows (set the scenario's \"window\" to at least \(formatDuration((time / ScenarioRun.maxWindows / 1_000_000 + 1) * 1_000_000)))")
+        }
+    }
+
+    /// The latest time the scenario's window allows (`ScenarioRun.maxWindows` of them).
+    private var timeLimit: Int64 {
+        let (span, overflow) = scenario.config.window.multipliedReportingOverflow(by: ScenarioRun.maxWindows)
+        return overflow ? Int64.max : span - 1
+    }
+
+    /// Folds one request's fields into the digest (catalog ids; 0 or -1 for absent fields).
+    private mutating func digest(time: Int64, url: UInt32, pop: Int, originPlus1: UInt32, method: UInt32, kind: Int,
+                                 credentialsPlus1: Int, bytes: Int64) {
+        var h = Self.mix(requestDigest, UInt64(bitPattern: time))
+        h = Self.mix(h, UInt64(url) | UInt64(UInt32(truncatingIfNeeded: pop)) << 32)
+        h = Self.mix(h, UInt64(originPlus1) | UInt64(method) << 32)
+        h = Self.mix(h, UInt64(kind) | UInt64(credentialsPlus1) << 8)
+        requestDigest = Self.mix(h, UInt64(bitPattern: bytes))
+    }
+
+    private func fail(_ reader: some TraceSource, _ line: Int, _ column: String, _ message: String) -> RunError {
+        RunError(TraceError(file: reader.sourceName, line: line, column: column, message: message).description)
     }
 }

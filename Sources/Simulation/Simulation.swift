@@ -48,6 +48,9 @@ public struct SimulationOptions: Sendable {
     /// Build the table of canonical cache keys from the first URL on (see `Driver.spellings`);
     /// tests compare runs with and without it.
     package var tableEveryURL = false
+    /// Let a reader that can hand over requests in columns do so (`Simulation.takesColumns`);
+    /// tests compare runs with and without.
+    package var requestsInColumns = true
 
     public init(threads: Int = 1, shard: Shard? = nil, countURLs: Bool = false, sampleURL: String? = nil, sampleLimit: Int = 0) {
         self.threads = threads
@@ -102,6 +105,19 @@ public final class Simulation {
     /// `finish` replays what waits.
     public func process(_ request: SimRequest) {
         driver.take(request)
+    }
+
+    /// Whether requests may come in columns (`process(_:firstSeq:)`): not when an observer or
+    /// the report's timeline needs each outcome as its request comes, nor when a prefetch event
+    /// adds URLs to the catalog during the run (they must join it between two requests).
+    public var takesColumns: Bool { driver.takesColumns }
+
+    /// Replays the requests of `columns` in every variant, in order: as many calls of
+    /// `process(_:)`, request `i` numbered `firstSeq + i`, without making each a `SimRequest`.
+    /// The columns' ids must be the catalog's (URLs, page origins, methods) and the POP the
+    /// configuration's index. Requires `takesColumns`.
+    public func process(_ columns: RequestColumns, firstSeq: Int) {
+        driver.take(columns, firstSeq: firstSeq)
     }
 
     /// Runs what is left in the queues and returns the results, after checking the invariants
@@ -241,6 +257,8 @@ struct Driver {
     // request (two calls per request here).
     private let kindCount = resourceKinds.count
     private let credentialCount = credentialsModes.count
+    /// Per kind ordinal, the ordinal of its default credentials mode.
+    private let defaultCredentials: [UInt8] = resourceKinds.map { UInt8($0.defaultCredentials.ordinal) }
 
     // Prefetch events still to resolve, by (earliest time, ordinal).
     private var prefetchQueue: [(time: Int64, ordinal: Int, event: Int)] = []
@@ -326,15 +344,42 @@ struct Driver {
         if incomingCount == Self.incomingCapacity { drainIncoming() }
     }
 
+    /// Whether `take(_:firstSeq:)` may be used (see `Simulation.takesColumns`).
+    var takesColumns: Bool { incoming != nil && options.requestsInColumns }
+
+    /// Takes a batch of requests in columns: resolved now, as if each were taken in turn.
+    mutating func take(_ c: RequestColumns, firstSeq: Int) {
+        precondition(takesColumns, "internal error: requests in columns for a run that needs each outcome at once")
+        if incomingCount > 0 { drainIncoming() }
+        let n = c.count
+        prepare(count: n) { Int(c.url[$0]) }
+        for i in 0..<n {
+            let kind = c.kind[i], credentialsPlus1 = c.credentialsPlus1[i]
+            resolve(time: c.time[i], seq: firstSeq &+ i, pop: Int(c.pop[i]), url: c.url[i], originPlus1: c.originPlus1[i],
+                    kind: kind, credentials: credentialsPlus1 == 0 ? defaultCredentials[Int(kind)] : credentialsPlus1 &- 1,
+                    method: c.method[i], bytes: c.bytes[i])
+        }
+    }
+
     /// Resolves the incoming batch: its URLs' entries are read first, all at once.
     private mutating func drainIncoming() {
         guard let requests = incoming?.base, incomingCount > 0 else { return }
         let n = incomingCount
+        prepare(count: n) { Int(requests[$0].url) }
+        for i in 0..<n { process(requests[i]) }
+        incomingCount = 0
+    }
+
+    /// Before a batch of `n` requests is resolved (`url(i)`, the i-th one's URL id): reads
+    /// their URLs' entries (and counts) in a loop of its own, so that the processor overlaps
+    /// the loads, and derives the facts of the batch's new URLs.
+    @inline(__always)
+    private mutating func prepare(count n: Int, url: (Int) -> Int) {
         var sum: UInt32 = 0
         var newest = -1
         urlEntries.withUnsafeBufferPointer { entries in
             for i in 0..<n {
-                let url = Int(requests[i].url)
+                let url = url(i)
                 if url < entries.count { sum &+= entries[url] } else { newest = max(newest, url) }
             }
         }
@@ -348,7 +393,7 @@ struct Driver {
                 urlChecked.withUnsafeBufferPointer { checked in
                     let known = min(requested.count, checked.count)
                     for i in 0..<n {
-                        let url = Int(requests[i].url)
+                        let url = url(i)
                         if url < known { counts &+= requested[url] &+ checked[url] }
                     }
                 }
@@ -359,25 +404,31 @@ struct Driver {
         // `process` would, after their canonical keys' buckets are touched as above — early in a
         // trace most requests bring a new URL.
         if newest >= 0 { deriveFacts(through: newest, textHashes: spellings == nil ? touchCanonicalKeys(urlEntries.count...newest) : []) }
-        for i in 0..<n { process(requests[i]) }
-        incomingCount = 0
     }
 
+    @inline(__always)
     mutating func process(_ r: SimRequest) {
-        let time = r.time.microseconds
-        InternalError.check(time >= lastTime, "time went backwards: request \(r.seq) at \(time) µs after \(lastTime) µs")
+        resolve(time: r.time.microseconds, seq: r.seq, pop: r.pop, url: r.url, originPlus1: r.origin.map { $0 + 1 } ?? 0,
+                kind: UInt8(truncatingIfNeeded: r.kind.ordinal), credentials: UInt8(truncatingIfNeeded: r.credentials.ordinal),
+                method: r.method, bytes: r.bytes ?? -1)
+    }
+
+    /// Resolves one request — its URL's facts, its class — and hands it to the units that own
+    /// its POP. `kind` and `credentials` are ordinals; `bytes` is -1 when the trace gives none.
+    @inline(__always)
+    private mutating func resolve(time: Int64, seq: Int, pop: Int, url u: UInt32, originPlus1: UInt32, kind: UInt8,
+                                  credentials: UInt8, method: UInt32, bytes: Int64) {
+        InternalError.check(time >= lastTime, "time went backwards: request \(seq) at \(time) µs after \(lastTime) µs")
         lastTime = time
         if nextPrefetch < prefetchQueue.count && prefetchQueue[nextPrefetch].time <= time { resolvePrefetches(upTo: time) }
-        let url = Int(r.url)
+        let url = Int(u)
         if url >= urlEntries.count { deriveFacts(through: url) }
         let entry = urlEntries[url]
         if entry & Self.notOwnedBit != 0 { return }
-        let pop = r.pop
         if !ownsPOP[pop] { return }
         requestCount += 1
         let f = facts(url, entry: entry)
-        let originPlus1 = r.origin.map { $0 + 1 } ?? 0
-        let cls = requestClass(originPlus1: originPlus1, kind: r.kind, credentials: r.credentials, method: r.method)
+        let cls = requestClass(originPlus1: originPlus1, kind: Int(kind), credentials: Int(credentials), method: method)
         let profile = profiles[Int(cls)]
         if options.countURLs {
             if url >= urlRequests.count {
@@ -388,10 +439,9 @@ struct Driver {
             if profile & Profile.checked != 0 { urlChecked[url] += 1 }
         }
         if sampleLimit > 0 && f.flags & URLFacts.sampled != 0 { sampledRequests += 1 }
-        let w = Work(time: time, seq: r.seq, bytes: r.bytes ?? defaultBytes[Int(f.origin)], facts: f,
-                     url: r.url, cls: cls, originPlus1: originPlus1, method: r.method, pop: Int32(pop),
-                     kind: UInt8(truncatingIfNeeded: r.kind.ordinal), credentials: UInt8(truncatingIfNeeded: r.credentials.ordinal),
-                     profile: profile, hasBytes: r.bytes != nil)
+        let w = Work(time: time, seq: seq, bytes: bytes >= 0 ? bytes : defaultBytes[Int(f.origin)], facts: f,
+                     url: u, cls: cls, originPlus1: originPlus1, method: method, pop: Int32(pop),
+                     kind: kind, credentials: credentials, profile: profile, hasBytes: bytes >= 0)
         if parallel != nil {
             parallel!.dispatch(w)
         } else if hasObserver {
@@ -650,8 +700,8 @@ struct Driver {
 
     /// The request's class: a table read for a GET (nearly every request), inlined into `process`.
     @inline(__always)
-    private mutating func requestClass(originPlus1: UInt32, kind: ResourceKind, credentials: CredentialsMode, method: UInt32) -> UInt32 {
-        let i = method == 0 ? (Int(originPlus1) * kindCount + kind.ordinal) * credentialCount + credentials.ordinal : -1
+    private mutating func requestClass(originPlus1: UInt32, kind: Int, credentials: Int, method: UInt32) -> UInt32 {
+        let i = method == 0 ? (Int(originPlus1) * kindCount + kind) * credentialCount + credentials : -1
         if i >= 0, i < classOfGET.count, classOfGET[i] >= 0 { return UInt32(classOfGET[i]) }
         return classOnceMore(getIndex: i, originPlus1: originPlus1, kind: kind, credentials: credentials, method: method)
     }
@@ -659,7 +709,8 @@ struct Driver {
     /// `requestClass` for a class of GET not seen before (`getIndex`, its slot in `classOfGET`),
     /// or a request of another method (`getIndex` −1).
     @inline(never)
-    private mutating func classOnceMore(getIndex i: Int, originPlus1: UInt32, kind: ResourceKind, credentials: CredentialsMode, method: UInt32) -> UInt32 {
+    private mutating func classOnceMore(getIndex i: Int, originPlus1: UInt32, kind k: Int, credentials c: Int, method: UInt32) -> UInt32 {
+        let kind = ResourceKind(ordinal: UInt8(k)), credentials = CredentialsMode(ordinal: UInt8(c))
         if i >= 0 {
             let id = newClass(originPlus1: originPlus1, kind: kind, credentials: credentials, method: method)
             if i >= classOfGET.count { classOfGET.append(contentsOf: repeatElement(-1, count: i + 1 - classOfGET.count)) }

@@ -133,7 +133,7 @@ extension PopsimTraceFormat {
 /// once (UTF-8, no control characters, origins serialised, kinds known). Errors name the
 /// request record (`line` is its 1-based index) and the byte offset. Memory: the interners
 /// plus the buffer, whatever the file's length.
-public final class PopsimTraceSource: TraceSource {
+public final class PopsimTraceSource: RequestColumnSource {
     public var sourceName: String { path }
     /// The path as given, for messages.
     public let path: String
@@ -161,6 +161,23 @@ public final class PopsimTraceSource: TraceSource {
     private var finished = false
     private let fd: Int32
     private var recordStart = 0 // buffer index of the record being decoded
+    /// An error met after some requests of a `nextRequests` call: thrown by the next call, so
+    /// that a caller sees every good request before the bad record, as with `next()`.
+    private var deferredError: TraceError?
+
+    /// One request record as the cursor decodes it: ids as in the file, sentinels for absent
+    /// fields (see `RequestColumns`).
+    struct DecodedRequest {
+        var time: Int64
+        var pop: UInt32
+        var url: UInt32
+        var originPlus1: UInt32
+        /// `ResourceKind.ordinal`.
+        var kind: UInt8
+        var method: UInt32
+        var credentialsPlus1: UInt8
+        var bytes: Int64
+    }
 
     /// The decoder's state: the buffer window, the current time and "previous" ids, and the
     /// number of strings defined per table.
@@ -181,7 +198,7 @@ public final class PopsimTraceSource: TraceSource {
         /// The request whose tag has just been read, or nil when anything is wrong with it
         /// (then the checked decoder finds and names the problem). The fast path.
         @inline(__always)
-        mutating func request(_ tag: UInt8) -> TraceRecord? {
+        mutating func request(_ tag: UInt8) -> DecodedRequest? {
             var p = position
             var t = time
             if tag & PopsimTraceFormat.hasTime != 0 {
@@ -196,10 +213,10 @@ public final class PopsimTraceSource: TraceSource {
                 pop = UInt32(v)
             } else if defined.pop == 0 { return nil }
             guard let url = varint(&p), url < UInt64(defined.url) else { return nil }
-            var origin: UInt32?
+            var originPlus1: UInt32 = 0
             if tag & PopsimTraceFormat.hasOrigin != 0 {
                 guard let v = varint(&p), v < UInt64(defined.origin) else { return nil }
-                origin = UInt32(v)
+                originPlus1 = UInt32(v) &+ 1
             }
             var kind = self.kind
             if tag & PopsimTraceFormat.hasKind != 0 {
@@ -211,27 +228,28 @@ public final class PopsimTraceSource: TraceSource {
                 guard let v = varint(&p), v < UInt64(defined.method) else { return nil }
                 method = UInt32(v)
             } else if defined.method == 0 { return nil }
-            var credentials: CredentialsMode?
+            var credentialsPlus1: UInt8 = 0
             if tag & PopsimTraceFormat.hasCredentials != 0 {
                 guard p < end else { return nil }
                 let code = buffer.load(fromByteOffset: p, as: UInt8.self)
                 p &+= 1
                 switch code {
-                case 0: credentials = .omit
-                case 1: credentials = .sameOrigin
-                case 2: credentials = .include
+                case 0: credentialsPlus1 = UInt8(CredentialsMode.omit.ordinal + 1)
+                case 1: credentialsPlus1 = UInt8(CredentialsMode.sameOrigin.ordinal + 1)
+                case 2: credentialsPlus1 = UInt8(CredentialsMode.include.ordinal + 1)
                 default: return nil
                 }
             }
-            var bytes: Int64?
+            var bytes: Int64 = -1
             if tag & PopsimTraceFormat.hasBytes != 0 {
                 guard let v = varint(&p), v <= UInt64(Int64.max) else { return nil }
                 bytes = Int64(v)
             }
             records &+= 1
             (position, time, timeSetBy, self.pop, self.kind, self.method) = (p, t, records, pop, kind, method)
-            return TraceRecord(time: t, pop: pop, url: UInt32(url), origin: origin, kind: kinds[Int(kind)], method: method,
-                               credentials: credentials, bytes: bytes, line: records)
+            return DecodedRequest(time: t, pop: pop, url: UInt32(url), originPlus1: originPlus1,
+                                  kind: UInt8(truncatingIfNeeded: kinds[Int(kind)].ordinal), method: method,
+                                  credentialsPlus1: credentialsPlus1, bytes: bytes)
         }
 
         /// An unsigned LEB128 at `p`, or nil when it runs past the buffer or 64 bits.
@@ -305,6 +323,46 @@ public final class PopsimTraceSource: TraceSource {
     /// - Throws: `TraceError` naming the record and byte offset of the first problem; after an
     ///   error the reader cannot go on.
     public func next() throws(TraceError) -> TraceRecord? {
+        if let error = deferredError { deferredError = nil; throw error }
+        guard let r = try nextRequest() else { return nil }
+        return TraceRecord(time: r.time, pop: r.pop, url: r.url, origin: r.originPlus1 == 0 ? nil : r.originPlus1 - 1,
+                           kind: ResourceKind(ordinal: r.kind), method: r.method,
+                           credentials: r.credentialsPlus1 == 0 ? nil : CredentialsMode(ordinal: r.credentialsPlus1 - 1),
+                           bytes: r.bytes < 0 ? nil : r.bytes, line: c.records)
+    }
+
+    /// Reads the next requests into `columns`: the records `next()` would give, decoded
+    /// straight into the columns (see `RequestColumnSource`).
+    public func nextRequests(into columns: RequestColumns) throws(TraceError) -> Int {
+        if let error = deferredError { deferredError = nil; throw error }
+        columns.firstRecord = c.records + 1
+        var n = 0
+        while n < columns.capacity {
+            let request: DecodedRequest?
+            do { request = try nextRequest() } catch {
+                if n == 0 { throw error }
+                deferredError = error
+                break
+            }
+            guard let r = request else { break }
+            columns.time[n] = r.time
+            columns.pop[n] = r.pop
+            columns.url[n] = r.url
+            columns.originPlus1[n] = r.originPlus1
+            columns.method[n] = r.method
+            columns.kind[n] = r.kind
+            columns.credentialsPlus1[n] = r.credentialsPlus1
+            columns.bytes[n] = r.bytes
+            n &+= 1
+        }
+        columns.count = n
+        return n
+    }
+
+    /// The next request as the cursor decodes it (define and time records are taken on the
+    /// way), or nil after the end record.
+    @inline(__always)
+    private func nextRequest() throws(TraceError) -> DecodedRequest? {
         while true {
             if c.end - c.position < PopsimTraceFormat.maxRequestSize && !atEOF { _ = try fill(atLeast: PopsimTraceFormat.maxRequestSize) }
             recordStart = c.position

@@ -165,12 +165,15 @@ struct FaultCLITests {
     }
 
     /// A shard's run writes its part only at the end: interrupted, it stops as a whole run does.
-    @Test("a shard's run stops on SIGINT as a whole run does: exit 130, 'interrupted at request', no part written", arguments: ["pop", "url"])
-    func shardInterrupted(_ key: String) throws {
+    /// From a `.pstrace` the run reads requests in columns and looks for the signal between batches.
+    @Test("a shard's run stops on SIGINT as a whole run does: exit 130, 'interrupted at request', no part written",
+          arguments: ["pop", "url"], ["csv", "pstrace"])
+    func shardInterrupted(_ key: String, format: String) throws {
         let dir = try makeTemporaryDirectory("popsim-interrupt")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try writeFile(dir, "scenario.json", faultScenario)
+        try writeFile(dir, "scenario.json", faultScenario.replacingOccurrences(of: "trace.csv", with: "trace.\(format)"))
         try writeFile(dir, "trace.csv", bigTrace(20_000))
+        if format == "pstrace" { #expect(try runPopsim(["trace", "convert", "trace.csv", "trace.pstrace", "--quiet"], in: dir).status == 0) }
         let before = filesIn(dir)
         let args = ["run", "scenario.json", "--shard", "0/2", "--shard-by", key, "--out", "p0.json"]
         let r = try RunningPopsim(args, in: dir, environment: ["POPSIM_TEST_FAULT": "interrupt"]).finish()
@@ -196,6 +199,21 @@ struct FaultCLITests {
         #expect(r.stderr.contains("This is a bug in popsim"))
         #expect(filesIn(dir) == ["audit.csv", "scenario.json", "trace.csv"])
         #expect(try String(contentsOfFile: dir + "/audit.csv", encoding: .utf8) == "precious\n")
+    }
+
+    @Test("the same internal error when the run reads a .pstrace in columns (no observer: batches of requests)")
+    func internalErrorInColumns() throws {
+        let dir = try makeTemporaryDirectory("popsim-internal")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try writeFile(dir, "scenario.json", faultScenario.replacingOccurrences(of: "trace.csv", with: "trace.pstrace"))
+        try writeFile(dir, "trace.csv", bigTrace(10))
+        #expect(try runPopsim(["trace", "convert", "trace.csv", "trace.pstrace", "--quiet"], in: dir).status == 0)
+        let r = try RunningPopsim(["run", "scenario.json", "--out", "bundle"], in: dir, environment: ["POPSIM_TEST_FAULT": "time-goes-back"]).finish()
+        #expect(r.status == 70, "stderr: \(r.stderr)")
+        #expect(r.stderr.hasPrefix("popsim: internal error: time went backwards: request 1 at -1 µs after 0 µs\n"), "stderr: \(r.stderr)")
+        #expect(filesIn(dir) == ["scenario.json", "trace.csv", "trace.pstrace"])
+        let fine = try runPopsim(["run", "scenario.json", "--no-out"], in: dir)
+        #expect(fine.status == 0, "stderr: \(fine.stderr)")
     }
 
     @Test("without the fault the same run succeeds (the hook is inert unless asked for)")

@@ -97,6 +97,36 @@ struct PopsimTraceTests {
         #expect(readAllBytes(ours).count < readAllBytes(csv).count)
     }
 
+    @Test("in columns, a trace gives the records next() gives, whatever the columns' size and the read blocks")
+    func columnsEqualRecords() throws {
+        let dir = TemporaryDirectory()
+        // Every field, defines between requests, and enough requests to cross read blocks.
+        var csv = Self.canonicalCSV
+        for i in 0..<3_000 {
+            let origin = ["", "https://www.example.com", "https://a\(i % 7).example.com"][i % 3]
+            let credentials = ["", "omit", "include", "same-origin"][i % 4]
+            csv += "\(4300 + i),p\(i % 3),/u/\(i % 500)?q=\(i % 11),\(origin),\(i % 5 == 0 ? "img-cors" : "font"),"
+                + "\(i % 9 == 0 ? "HEAD" : "GET"),\(credentials),\(i % 6 == 0 ? "" : String(i * 37))\n"
+        }
+        let ours = dir.path + "/a.pstrace"
+        #expect(try copyTrace(from: try TraceCSVReader(path: dir.file("a.csv", csv)), to: try PopsimTraceWriter(path: ours)) == 3_007)
+        let expected = try Self.readAll(try PopsimTraceSource(path: ours, blockSize: 4096))
+        #expect(Set(expected.map(\.credentials)).count == 4 && expected.contains { $0.bytes == nil } && expected.contains { $0.origin == nil })
+        for capacity in [1, 3, 256, 5_000] {
+            let source = try PopsimTraceSource(path: ours, blockSize: 4096)
+            let columns = RequestColumns(capacity: capacity)
+            var rows: [TraceRecord] = []
+            while try source.nextRequests(into: columns) > 0 {
+                #expect(columns.count == capacity || rows.count + columns.count == 3_007, "only the last batch is short")
+                #expect(columns.firstRecord == rows.count + 1)
+                rows += (0..<columns.count).map(columns.record)
+            }
+            #expect(try source.nextRequests(into: columns) == 0, "the end stays the end")
+            let firstDifference = rows.indices.first { $0 >= expected.count || rows[$0] != expected[$0] }
+            #expect(rows.count == expected.count && firstDifference == nil, "capacity \(capacity): row \(firstDifference ?? -1)")
+        }
+    }
+
     @Test("a CSV in any spelling comes back in canonical form, then stays put")
     func canonicalForm() throws {
         let dir = TemporaryDirectory()
@@ -194,13 +224,27 @@ struct PopsimTraceTests {
 
     // MARK: malformed files
 
+    /// The error reading `bytes` gives, record by record; read in columns of two, the file must
+    /// give the same requests first and then the same error.
     static func error(_ bytes: [UInt8], readRecords: Bool = true) throws -> TraceError {
         let dir = TemporaryDirectory()
         let path = dir.file("bad.pstrace", bytes)
-        return try #require(throws: TraceError.self) {
+        var records: [TraceRecord] = []
+        let error = try #require(throws: TraceError.self) {
             let source = try PopsimTraceSource(path: path)
-            if readRecords { while try source.next() != nil {} }
+            if readRecords { while let r = try source.next() { records.append(r) } }
         }
+        if readRecords {
+            var rows: [TraceRecord] = []
+            let again = try #require(throws: TraceError.self) {
+                let source = try PopsimTraceSource(path: path)
+                let columns = RequestColumns(capacity: 2)
+                while try source.nextRequests(into: columns) > 0 { rows += (0..<columns.count).map(columns.record) }
+            }
+            #expect(again == error, "in columns: \(again)")
+            #expect(rows == records, "in columns, the requests before the error")
+        }
+        return error
     }
 
     @Test("wrong magic")

@@ -1,0 +1,73 @@
+import HTTPModel
+
+/// Requests held many at a time, a column per field: what a reader hands a run in one call.
+///
+/// A run's reading path once cost as much per request as the model itself: each request went
+/// from the reader's record to the run's request to a batch of resolved work, an optional and
+/// an enum unwrapped at every step. In columns, a reader stores each field once, the run maps
+/// a column's reader ids to its own in a loop of their own, and the driver reads the fields
+/// where the reader left them. Fields without a value use a sentinel instead of an optional.
+///
+/// The columns are plain memory owned by the object (no copy-on-write check per store); the
+/// reader's thread fills them and hands them on. Not `Sendable`: one thread at a time.
+public final class RequestColumns {
+    /// How many requests the columns hold at most.
+    public let capacity: Int
+    /// How many they hold now (the first `count` rows are valid).
+    public var count = 0
+    /// The 1-based record (or line) number of the first row: errors name rows by it.
+    public var firstRecord = 1
+    /// Microseconds from the trace's start, non-decreasing.
+    public let time: UnsafeMutablePointer<Int64>
+    /// The reader's POP id (a caller may replace it by its own).
+    public let pop: UnsafeMutablePointer<UInt32>
+    /// The reader's URL id (a caller may replace it by its own).
+    public let url: UnsafeMutablePointer<UInt32>
+    /// The reader's page-origin id + 1; 0 when the request sends no `Origin`.
+    public let originPlus1: UnsafeMutablePointer<UInt32>
+    /// The reader's method id.
+    public let method: UnsafeMutablePointer<UInt32>
+    /// `ResourceKind.ordinal`.
+    public let kind: UnsafeMutablePointer<UInt8>
+    /// `CredentialsMode.ordinal` + 1; 0 when the trace gives none (the kind's default).
+    public let credentialsPlus1: UnsafeMutablePointer<UInt8>
+    /// The response size; -1 when the trace gives none.
+    public let bytes: UnsafeMutablePointer<Int64>
+
+    public init(capacity: Int) {
+        precondition(capacity > 0, "RequestColumns needs room for at least one request")
+        self.capacity = capacity
+        time = .allocate(capacity: capacity)
+        pop = .allocate(capacity: capacity)
+        url = .allocate(capacity: capacity)
+        originPlus1 = .allocate(capacity: capacity)
+        method = .allocate(capacity: capacity)
+        kind = .allocate(capacity: capacity)
+        credentialsPlus1 = .allocate(capacity: capacity)
+        bytes = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        time.deallocate(); pop.deallocate(); url.deallocate(); originPlus1.deallocate()
+        method.deallocate(); kind.deallocate(); credentialsPlus1.deallocate(); bytes.deallocate()
+    }
+
+    /// Row `i` as a record (ids as they are in the columns now), for code that takes records.
+    public func record(_ i: Int) -> TraceRecord {
+        precondition(i >= 0 && i < count, "row \(i) of \(count)")
+        return TraceRecord(time: time[i], pop: pop[i], url: url[i], origin: originPlus1[i] == 0 ? nil : originPlus1[i] - 1,
+                           kind: ResourceKind(ordinal: kind[i]), method: method[i],
+                           credentials: credentialsPlus1[i] == 0 ? nil : CredentialsMode(ordinal: credentialsPlus1[i] - 1),
+                           bytes: bytes[i] < 0 ? nil : bytes[i], line: firstRecord + i)
+    }
+}
+
+/// A trace that can hand over its requests in columns, many per call.
+public protocol RequestColumnSource: TraceSource {
+    /// Reads the next requests into `columns` (at most its capacity) and sets its `count`,
+    /// `firstRecord` and rows; ids are the reader's, as `next()` gives them.
+    /// - Returns: how many; 0 only at the end of the trace.
+    /// - Throws: `TraceError` for a bad record — only when no request comes before it in this
+    ///   call: the good requests before it are returned first, and the next call throws.
+    func nextRequests(into columns: RequestColumns) throws(TraceError) -> Int
+}
