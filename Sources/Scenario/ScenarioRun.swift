@@ -198,6 +198,8 @@ private struct Feeder {
     private var urlOf: [UInt32] = []
     private var originOf: [UInt32] = []
     private var methodOf: [UInt32] = []
+    /// How many of the reader's POPs are not the scenario's (-1 in `popOf`).
+    private var unknownPOPs = 0
 
     /// Reads every record of `reader` and hands each to the simulation as a request.
     mutating func feed<Reader: TraceSource>(_ reader: Reader) throws(RunError) {
@@ -244,16 +246,21 @@ private struct Feeder {
             let n: Int
             do { n = try reader.nextRequests(into: columns) } catch { throw RunError("\(error)") }
             if n == 0 { break }
-            let first = columns.firstRecord
-            for i in 0..<n {
-                let pop = try popIndex(columns.pop[i], reader, line: first + i)
-                columns.pop[i] = UInt32(truncatingIfNeeded: pop)
-                columns.url[i] = try urlID(columns.url[i], reader, line: first + i)
-                if columns.originPlus1[i] != 0 { columns.originPlus1[i] = try originPlus1(columns.originPlus1[i], reader, line: first + i) }
-                columns.method[i] = methodID(columns.method[i], reader)
-                try checkLimits(time: columns.time[i], bytes: columns.bytes[i], reader, line: first + i)
-                if digests {
-                    digest(time: columns.time[i], url: columns.url[i], pop: pop, originPlus1: columns.originPlus1[i],
+            if try !mapWhenValid(columns, reader) {
+                // Something in the batch is refused: row by row, as `feed` goes, to the first.
+                let first = columns.firstRecord
+                for i in 0..<n {
+                    let pop = try popIndex(columns.pop[i], reader, line: first + i)
+                    columns.pop[i] = UInt32(truncatingIfNeeded: pop)
+                    columns.url[i] = try urlID(columns.url[i], reader, line: first + i, defined: Int(columns.urlsDefined[i]))
+                    if columns.originPlus1[i] != 0 { columns.originPlus1[i] = try originPlus1(columns.originPlus1[i], reader, line: first + i) }
+                    columns.method[i] = methodID(columns.method[i], reader)
+                    try checkLimits(time: columns.time[i], bytes: columns.bytes[i], reader, line: first + i)
+                }
+            }
+            if digests {
+                for i in 0..<n {
+                    digest(time: columns.time[i], url: columns.url[i], pop: Int(columns.pop[i]), originPlus1: columns.originPlus1[i],
                            method: columns.method[i], kind: Int(columns.kind[i]),
                            credentialsPlus1: Int(columns.credentialsPlus1[i]), bytes: columns.bytes[i])
                 }
@@ -279,16 +286,64 @@ private struct Feeder {
     /// Requests per batch of `feedColumns`: a power of two that divides 4,096.
     static let columnsCapacity = 256
 
+    /// Turns a batch's reader ids into the catalog's, in place, when nothing in it can be
+    /// refused but a new URL (the rows' POPs known, their times and sizes within limits, their
+    /// origins and methods ones the catalog takes): a loop per column, where a request at a time
+    /// took a dozen branches. A URL the catalog refuses throws at its row, as `feed` would: no
+    /// earlier row can fail. - Returns: false, changing nothing, when the batch needs `feed`'s
+    /// checks row by row.
+    @inline(__always)
+    private mutating func mapWhenValid(_ c: RequestColumns, _ reader: some TraceSource) throws(RunError) -> Bool {
+        let n = c.count
+        // POPs and methods are looked up, never refused, when the reader defines them: taken now.
+        if popOf.count < reader.pops.count { extendPOPs(reader) }
+        if methodOf.count < reader.methods.count { _ = methodID(UInt32(reader.methods.count - 1), reader) }
+        // (A `.pstrace` reader refuses an origin that is not serialised when it is defined, so
+        // `extendOrigins` never fails there.)
+        if originOf.count < reader.origins.count && !extendOrigins(reader) { return false }
+        guard unknownPOPs == 0, c.time[n - 1] <= min(maxTraceTime, timeLimit) else { return false }
+        var largest: Int64 = -1
+        for i in 0..<n { largest = max(largest, c.bytes[i]) }
+        if largest > maxObjectBytes { return false }
+        popOf.withUnsafeBufferPointer { pops in
+            for i in 0..<n { c.pop[i] = UInt32(truncatingIfNeeded: pops[Int(c.pop[i])]) }
+        }
+        originOf.withUnsafeBufferPointer { origins in
+            for i in 0..<n where c.originPlus1[i] != 0 { c.originPlus1[i] = origins[Int(c.originPlus1[i]) - 1] &+ 1 }
+        }
+        methodOf.withUnsafeBufferPointer { methods in
+            for i in 0..<n { c.method[i] = methods[Int(c.method[i])] }
+        }
+        // The reader's new URLs, as `feed` takes them — at a row that names one, those defined by
+        // then — but in one call for the batch (a call a URL costs a few hundred instructions);
+        // a URL the catalog refuses is then refused again at the row `feed` would be at.
+        let start = urlCount
+        var reached = start
+        for i in 0..<n where Int(c.url[i]) >= reached { reached = Int(c.urlsDefined[i]) }
+        if reached > start {
+            do { try addURLs(reader, line: c.firstRecord, through: reached) } catch {
+                var running = start
+                for i in 0..<n where Int(c.url[i]) >= running {
+                    if Int(c.urlsDefined[i]) > urlCount { try addURLs(reader, line: c.firstRecord + i, through: Int(c.urlsDefined[i])) }
+                    running = Int(c.urlsDefined[i])
+                }
+                throw error
+            }
+        }
+        if let base = urlBase {
+            for i in 0..<n { c.url[i] = UInt32(truncatingIfNeeded: Int(c.url[i]) &+ base) }
+        } else {
+            urlOf.withUnsafeBufferPointer { ids in
+                for i in 0..<n { c.url[i] = ids[Int(c.url[i])] }
+            }
+        }
+        return true
+    }
+
     /// The configuration's index of the reader's POP `id`.
     @inline(__always)
     private mutating func popIndex(_ id: UInt32, _ reader: some TraceSource, line: Int) throws(RunError) -> Int {
-        if Int(id) >= popOf.count {
-            let pops = reader.pops
-            while popOf.count < pops.count {
-                let name = pops.string(UInt32(popOf.count))
-                popOf.append(scenario.config.pops.firstIndex { $0.id == name } ?? -1)
-            }
-        }
+        if Int(id) >= popOf.count { extendPOPs(reader) }
         let pop = popOf[Int(id)]
         guard pop >= 0 else {
             throw fail(reader, line, "pop", "unknown POP \"\(reader.pops.string(id))\" (POPs: \(scenario.config.pops.map(\.id).joined(separator: ", ")))")
@@ -296,16 +351,28 @@ private struct Feeder {
         return pop
     }
 
-    /// The catalog's id of the reader's URL `id`, adding the reader's new URLs first.
+    /// Numbers the reader's POPs it has defined (-1: not the scenario's).
+    private mutating func extendPOPs(_ reader: some TraceSource) {
+        let pops = reader.pops
+        while popOf.count < pops.count {
+            let name = pops.string(UInt32(popOf.count))
+            popOf.append(scenario.config.pops.firstIndex { $0.id == name } ?? -1)
+            if popOf.last! < 0 { unknownPOPs += 1 }
+        }
+    }
+
+    /// The catalog's id of the reader's URL `id`, adding the reader's new URLs first: those it
+    /// has defined, or the first `defined` of them (see `RequestColumns.urlsDefined`).
     @inline(__always)
-    private mutating func urlID(_ id: UInt32, _ reader: some TraceSource, line: Int) throws(RunError) -> UInt32 {
-        if Int(id) >= urlCount { try addURLs(reader, line: line) }
+    private mutating func urlID(_ id: UInt32, _ reader: some TraceSource, line: Int, defined: Int = .max) throws(RunError) -> UInt32 {
+        if Int(id) >= urlCount { try addURLs(reader, line: line, through: defined) }
         return urlBase.map { UInt32(Int(id) + $0) } ?? urlOf[Int(id)]
     }
 
-    private mutating func addURLs(_ reader: some TraceSource, line: Int) throws(RunError) {
+    private mutating func addURLs(_ reader: some TraceSource, line: Int, through defined: Int) throws(RunError) {
         let urls = reader.urls
-        while urlCount < urls.count {
+        let count = min(urls.count, defined)
+        while urlCount < count {
             let id: UInt32
             // A prefetch event may have added this URL already: the catalog holds each text
             // once. Either way it points at the reader's bytes (no copy, no `String`).
@@ -330,15 +397,21 @@ private struct Feeder {
     @inline(__always)
     private mutating func originPlus1(_ idPlus1: UInt32, _ reader: some TraceSource, line: Int) throws(RunError) -> UInt32 {
         let o = Int(idPlus1) - 1
-        if o >= originOf.count {
-            let origins = reader.origins
-            while originOf.count < origins.count {
-                let text = origins.string(UInt32(originOf.count))
-                guard let parsed = try? WebOrigin(parsing: text) else { throw fail(reader, line, "origin", "\"\(text)\" is not a serialised origin") }
-                originOf.append(catalog.addOrigin(parsed))
-            }
+        if o >= originOf.count && !extendOrigins(reader) {
+            throw fail(reader, line, "origin", "\"\(reader.origins.string(UInt32(originOf.count)))\" is not a serialised origin")
         }
         return originOf[o] + 1
+    }
+
+    /// Adds the reader's page origins to the catalog. - Returns: false at the first that is
+    /// not a serialised origin (it and those after it are not added).
+    private mutating func extendOrigins(_ reader: some TraceSource) -> Bool {
+        let origins = reader.origins
+        while originOf.count < origins.count {
+            guard let parsed = try? WebOrigin(parsing: origins.string(UInt32(originOf.count))) else { return false }
+            originOf.append(catalog.addOrigin(parsed))
+        }
+        return true
     }
 
     /// The catalog's id of the reader's method `id` (GET is 0).

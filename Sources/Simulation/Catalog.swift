@@ -177,7 +177,7 @@ public final class Catalog: @unchecked Sendable {
 
     private func add(_ text: ArenaText) throws(URLError) -> UInt32 {
 #if DEBUG
-        precondition(addedTexts.insert(text.string).inserted, "Catalog.addURL: \"\(text.string)\" is already in the catalog")
+        precondition(!addedTexts.contains(text.string), "Catalog.addURL: \"\(text.string)\" is already in the catalog")
 #endif
         let info: URLInfo
         if let fast = Self.parsePrintableASCII(text, domainHosts: domainHostBytes) {
@@ -186,6 +186,10 @@ public final class Catalog: @unchecked Sendable {
             info = try Self.parse(text, domainHosts: domainHosts)
             if allASCII && !isASCII(text.rawBytes) { allASCII = false }
         }
+#if DEBUG
+        // Only once added: a refused text leaves the catalog as it was (a reader may offer it again).
+        addedTexts.insert(text.string)
+#endif
         let id = UInt32(urlStore.append(info))
         if lookup != nil { enter(id, text) }
         return id

@@ -253,8 +253,34 @@ public final class PopsimTraceSource: RequestColumnSource {
         }
 
         /// An unsigned LEB128 at `p`, or nil when it runs past the buffer or 64 bits.
+        ///
+        /// A varint of up to eight bytes with eight bytes in the buffer is read as one word: its
+        /// length from the first byte without the continuation bit, its 7-bit groups gathered
+        /// with shifts and masks. A byte at a time, the loop's exit depends on each value's length
+        /// (a URL id takes one to three bytes, at random), and the processor mispredicts it.
         @inline(__always)
         func varint(_ p: inout Int) -> UInt64? {
+            guard p < end else { return nil }
+            let first = buffer.load(fromByteOffset: p, as: UInt8.self)
+            if first < 0x80 {
+                p &+= 1
+                return UInt64(first)
+            }
+            if end &- p >= 8 {
+                let word = UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: p, as: UInt64.self))
+                let stops = ~word & 0x8080_8080_8080_8080
+                if stops != 0 {
+                    // The last byte's high bit is bit 8k+7 of the word: the varint is k+1 bytes.
+                    let bits = stops.trailingZeroBitCount &+ 1
+                    let v = bits == 64 ? word : word & ((1 &<< UInt64(bits)) &- 1)
+                    var result = (v & 0x7F) | (v &>> 1 & 0x7F &<< 7) | (v &>> 2 & 0x7F &<< 14) | (v &>> 3 & 0x7F &<< 21)
+                    if bits > 32 {
+                        result |= (v &>> 4 & 0x7F &<< 28) | (v &>> 5 & 0x7F &<< 35) | (v &>> 6 & 0x7F &<< 42) | (v &>> 7 & 0x7F &<< 49)
+                    }
+                    p &+= bits &>> 3
+                    return result
+                }
+            }
             var result: UInt64 = 0
             var shift: UInt64 = 0
             while p < end {
@@ -353,6 +379,7 @@ public final class PopsimTraceSource: RequestColumnSource {
             columns.kind[n] = r.kind
             columns.credentialsPlus1[n] = r.credentialsPlus1
             columns.bytes[n] = r.bytes
+            columns.urlsDefined[n] = UInt32(truncatingIfNeeded: c.defined.url)
             n &+= 1
         }
         columns.count = n

@@ -33,6 +33,11 @@ public final class RequestColumns {
     public let credentialsPlus1: UnsafeMutablePointer<UInt8>
     /// The response size; -1 when the trace gives none.
     public let bytes: UnsafeMutablePointer<Int64>
+    /// How many URLs the reader had defined when it read the row — what its `urls.count` said
+    /// then, as `next()` leaves it: a caller that takes the reader's new URLs when a row names
+    /// one takes those, not the ones defined for later rows of the batch (so that a URL it
+    /// refuses is refused at the row `next()` would have been at).
+    public let urlsDefined: UnsafeMutablePointer<UInt32>
 
     public init(capacity: Int) {
         precondition(capacity > 0, "RequestColumns needs room for at least one request")
@@ -45,11 +50,12 @@ public final class RequestColumns {
         kind = .allocate(capacity: capacity)
         credentialsPlus1 = .allocate(capacity: capacity)
         bytes = .allocate(capacity: capacity)
+        urlsDefined = .allocate(capacity: capacity)
     }
 
     deinit {
         time.deallocate(); pop.deallocate(); url.deallocate(); originPlus1.deallocate()
-        method.deallocate(); kind.deallocate(); credentialsPlus1.deallocate(); bytes.deallocate()
+        method.deallocate(); kind.deallocate(); credentialsPlus1.deallocate(); bytes.deallocate(); urlsDefined.deallocate()
     }
 
     /// Row `i` as a record (ids as they are in the columns now), for code that takes records.

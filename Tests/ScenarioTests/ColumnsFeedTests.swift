@@ -62,6 +62,84 @@ struct ColumnsFeedTests {
         }
     }
 
+    /// A `.pstrace` whose URLs may be defined long before their first request (docs/trace-format.md):
+    /// `urls` are defined before request `definedBefore[k]` (1-based), and request r names URL
+    /// `requests[r - 1]`; every request at POP "p1", a font from https://www.example.com.
+    static func definedAheadTrace(in dir: String, urls: [String], definedBefore: [Int], requests: [Int]) throws -> String {
+        var bytes = Array("PSTRACE\0".utf8) + [1, 0, 0, 0]
+        func varint(_ v: Int) {
+            var v = UInt64(v)
+            while v >= 0x80 { bytes.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
+            bytes.append(UInt8(v))
+        }
+        func define(_ table: UInt8, _ text: String) {
+            bytes += [0x01, table]
+            varint(text.utf8.count)
+            bytes += Array(text.utf8)
+        }
+        define(0, "p1"); define(4, "font"); define(3, "GET"); define(2, "https://www.example.com")
+        for (r, url) in requests.enumerated() {
+            for (k, before) in definedBefore.enumerated() where before == r + 1 { define(1, urls[k]) }
+            bytes.append(0x80 | 0x01 | 0x04 | 0x40) // time delta, URL, origin, size
+            varint(1_000)
+            varint(url)
+            varint(0)
+            varint(100)
+        }
+        bytes.append(0x00)
+        varint(requests.count)
+        let path = dir + "/ahead.pstrace"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test("URLs defined ahead of their requests: the catalog takes each when a request names a newer one, in columns as by record; one never requested is never taken, a refused one is refused at the same request")
+    func urlsDefinedAhead() throws {
+        let dir = try makeTemporaryDirectory("popsim-columns-ahead")
+        let path = try writeFile(dir, "s.json", """
+            {"version": 1, "name": "ahead", "description": "URLs defined ahead.", "seed": 1, "window": "10m",
+             "pops": [{"id": "p1", "capacity": "1GB", "originRTT": "40ms"}],
+             "origins": [{"id": "bucket", "type": "oss", "cors": {"rules": [{"allowedOrigins": ["*"], "allowedMethods": ["GET"]}]}}],
+             "domains": [{"host": "static.example-cdn.com", "origin": "bucket", "ttl": "1d"}],
+             "variants": {"pass-through": {"description": "No CDN rule."}},
+             "workload": {"trace": "ahead.pstrace", "format": "popsim"}}
+            """)
+        let base = "https://static.example-cdn.com/"
+        // 600 requests over URLs 0…5 (a batch is 256): URL 3 is defined before request 2 but first named by
+        // request 400; URL 5 is defined before request 500 and never named.
+        let urls = (0..<6).map { base + "u\($0)" }
+        let requests = (0..<600).map { r in r < 399 ? [0, 1, 2][r % 3] : [0, 1, 2, 3, 4][r % 5] }
+        var good = try Scenario.load(path: path)
+        good.workload = .trace(path: try Self.definedAheadTrace(in: dir, urls: urls, definedBefore: [1, 1, 2, 2, 300, 500], requests: requests),
+                               format: .popsim)
+        let byRecord = try Self.run(good, columns: false)
+        #expect(byRecord.catalog.urls.map(\.text) == Array(urls.prefix(5)), "URL 5 is defined but never named")
+        Self.expectSame(try Self.run(good, columns: true), byRecord, "defined ahead")
+        for shard in [Shard(index: 0, count: 2, key: .url), Shard(index: 1, count: 2, key: .pop)] {
+            Self.expectSame(try Self.run(good, columns: true, shard: shard), try Self.run(good, columns: false, shard: shard), "\(shard)")
+        }
+
+        // URL 3 refused (another host): `feed` takes it with URL 2 at request 3, the first to name a URL
+        // past those taken — not at request 400, the first to name URL 3.
+        var bad = good
+        var badURLs = urls
+        badURLs[3] = "https://elsewhere.example.org/u3"
+        bad.workload = .trace(path: try Self.definedAheadTrace(in: dir, urls: badURLs, definedBefore: [1, 1, 2, 2, 300, 500], requests: requests),
+                              format: .popsim)
+        let recordError = try #require(throws: RunError.self) { try Self.run(bad, columns: false) }
+        #expect(recordError.description.contains("ahead.pstrace:3: column 'url': host \"elsewhere.example.org\""), "\(recordError)")
+        let columnError = try #require(throws: RunError.self) { try Self.run(bad, columns: true) }
+        #expect(columnError.description == recordError.description)
+        // Refused at request 300 of the second batch, where it is defined just before a request names it.
+        badURLs = urls
+        badURLs[4] = "https://elsewhere.example.org/u4"
+        bad.workload = .trace(path: try Self.definedAheadTrace(in: dir, urls: badURLs, definedBefore: [1, 1, 2, 2, 300, 500], requests: requests),
+                              format: .popsim)
+        let laterError = try #require(throws: RunError.self) { try Self.run(bad, columns: false) }
+        #expect(laterError.description.contains("ahead.pstrace:400: column 'url'"), "\(laterError)")
+        #expect(try #require(throws: RunError.self) { try Self.run(bad, columns: true) }.description == laterError.description)
+    }
+
     @Test("a bad request in the middle of a batch stops the run with the record-by-record error",
           arguments: [("zz", "https://static.example-cdn.com/a.woff2", "", "column 'pop': unknown POP \"zz\""),
                       ("p1", "https://elsewhere.example.org/a.woff2", "", "column 'url'"),
