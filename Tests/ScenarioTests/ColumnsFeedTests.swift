@@ -62,6 +62,18 @@ struct ColumnsFeedTests {
         }
     }
 
+    /// A scenario of one POP and one pass-through variant in `dir`, reading the trace `trace` says.
+    static func writeScenario(in dir: String, trace: String) throws -> String {
+        try writeFile(dir, "s.json", """
+            {"version": 1, "name": "columns", "description": "One POP, pass-through.", "seed": 1, "window": "10m",
+             "pops": [{"id": "p1", "capacity": "1GB", "originRTT": "40ms"}],
+             "origins": [{"id": "bucket", "type": "oss", "cors": {"rules": [{"allowedOrigins": ["*"], "allowedMethods": ["GET"]}]}}],
+             "domains": [{"host": "static.example-cdn.com", "origin": "bucket", "ttl": "1d"}],
+             "variants": {"pass-through": {"description": "No CDN rule."}},
+             "workload": {\(trace)}}
+            """)
+    }
+
     /// A `.pstrace` whose URLs may be defined long before their first request (docs/trace-format.md):
     /// `urls` are defined before request `definedBefore[k]` (1-based), and request r names URL
     /// `requests[r - 1]`; every request at POP "p1", a font from https://www.example.com.
@@ -96,14 +108,7 @@ struct ColumnsFeedTests {
     @Test("URLs defined ahead of their requests: the catalog takes each when a request names a newer one, in columns as by record; one never requested is never taken, a refused one is refused at the same request")
     func urlsDefinedAhead() throws {
         let dir = try makeTemporaryDirectory("popsim-columns-ahead")
-        let path = try writeFile(dir, "s.json", """
-            {"version": 1, "name": "ahead", "description": "URLs defined ahead.", "seed": 1, "window": "10m",
-             "pops": [{"id": "p1", "capacity": "1GB", "originRTT": "40ms"}],
-             "origins": [{"id": "bucket", "type": "oss", "cors": {"rules": [{"allowedOrigins": ["*"], "allowedMethods": ["GET"]}]}}],
-             "domains": [{"host": "static.example-cdn.com", "origin": "bucket", "ttl": "1d"}],
-             "variants": {"pass-through": {"description": "No CDN rule."}},
-             "workload": {"trace": "ahead.pstrace", "format": "popsim"}}
-            """)
+        let path = try Self.writeScenario(in: dir, trace: #""trace": "ahead.pstrace", "format": "popsim""#)
         let base = "https://static.example-cdn.com/"
         // 600 requests over URLs 0…5 (a batch is 256): URL 3 is defined before request 2 but first named by
         // request 400; URL 5 is defined before request 500 and never named.
@@ -153,14 +158,7 @@ struct ColumnsFeedTests {
                          + (bad ? bytes : "100"))
         }
         try writeFile(dir, "trace.csv", lines.joined(separator: "\n") + "\n")
-        let path = try writeFile(dir, "s.json", """
-            {"version": 1, "name": "bad-request", "description": "Request 300 is bad.", "seed": 1, "window": "10m",
-             "pops": [{"id": "p1", "capacity": "1GB", "originRTT": "40ms"}],
-             "origins": [{"id": "bucket", "type": "oss", "cors": {"rules": [{"allowedOrigins": ["*"], "allowedMethods": ["GET"]}]}}],
-             "domains": [{"host": "static.example-cdn.com", "origin": "bucket", "ttl": "1d"}],
-             "variants": {"pass-through": {"description": "No CDN rule."}},
-             "workload": {"trace": "trace.csv"}}
-            """)
+        let path = try Self.writeScenario(in: dir, trace: #""trace": "trace.csv""#)
         let scenario = try Self.asPopsimTrace(try Scenario.load(path: path), in: dir)
         let byRecord = try #require(throws: RunError.self) { try Self.run(scenario, columns: false) }
         let inColumns = try #require(throws: RunError.self) { try Self.run(scenario, columns: true) }
