@@ -357,7 +357,7 @@ struct Driver {
             let kind = c.kind[i], credentialsPlus1 = c.credentialsPlus1[i]
             resolve(time: c.time[i], seq: firstSeq &+ i, pop: Int(c.pop[i]), url: c.url[i], originPlus1: c.originPlus1[i],
                     kind: kind, credentials: credentialsPlus1 == 0 ? defaultCredentials[Int(kind)] : credentialsPlus1 &- 1,
-                    method: c.method[i], bytes: c.bytes[i])
+                    method: c.method[i], bytes: c.bytes[i], prepared: true)
         }
     }
 
@@ -415,14 +415,18 @@ struct Driver {
 
     /// Resolves one request — its URL's facts, its class — and hands it to the units that own
     /// its POP. `kind` and `credentials` are ordinals; `bytes` is -1 when the trace gives none.
+    /// `prepared`: the request is one of a batch in columns, whose URLs' facts `prepare` has
+    /// derived, in a run without prefetch events (`takesColumns`).
     @inline(__always)
     private mutating func resolve(time: Int64, seq: Int, pop: Int, url u: UInt32, originPlus1: UInt32, kind: UInt8,
-                                  credentials: UInt8, method: UInt32, bytes: Int64) {
+                                  credentials: UInt8, method: UInt32, bytes: Int64, prepared: Bool = false) {
         InternalError.check(time >= lastTime, "time went backwards: request \(seq) at \(time) µs after \(lastTime) µs")
         lastTime = time
-        if nextPrefetch < prefetchQueue.count && prefetchQueue[nextPrefetch].time <= time { resolvePrefetches(upTo: time) }
         let url = Int(u)
-        if url >= urlEntries.count { deriveFacts(through: url) }
+        if !prepared {
+            if nextPrefetch < prefetchQueue.count && prefetchQueue[nextPrefetch].time <= time { resolvePrefetches(upTo: time) }
+            if url >= urlEntries.count { deriveFacts(through: url) }
+        }
         let entry = urlEntries[url]
         if entry & Self.notOwnedBit != 0 { return }
         if !ownsPOP[pop] { return }
