@@ -295,12 +295,23 @@ private struct Feeder {
     @inline(__always)
     private mutating func mapWhenValid(_ c: RequestColumns, _ reader: some TraceSource) throws(RunError) -> Bool {
         let n = c.count
-        // POPs and methods are looked up, never refused, when the reader defines them: taken now.
+        // The reader's POPs, methods and origins are those every row of the batch saw
+        // (`RequestColumnSource`): `feed` takes them at the first row that names a new one, and
+        // nothing before it can fail here — POPs and methods are looked up, never refused, and a
+        // `.pstrace` reader refuses an origin that is not serialised when it is defined.
+        // Only once a row names one, as there: a defined origin or method no request names is
+        // never in the catalog.
         if popOf.count < reader.pops.count { extendPOPs(reader) }
-        if methodOf.count < reader.methods.count { _ = methodID(UInt32(reader.methods.count - 1), reader) }
-        // (A `.pstrace` reader refuses an origin that is not serialised when it is defined, so
-        // `extendOrigins` never fails there.)
-        if originOf.count < reader.origins.count && !extendOrigins(reader) { return false }
+        if methodOf.count < reader.methods.count {
+            var newest: UInt32 = 0
+            for i in 0..<n { newest = max(newest, c.method[i]) }
+            if Int(newest) >= methodOf.count { _ = methodID(newest, reader) }
+        }
+        if originOf.count < reader.origins.count {
+            var newest: UInt32 = 0
+            for i in 0..<n { newest = max(newest, c.originPlus1[i]) }
+            if Int(newest) > originOf.count && !extendOrigins(reader) { return false }
+        }
         guard unknownPOPs == 0, c.time[n - 1] <= min(maxTraceTime, timeLimit) else { return false }
         var largest: Int64 = -1
         for i in 0..<n { largest = max(largest, c.bytes[i]) }

@@ -164,6 +164,9 @@ public final class PopsimTraceSource: RequestColumnSource {
     /// An error met after some requests of a `nextRequests` call: thrown by the next call, so
     /// that a caller sees every good request before the bad record, as with `next()`.
     private var deferredError: TraceError?
+    /// Set while `nextRequests` fills a batch that has a row already: the reader then stops
+    /// before a define of a POP, origin or method (see `RequestColumnSource`).
+    private var stopsBeforeTables = false
 
     /// One request record as the cursor decodes it: ids as in the file, sentinels for absent
     /// fields (see `RequestColumns`).
@@ -365,6 +368,9 @@ public final class PopsimTraceSource: RequestColumnSource {
         var n = 0
         while n < columns.capacity {
             let request: DecodedRequest?
+            // A batch ends before a POP, origin or method is defined (nil then, as at the end):
+            // those tables are then the same for every row of a batch (`RequestColumnSource`).
+            stopsBeforeTables = n > 0
             do { request = try nextRequest() } catch {
                 if n == 0 { throw error }
                 deferredError = error
@@ -382,12 +388,13 @@ public final class PopsimTraceSource: RequestColumnSource {
             columns.urlsDefined[n] = UInt32(truncatingIfNeeded: c.defined.url)
             n &+= 1
         }
+        stopsBeforeTables = false
         columns.count = n
         return n
     }
 
     /// The next request as the cursor decodes it (define and time records are taken on the
-    /// way), or nil after the end record.
+    /// way), or nil after the end record — or before a table's define (`take`).
     @inline(__always)
     private func nextRequest() throws(TraceError) -> DecodedRequest? {
         while true {
@@ -402,29 +409,47 @@ public final class PopsimTraceSource: RequestColumnSource {
                 if let record = c.request(tag) { return record }
                 throw checkedRequestError(tag)
             }
-            switch tag {
-            case PopsimTraceFormat.tagDefine: try define()
-            case PopsimTraceFormat.tagTime:
-                let t = try varint()
-                guard t <= UInt64(Int64.max), Int64(t) >= c.time else {
-                    throw fail("time record sets \(t) µs, earlier than \(c.time) µs\(c.timeSetBy > 0 ? " of record \(c.timeSetBy)" : "") (time going backwards)")
-                }
-                c.time = Int64(t)
-            case PopsimTraceFormat.tagEnd:
-                let count = try varint()
-                guard count == UInt64(c.records) else {
-                    throw fail("the end record counts \(count) requests but the file holds \(c.records)")
-                }
-                if c.end == c.position && !atEOF { _ = try fill(atLeast: 1) }
-                guard c.position == c.end else {
-                    throw fail("\(c.end - c.position)\(atEOF ? "" : "+") byte(s) after the end record")
-                }
-                finished = true
-                return nil
-            default:
-                throw fail("unknown record tag 0x\(hex(UInt32(tag), width: 2))")
-            }
+            if try !take(tag) { return nil }
         }
+    }
+
+    /// Takes the record other than a request whose tag has just been read: a define, a time, or
+    /// the end. - Returns: false at the end, or — with `stopsBeforeTables` — before a define of
+    /// a POP, origin or method, left unread. Called, not inlined: it is the rare branch.
+    @inline(never)
+    private func take(_ tag: UInt8) throws(TraceError) -> Bool {
+        switch tag {
+        case PopsimTraceFormat.tagDefine:
+            if stopsBeforeTables && c.position < c.end {
+                let table = c.buffer.load(fromByteOffset: c.position, as: UInt8.self)
+                if table == PopsimTraceFormat.Table.pop.rawValue || table == PopsimTraceFormat.Table.origin.rawValue
+                    || table == PopsimTraceFormat.Table.method.rawValue {
+                    c.position = recordStart
+                    return false
+                }
+            }
+            try define()
+        case PopsimTraceFormat.tagTime:
+            let t = try varint()
+            guard t <= UInt64(Int64.max), Int64(t) >= c.time else {
+                throw fail("time record sets \(t) µs, earlier than \(c.time) µs\(c.timeSetBy > 0 ? " of record \(c.timeSetBy)" : "") (time going backwards)")
+            }
+            c.time = Int64(t)
+        case PopsimTraceFormat.tagEnd:
+            let count = try varint()
+            guard count == UInt64(c.records) else {
+                throw fail("the end record counts \(count) requests but the file holds \(c.records)")
+            }
+            if c.end == c.position && !atEOF { _ = try fill(atLeast: 1) }
+            guard c.position == c.end else {
+                throw fail("\(c.end - c.position)\(atEOF ? "" : "+") byte(s) after the end record")
+            }
+            finished = true
+            return false
+        default:
+            throw fail("unknown record tag 0x\(hex(UInt32(tag), width: 2))")
+        }
+        return true
     }
 
     // MARK: records, checked

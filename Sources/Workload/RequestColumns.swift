@@ -71,7 +71,11 @@ public final class RequestColumns {
 /// A trace that can hand over its requests in columns, many per call.
 public protocol RequestColumnSource: TraceSource {
     /// Reads the next requests into `columns` (at most its capacity) and sets its `count`,
-    /// `firstRecord` and rows; ids are the reader's, as `next()` gives them.
+    /// `firstRecord` and rows; ids are the reader's, as `next()` gives them. A batch ends
+    /// before the reader takes in a new POP, origin or method, so that those tables are
+    /// the same, as the reader's `pops`, `origins` and `methods` say after the call, for every
+    /// row of it — as they were when `next()` would have given the row (new URLs are many and
+    /// may come within a batch: `urlsDefined` says which each row saw).
     /// - Returns: how many; 0 only at the end of the trace.
     /// - Throws: `TraceError` for a bad record — only when no request comes before it in this
     ///   call: the good requests before it are returned first, and the next call throws.

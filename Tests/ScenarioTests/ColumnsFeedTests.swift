@@ -32,6 +32,7 @@ struct ColumnsFeedTests {
         #expect(a.traceDigest == b.traceDigest, "\(what): digest")
         #expect(a.urlRequests == b.urlRequests && a.urlChecked == b.urlChecked, "\(what): per-URL counts")
         #expect(a.catalog.urls.map(\.text) == b.catalog.urls.map(\.text), "\(what): catalog")
+        #expect(Array(a.catalog.origins) == Array(b.catalog.origins) && Array(a.catalog.methods) == Array(b.catalog.methods), "\(what): catalog")
         #expect(a.variants.count == b.variants.count, "\(what): variants")
         for (x, y) in zip(a.variants, b.variants) {
             #expect(x.total == y.total && x.perPOP == y.perPOP && x.cells == y.cells, "\(what) \(x.name): tallies")
@@ -76,7 +77,9 @@ struct ColumnsFeedTests {
 
     /// A `.pstrace` whose URLs may be defined long before their first request (docs/trace-format.md):
     /// `urls` are defined before request `definedBefore[k]` (1-based), and request r names URL
-    /// `requests[r - 1]`; every request at POP "p1", a font from https://www.example.com.
+    /// `requests[r - 1]`; every request at POP "p1", a font from https://www.example.com — from
+    /// request 520 on, every other one from https://shop.example.com, defined then; origins
+    /// defined before requests 300 and 590 and the method PUT before request 450 are never named.
     static func definedAheadTrace(in dir: String, urls: [String], definedBefore: [Int], requests: [Int]) throws -> String {
         var bytes = Array("PSTRACE\0".utf8) + [1, 0, 0, 0]
         func varint(_ v: Int) {
@@ -92,10 +95,14 @@ struct ColumnsFeedTests {
         define(0, "p1"); define(4, "font"); define(3, "GET"); define(2, "https://www.example.com")
         for (r, url) in requests.enumerated() {
             for (k, before) in definedBefore.enumerated() where before == r + 1 { define(1, urls[k]) }
+            if r + 1 == 300 { define(2, "https://unused.example.com") }
+            if r + 1 == 450 { define(3, "PUT") }
+            if r + 1 == 520 { define(2, "https://shop.example.com") }
+            if r + 1 == 590 { define(2, "https://late.example.com") }
             bytes.append(0x80 | 0x01 | 0x04 | 0x40) // time delta, URL, origin, size
             varint(1_000)
             varint(url)
-            varint(0)
+            varint(r + 1 >= 520 && r % 2 == 0 ? 2 : 0)
             varint(100)
         }
         bytes.append(0x00)
@@ -119,6 +126,10 @@ struct ColumnsFeedTests {
                                format: .popsim)
         let byRecord = try Self.run(good, columns: false)
         #expect(byRecord.catalog.urls.map(\.text) == Array(urls.prefix(5)), "URL 5 is defined but never named")
+        // An unused origin joins with the first request that names a newer one; the last one and
+        // PUT never do.
+        #expect(byRecord.catalog.origins.map(\.serialized) == ["https://www.example.com", "https://unused.example.com", "https://shop.example.com"])
+        #expect(Array(byRecord.catalog.methods) == ["GET"])
         Self.expectSame(try Self.run(good, columns: true), byRecord, "defined ahead")
         for shard in [Shard(index: 0, count: 2, key: .url), Shard(index: 1, count: 2, key: .pop)] {
             Self.expectSame(try Self.run(good, columns: true, shard: shard), try Self.run(good, columns: false, shard: shard), "\(shard)")

@@ -110,17 +110,36 @@ struct PopsimTraceTests {
         }
         let ours = dir.path + "/a.pstrace"
         #expect(try copyTrace(from: try TraceCSVReader(path: dir.file("a.csv", csv)), to: try PopsimTraceWriter(path: ours)) == 3_007)
-        let expected = try Self.readAll(try PopsimTraceSource(path: ours, blockSize: 4096))
+        // Record by record, and what the reader had defined when it gave each record.
+        var expected: [TraceRecord] = []
+        var tables: [[Int]] = [], urlsDefined: [UInt32] = []
+        let byRecord = try PopsimTraceSource(path: ours, blockSize: 4096)
+        while let r = try byRecord.next() {
+            expected.append(r)
+            tables.append([byRecord.pops.count, byRecord.origins.count, byRecord.methods.count])
+            urlsDefined.append(UInt32(byRecord.urls.count))
+        }
         #expect(Set(expected.map(\.credentials)).count == 4 && expected.contains { $0.bytes == nil } && expected.contains { $0.origin == nil })
         for capacity in [1, 3, 256, 5_000] {
             let source = try PopsimTraceSource(path: ours, blockSize: 4096)
             let columns = RequestColumns(capacity: capacity)
             var rows: [TraceRecord] = []
+            var short = 0
             while try source.nextRequests(into: columns) > 0 {
-                #expect(columns.count == capacity || rows.count + columns.count == 3_007, "only the last batch is short")
                 #expect(columns.firstRecord == rows.count + 1)
+                // Every row of a batch saw the POPs, origins and methods the reader has after it;
+                // a batch is short only before a new one of those (or at the end).
+                let now = [source.pops.count, source.origins.count, source.methods.count]
+                #expect((rows.count..<rows.count + columns.count).allSatisfy { tables[$0] == now }, "capacity \(capacity), row \(rows.count + 1)")
+                #expect((0..<columns.count).map { columns.urlsDefined[$0] } == Array(urlsDefined[rows.count..<rows.count + columns.count]))
+                if columns.count < capacity {
+                    short += 1
+                    let next = rows.count + columns.count
+                    #expect(next == expected.count || tables[next] != now, "capacity \(capacity): a short batch before row \(next + 1)")
+                }
                 rows += (0..<columns.count).map(columns.record)
             }
+            if capacity == 5_000 { #expect(short > 10, "the trace defines origins and POPs as it goes") }
             #expect(try source.nextRequests(into: columns) == 0, "the end stays the end")
             let firstDifference = rows.indices.first { $0 >= expected.count || rows[$0] != expected[$0] }
             #expect(rows.count == expected.count && firstDifference == nil, "capacity \(capacity): row \(firstDifference ?? -1)")
