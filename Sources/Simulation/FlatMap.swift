@@ -208,3 +208,58 @@ struct UInt64Table {
         }
     }
 }
+
+/// A key that a `RecentMemo` places with one multiplication.
+protocol RecentKey: Equatable {
+    /// The key's fields folded into 64 bits (overlaps allowed): the memo multiplies them by a
+    /// Fibonacci constant and keeps the top bits, so every field should reach some high bit.
+    var foldedBits: UInt64 { get }
+}
+
+/// The most recent answers of a memo, one per slot of a small direct-mapped table, in front of
+/// the memo itself (a `FlatMap`): a probe is a multiplication, a load and a compare, where a
+/// `FlatMap` probe mixes its key through SplitMix64 and may walk a run. The event loop asks its
+/// memos the same few questions over and over (one response, rule set and request class for
+/// most requests), so nearly every probe is answered here.
+///
+/// It only ever holds answers the memo behind it gave, so it is exact: when a key's slot holds
+/// another key, the caller asks the memo and `remember`s the answer, which replaces that slot.
+/// - Complexity: `subscript` and `remember` are O(1); nothing is allocated after `init`.
+struct RecentMemo<Key: RecentKey, Value> {
+    private struct Entry {
+        var key: Key
+        var value: Value
+    }
+
+    private var entries: [Entry]
+    /// `64 − log2(entries.count)`.
+    private let shift: UInt64
+
+    /// - Parameters:
+    ///   - vacant: a key no caller ever asks for, which fills the empty slots.
+    ///   - filler: any value, kept beside `vacant`.
+    ///   - slots: the table's size, a power of two of at least 2.
+    init(vacant: Key, filler: Value, slots: Int = 256) {
+        precondition(slots >= 2 && slots & (slots - 1) == 0, "internal error: a RecentMemo has a power-of-two size")
+        entries = Array(repeating: Entry(key: vacant, value: filler), count: slots)
+        shift = UInt64(64 - slots.trailingZeroBitCount)
+    }
+
+    @inline(__always)
+    private func slot(_ key: Key) -> Int { Int(truncatingIfNeeded: (key.foldedBits &* 0x9E37_79B9_7F4A_7C15) &>> shift) }
+
+    /// The remembered value for `key`, or nil (never remembered, or replaced since).
+    @inline(__always)
+    subscript(key: Key) -> Value? {
+        entries.withUnsafeBufferPointer { entries in
+            let e = entries[slot(key)]
+            return e.key == key ? e.value : nil
+        }
+    }
+
+    /// Remembers the memo's answer for `key`, replacing whatever its slot held.
+    @inline(__always)
+    mutating func remember(_ key: Key, _ value: Value) {
+        entries[slot(key)] = Entry(key: key, value: value)
+    }
+}

@@ -54,6 +54,7 @@ struct VariantSimulator {
     /// An origin fetch's fill by what determines it — the response's key and the rules bound —
     /// so that a miss makes one probe, not one for the response and one for the fill.
     private var fillMemo = FlatMap<OriginFillKey, Int32>()
+    private var recentFills = RecentMemo<OriginFillKey, Int32>(vacant: .vacant, filler: 0)
     /// A fill: which response, bound to which rules, fetched with which `Origin` (the value
     /// cached objects carry, 4 bytes).
     private var fills = FlatMap<FillKey, Void>()
@@ -63,6 +64,7 @@ struct VariantSimulator {
     private var verdictMemo = FlatMap<VerdictKey, UInt8>()
     /// (response, rules applied, request class) → served headers and verdict, one probe a request.
     private var serveMemo = FlatMap<ServeKey, UInt64>()
+    private var recentServes = RecentMemo<ServeKey, UInt64>(vacant: .vacant, filler: 0)
     /// 0: the preflight passes; else the failure reason's ordinal + 1.
     private var preflightMemo = FlatMap<PreflightKey, UInt8>()
 
@@ -74,6 +76,8 @@ struct VariantSimulator {
     private var currentWindow: Int64 = -1
     private var windowEnd = Int64.min
     private var windowCells = FlatMap<PackedKey, Int32>()
+    /// The cells of the current window that were used last, in front of `windowCells`.
+    private var recentCells = RecentMemo<WindowCellKey, Int32>(vacant: .vacant, filler: 0)
     private var cellWindows: [Int32] = []
     private var cellKeys: [UInt64] = []
     private var cellTallies: [Tally] = []
@@ -334,15 +338,21 @@ struct VariantSimulator {
         if w.time >= windowEnd { enterWindow(of: w.time) }
         if Int(w.cls) >= classInfo.count || classInfo[Int(w.cls)].originPlus1 == .max { learnClass(w) }
         let key = PackedKey(UInt64(w.cls) << 24 | UInt64(UInt16(truncatingIfNeeded: w.pop)) << 8 | UInt64(reason))
+        let recent = WindowCellKey(packed: key.value, window: Int32(truncatingIfNeeded: currentWindow))
         let cell: Int
-        if let c = windowCells[key] {
+        if let c = recentCells[recent] {
             cell = Int(c)
         } else {
-            cell = cellTallies.count
-            windowCells.insert(key, Int32(cell))
-            cellWindows.append(Int32(currentWindow))
-            cellKeys.append(key.value)
-            cellTallies.append(Tally())
+            if let c = windowCells[key] {
+                cell = Int(c)
+            } else {
+                cell = cellTallies.count
+                windowCells.insert(key, Int32(cell))
+                cellWindows.append(Int32(currentWindow))
+                cellKeys.append(key.value)
+                cellTallies.append(Tally())
+            }
+            recentCells.remember(recent, Int32(cell))
         }
         cellTallies.withUnsafeMutableBufferPointer { cells in
             cells[cell].requests += 1
@@ -465,7 +475,11 @@ struct VariantSimulator {
     /// 0 for none), bound to `policy`: a fill.
     private mutating func originFill(_ f: URLFacts, method: UInt32, originHeader: UInt32, policy: Int32) -> Int32 {
         let fillKey = OriginFillKey(origin: f.origin, pathRule: f.pathRule, method: method, originHeader: originHeader, policy: policy)
-        if let known = fillMemo[fillKey] { return known }
+        if let known = recentFills[fillKey] { return known }
+        if let known = fillMemo[fillKey] {
+            recentFills.remember(fillKey, known)
+            return known
+        }
         let key = ResponseKey(origin: f.origin, pathRule: f.pathRule, method: method, originHeader: originHeader)
         let response: Int32
         if let known = responseMemo[key] {
@@ -479,6 +493,7 @@ struct VariantSimulator {
         }
         let fill = internFill(FillKey(response: response, policy: policy, filledBy: originHeader))
         fillMemo.insert(fillKey, fill)
+        recentFills.remember(fillKey, fill)
         return fill
     }
 
@@ -517,11 +532,16 @@ struct VariantSimulator {
     @inline(__always)
     private mutating func serve(response: Int32, policy: Int32, request w: Work, originHeader: UInt32) -> UInt64 {
         let key = ServeKey(response: response, policy: policy, cls: w.cls)
-        if let known = serveMemo[key] { return known }
+        if let known = recentServes[key] { return known }
+        if let known = serveMemo[key] {
+            recentServes.remember(key, known)
+            return known
+        }
         let served = servedID(response: response, policy: policy, originHeader: originHeader)
         let code = verdictCode(served: served, request: w)
         let value = UInt64(UInt32(bitPattern: served)) | UInt64(code) << 32
         serveMemo.insert(key, value)
+        recentServes.remember(key, value)
         return value
     }
 
@@ -748,11 +768,17 @@ struct ResponseKey: FlatKey {
     var mixedHash: UInt64 { mix(UInt32(bitPattern: origin), UInt32(bitPattern: pathRule), method, originHeader) }
 }
 
-struct OriginFillKey: FlatKey {
+struct OriginFillKey: FlatKey, RecentKey {
     var origin: Int32; var pathRule: Int32; var method: UInt32; var originHeader: UInt32; var policy: Int32
     var mixedHash: UInt64 {
         mix(UInt32(bitPattern: origin), UInt32(bitPattern: pathRule), method ^ UInt32(bitPattern: policy) &* 0x9E37_79B9, originHeader)
     }
+    var foldedBits: UInt64 {
+        UInt64(UInt32(bitPattern: origin)) ^ UInt64(UInt32(bitPattern: pathRule)) << 13 ^ UInt64(method) << 26
+            ^ UInt64(originHeader) << 39 ^ UInt64(UInt32(bitPattern: policy)) << 52
+    }
+    /// No origin has id -1: the empty slots of a `RecentMemo`.
+    static let vacant = OriginFillKey(origin: -1, pathRule: -1, method: 0, originHeader: 0, policy: -1)
 }
 
 struct FillKey: FlatKey {
@@ -767,9 +793,20 @@ struct ServedKey: FlatKey {
     var mixedHash: UInt64 { mix(UInt32(bitPattern: response), UInt32(bitPattern: policy), originHeader) }
 }
 
-struct ServeKey: FlatKey {
+struct ServeKey: FlatKey, RecentKey {
     var response: Int32; var policy: Int32; var cls: UInt32
     var mixedHash: UInt64 { mix(UInt32(bitPattern: response), UInt32(bitPattern: policy), cls) }
+    var foldedBits: UInt64 { UInt64(UInt32(bitPattern: response)) ^ UInt64(UInt32(bitPattern: policy)) << 21 ^ UInt64(cls) << 42 }
+    /// No response has id -1: the empty slots of a `RecentMemo`.
+    static let vacant = ServeKey(response: -1, policy: -1, cls: 0)
+}
+
+/// A results cell (class, POP and reason packed as in `windowCells`) in a time window.
+struct WindowCellKey: RecentKey {
+    var packed: UInt64; var window: Int32
+    var foldedBits: UInt64 { packed }
+    /// A packed class, POP and reason is below 2⁵⁶: the empty slots of a `RecentMemo`.
+    static let vacant = WindowCellKey(packed: .max, window: -1)
 }
 
 struct VerdictKey: FlatKey {
