@@ -119,46 +119,66 @@ struct FlatMap<Key: FlatKey, Value> {
 /// A map from `UInt64` keys to `Int32` values with removal: the fetches in flight at a POP.
 ///
 /// Linear probing with backward-shift deletion (no tombstones), grown at half load. The
-/// table stays as small as the most fetches ever in flight at once.
+/// table stays as small as the most fetches ever in flight at once. Key and value share a
+/// bucket, placed by Fibonacci hashing (one multiplication; the keys are cache keys, URL ids
+/// above Origin parts), and each verb goes through one borrow of the buckets: every miss sets
+/// a key and every completed fetch removes one, so the sole-ownership checks and the hashing
+/// of two parallel arrays were most of their cost.
 struct UInt64Table {
-    private var keys: [UInt64]
-    private var values: [Int32]   // -1: empty bucket
-    private var mask: Int
+    private struct Bucket {
+        var key: UInt64
+        /// -1: empty.
+        var value: Int32
+    }
+
+    private var buckets: [Bucket]
+    /// `64 − log2(buckets.count)`.
+    private var shift: UInt64
     private(set) var count = 0
 
     init() {
-        keys = Array(repeating: 0, count: 16)
-        values = Array(repeating: -1, count: 16)
-        mask = 15
+        buckets = Array(repeating: Bucket(key: 0, value: -1), count: 16)
+        shift = 60
     }
 
     @inline(__always)
-    private func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: mix64(key)) & mask }
+    private static func home(_ key: UInt64, shift: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> shift)
+    }
 
     /// The value for `key`, or nil.
     @inline(__always)
     subscript(key: UInt64) -> Int32? {
-        var b = home(key)
-        while true {
-            let v = values[b]
-            if v < 0 { return nil }
-            if keys[b] == key { return v }
-            b = (b + 1) & mask
+        let shift = self.shift
+        return buckets.withUnsafeBufferPointer { buckets in
+            let mask = buckets.count - 1
+            var b = Self.home(key, shift: shift)
+            while true {
+                let v = buckets[b].value
+                if v < 0 { return nil }
+                if buckets[b].key == key { return v }
+                b = (b + 1) & mask
+            }
         }
     }
 
     /// Sets the value for `key` (a non-negative number), adding the key when new.
     mutating func set(_ key: UInt64, _ value: Int32) {
         precondition(value >= 0)
-        var b = home(key)
-        while values[b] >= 0 {
-            if keys[b] == key { values[b] = value; return }
-            b = (b + 1) & mask
+        let shift = self.shift
+        let added = buckets.withUnsafeMutableBufferPointer { buckets in
+            let mask = buckets.count - 1
+            var b = Self.home(key, shift: shift)
+            while buckets[b].value >= 0 {
+                if buckets[b].key == key { buckets[b].value = value; return false }
+                b = (b + 1) & mask
+            }
+            buckets[b] = Bucket(key: key, value: value)
+            return true
         }
-        keys[b] = key
-        values[b] = value
+        guard added else { return }
         count += 1
-        if count * 2 > values.count { grow() }
+        if count * 2 > buckets.count { grow() }
     }
 
     /// Removes `key` if present.
@@ -171,40 +191,44 @@ struct UInt64Table {
     /// - Returns: Whether the key was removed.
     @discardableResult
     mutating func remove(_ key: UInt64, ifValue expected: Int32?) -> Bool {
-        var b = home(key)
-        while true {
-            if values[b] < 0 { return false }
-            if keys[b] == key { break }
-            b = (b + 1) & mask
-        }
-        if let expected, values[b] != expected { return false }
-        count -= 1
-        var hole = b
-        var cursor = b
-        while true {
-            cursor = (cursor + 1) & mask
-            if values[cursor] < 0 { break }
-            let h = home(keys[cursor])
-            if (cursor &- h) & mask >= (cursor &- hole) & mask {
-                keys[hole] = keys[cursor]
-                values[hole] = values[cursor]
-                hole = cursor
+        let shift = self.shift
+        let removed = buckets.withUnsafeMutableBufferPointer { buckets in
+            let mask = buckets.count - 1
+            var b = Self.home(key, shift: shift)
+            while true {
+                if buckets[b].value < 0 { return false }
+                if buckets[b].key == key { break }
+                b = (b + 1) & mask
             }
+            if let expected, buckets[b].value != expected { return false }
+            var hole = b
+            var cursor = b
+            while true {
+                cursor = (cursor + 1) & mask
+                if buckets[cursor].value < 0 { break }
+                let h = Self.home(buckets[cursor].key, shift: shift)
+                // The entry may fill the hole if the hole lies between its home and its bucket.
+                if (cursor &- h) & mask >= (cursor &- hole) & mask {
+                    buckets[hole] = buckets[cursor]
+                    hole = cursor
+                }
+            }
+            buckets[hole].value = -1
+            return true
         }
-        values[hole] = -1
-        return true
+        if removed { count -= 1 }
+        return removed
     }
 
     private mutating func grow() {
-        let oldKeys = keys, oldValues = values
-        keys = Array(repeating: 0, count: oldKeys.count * 2)
-        values = Array(repeating: -1, count: oldKeys.count * 2)
-        mask = keys.count - 1
-        for i in oldKeys.indices where oldValues[i] >= 0 {
-            var b = home(oldKeys[i])
-            while values[b] >= 0 { b = (b + 1) & mask }
-            keys[b] = oldKeys[i]
-            values[b] = oldValues[i]
+        let old = buckets
+        buckets = Array(repeating: Bucket(key: 0, value: -1), count: old.count * 2)
+        shift -= 1
+        let mask = buckets.count - 1
+        for bucket in old where bucket.value >= 0 {
+            var b = Self.home(bucket.key, shift: shift)
+            while buckets[b].value >= 0 { b = (b + 1) & mask }
+            buckets[b] = bucket
         }
     }
 }

@@ -289,7 +289,7 @@ struct VariantSimulator {
                 filledAt = fetched.filledAt
                 latency += fetched.latency
                 originFetched = fetched.fromOrigin
-                schedule(pop: pop, key: learnedKey(f, originHeader: originHeader, pop: pop, response: fills.keys[Int(fetched.fill)].response),
+                schedule(pop: pop, key: learnedKey(f, originHeader: originHeader, pop: pop, response: fills.keys[Int(fetched.fill)].response, lookedUp: key),
                          fill: fetched.fill, bytes: fetched.bytes, filledAt: fetched.filledAt,
                          completesAt: w.time + fetched.latency, facts: f)
             }
@@ -425,7 +425,7 @@ struct VariantSimulator {
         } else {
             let fill = originFill(f, method: w.method, originHeader: originHeader, policy: pops[parent].policies[Int(f.domain)])
             fetched = Fetched(fill: fill, bytes: w.bytes, filledAt: w.time, latency: parentRTT[pop] + originRTT[parent], fromOrigin: true)
-            schedule(pop: parent, key: learnedKey(f, originHeader: originHeader, pop: parent, response: fills.keys[Int(fill)].response),
+            schedule(pop: parent, key: learnedKey(f, originHeader: originHeader, pop: parent, response: fills.keys[Int(fill)].response, lookedUp: parentKey),
                      fill: fill, bytes: w.bytes, filledAt: w.time, completesAt: w.time + fetched.latency, facts: f)
         }
         // The response passes through the edge now: the edge's rules in force bind to its copy.
@@ -436,11 +436,12 @@ struct VariantSimulator {
 
     /// The key a fresh fill is stored under. When Vary is honoured and the response varies on
     /// Origin, the POP learns that this URL is stored per Origin from now on (as nginx and
-    /// Varnish do on the first response that carries `Vary`).
-    private mutating func learnedKey(_ f: URLFacts, originHeader: UInt32, pop: Int, response: Int32) -> UInt64 {
-        if vary == .honour, responseVaries[Int(response)] {
-            pops[pop].markVarying(keyURL(f))
-        }
+    /// Varnish do on the first response that carries `Vary`). `lookedUp` is the key the miss
+    /// was looked up under: it stays the key unless this response is what makes the URL vary.
+    @inline(__always)
+    private mutating func learnedKey(_ f: URLFacts, originHeader: UInt32, pop: Int, response: Int32, lookedUp: UInt64) -> UInt64 {
+        guard vary == .honour, responseVaries[Int(response)] else { return lookedUp }
+        pops[pop].markVarying(keyURL(f))
         return cacheKey(f, originHeader: originHeader, pop: pop)
     }
 
@@ -449,8 +450,8 @@ struct VariantSimulator {
         let record = InFlight(key: key, fill: fill, bytes: bytes, filledAt: filledAt, completesAt: completesAt,
                               expiresAt: completesAt + f.ttl, cacheable: cacheable)
         let slot: Int32
-        if let free = freeFlights.popLast() {
-            slot = free
+        if !freeFlights.isEmpty {
+            slot = freeFlights.removeLast()
             flights[Int(slot)] = record
         } else {
             slot = Int32(flights.count)
