@@ -11,6 +11,11 @@ import HTTPModel
 /// so each runs once per (response, rule set, request class) rather than once per request.
 /// The unit is a value: its state is reached through static exclusivity, never through a
 /// class reference, so the hot path makes no retain, release or dynamic exclusivity check.
+/// The one exception is the POPs' states (caches, fetches in flight, rules in force), which
+/// live in memory that a `POPStates` owns and never moves: each request reaches its POP's
+/// state through a plain pointer, where an array would check its sole ownership at every
+/// change (a lookup, a fetch, a fill). Copies of a unit share that memory; a unit is kept in
+/// one place and changed there (`units[i]`, `pointee`), and a finished one is only read.
 struct VariantSimulator {
     let index: Int
     let spec: VariantSpec
@@ -35,7 +40,9 @@ struct VariantSimulator {
     /// Whether outcomes are ever built: fill times are then kept for them.
     private let tracksFills: Bool
 
-    private var pops: [POPState]
+    /// The POPs' states, by POP (owned by `popStates`).
+    private var pops: UnsafeMutablePointer<POPState>
+    private var popStates: POPStates
     /// Scratch space of `touch`.
     private let batchTouch: BatchTouch
     private let originRTT: [Int64]
@@ -110,13 +117,15 @@ struct VariantSimulator {
         originRTT = config.pops.map(\.originRTT)
         parentRTT = config.pops.map(\.parentRTT)
         parentOf = config.pops.map { Int32($0.parent ?? -1) }
-        pops = []
+        popStates = POPStates([])
+        pops = popStates.base
         batchTouch = BatchTouch(popCount: config.pops.count)
         var initialPolicies: [Int32] = []
         for policy in spec.policies { initialPolicies.append(internPolicy(policy)) }
-        pops = config.pops.indices.map { p in
+        popStates = POPStates(config.pops.indices.map { p in
             POPState(capacity: owned[p] ? config.pops[p].capacityBytes : 0, policies: initialPolicies, expectedObjects: owned[p] ? 1024 : 0)
-        }
+        })
+        pops = popStates.base
         // Ordinals count every (event, POP) pair of the variant, owned or not, so that units
         // and shards order their applied events the same way a single run does.
         var ordinal: Int32 = 0
@@ -639,7 +648,7 @@ struct VariantSimulator {
         r.prefetchFetches = prefetchFetches
         r.appliedEvents = applied
         r.failuresByURL = failuresByURL
-        for p in pops.indices where owned[p] {
+        for p in 0..<popStates.count where owned[p] {
             r.evictions += pops[p].cache.evictions
             r.peakBytes[p] = pops[p].cache.peakUsedBytes
             r.cacheBytes += pops[p].cache.allocatedBytes
@@ -727,6 +736,24 @@ struct InFlight: Sendable {
 enum InternalEvent: Sendable {
     case fetchComplete(pop: Int32, flight: Int32)
     case scenario(pop: Int32, event: Int32, ordinal: Int32)
+}
+
+/// The POP states of a unit, in memory that does not move for the unit's life (see
+/// `VariantSimulator.pops`).
+final class POPStates {
+    let base: UnsafeMutablePointer<POPState>
+    let count: Int
+
+    init(_ states: [POPState]) {
+        count = states.count
+        base = .allocate(capacity: max(1, count))
+        for (p, state) in states.enumerated() { (base + p).initialize(to: state) }
+    }
+
+    deinit {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
 }
 
 struct POPState {
