@@ -76,12 +76,23 @@ public struct EventQueue<Payload> {
 
     /// Schedules `payload` at `time`, after every event already scheduled at that time.
     /// - Complexity: O(1) when the lane takes it, else O(log n); amortised no allocation.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func push(at time: SimTime, _ payload: Payload) {
         let entry = Entry(time: time.microseconds, sequence: nextSequence, payload: payload)
         nextSequence &+= 1
         // The sequence grows with every push, so an entry at or after the lane's last time
-        // follows it in (time, sequence) order: the lane stays sorted.
+        // follows it in (time, sequence) order: the lane stays sorted. This is the common case
+        // (a fetch completing one RTT after its request), inlined into the caller.
+        if laneHead == lane.count || entry.time >= lane[lane.count - 1].time {
+            lane.append(entry)
+        } else {
+            pushEarlier(entry)
+        }
+    }
+
+    /// `push` of an entry earlier than the lane's last.
+    @inlinable
+    internal mutating func pushEarlier(_ entry: Entry) {
         if laneHead < lane.count && entry.time < lane[lane.count - 1].time && lane.count - laneHead <= Self.fewInLane {
             for k in laneHead..<lane.count { pushToHeap(lane[k]) }
             lane.removeAll(keepingCapacity: true)
