@@ -89,7 +89,8 @@ struct VariantSimulator {
     private var cellKeys: [UInt64] = []
     private var cellTallies: [Tally] = []
     private var classInfo: [(kind: UInt8, originPlus1: UInt32)] = []
-    private(set) var latency = LatencyHistogram()
+    private var latencies = LatencyRecorder()
+    var latency: LatencyHistogram { latencies.histogram }
     private(set) var applied: [AppliedEvent] = []
     private(set) var prefetchFetches = 0
     private(set) var failuresByURL: [Int] = []
@@ -392,7 +393,7 @@ struct VariantSimulator {
                 if failed { cells[cell].corsFailures += 1 }
             }
         }
-        self.latency.record(latency)
+        latencies.record(latency)
         if failed && countsURLs {
             let u = Int(w.url)
             if u >= failuresByURL.count { failuresByURL.append(contentsOf: repeatElement(0, count: u + 1 - failuresByURL.count)) }
