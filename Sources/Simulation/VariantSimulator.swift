@@ -87,7 +87,7 @@ struct VariantSimulator {
     private var recentCells = RecentMemo<WindowCellKey, Int32>(vacant: .vacant, filler: 0)
     private var cellWindows: [Int32] = []
     private var cellKeys: [UInt64] = []
-    private var cellTallies: [Tally] = []
+    private var cellTallies = TallyArray()
     private var classInfo: [(kind: UInt8, originPlus1: UInt32)] = []
     private var latencies = LatencyRecorder()
     var latency: LatencyHistogram { latencies.histogram }
@@ -371,27 +371,27 @@ struct VariantSimulator {
                 windowCells.insert(key, Int32(cell))
                 cellWindows.append(Int32(currentWindow))
                 cellKeys.append(key.value)
-                cellTallies.append(Tally())
+                cellTallies.appendEmpty()
             }
             recentCells.remember(recent, Int32(cell))
         }
-        cellTallies.withUnsafeMutableBufferPointer { cells in
-            cells[cell].requests += 1
-            switch status {
-            case .hit: cells[cell].hits += 1
-            case .collapsed: cells[cell].collapsed += 1
-            case .miss: cells[cell].misses += 1
-            case .expired: cells[cell].misses += 1; cells[cell].expired += 1
-            case .bypass: cells[cell].misses += 1; cells[cell].bypass += 1
-            }
-            if preflight { cells[cell].preflights += 1 }
-            if originFetched { cells[cell].originFetches += 1; cells[cell].originBytes += originBytes }
-            cells[cell].bytesServed += bytesServed
-            if fromCache { cells[cell].bytesFromCache += bytesServed }
-            if checked {
-                cells[cell].corsChecked += 1
-                if failed { cells[cell].corsFailures += 1 }
-            }
+        // Through the block's pointer: no check of sole ownership per request.
+        let cells = cellTallies.cells
+        cells[cell].requests += 1
+        switch status {
+        case .hit: cells[cell].hits += 1
+        case .collapsed: cells[cell].collapsed += 1
+        case .miss: cells[cell].misses += 1
+        case .expired: cells[cell].misses += 1; cells[cell].expired += 1
+        case .bypass: cells[cell].misses += 1; cells[cell].bypass += 1
+        }
+        if preflight { cells[cell].preflights += 1 }
+        if originFetched { cells[cell].originFetches += 1; cells[cell].originBytes += originBytes }
+        cells[cell].bytesServed += bytesServed
+        if fromCache { cells[cell].bytesFromCache += bytesServed }
+        if checked {
+            cells[cell].corsChecked += 1
+            if failed { cells[cell].corsFailures += 1 }
         }
         latencies.record(latency)
         if failed && countsURLs {

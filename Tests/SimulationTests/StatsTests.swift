@@ -44,6 +44,24 @@ struct LatencyHistogramTests {
         #expect(got.percentile(50) == h.percentile(50) && got.mean == h.mean && recorder.count == h.count)
     }
 
+    @Test("a TallyArray keeps every tally through its growth: changed in place, read back in order")
+    func tallyArray() {
+        var tallies = TallyArray()
+        #expect(tallies.count == 0 && tallies.indices.isEmpty)
+        for cell in 0..<1_000 {
+            tallies.appendEmpty()
+            #expect(tallies[cell] == Tally(), "cell \(cell) starts empty")
+            // Change every cell so far through the current pointer, as record does.
+            let cells = tallies.cells
+            for c in 0...cell where c % 7 == cell % 7 { cells[c].requests += 1; cells[c].originBytes += Int64(c) }
+        }
+        #expect(tallies.count == 1_000 && tallies.indices == 0..<1_000)
+        for c in tallies.indices {
+            let times = (999 - c) / 7 + 1   // the steps from c on with the same remainder
+            #expect(tallies[c].requests == times && tallies[c].originBytes == Int64(c * times), "cell \(c)")
+        }
+    }
+
     @Test("values below 1024 µs are exact at every percentile")
     func exactBelow1024() {
         var h = LatencyHistogram()
