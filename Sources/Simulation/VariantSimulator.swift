@@ -76,8 +76,7 @@ struct VariantSimulator {
     private var preflightMemo = FlatMap<PreflightKey, UInt8>()
 
     // Fetches in flight: a pool of records and, per POP, key → record.
-    private var flights: [InFlight] = []
-    private var freeFlights: [Int32] = []
+    private var flights = FlightPool()
 
     // Results.
     private var currentWindow: Int64 = -1
@@ -186,8 +185,8 @@ struct VariantSimulator {
     /// apart from `run` and the scenario events' heavier frame.
     @inline(__always)
     private mutating func completeFetch(pop: Int, flight: Int32) {
-        let f = flights[Int(flight)]
-        freeFlights.append(flight)
+        let f = flights[flight]
+        flights.release(flight)
         guard pops[pop].inflight.remove(f.key, ifValue: flight) else { return }
         if f.cacheable {
             // An object larger than the whole cache is served but not kept (insert says false).
@@ -298,7 +297,7 @@ struct VariantSimulator {
                 status = .hit
                 if tracksFills { filledAt = pops[pop].filledAt[key] ?? w.time }
             } else if let pending = pops[pop].inflight[key] {
-                let p = flights[Int(pending)]
+                let p = flights[pending]
                 fill = p.fill
                 filledAt = p.filledAt
                 status = .collapsed
@@ -447,7 +446,7 @@ struct VariantSimulator {
             let filledAt = tracksFills ? (pops[parent].filledAt[parentKey] ?? w.time) : w.time
             fetched = Fetched(fill: value, bytes: size, filledAt: filledAt, latency: parentRTT[pop], fromOrigin: false)
         } else if let pending = pops[parent].inflight[parentKey] {
-            let p = flights[Int(pending)]
+            let p = flights[pending]
             fetched = Fetched(fill: p.fill, bytes: p.bytes, filledAt: p.filledAt,
                               latency: max(p.completesAt - w.time, parentRTT[pop]), fromOrigin: false)
         } else {
@@ -477,14 +476,7 @@ struct VariantSimulator {
         let cacheable = !(vary == .bypass && responseVaries[Int(fills.keys[Int(fill)].response)])
         let record = InFlight(key: key, fill: fill, bytes: bytes, filledAt: filledAt, completesAt: completesAt,
                               expiresAt: completesAt + f.ttl, cacheable: cacheable)
-        let slot: Int32
-        if !freeFlights.isEmpty {
-            slot = freeFlights.removeLast()
-            flights[Int(slot)] = record
-        } else {
-            slot = Int32(flights.count)
-            flights.append(record)
-        }
+        let slot = flights.add(record)
         pops[pop].inflight.set(key, slot)
         push(at: completesAt, .fetchComplete(pop: Int32(pop), flight: slot))
     }
@@ -758,6 +750,84 @@ struct InFlight: Sendable {
     var completesAt: Int64
     var expiresAt: Int64
     var cacheable: Bool
+}
+
+/// The records of the fetches in flight, by number: a finished fetch's number is reused by
+/// the next fetch (the most recently released first). The records and the free numbers live
+/// in memory that a block owns, reached through pointers — arrays would check their sole
+/// ownership at every miss and every completion. Copies share the block: keep one in one place.
+struct FlightPool {
+    /// Owns the records (`made` of them initialised) and the stack of free numbers.
+    private final class Block {
+        var records: UnsafeMutablePointer<InFlight>
+        var free: UnsafeMutablePointer<Int32>
+        var capacity: Int
+        var made = 0
+        init(capacity: Int) {
+            records = .allocate(capacity: capacity)
+            free = .allocate(capacity: capacity)
+            self.capacity = capacity
+        }
+        deinit {
+            records.deinitialize(count: made)
+            records.deallocate()
+            free.deallocate()
+        }
+    }
+
+    private let block = Block(capacity: 64)
+    private var records: UnsafeMutablePointer<InFlight>
+    private var free: UnsafeMutablePointer<Int32>
+    private var made = 0
+    private var freeCount = 0
+
+    init() {
+        records = block.records
+        free = block.free
+    }
+
+    /// The record of a fetch in flight (added and not yet released).
+    @inline(__always)
+    subscript(flight: Int32) -> InFlight { records[Int(flight)] }
+
+    /// Stores `record` under the most recently released number, else a new one.
+    @inline(__always)
+    mutating func add(_ record: InFlight) -> Int32 {
+        if freeCount > 0 {
+            freeCount -= 1
+            let flight = free[freeCount]
+            records[Int(flight)] = record
+            return flight
+        }
+        if made == block.capacity { grow() }
+        precondition(made < Int(Int32.max), "internal error: more than 2³¹ fetches in flight")
+        (records + made).initialize(to: record)
+        made += 1
+        block.made = made
+        return Int32(made - 1)
+    }
+
+    /// Frees a fetch's number for reuse; its record is not read again.
+    @inline(__always)
+    mutating func release(_ flight: Int32) {
+        free[freeCount] = flight
+        freeCount += 1
+    }
+
+    private mutating func grow() {
+        let capacity = 2 * block.capacity
+        let larger = UnsafeMutablePointer<InFlight>.allocate(capacity: capacity)
+        larger.moveInitialize(from: block.records, count: made)
+        block.records.deallocate()
+        let largerFree = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+        largerFree.initialize(from: block.free, count: freeCount)
+        block.free.deallocate()
+        block.records = larger
+        block.free = largerFree
+        block.capacity = capacity
+        records = larger
+        free = largerFree
+    }
 }
 
 enum InternalEvent: Sendable {

@@ -99,6 +99,39 @@ struct FlatStorageTests {
         #expect(fresh[Triple(a: -1, b: 0)] == -7, "the vacant key sits in the empty slots, with the filler: callers never ask for it")
     }
 
+    @Test("FlightPool reuses the most recently released number first, as a stack of free numbers did, and keeps records through growth (seed 19)")
+    func flightPool() {
+        var rng = SplitMix64(seed: 19)
+        var pool = FlightPool()
+        var live: [Int32: UInt64] = [:]     // number → the key its record holds
+        var liveNumbers: [Int32] = []       // the same numbers, to pick one at random
+        var freeStack: [Int32] = []         // the reference: Array as a stack
+        var made: Int32 = 0
+        for step in 0..<20_000 {
+            if live.isEmpty || rng.next() % 100 < 55 {
+                let key = rng.next()
+                let record = InFlight(key: key, fill: Int32(step), bytes: 1, filledAt: 0, completesAt: 0, expiresAt: 0, cacheable: true)
+                let expected: Int32
+                if let reused = freeStack.popLast() { expected = reused } else { expected = made; made += 1 }
+                let flight = pool.add(record)
+                #expect(flight == expected, "seed 19, step \(step)")
+                live[flight] = key
+                liveNumbers.append(flight)
+            } else {
+                let pick = Int(rng.next() % UInt64(liveNumbers.count))
+                let flight = liveNumbers[pick]
+                liveNumbers.swapAt(pick, liveNumbers.count - 1)
+                liveNumbers.removeLast()
+                #expect(pool[flight].key == live[flight], "seed 19, step \(step): record \(flight)")
+                pool.release(flight)
+                freeStack.append(flight)
+                live[flight] = nil
+            }
+        }
+        #expect(made > 1_000, "the pool should grow several times (\(made) numbers)")
+        for (flight, key) in live { #expect(pool[flight].key == key, "record \(flight) after growth") }
+    }
+
     @Test("AppendOnlyArray keeps every element in place across chunks; a prefix view does not see later appends")
     func appendOnly() {
         let array = AppendOnlyArray<String>()
