@@ -168,8 +168,10 @@ extension LRUCache {
     }
 
     /// `lookup`, also giving the entry's size (0 for a miss): one probe where a caller needs both.
+    /// Inlined: the event loop calls it for every request, and a call returned the enum and
+    /// size through memory and saved and restored six registers.
     /// - Complexity: O(1) expected.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func lookupWithSize(_ key: UInt64, at now: SimTime) -> (Lookup, Int64) {
         let slot = findSlot(key)
         guard slot != Self.none else { return (.miss, 0) }
