@@ -209,8 +209,9 @@ extension LRUCache {
     ///   - bytes: The object's size; must not be negative.
     ///   - expiresAt: The first time at which the entry is no longer fresh.
     /// - Returns: Whether the object was stored.
-    /// - Complexity: O(1) expected, plus O(1) per eviction.
-    @inlinable
+    /// - Complexity: O(1) expected, plus O(1) per eviction. Inlined: the event loop inserts
+    ///   once per completed fetch, and the call passed and saved a dozen registers.
+    @inlinable @inline(__always)
     @discardableResult
     public mutating func insert(_ key: UInt64, bytes: Int64, expiresAt: SimTime, value: Value) -> Bool {
         precondition(bytes >= 0, "an object's size must not be negative")
