@@ -375,11 +375,18 @@ extension LRUCache {
 
     /// Evicts least recently used entries until `bytes` more fit.
     /// - Returns: Whether anything was evicted.
-    @inlinable
+    @inlinable @inline(__always)
     @discardableResult
     internal mutating func evictUntilFree(_ bytes: Int64) -> Bool {
         let limit = capacityBytes - bytes
         guard liveBytes > limit else { return false }
+        evict(downTo: limit)
+        return true
+    }
+
+    /// Evicts least recently used entries until at most `limit` bytes are used (fewer than now).
+    @inlinable
+    internal mutating func evict(downTo limit: Int64) {
         guard largeSizes.isEmpty else {
             // Some entry's size is in the side table: one `removeSlot` per victim (rare).
             while liveBytes > limit {
@@ -388,7 +395,7 @@ extension LRUCache {
                 removeSlot(victim, bucket: probe(slots[Int(victim)].key).bucket)
                 evictionCount += 1
             }
-            return true
+            return
         }
         // Every size is in its slot. The victims leave through one borrow of the slots and one
         // of the index, with the counters in locals: one sole-ownership check per array per
@@ -426,7 +433,6 @@ extension LRUCache {
         lruSlot = lru
         mruSlot = mru
         freeSlot = free
-        return true
     }
 
     /// Appends a new slot to the array and puts it on the free list (which is empty).
