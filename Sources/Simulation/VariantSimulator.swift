@@ -260,20 +260,7 @@ struct VariantSimulator {
         // A preflight goes through the POP to the origin; OPTIONS is not cached.
         if profile & Profile.preflight != 0 {
             latency += originRTT[pop]
-            let reason = preflightOutcome(w, policy: pops[pop].policies[Int(f.domain)])
-            if reason != 0 {
-                // Blocked at the preflight: the actual request is never sent. The OPTIONS that went
-                // to the origin is this request's (uncacheable) fetch.
-                record(w, status: .bypass, verdict: reason + 1, preflight: true, originFetched: true, originBytes: 0,
-                       bytesServed: 0, fromCache: false, latency: latency)
-                if observer != nil || (sampleLimit > 0 && f.flags & URLFacts.sampled != 0) {
-                    emit(RequestOutcome(request: w.request, variant: index, cache: .bypass, served: [],
-                                        corsChecked: profile & Profile.checked != 0, verdict: Self.verdict(reason + 1),
-                                        preflighted: true, latency: latency, originFetched: true, filledByOrigin: nil,
-                                        filledAt: SimTime(microseconds: w.time), staleRules: false), sampled: f.flags & URLFacts.sampled != 0)
-                }
-                return
-            }
+            if preflightBlocks(w, latency: latency) { return }
         }
 
         let current = pops[pop].policies[Int(f.domain)]
@@ -326,14 +313,44 @@ struct VariantSimulator {
         record(w, status: status, verdict: verdict, preflight: profile & Profile.preflight != 0, originFetched: originFetched,
                originBytes: originFetched ? w.bytes : 0, bytesServed: hit ? entryBytes : w.bytes, fromCache: hit, latency: latency)
         if observer != nil || (sampleLimit > 0 && f.flags & URLFacts.sampled != 0) {
-            emit(RequestOutcome(request: w.request, variant: index, cache: status,
-                                served: servedHeaders[Int(Int32(truncatingIfNeeded: served))],
-                                corsChecked: profile & Profile.checked != 0, verdict: Self.verdict(verdict),
-                                preflighted: profile & Profile.preflight != 0, latency: latency, originFetched: originFetched,
-                                filledByOrigin: fillKey.filledBy == 0 ? nil : fillKey.filledBy - 1,
-                                filledAt: SimTime(microseconds: filledAt), staleRules: fillKey.policy != current && bindAtFill),
-                 sampled: f.flags & URLFacts.sampled != 0)
+            emitOutcome(w, status: status, served: served, latency: latency, originFetched: originFetched,
+                        fill: fillKey, filledAt: filledAt, current: current)
         }
+    }
+
+    /// Whether the request's preflight fails, so that the actual request is never sent; the
+    /// request is then recorded (and its outcome emitted) here. Out of line, as is
+    /// `emitOutcome`: `handle` keeps fewer values live across what most requests skip.
+    @inline(never)
+    private mutating func preflightBlocks(_ w: Work, latency: Int64) -> Bool {
+        let f = w.facts
+        let reason = preflightOutcome(w, policy: pops[Int(w.pop)].policies[Int(f.domain)])
+        guard reason != 0 else { return false }
+        // Blocked at the preflight: the actual request is never sent. The OPTIONS that went
+        // to the origin is this request's (uncacheable) fetch.
+        record(w, status: .bypass, verdict: reason + 1, preflight: true, originFetched: true, originBytes: 0,
+               bytesServed: 0, fromCache: false, latency: latency)
+        if observer != nil || (sampleLimit > 0 && f.flags & URLFacts.sampled != 0) {
+            emit(RequestOutcome(request: w.request, variant: index, cache: .bypass, served: [],
+                                corsChecked: w.profile & Profile.checked != 0, verdict: Self.verdict(reason + 1),
+                                preflighted: true, latency: latency, originFetched: true, filledByOrigin: nil,
+                                filledAt: SimTime(microseconds: w.time), staleRules: false), sampled: f.flags & URLFacts.sampled != 0)
+        }
+        return true
+    }
+
+    /// Builds and emits the outcome of a request that was served (`served`: from `serve`).
+    @inline(never)
+    private mutating func emitOutcome(_ w: Work, status: CacheStatus, served: UInt64, latency: Int64, originFetched: Bool,
+                                      fill fillKey: FillKey, filledAt: Int64, current: Int32) {
+        let profile = w.profile
+        emit(RequestOutcome(request: w.request, variant: index, cache: status,
+                            served: servedHeaders[Int(Int32(truncatingIfNeeded: served))],
+                            corsChecked: profile & Profile.checked != 0, verdict: Self.verdict(UInt8(truncatingIfNeeded: served >> 32)),
+                            preflighted: profile & Profile.preflight != 0, latency: latency, originFetched: originFetched,
+                            filledByOrigin: fillKey.filledBy == 0 ? nil : fillKey.filledBy - 1,
+                            filledAt: SimTime(microseconds: filledAt), staleRules: fillKey.policy != current && bindAtFill),
+             sampled: w.facts.flags & URLFacts.sampled != 0)
     }
 
     /// 0 unchecked, 1 pass, 2 + ordinal: failed for that reason.
