@@ -120,9 +120,9 @@ struct FlatMap<Key: FlatKey, Value> {
 ///
 /// Linear probing with backward-shift deletion (no tombstones), grown at half load. The
 /// table stays as small as the most fetches ever in flight at once. Key and value share a
-/// bucket, placed by Fibonacci hashing, and each verb goes through one borrow of the buckets:
-/// every miss sets a key and every completed fetch removes one, so the sole-ownership checks
-/// and the hashing of two parallel arrays were most of their cost. The keys are cache keys —
+/// bucket, placed by Fibonacci hashing, in memory reached through a pointer: every miss sets a
+/// key and every completed fetch removes one, and the sole-ownership checks and the hashing of
+/// two parallel arrays were most of their cost. The keys are cache keys —
 /// a URL id in the high half, an Origin part (mostly 0) in the low — so the halves are folded
 /// before the multiplication: the top bits of `key × φ` alone depend on the URL id only
 /// through a 32-bit product, which clustered the buckets (1.6 shifted entries per removal).
@@ -133,55 +133,61 @@ struct UInt64Table {
         var value: Int32
     }
 
-    private var buckets: [Bucket]
-    /// `64 − log2(buckets.count)`.
+    /// Owns the buckets, which live in memory reached through a pointer: an array would check
+    /// its sole ownership at every set and removal. Copies of a table share its block.
+    private final class Block {
+        var buckets: UnsafeMutablePointer<Bucket>
+        init(count: Int) {
+            buckets = .allocate(capacity: count)
+            buckets.initialize(repeating: Bucket(key: 0, value: -1), count: count)
+        }
+        deinit { buckets.deallocate() }
+    }
+
+    private let block: Block
+    private var buckets: UnsafeMutablePointer<Bucket>
+    /// The number of buckets − 1 (a power of two − 1).
+    private var mask: Int
+    /// `64 − log2(mask + 1)`.
     private var shift: UInt64
     private(set) var count = 0
 
     init() {
-        buckets = Array(repeating: Bucket(key: 0, value: -1), count: 16)
+        block = Block(count: 16)
+        buckets = block.buckets
+        mask = 15
         shift = 60
     }
 
     /// The bucket where probing for `key` starts: the halves folded, then Fibonacci hashing.
     @inline(__always)
-    private static func home(_ key: UInt64, shift: UInt64) -> Int {
+    private func home(_ key: UInt64) -> Int {
         Int(truncatingIfNeeded: ((key ^ key &>> 32) &* 0x9E37_79B9_7F4A_7C15) &>> shift)
     }
 
     /// The value for `key`, or nil.
     @inline(__always)
     subscript(key: UInt64) -> Int32? {
-        let shift = self.shift
-        return buckets.withUnsafeBufferPointer { buckets in
-            let mask = buckets.count - 1
-            var b = Self.home(key, shift: shift)
-            while true {
-                let v = buckets[b].value
-                if v < 0 { return nil }
-                if buckets[b].key == key { return v }
-                b = (b + 1) & mask
-            }
+        var b = home(key)
+        while true {
+            let v = buckets[b].value
+            if v < 0 { return nil }
+            if buckets[b].key == key { return v }
+            b = (b + 1) & mask
         }
     }
 
     /// Sets the value for `key` (a non-negative number), adding the key when new.
     mutating func set(_ key: UInt64, _ value: Int32) {
         precondition(value >= 0)
-        let shift = self.shift
-        let added = buckets.withUnsafeMutableBufferPointer { buckets in
-            let mask = buckets.count - 1
-            var b = Self.home(key, shift: shift)
-            while buckets[b].value >= 0 {
-                if buckets[b].key == key { buckets[b].value = value; return false }
-                b = (b + 1) & mask
-            }
-            buckets[b] = Bucket(key: key, value: value)
-            return true
+        var b = home(key)
+        while buckets[b].value >= 0 {
+            if buckets[b].key == key { buckets[b].value = value; return }
+            b = (b + 1) & mask
         }
-        guard added else { return }
+        buckets[b] = Bucket(key: key, value: value)
         count += 1
-        if count * 2 > buckets.count { grow() }
+        if count * 2 > mask + 1 { grow() }
     }
 
     /// Removes `key` if present.
@@ -194,45 +200,43 @@ struct UInt64Table {
     /// - Returns: Whether the key was removed.
     @discardableResult
     mutating func remove(_ key: UInt64, ifValue expected: Int32?) -> Bool {
-        let shift = self.shift
-        let removed = buckets.withUnsafeMutableBufferPointer { buckets in
-            let mask = buckets.count - 1
-            var b = Self.home(key, shift: shift)
-            while true {
-                if buckets[b].value < 0 { return false }
-                if buckets[b].key == key { break }
-                b = (b + 1) & mask
-            }
-            if let expected, buckets[b].value != expected { return false }
-            var hole = b
-            var cursor = b
-            while true {
-                cursor = (cursor + 1) & mask
-                if buckets[cursor].value < 0 { break }
-                let h = Self.home(buckets[cursor].key, shift: shift)
-                // The entry may fill the hole if the hole lies between its home and its bucket.
-                if (cursor &- h) & mask >= (cursor &- hole) & mask {
-                    buckets[hole] = buckets[cursor]
-                    hole = cursor
-                }
-            }
-            buckets[hole].value = -1
-            return true
+        var b = home(key)
+        while true {
+            if buckets[b].value < 0 { return false }
+            if buckets[b].key == key { break }
+            b = (b + 1) & mask
         }
-        if removed { count -= 1 }
-        return removed
+        if let expected, buckets[b].value != expected { return false }
+        var hole = b
+        var cursor = b
+        while true {
+            cursor = (cursor + 1) & mask
+            if buckets[cursor].value < 0 { break }
+            let h = home(buckets[cursor].key)
+            // The entry may fill the hole if the hole lies between its home and its bucket.
+            if (cursor &- h) & mask >= (cursor &- hole) & mask {
+                buckets[hole] = buckets[cursor]
+                hole = cursor
+            }
+        }
+        buckets[hole].value = -1
+        count -= 1
+        return true
     }
 
     private mutating func grow() {
-        let old = buckets
-        buckets = Array(repeating: Bucket(key: 0, value: -1), count: old.count * 2)
+        let old = buckets, oldCount = mask + 1
+        buckets = .allocate(capacity: 2 * oldCount)
+        buckets.initialize(repeating: Bucket(key: 0, value: -1), count: 2 * oldCount)
+        mask = 2 * oldCount - 1
         shift -= 1
-        let mask = buckets.count - 1
-        for bucket in old where bucket.value >= 0 {
-            var b = Self.home(bucket.key, shift: shift)
+        for i in 0..<oldCount where old[i].value >= 0 {
+            var b = home(old[i].key)
             while buckets[b].value >= 0 { b = (b + 1) & mask }
-            buckets[b] = bucket
+            buckets[b] = old[i]
         }
+        old.deallocate()
+        block.buckets = buckets
     }
 }
 
