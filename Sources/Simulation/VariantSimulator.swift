@@ -45,6 +45,8 @@ struct VariantSimulator {
     private var popStates: POPStates
     /// Scratch space of `touch`.
     private let batchTouch: BatchTouch
+    /// The one POP this unit owns, or -1 when it owns several (or none).
+    private let soleOwnedPOP: Int
     private let originRTT: [Int64]
     private let parentRTT: [Int64]
     private let parentOf: [Int32]
@@ -120,6 +122,7 @@ struct VariantSimulator {
         popStates = POPStates([])
         pops = popStates.base
         batchTouch = BatchTouch(popCount: config.pops.count)
+        soleOwnedPOP = owned.filter { $0 }.count == 1 ? owned.firstIndex(of: true)! : -1
         var initialPolicies: [Int32] = []
         for policy in spec.policies { initialPolicies.append(internPolicy(policy)) }
         popStates = POPStates(config.pops.indices.map { p in
@@ -234,6 +237,19 @@ struct VariantSimulator {
         precondition(count <= BatchTouch.capacity, "internal error: a touched batch is larger than its scratch space")
         let t = batchTouch
         var n = 0
+        if soleOwnedPOP >= 0 {
+            // One POP (a one-POP run, or a thread's share of one): its requests' keys, then its
+            // cache, with no grouping.
+            let sole = soleOwnedPOP
+            for k in 0..<count where Int(batch[k].pop) == sole {
+                let f = batch[k].facts
+                guard f.flags & URLFacts.cacheable != 0, batch[k].profile & Profile.cacheableMethod != 0 else { continue }
+                let originHeader: UInt32 = batch[k].profile & Profile.sendsOrigin != 0 ? batch[k].originPlus1 : 0
+                t.keys[n] = cacheKey(f, originHeader: originHeader, pop: sole)
+                n += 1
+            }
+            return pops[sole].cache.touch(t.keys, count: n)
+        }
         for k in 0..<count {
             let pop = Int(batch[k].pop)
             let f = batch[k].facts
