@@ -177,7 +177,9 @@ struct UInt64Table {
         }
     }
 
-    /// Sets the value for `key` (a non-negative number), adding the key when new.
+    /// Sets the value for `key` (a non-negative number), adding the key when new. Inlined, as
+    /// is `remove(_:ifValue:)`: one of each per miss.
+    @inline(__always)
     mutating func set(_ key: UInt64, _ value: Int32) {
         precondition(value >= 0)
         var b = home(key)
@@ -198,7 +200,7 @@ struct UInt64Table {
     /// Removes `key` if present and, when `expected` is given, its value is `expected`: a fetch
     /// that completes leaves the table only if no later fetch of its key replaced it, in one probe.
     /// - Returns: Whether the key was removed.
-    @discardableResult
+    @inline(__always) @discardableResult
     mutating func remove(_ key: UInt64, ifValue expected: Int32?) -> Bool {
         var b = home(key)
         while true {
