@@ -76,12 +76,23 @@ public struct EventQueue<Payload> {
 
     /// Schedules `payload` at `time`, after every event already scheduled at that time.
     /// - Complexity: O(1) when the lane takes it, else O(log n); amortised no allocation.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func push(at time: SimTime, _ payload: Payload) {
         let entry = Entry(time: time.microseconds, sequence: nextSequence, payload: payload)
         nextSequence &+= 1
         // The sequence grows with every push, so an entry at or after the lane's last time
-        // follows it in (time, sequence) order: the lane stays sorted.
+        // follows it in (time, sequence) order: the lane stays sorted. This is the common case
+        // (a fetch completing one RTT after its request), inlined into the caller.
+        if laneHead == lane.count || entry.time >= lane[lane.count - 1].time {
+            lane.append(entry)
+        } else {
+            pushEarlier(entry)
+        }
+    }
+
+    /// `push` of an entry earlier than the lane's last.
+    @inlinable
+    internal mutating func pushEarlier(_ entry: Entry) {
         if laneHead < lane.count && entry.time < lane[lane.count - 1].time && lane.count - laneHead <= Self.fewInLane {
             for k in laneHead..<lane.count { pushToHeap(lane[k]) }
             lane.removeAll(keepingCapacity: true)
@@ -113,21 +124,34 @@ public struct EventQueue<Payload> {
     /// Removes and returns the earliest event (the first pushed among equal times).
     /// - Returns: The event's time and payload, or `nil` when the queue is empty.
     /// - Complexity: O(1) amortised from the lane, O(log n) from the heap.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func popMin() -> (time: SimTime, payload: Payload)? {
+        // The lane's head, when it comes first: the common case, inlined into the caller.
         if laneHead < lane.count && (heap.isEmpty || lane[laneHead].precedes(heap[0])) {
             let first = lane[laneHead]
             laneHead += 1
-            if laneHead == lane.count {
-                lane.removeAll(keepingCapacity: true)
-                laneHead = 0
-            } else if laneHead >= 4096 && laneHead * 2 >= lane.count {
-                // Drop the spent half: an entry moves at most once per halving, O(1) amortised.
-                lane.removeFirst(laneHead)
-                laneHead = 0
-            }
+            if laneHead == lane.count || (laneHead >= 4096 && laneHead * 2 >= lane.count) { trimLane() }
             return (SimTime(microseconds: first.time), first.payload)
         }
+        return popHeap()
+    }
+
+    /// Empties a spent lane, or drops its spent half once that is 4,096 entries or more.
+    @inlinable
+    internal mutating func trimLane() {
+        if laneHead == lane.count {
+            lane.removeAll(keepingCapacity: true)
+            laneHead = 0
+        } else if laneHead >= 4096 && laneHead * 2 >= lane.count {
+            // Drop the spent half: an entry moves at most once per halving, O(1) amortised.
+            lane.removeFirst(laneHead)
+            laneHead = 0
+        }
+    }
+
+    /// `popMin` from the heap (the lane is empty or its head comes later).
+    @inlinable
+    internal mutating func popHeap() -> (time: SimTime, payload: Payload)? {
         guard let last = heap.popLast() else { return nil }
         guard !heap.isEmpty else { return (SimTime(microseconds: last.time), last.payload) }
         let first = heap[0]

@@ -119,46 +119,77 @@ struct FlatMap<Key: FlatKey, Value> {
 /// A map from `UInt64` keys to `Int32` values with removal: the fetches in flight at a POP.
 ///
 /// Linear probing with backward-shift deletion (no tombstones), grown at half load. The
-/// table stays as small as the most fetches ever in flight at once.
+/// table stays as small as the most fetches ever in flight at once. Key and value share a
+/// bucket, placed by Fibonacci hashing, in memory reached through a pointer: every miss sets a
+/// key and every completed fetch removes one, and the sole-ownership checks and the hashing of
+/// two parallel arrays were most of their cost. The keys are cache keys —
+/// a URL id in the high half, an Origin part (mostly 0) in the low — so the halves are folded
+/// before the multiplication: the top bits of `key × φ` alone depend on the URL id only
+/// through a 32-bit product, which clustered the buckets (1.6 shifted entries per removal).
 struct UInt64Table {
-    private var keys: [UInt64]
-    private var values: [Int32]   // -1: empty bucket
+    private struct Bucket {
+        var key: UInt64
+        /// -1: empty.
+        var value: Int32
+    }
+
+    /// Owns the buckets, which live in memory reached through a pointer: an array would check
+    /// its sole ownership at every set and removal. Copies of a table share its block.
+    private final class Block {
+        var buckets: UnsafeMutablePointer<Bucket>
+        init(count: Int) {
+            buckets = .allocate(capacity: count)
+            buckets.initialize(repeating: Bucket(key: 0, value: -1), count: count)
+        }
+        deinit { buckets.deallocate() }
+    }
+
+    private let block: Block
+    private var buckets: UnsafeMutablePointer<Bucket>
+    /// The number of buckets − 1 (a power of two − 1).
     private var mask: Int
+    /// `64 − log2(mask + 1)`.
+    private var shift: UInt64
     private(set) var count = 0
 
     init() {
-        keys = Array(repeating: 0, count: 16)
-        values = Array(repeating: -1, count: 16)
+        block = Block(count: 16)
+        buckets = block.buckets
         mask = 15
+        shift = 60
     }
 
+    /// The bucket where probing for `key` starts: the halves folded, then Fibonacci hashing.
     @inline(__always)
-    private func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: mix64(key)) & mask }
+    private func home(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: ((key ^ key &>> 32) &* 0x9E37_79B9_7F4A_7C15) &>> shift)
+    }
 
     /// The value for `key`, or nil.
     @inline(__always)
     subscript(key: UInt64) -> Int32? {
         var b = home(key)
         while true {
-            let v = values[b]
+            let v = buckets[b].value
             if v < 0 { return nil }
-            if keys[b] == key { return v }
+            if buckets[b].key == key { return v }
             b = (b + 1) & mask
         }
     }
 
-    /// Sets the value for `key` (a non-negative number), adding the key when new.
+    /// Sets the value for `key` (a non-negative number), adding the key when new. Inlined, as
+    /// is `remove(_:ifValue:)`: one of each per miss.
+    @inline(__always)
     mutating func set(_ key: UInt64, _ value: Int32) {
         precondition(value >= 0)
         var b = home(key)
-        while values[b] >= 0 {
-            if keys[b] == key { values[b] = value; return }
+        while buckets[b].value >= 0 {
+            if buckets[b].key == key { buckets[b].value = value; return }
             b = (b + 1) & mask
         }
-        keys[b] = key
-        values[b] = value
+        buckets[b] = Bucket(key: key, value: value)
         count += 1
-        if count * 2 > values.count { grow() }
+        if count * 2 > mask + 1 { grow() }
     }
 
     /// Removes `key` if present.
@@ -169,42 +200,99 @@ struct UInt64Table {
     /// Removes `key` if present and, when `expected` is given, its value is `expected`: a fetch
     /// that completes leaves the table only if no later fetch of its key replaced it, in one probe.
     /// - Returns: Whether the key was removed.
-    @discardableResult
+    @inline(__always) @discardableResult
     mutating func remove(_ key: UInt64, ifValue expected: Int32?) -> Bool {
         var b = home(key)
         while true {
-            if values[b] < 0 { return false }
-            if keys[b] == key { break }
+            if buckets[b].value < 0 { return false }
+            if buckets[b].key == key { break }
             b = (b + 1) & mask
         }
-        if let expected, values[b] != expected { return false }
-        count -= 1
+        if let expected, buckets[b].value != expected { return false }
         var hole = b
         var cursor = b
         while true {
             cursor = (cursor + 1) & mask
-            if values[cursor] < 0 { break }
-            let h = home(keys[cursor])
+            if buckets[cursor].value < 0 { break }
+            let h = home(buckets[cursor].key)
+            // The entry may fill the hole if the hole lies between its home and its bucket.
             if (cursor &- h) & mask >= (cursor &- hole) & mask {
-                keys[hole] = keys[cursor]
-                values[hole] = values[cursor]
+                buckets[hole] = buckets[cursor]
                 hole = cursor
             }
         }
-        values[hole] = -1
+        buckets[hole].value = -1
+        count -= 1
         return true
     }
 
     private mutating func grow() {
-        let oldKeys = keys, oldValues = values
-        keys = Array(repeating: 0, count: oldKeys.count * 2)
-        values = Array(repeating: -1, count: oldKeys.count * 2)
-        mask = keys.count - 1
-        for i in oldKeys.indices where oldValues[i] >= 0 {
-            var b = home(oldKeys[i])
-            while values[b] >= 0 { b = (b + 1) & mask }
-            keys[b] = oldKeys[i]
-            values[b] = oldValues[i]
+        let old = buckets, oldCount = mask + 1
+        buckets = .allocate(capacity: 2 * oldCount)
+        buckets.initialize(repeating: Bucket(key: 0, value: -1), count: 2 * oldCount)
+        mask = 2 * oldCount - 1
+        shift -= 1
+        for i in 0..<oldCount where old[i].value >= 0 {
+            var b = home(old[i].key)
+            while buckets[b].value >= 0 { b = (b + 1) & mask }
+            buckets[b] = old[i]
         }
+        old.deallocate()
+        block.buckets = buckets
+    }
+}
+
+/// A key that a `RecentMemo` places with one multiplication.
+protocol RecentKey: Equatable {
+    /// The key's fields folded into 64 bits (overlaps allowed): the memo multiplies them by a
+    /// Fibonacci constant and keeps the top bits, so every field should reach some high bit.
+    var foldedBits: UInt64 { get }
+}
+
+/// The most recent answers of a memo, one per slot of a small direct-mapped table, in front of
+/// the memo itself (a `FlatMap`): a probe is a multiplication, a load and a compare, where a
+/// `FlatMap` probe mixes its key through SplitMix64 and may walk a run. The event loop asks its
+/// memos the same few questions over and over (one response, rule set and request class for
+/// most requests), so nearly every probe is answered here.
+///
+/// It only ever holds answers the memo behind it gave, so it is exact: when a key's slot holds
+/// another key, the caller asks the memo and `remember`s the answer, which replaces that slot.
+/// - Complexity: `subscript` and `remember` are O(1); nothing is allocated after `init`.
+struct RecentMemo<Key: RecentKey, Value> {
+    private struct Entry {
+        var key: Key
+        var value: Value
+    }
+
+    private var entries: [Entry]
+    /// `64 − log2(entries.count)`.
+    private let shift: UInt64
+
+    /// - Parameters:
+    ///   - vacant: a key no caller ever asks for, which fills the empty slots.
+    ///   - filler: any value, kept beside `vacant`.
+    ///   - slots: the table's size, a power of two of at least 2.
+    init(vacant: Key, filler: Value, slots: Int = 256) {
+        precondition(slots >= 2 && slots & (slots - 1) == 0, "internal error: a RecentMemo has a power-of-two size")
+        entries = Array(repeating: Entry(key: vacant, value: filler), count: slots)
+        shift = UInt64(64 - slots.trailingZeroBitCount)
+    }
+
+    @inline(__always)
+    private func slot(_ key: Key) -> Int { Int(truncatingIfNeeded: (key.foldedBits &* 0x9E37_79B9_7F4A_7C15) &>> shift) }
+
+    /// The remembered value for `key`, or nil (never remembered, or replaced since).
+    @inline(__always)
+    subscript(key: Key) -> Value? {
+        entries.withUnsafeBufferPointer { entries in
+            let e = entries[slot(key)]
+            return e.key == key ? e.value : nil
+        }
+    }
+
+    /// Remembers the memo's answer for `key`, replacing whatever its slot held.
+    @inline(__always)
+    mutating func remember(_ key: Key, _ value: Value) {
+        entries[slot(key)] = Entry(key: key, value: value)
     }
 }

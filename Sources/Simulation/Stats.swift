@@ -164,6 +164,119 @@ public struct LatencyHistogram: Sendable {
     }
 }
 
+/// A `LatencyHistogram` being recorded by one event loop, one latency per request: the same
+/// counters, all 7,808 of them (61 KiB) in a block of memory that never moves, so that a
+/// record is a few adds — a histogram's growable array is checked for sole ownership at every
+/// record, a call into the runtime. `histogram` gives exactly the histogram that recording the
+/// same values would have built. Copies share the block: keep a recorder in one place.
+struct LatencyRecorder {
+    /// Owns the counters.
+    private final class Block {
+        let counts: UnsafeMutablePointer<Int64>
+        init() {
+            counts = .allocate(capacity: LatencyRecorder.bucketCount)
+            counts.initialize(repeating: 0, count: LatencyRecorder.bucketCount)
+        }
+        deinit { counts.deallocate() }
+    }
+
+    /// Buckets up to `Int64.max`'s.
+    static let bucketCount = LatencyHistogram.bucketIndex(.max) + 1
+
+    private let block = Block()
+    private let counts: UnsafeMutablePointer<Int64>
+    private var recorded: Int64 = 0
+    private var sumHigh: UInt64 = 0
+    private var sumLow: UInt64 = 0
+    private var smallest: Int64 = .max
+    private var largest: Int64 = 0
+
+    init() { counts = block.counts }
+
+    /// The number of values recorded.
+    var count: Int64 { recorded }
+
+    /// Records one latency, as `LatencyHistogram.record` does.
+    /// - Parameter microseconds: The latency; must not be negative.
+    @inline(__always)
+    mutating func record(_ microseconds: Int64) {
+        precondition(microseconds >= 0, "a latency must not be negative")
+        counts[LatencyHistogram.bucketIndex(microseconds)] += 1
+        recorded += 1
+        let (low, carry) = sumLow.addingReportingOverflow(UInt64(microseconds))
+        sumLow = low
+        if carry { sumHigh += 1 }
+        if microseconds < smallest { smallest = microseconds }
+        if microseconds > largest { largest = microseconds }
+    }
+
+    /// The histogram of the values recorded so far.
+    var histogram: LatencyHistogram {
+        var h = LatencyHistogram()
+        guard recorded > 0 else { return h }
+        let top = LatencyHistogram.bucketIndex(largest)
+        h.growCounts(toInclude: top)
+        for bucket in 0...top { h.counts[bucket] = counts[bucket] }
+        h.recorded = recorded
+        h.sumHigh = sumHigh
+        h.sumLow = sumLow
+        h.smallest = smallest
+        h.largest = largest
+        return h
+    }
+}
+
+/// The tallies of a unit's result cells: appended as cells are first seen and changed in
+/// place at every request, through a pointer to memory this value's block owns — an array
+/// would check its sole ownership at every change, a call into the runtime. The block grows
+/// by doubling (the tallies move; `cells` follows them). Copies share the block: keep one in
+/// one place.
+struct TallyArray {
+    /// Owns the tallies.
+    private final class Block {
+        var base: UnsafeMutablePointer<Tally>
+        var capacity: Int
+        var count = 0
+        init(capacity: Int) {
+            base = .allocate(capacity: capacity)
+            self.capacity = capacity
+        }
+        deinit {
+            base.deinitialize(count: count)
+            base.deallocate()
+        }
+    }
+
+    private let block = Block(capacity: 64)
+    /// The tallies, `count` of them; valid until the next `append`.
+    private(set) var cells: UnsafeMutablePointer<Tally>
+    private(set) var count = 0
+
+    init() { cells = block.base }
+
+    var indices: Range<Int> { 0..<count }
+
+    subscript(cell: Int) -> Tally {
+        precondition(cell >= 0 && cell < count, "internal error: a tally outside the cells")
+        return cells[cell]
+    }
+
+    /// Appends an empty tally.
+    mutating func appendEmpty() {
+        if count == block.capacity {
+            let larger = UnsafeMutablePointer<Tally>.allocate(capacity: 2 * count)
+            larger.moveInitialize(from: block.base, count: count)
+            block.base.deallocate()
+            block.base = larger
+            block.capacity = 2 * count
+            cells = larger
+        }
+        (cells + count).initialize(to: Tally())
+        count += 1
+        block.count = count
+    }
+}
+
 extension LatencyHistogram {
     /// A histogram's exact state, for writing a shard's partial result and reading it back.
     public struct Raw: Sendable, Equatable {

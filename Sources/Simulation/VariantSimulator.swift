@@ -11,6 +11,11 @@ import HTTPModel
 /// so each runs once per (response, rule set, request class) rather than once per request.
 /// The unit is a value: its state is reached through static exclusivity, never through a
 /// class reference, so the hot path makes no retain, release or dynamic exclusivity check.
+/// The one exception is the POPs' states (caches, fetches in flight, rules in force), which
+/// live in memory that a `POPStates` owns and never moves: each request reaches its POP's
+/// state through a plain pointer, where an array would check its sole ownership at every
+/// change (a lookup, a fetch, a fill). Copies of a unit share that memory; a unit is kept in
+/// one place and changed there (`units[i]`, `pointee`), and a finished one is only read.
 struct VariantSimulator {
     let index: Int
     let spec: VariantSpec
@@ -35,9 +40,13 @@ struct VariantSimulator {
     /// Whether outcomes are ever built: fill times are then kept for them.
     private let tracksFills: Bool
 
-    private var pops: [POPState]
+    /// The POPs' states, by POP (owned by `popStates`).
+    private var pops: UnsafeMutablePointer<POPState>
+    private var popStates: POPStates
     /// Scratch space of `touch`.
     private let batchTouch: BatchTouch
+    /// The one POP this unit owns, or -1 when it owns several (or none).
+    private let soleOwnedPOP: Int
     private let originRTT: [Int64]
     private let parentRTT: [Int64]
     private let parentOf: [Int32]
@@ -54,6 +63,7 @@ struct VariantSimulator {
     /// An origin fetch's fill by what determines it — the response's key and the rules bound —
     /// so that a miss makes one probe, not one for the response and one for the fill.
     private var fillMemo = FlatMap<OriginFillKey, Int32>()
+    private var recentFills = RecentMemo<OriginFillKey, Int32>(vacant: .vacant, filler: 0)
     /// A fill: which response, bound to which rules, fetched with which `Origin` (the value
     /// cached objects carry, 4 bytes).
     private var fills = FlatMap<FillKey, Void>()
@@ -63,22 +73,25 @@ struct VariantSimulator {
     private var verdictMemo = FlatMap<VerdictKey, UInt8>()
     /// (response, rules applied, request class) → served headers and verdict, one probe a request.
     private var serveMemo = FlatMap<ServeKey, UInt64>()
+    private var recentServes = RecentMemo<ServeKey, UInt64>(vacant: .vacant, filler: 0)
     /// 0: the preflight passes; else the failure reason's ordinal + 1.
     private var preflightMemo = FlatMap<PreflightKey, UInt8>()
 
     // Fetches in flight: a pool of records and, per POP, key → record.
-    private var flights: [InFlight] = []
-    private var freeFlights: [Int32] = []
+    private var flights = FlightPool()
 
     // Results.
     private var currentWindow: Int64 = -1
     private var windowEnd = Int64.min
     private var windowCells = FlatMap<PackedKey, Int32>()
+    /// The cells of the current window that were used last, in front of `windowCells`.
+    private var recentCells = RecentMemo<WindowCellKey, Int32>(vacant: .vacant, filler: 0)
     private var cellWindows: [Int32] = []
     private var cellKeys: [UInt64] = []
-    private var cellTallies: [Tally] = []
+    private var cellTallies = TallyArray()
     private var classInfo: [(kind: UInt8, originPlus1: UInt32)] = []
-    private(set) var latency = LatencyHistogram()
+    private var latencies = LatencyRecorder()
+    var latency: LatencyHistogram { latencies.histogram }
     private(set) var applied: [AppliedEvent] = []
     private(set) var prefetchFetches = 0
     private(set) var failuresByURL: [Int] = []
@@ -106,13 +119,16 @@ struct VariantSimulator {
         originRTT = config.pops.map(\.originRTT)
         parentRTT = config.pops.map(\.parentRTT)
         parentOf = config.pops.map { Int32($0.parent ?? -1) }
-        pops = []
+        popStates = POPStates([])
+        pops = popStates.base
         batchTouch = BatchTouch(popCount: config.pops.count)
+        soleOwnedPOP = owned.filter { $0 }.count == 1 ? owned.firstIndex(of: true)! : -1
         var initialPolicies: [Int32] = []
         for policy in spec.policies { initialPolicies.append(internPolicy(policy)) }
-        pops = config.pops.indices.map { p in
+        popStates = POPStates(config.pops.indices.map { p in
             POPState(capacity: owned[p] ? config.pops[p].capacityBytes : 0, policies: initialPolicies, expectedObjects: owned[p] ? 1024 : 0)
-        }
+        })
+        pops = popStates.base
         // Ordinals count every (event, POP) pair of the variant, owned or not, so that units
         // and shards order their applied events the same way a single run does.
         var ordinal: Int32 = 0
@@ -133,6 +149,8 @@ struct VariantSimulator {
         return Int32(policies.count - 1)
     }
 
+    /// Schedules an internal event. Inlined, with the queue's lane append: one per miss.
+    @inline(__always)
     private mutating func push(at time: Int64, _ event: InternalEvent) {
         queue.push(at: SimTime(microseconds: time), event)
         if time < nextEventTime { nextEventTime = time }
@@ -148,7 +166,11 @@ struct VariantSimulator {
             nextEventTime = queue.peekTime?.microseconds ?? .max
             InternalError.check(t.microseconds >= clock, "\(spec.name): an event at \(t.microseconds) µs ran after \(clock) µs")
             clock = t.microseconds
-            run(event, at: t.microseconds)
+            if case let .fetchComplete(pop, flight) = event {
+                completeFetch(pop: Int(pop), flight: flight)
+            } else {
+                run(event, at: t.microseconds)
+            }
         }
     }
 
@@ -163,19 +185,26 @@ struct VariantSimulator {
         }
     }
 
+    /// A fetch completes: it leaves the in-flight table (unless a later fetch of its key replaced
+    /// it) and its object enters the cache. Inlined into `advance`, which runs one per miss,
+    /// apart from `run` and the scenario events' heavier frame.
+    @inline(__always)
+    private mutating func completeFetch(pop: Int, flight: Int32) {
+        let f = flights[flight]
+        flights.release(flight)
+        guard pops[pop].inflight.remove(f.key, ifValue: flight) else { return }
+        if f.cacheable {
+            // An object larger than the whole cache is served but not kept (insert says false).
+            if pops[pop].cache.insert(f.key, bytes: f.bytes, expiresAt: SimTime(microseconds: f.expiresAt), value: f.fill), tracksFills {
+                pops[pop].filledAt[f.key] = f.filledAt
+            }
+        }
+    }
+
     private mutating func run(_ event: InternalEvent, at t: Int64) {
         switch event {
-        case let .fetchComplete(pop32, flight):
-            let pop = Int(pop32)
-            let f = flights[Int(flight)]
-            freeFlights.append(flight)
-            guard pops[pop].inflight.remove(f.key, ifValue: flight) else { return }
-            if f.cacheable {
-                // An object larger than the whole cache is served but not kept (insert says false).
-                if pops[pop].cache.insert(f.key, bytes: f.bytes, expiresAt: SimTime(microseconds: f.expiresAt), value: f.fill), tracksFills {
-                    pops[pop].filledAt[f.key] = f.filledAt
-                }
-            }
+        case let .fetchComplete(pop, flight):
+            completeFetch(pop: Int(pop), flight: flight)
         case let .scenario(pop32, eventIndex, ordinal):
             let pop = Int(pop32)
             let event = config.events[Int(eventIndex)]
@@ -208,6 +237,19 @@ struct VariantSimulator {
         precondition(count <= BatchTouch.capacity, "internal error: a touched batch is larger than its scratch space")
         let t = batchTouch
         var n = 0
+        if soleOwnedPOP >= 0 {
+            // One POP (a one-POP run, or a thread's share of one): its requests' keys, then its
+            // cache, with no grouping.
+            let sole = soleOwnedPOP
+            for k in 0..<count where Int(batch[k].pop) == sole {
+                let f = batch[k].facts
+                guard f.flags & URLFacts.cacheable != 0, batch[k].profile & Profile.cacheableMethod != 0 else { continue }
+                let originHeader: UInt32 = batch[k].profile & Profile.sendsOrigin != 0 ? batch[k].originPlus1 : 0
+                t.keys[n] = cacheKey(f, originHeader: originHeader, pop: sole)
+                n += 1
+            }
+            return pops[sole].cache.touch(t.keys, count: n)
+        }
         for k in 0..<count {
             let pop = Int(batch[k].pop)
             let f = batch[k].facts
@@ -234,20 +276,7 @@ struct VariantSimulator {
         // A preflight goes through the POP to the origin; OPTIONS is not cached.
         if profile & Profile.preflight != 0 {
             latency += originRTT[pop]
-            let reason = preflightOutcome(w, policy: pops[pop].policies[Int(f.domain)])
-            if reason != 0 {
-                // Blocked at the preflight: the actual request is never sent. The OPTIONS that went
-                // to the origin is this request's (uncacheable) fetch.
-                record(w, status: .bypass, verdict: reason + 1, preflight: true, originFetched: true, originBytes: 0,
-                       bytesServed: 0, fromCache: false, latency: latency)
-                if observer != nil || (sampleLimit > 0 && f.flags & URLFacts.sampled != 0) {
-                    emit(RequestOutcome(request: w.request, variant: index, cache: .bypass, served: [],
-                                        corsChecked: profile & Profile.checked != 0, verdict: Self.verdict(reason + 1),
-                                        preflighted: true, latency: latency, originFetched: true, filledByOrigin: nil,
-                                        filledAt: SimTime(microseconds: w.time), staleRules: false), sampled: f.flags & URLFacts.sampled != 0)
-                }
-                return
-            }
+            if preflightBlocks(w, latency: latency) { return }
         }
 
         let current = pops[pop].policies[Int(f.domain)]
@@ -273,7 +302,7 @@ struct VariantSimulator {
                 status = .hit
                 if tracksFills { filledAt = pops[pop].filledAt[key] ?? w.time }
             } else if let pending = pops[pop].inflight[key] {
-                let p = flights[Int(pending)]
+                let p = flights[pending]
                 fill = p.fill
                 filledAt = p.filledAt
                 status = .collapsed
@@ -285,7 +314,7 @@ struct VariantSimulator {
                 filledAt = fetched.filledAt
                 latency += fetched.latency
                 originFetched = fetched.fromOrigin
-                schedule(pop: pop, key: learnedKey(f, originHeader: originHeader, pop: pop, response: fills.keys[Int(fetched.fill)].response),
+                schedule(pop: pop, key: learnedKey(f, originHeader: originHeader, pop: pop, response: fills.keys[Int(fetched.fill)].response, lookedUp: key),
                          fill: fetched.fill, bytes: fetched.bytes, filledAt: fetched.filledAt,
                          completesAt: w.time + fetched.latency, facts: f)
             }
@@ -300,14 +329,44 @@ struct VariantSimulator {
         record(w, status: status, verdict: verdict, preflight: profile & Profile.preflight != 0, originFetched: originFetched,
                originBytes: originFetched ? w.bytes : 0, bytesServed: hit ? entryBytes : w.bytes, fromCache: hit, latency: latency)
         if observer != nil || (sampleLimit > 0 && f.flags & URLFacts.sampled != 0) {
-            emit(RequestOutcome(request: w.request, variant: index, cache: status,
-                                served: servedHeaders[Int(Int32(truncatingIfNeeded: served))],
-                                corsChecked: profile & Profile.checked != 0, verdict: Self.verdict(verdict),
-                                preflighted: profile & Profile.preflight != 0, latency: latency, originFetched: originFetched,
-                                filledByOrigin: fillKey.filledBy == 0 ? nil : fillKey.filledBy - 1,
-                                filledAt: SimTime(microseconds: filledAt), staleRules: fillKey.policy != current && bindAtFill),
-                 sampled: f.flags & URLFacts.sampled != 0)
+            emitOutcome(w, status: status, served: served, latency: latency, originFetched: originFetched,
+                        fill: fillKey, filledAt: filledAt, current: current)
         }
+    }
+
+    /// Whether the request's preflight fails, so that the actual request is never sent; the
+    /// request is then recorded (and its outcome emitted) here. Out of line, as is
+    /// `emitOutcome`: `handle` keeps fewer values live across what most requests skip.
+    @inline(never)
+    private mutating func preflightBlocks(_ w: Work, latency: Int64) -> Bool {
+        let f = w.facts
+        let reason = preflightOutcome(w, policy: pops[Int(w.pop)].policies[Int(f.domain)])
+        guard reason != 0 else { return false }
+        // Blocked at the preflight: the actual request is never sent. The OPTIONS that went
+        // to the origin is this request's (uncacheable) fetch.
+        record(w, status: .bypass, verdict: reason + 1, preflight: true, originFetched: true, originBytes: 0,
+               bytesServed: 0, fromCache: false, latency: latency)
+        if observer != nil || (sampleLimit > 0 && f.flags & URLFacts.sampled != 0) {
+            emit(RequestOutcome(request: w.request, variant: index, cache: .bypass, served: [],
+                                corsChecked: w.profile & Profile.checked != 0, verdict: Self.verdict(reason + 1),
+                                preflighted: true, latency: latency, originFetched: true, filledByOrigin: nil,
+                                filledAt: SimTime(microseconds: w.time), staleRules: false), sampled: f.flags & URLFacts.sampled != 0)
+        }
+        return true
+    }
+
+    /// Builds and emits the outcome of a request that was served (`served`: from `serve`).
+    @inline(never)
+    private mutating func emitOutcome(_ w: Work, status: CacheStatus, served: UInt64, latency: Int64, originFetched: Bool,
+                                      fill fillKey: FillKey, filledAt: Int64, current: Int32) {
+        let profile = w.profile
+        emit(RequestOutcome(request: w.request, variant: index, cache: status,
+                            served: servedHeaders[Int(Int32(truncatingIfNeeded: served))],
+                            corsChecked: profile & Profile.checked != 0, verdict: Self.verdict(UInt8(truncatingIfNeeded: served >> 32)),
+                            preflighted: profile & Profile.preflight != 0, latency: latency, originFetched: originFetched,
+                            filledByOrigin: fillKey.filledBy == 0 ? nil : fillKey.filledBy - 1,
+                            filledAt: SimTime(microseconds: filledAt), staleRules: fillKey.policy != current && bindAtFill),
+             sampled: w.facts.flags & URLFacts.sampled != 0)
     }
 
     /// 0 unchecked, 1 pass, 2 + ordinal: failed for that reason.
@@ -334,35 +393,41 @@ struct VariantSimulator {
         if w.time >= windowEnd { enterWindow(of: w.time) }
         if Int(w.cls) >= classInfo.count || classInfo[Int(w.cls)].originPlus1 == .max { learnClass(w) }
         let key = PackedKey(UInt64(w.cls) << 24 | UInt64(UInt16(truncatingIfNeeded: w.pop)) << 8 | UInt64(reason))
+        let recent = WindowCellKey(packed: key.value, window: Int32(truncatingIfNeeded: currentWindow))
         let cell: Int
-        if let c = windowCells[key] {
+        if let c = recentCells[recent] {
             cell = Int(c)
         } else {
-            cell = cellTallies.count
-            windowCells.insert(key, Int32(cell))
-            cellWindows.append(Int32(currentWindow))
-            cellKeys.append(key.value)
-            cellTallies.append(Tally())
-        }
-        cellTallies.withUnsafeMutableBufferPointer { cells in
-            cells[cell].requests += 1
-            switch status {
-            case .hit: cells[cell].hits += 1
-            case .collapsed: cells[cell].collapsed += 1
-            case .miss: cells[cell].misses += 1
-            case .expired: cells[cell].misses += 1; cells[cell].expired += 1
-            case .bypass: cells[cell].misses += 1; cells[cell].bypass += 1
+            if let c = windowCells[key] {
+                cell = Int(c)
+            } else {
+                cell = cellTallies.count
+                windowCells.insert(key, Int32(cell))
+                cellWindows.append(Int32(currentWindow))
+                cellKeys.append(key.value)
+                cellTallies.appendEmpty()
             }
-            if preflight { cells[cell].preflights += 1 }
-            if originFetched { cells[cell].originFetches += 1; cells[cell].originBytes += originBytes }
-            cells[cell].bytesServed += bytesServed
-            if fromCache { cells[cell].bytesFromCache += bytesServed }
-            if checked {
-                cells[cell].corsChecked += 1
-                if failed { cells[cell].corsFailures += 1 }
-            }
+            recentCells.remember(recent, Int32(cell))
         }
-        self.latency.record(latency)
+        // Through the block's pointer: no check of sole ownership per request.
+        let cells = cellTallies.cells
+        cells[cell].requests += 1
+        switch status {
+        case .hit: cells[cell].hits += 1
+        case .collapsed: cells[cell].collapsed += 1
+        case .miss: cells[cell].misses += 1
+        case .expired: cells[cell].misses += 1; cells[cell].expired += 1
+        case .bypass: cells[cell].misses += 1; cells[cell].bypass += 1
+        }
+        if preflight { cells[cell].preflights += 1 }
+        if originFetched { cells[cell].originFetches += 1; cells[cell].originBytes += originBytes }
+        cells[cell].bytesServed += bytesServed
+        if fromCache { cells[cell].bytesFromCache += bytesServed }
+        if checked {
+            cells[cell].corsChecked += 1
+            if failed { cells[cell].corsFailures += 1 }
+        }
+        latencies.record(latency)
         if failed && countsURLs {
             let u = Int(w.url)
             if u >= failuresByURL.count { failuresByURL.append(contentsOf: repeatElement(0, count: u + 1 - failuresByURL.count)) }
@@ -395,13 +460,20 @@ struct VariantSimulator {
     }
 
     /// Fetches an object for `pop`, through its parent when it has one. The caller schedules the
-    /// edge's own cache fill; a parent's fill is scheduled here.
+    /// edge's own cache fill; a parent's fill is scheduled here. Inlined: a POP without a parent
+    /// (every miss of a one-tier run) asks the origin in a few instructions, with no call.
+    @inline(__always)
     private mutating func fetch(pop: Int, facts f: URLFacts, request w: Work, originHeader: UInt32, policy: Int32) -> Fetched {
         let parent = Int(parentOf[pop])
         guard parent >= 0 else {
             let fill = originFill(f, method: w.method, originHeader: originHeader, policy: policy)
             return Fetched(fill: fill, bytes: w.bytes, filledAt: w.time, latency: originRTT[pop], fromOrigin: true)
         }
+        return fetch(pop: pop, through: parent, facts: f, request: w, originHeader: originHeader, policy: policy)
+    }
+
+    /// `fetch` for a POP with a parent tier.
+    private mutating func fetch(pop: Int, through parent: Int, facts f: URLFacts, request w: Work, originHeader: UInt32, policy: Int32) -> Fetched {
         var fetched: Fetched
         let parentKey = cacheKey(f, originHeader: originHeader, pop: parent)
         let (lookup, size) = pops[parent].cache.lookupWithSize(parentKey, at: SimTime(microseconds: w.time))
@@ -409,13 +481,13 @@ struct VariantSimulator {
             let filledAt = tracksFills ? (pops[parent].filledAt[parentKey] ?? w.time) : w.time
             fetched = Fetched(fill: value, bytes: size, filledAt: filledAt, latency: parentRTT[pop], fromOrigin: false)
         } else if let pending = pops[parent].inflight[parentKey] {
-            let p = flights[Int(pending)]
+            let p = flights[pending]
             fetched = Fetched(fill: p.fill, bytes: p.bytes, filledAt: p.filledAt,
                               latency: max(p.completesAt - w.time, parentRTT[pop]), fromOrigin: false)
         } else {
             let fill = originFill(f, method: w.method, originHeader: originHeader, policy: pops[parent].policies[Int(f.domain)])
             fetched = Fetched(fill: fill, bytes: w.bytes, filledAt: w.time, latency: parentRTT[pop] + originRTT[parent], fromOrigin: true)
-            schedule(pop: parent, key: learnedKey(f, originHeader: originHeader, pop: parent, response: fills.keys[Int(fill)].response),
+            schedule(pop: parent, key: learnedKey(f, originHeader: originHeader, pop: parent, response: fills.keys[Int(fill)].response, lookedUp: parentKey),
                      fill: fill, bytes: w.bytes, filledAt: w.time, completesAt: w.time + fetched.latency, facts: f)
         }
         // The response passes through the edge now: the edge's rules in force bind to its copy.
@@ -426,11 +498,12 @@ struct VariantSimulator {
 
     /// The key a fresh fill is stored under. When Vary is honoured and the response varies on
     /// Origin, the POP learns that this URL is stored per Origin from now on (as nginx and
-    /// Varnish do on the first response that carries `Vary`).
-    private mutating func learnedKey(_ f: URLFacts, originHeader: UInt32, pop: Int, response: Int32) -> UInt64 {
-        if vary == .honour, responseVaries[Int(response)] {
-            pops[pop].markVarying(keyURL(f))
-        }
+    /// Varnish do on the first response that carries `Vary`). `lookedUp` is the key the miss
+    /// was looked up under: it stays the key unless this response is what makes the URL vary.
+    @inline(__always)
+    private mutating func learnedKey(_ f: URLFacts, originHeader: UInt32, pop: Int, response: Int32, lookedUp: UInt64) -> UInt64 {
+        guard vary == .honour, responseVaries[Int(response)] else { return lookedUp }
+        pops[pop].markVarying(keyURL(f))
         return cacheKey(f, originHeader: originHeader, pop: pop)
     }
 
@@ -438,14 +511,7 @@ struct VariantSimulator {
         let cacheable = !(vary == .bypass && responseVaries[Int(fills.keys[Int(fill)].response)])
         let record = InFlight(key: key, fill: fill, bytes: bytes, filledAt: filledAt, completesAt: completesAt,
                               expiresAt: completesAt + f.ttl, cacheable: cacheable)
-        let slot: Int32
-        if let free = freeFlights.popLast() {
-            slot = free
-            flights[Int(slot)] = record
-        } else {
-            slot = Int32(flights.count)
-            flights.append(record)
-        }
+        let slot = flights.add(record)
         pops[pop].inflight.set(key, slot)
         push(at: completesAt, .fetchComplete(pop: Int32(pop), flight: slot))
     }
@@ -462,10 +528,22 @@ struct VariantSimulator {
     }
 
     /// The origin's response to a request with this method and Origin (`originHeader`: id + 1,
-    /// 0 for none), bound to `policy`: a fill.
+    /// 0 for none), bound to `policy`: a fill. Inlined: nearly every call is answered by
+    /// `recentFills`.
+    @inline(__always)
     private mutating func originFill(_ f: URLFacts, method: UInt32, originHeader: UInt32, policy: Int32) -> Int32 {
         let fillKey = OriginFillKey(origin: f.origin, pathRule: f.pathRule, method: method, originHeader: originHeader, policy: policy)
-        if let known = fillMemo[fillKey] { return known }
+        if let known = recentFills[fillKey] { return known }
+        return originFill(f, key: fillKey)
+    }
+
+    /// `originFill` when `recentFills` does not hold `fillKey`.
+    private mutating func originFill(_ f: URLFacts, key fillKey: OriginFillKey) -> Int32 {
+        let method = fillKey.method, originHeader = fillKey.originHeader, policy = fillKey.policy
+        if let known = fillMemo[fillKey] {
+            recentFills.remember(fillKey, known)
+            return known
+        }
         let key = ResponseKey(origin: f.origin, pathRule: f.pathRule, method: method, originHeader: originHeader)
         let response: Int32
         if let known = responseMemo[key] {
@@ -479,6 +557,7 @@ struct VariantSimulator {
         }
         let fill = internFill(FillKey(response: response, policy: policy, filledBy: originHeader))
         fillMemo.insert(fillKey, fill)
+        recentFills.remember(fillKey, fill)
         return fill
     }
 
@@ -517,11 +596,16 @@ struct VariantSimulator {
     @inline(__always)
     private mutating func serve(response: Int32, policy: Int32, request w: Work, originHeader: UInt32) -> UInt64 {
         let key = ServeKey(response: response, policy: policy, cls: w.cls)
-        if let known = serveMemo[key] { return known }
+        if let known = recentServes[key] { return known }
+        if let known = serveMemo[key] {
+            recentServes.remember(key, known)
+            return known
+        }
         let served = servedID(response: response, policy: policy, originHeader: originHeader)
         let code = verdictCode(served: served, request: w)
         let value = UInt64(UInt32(bitPattern: served)) | UInt64(code) << 32
         serveMemo.insert(key, value)
+        recentServes.remember(key, value)
         return value
     }
 
@@ -618,7 +702,7 @@ struct VariantSimulator {
         r.prefetchFetches = prefetchFetches
         r.appliedEvents = applied
         r.failuresByURL = failuresByURL
-        for p in pops.indices where owned[p] {
+        for p in 0..<popStates.count where owned[p] {
             r.evictions += pops[p].cache.evictions
             r.peakBytes[p] = pops[p].cache.peakUsedBytes
             r.cacheBytes += pops[p].cache.allocatedBytes
@@ -703,9 +787,105 @@ struct InFlight: Sendable {
     var cacheable: Bool
 }
 
+/// The records of the fetches in flight, by number: a finished fetch's number is reused by
+/// the next fetch (the most recently released first). The records and the free numbers live
+/// in memory that a block owns, reached through pointers — arrays would check their sole
+/// ownership at every miss and every completion. Copies share the block: keep one in one place.
+struct FlightPool {
+    /// Owns the records (`made` of them initialised) and the stack of free numbers.
+    private final class Block {
+        var records: UnsafeMutablePointer<InFlight>
+        var free: UnsafeMutablePointer<Int32>
+        var capacity: Int
+        var made = 0
+        init(capacity: Int) {
+            records = .allocate(capacity: capacity)
+            free = .allocate(capacity: capacity)
+            self.capacity = capacity
+        }
+        deinit {
+            records.deinitialize(count: made)
+            records.deallocate()
+            free.deallocate()
+        }
+    }
+
+    private let block = Block(capacity: 64)
+    private var records: UnsafeMutablePointer<InFlight>
+    private var free: UnsafeMutablePointer<Int32>
+    private var made = 0
+    private var freeCount = 0
+
+    init() {
+        records = block.records
+        free = block.free
+    }
+
+    /// The record of a fetch in flight (added and not yet released).
+    @inline(__always)
+    subscript(flight: Int32) -> InFlight { records[Int(flight)] }
+
+    /// Stores `record` under the most recently released number, else a new one.
+    @inline(__always)
+    mutating func add(_ record: InFlight) -> Int32 {
+        if freeCount > 0 {
+            freeCount -= 1
+            let flight = free[freeCount]
+            records[Int(flight)] = record
+            return flight
+        }
+        if made == block.capacity { grow() }
+        precondition(made < Int(Int32.max), "internal error: more than 2³¹ fetches in flight")
+        (records + made).initialize(to: record)
+        made += 1
+        block.made = made
+        return Int32(made - 1)
+    }
+
+    /// Frees a fetch's number for reuse; its record is not read again.
+    @inline(__always)
+    mutating func release(_ flight: Int32) {
+        free[freeCount] = flight
+        freeCount += 1
+    }
+
+    private mutating func grow() {
+        let capacity = 2 * block.capacity
+        let larger = UnsafeMutablePointer<InFlight>.allocate(capacity: capacity)
+        larger.moveInitialize(from: block.records, count: made)
+        block.records.deallocate()
+        let largerFree = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+        largerFree.initialize(from: block.free, count: freeCount)
+        block.free.deallocate()
+        block.records = larger
+        block.free = largerFree
+        block.capacity = capacity
+        records = larger
+        free = largerFree
+    }
+}
+
 enum InternalEvent: Sendable {
     case fetchComplete(pop: Int32, flight: Int32)
     case scenario(pop: Int32, event: Int32, ordinal: Int32)
+}
+
+/// The POP states of a unit, in memory that does not move for the unit's life (see
+/// `VariantSimulator.pops`).
+final class POPStates {
+    let base: UnsafeMutablePointer<POPState>
+    let count: Int
+
+    init(_ states: [POPState]) {
+        count = states.count
+        base = .allocate(capacity: max(1, count))
+        for (p, state) in states.enumerated() { (base + p).initialize(to: state) }
+    }
+
+    deinit {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
 }
 
 struct POPState {
@@ -748,11 +928,17 @@ struct ResponseKey: FlatKey {
     var mixedHash: UInt64 { mix(UInt32(bitPattern: origin), UInt32(bitPattern: pathRule), method, originHeader) }
 }
 
-struct OriginFillKey: FlatKey {
+struct OriginFillKey: FlatKey, RecentKey {
     var origin: Int32; var pathRule: Int32; var method: UInt32; var originHeader: UInt32; var policy: Int32
     var mixedHash: UInt64 {
         mix(UInt32(bitPattern: origin), UInt32(bitPattern: pathRule), method ^ UInt32(bitPattern: policy) &* 0x9E37_79B9, originHeader)
     }
+    var foldedBits: UInt64 {
+        UInt64(UInt32(bitPattern: origin)) ^ UInt64(UInt32(bitPattern: pathRule)) << 13 ^ UInt64(method) << 26
+            ^ UInt64(originHeader) << 39 ^ UInt64(UInt32(bitPattern: policy)) << 52
+    }
+    /// No origin has id -1: the empty slots of a `RecentMemo`.
+    static let vacant = OriginFillKey(origin: -1, pathRule: -1, method: 0, originHeader: 0, policy: -1)
 }
 
 struct FillKey: FlatKey {
@@ -767,9 +953,20 @@ struct ServedKey: FlatKey {
     var mixedHash: UInt64 { mix(UInt32(bitPattern: response), UInt32(bitPattern: policy), originHeader) }
 }
 
-struct ServeKey: FlatKey {
+struct ServeKey: FlatKey, RecentKey {
     var response: Int32; var policy: Int32; var cls: UInt32
     var mixedHash: UInt64 { mix(UInt32(bitPattern: response), UInt32(bitPattern: policy), cls) }
+    var foldedBits: UInt64 { UInt64(UInt32(bitPattern: response)) ^ UInt64(UInt32(bitPattern: policy)) << 21 ^ UInt64(cls) << 42 }
+    /// No response has id -1: the empty slots of a `RecentMemo`.
+    static let vacant = ServeKey(response: -1, policy: -1, cls: 0)
+}
+
+/// A results cell (class, POP and reason packed as in `windowCells`) in a time window.
+struct WindowCellKey: RecentKey {
+    var packed: UInt64; var window: Int32
+    var foldedBits: UInt64 { packed }
+    /// A packed class, POP and reason is below 2⁵⁶: the empty slots of a `RecentMemo`.
+    static let vacant = WindowCellKey(packed: .max, window: -1)
 }
 
 struct VerdictKey: FlatKey {

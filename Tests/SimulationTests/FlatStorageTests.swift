@@ -9,6 +9,12 @@ private struct Pair: FlatKey {
     var mixedHash: UInt64 { mix(a, b) }
 }
 
+private struct Triple: RecentKey {
+    var a: Int32
+    var b: UInt32
+    var foldedBits: UInt64 { UInt64(UInt32(bitPattern: a)) ^ UInt64(b) << 29 }
+}
+
 @Suite("Flat storage")
 struct FlatStorageTests {
     @Test("FlatMap agrees with a Dictionary over 50k inserts and lookups; entries are numbered in insertion order (seed 7)")
@@ -64,6 +70,66 @@ struct FlatStorageTests {
         #expect(table.count == reference.count)
         #expect(conditionalRemovals > 1_000, "the values should match often enough to remove")
         for (key, v) in reference { #expect(table[key] == v) }
+    }
+
+    @Test("RecentMemo answers only what was remembered, the latest value per key, and forgets a key when its slot is reused (seed 13)")
+    func recentMemo() {
+        var rng = SplitMix64(seed: 13)
+        var memo = RecentMemo<Triple, Int>(vacant: Triple(a: -1, b: 0), filler: -7, slots: 16)
+        var reference: [UInt64: Int] = [:]   // every answer ever remembered, latest last
+        var answered = 0, forgotten = 0
+        for step in 0..<50_000 {
+            let key = Triple(a: Int32(rng.next() % 40), b: UInt32(rng.next() % 5))
+            let packed = UInt64(UInt32(bitPattern: key.a)) << 32 | UInt64(key.b)
+            if let v = memo[key] {
+                #expect(v == reference[packed], "seed 13, step \(step): \(key) answered \(v), remembered \(String(describing: reference[packed]))")
+                answered += 1
+            } else {
+                if reference[packed] != nil { forgotten += 1 }
+                let v = step
+                memo.remember(key, v)
+                reference[packed] = v
+                #expect(memo[key] == v, "seed 13, step \(step): \(key) not answered right after remember")
+            }
+        }
+        // 200 keys in 16 slots: most probes miss, but a key asked twice in a row is answered.
+        #expect(answered > 1_000 && forgotten > 10_000, "answered \(answered), forgotten \(forgotten)")
+        let fresh = RecentMemo<Triple, Int>(vacant: Triple(a: -1, b: 0), filler: -7, slots: 2)
+        for a in 0..<100 { #expect(fresh[Triple(a: Int32(a), b: 3)] == nil, "nothing is answered before it is remembered") }
+        #expect(fresh[Triple(a: -1, b: 0)] == -7, "the vacant key sits in the empty slots, with the filler: callers never ask for it")
+    }
+
+    @Test("FlightPool reuses the most recently released number first, as a stack of free numbers did, and keeps records through growth (seed 19)")
+    func flightPool() {
+        var rng = SplitMix64(seed: 19)
+        var pool = FlightPool()
+        var live: [Int32: UInt64] = [:]     // number → the key its record holds
+        var liveNumbers: [Int32] = []       // the same numbers, to pick one at random
+        var freeStack: [Int32] = []         // the reference: Array as a stack
+        var made: Int32 = 0
+        for step in 0..<20_000 {
+            if live.isEmpty || rng.next() % 100 < 55 {
+                let key = rng.next()
+                let record = InFlight(key: key, fill: Int32(step), bytes: 1, filledAt: 0, completesAt: 0, expiresAt: 0, cacheable: true)
+                let expected: Int32
+                if let reused = freeStack.popLast() { expected = reused } else { expected = made; made += 1 }
+                let flight = pool.add(record)
+                #expect(flight == expected, "seed 19, step \(step)")
+                live[flight] = key
+                liveNumbers.append(flight)
+            } else {
+                let pick = Int(rng.next() % UInt64(liveNumbers.count))
+                let flight = liveNumbers[pick]
+                liveNumbers.swapAt(pick, liveNumbers.count - 1)
+                liveNumbers.removeLast()
+                #expect(pool[flight].key == live[flight], "seed 19, step \(step): record \(flight)")
+                pool.release(flight)
+                freeStack.append(flight)
+                live[flight] = nil
+            }
+        }
+        #expect(made > 1_000, "the pool should grow several times (\(made) numbers)")
+        for (flight, key) in live { #expect(pool[flight].key == key, "record \(flight) after growth") }
     }
 
     @Test("AppendOnlyArray keeps every element in place across chunks; a prefix view does not see later appends")

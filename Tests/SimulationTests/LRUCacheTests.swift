@@ -243,11 +243,13 @@ private struct ReferenceLRU {
 
 @Suite("LRUCache differential")
 struct LRUCacheDifferentialTests {
+    /// Sizes are multiples of `unit`: 1, or 2²⁷ so that a quarter of the objects are 4 GiB or
+    /// larger and keep their size in the side table (the evictions' slower path).
     @Test("120k random operations agree with a reference LRU; invariants hold after every batch",
-          arguments: [UInt64(1), 42, 0xC0FFEE])
-    func differential(seed: UInt64) throws {
+          arguments: [(UInt64(1), Int64(1)), (42, 1), (0xC0FFEE, 1), (7, 1 << 27), (0xBEEF, 1 << 27)])
+    func differential(seed: UInt64, unit: Int64) throws {
         var rng = SplitMix64(seed: seed)
-        let capacity: Int64 = 6_000
+        let capacity: Int64 = 6_000 * unit
         var cache = Cache(capacityBytes: capacity, expectedObjects: 8)   // forces index growth
         var reference = ReferenceLRU(capacity: capacity)
         var now: Int64 = 0
@@ -257,13 +259,18 @@ struct LRUCacheDifferentialTests {
             let key = rng.next() % keySpace
             let roll = rng.next() % 1_000
             let context = "seed \(seed), op \(op), key \(key), roll \(roll)"
-            if roll < 450 {
+            if roll < 225 {
                 let got = cache.lookup(key, at: SimTime(microseconds: now))
                 let expected = reference.lookup(key, at: now)
                 try #require(got == expected, "\(context): lookup \(got) vs \(expected)")
+            } else if roll < 450 {
+                let size = reference.entries.first { $0.key == key }?.bytes ?? 0
+                let (got, gotSize) = cache.lookupWithSize(key, at: SimTime(microseconds: now))
+                let expected = reference.lookup(key, at: now)
+                try #require(got == expected && gotSize == size, "\(context): lookupWithSize \(got), \(gotSize) vs \(expected), \(size)")
             } else if roll < 900 {
-                // Sizes 0…120 bytes, with 1 % larger than the whole cache.
-                let bytes = roll < 455 ? capacity + 1 + Int64(rng.next() % 100) : Int64(rng.next() % 121)
+                // Sizes 0…120 units, with 1 % larger than the whole cache.
+                let bytes = roll < 455 ? capacity + 1 + Int64(rng.next() % 100) : Int64(rng.next() % 121) * unit
                 let expiresAt = now + Int64(rng.next() % 200_000)
                 let got = cache.insert(key, bytes: bytes, expiresAt: SimTime(microseconds: expiresAt), value: op)
                 let expected = reference.insert(key, bytes: bytes, expiresAt: expiresAt, value: op)

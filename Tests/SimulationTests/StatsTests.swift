@@ -21,6 +21,47 @@ struct LatencyHistogramTests {
         #expect(h.counts.isEmpty, "no memory until the first value")
     }
 
+    @Test("a LatencyRecorder gives exactly the histogram that recording the same values builds: counts, stored length, sum, extremes (seed 17)",
+          arguments: [Int64(1_000), 50_000_000, .max])
+    func recorderMatchesHistogram(limit: Int64) {
+        var rng = SplitMix64(seed: 17)
+        var recorder = LatencyRecorder()
+        var h = LatencyHistogram()
+        #expect(recorder.histogram == h && recorder.histogram.counts.isEmpty, "empty: nothing stored")
+        for step in 0..<20_000 {
+            // Mostly a few repeated values (hits and one RTT), some spread over 0...limit.
+            let v: Int64 = step % 3 == 0 ? Int64(rng.next() % UInt64(limit)) : (step % 3 == 1 ? 0 : min(40_000, limit - 1))
+            recorder.record(v)
+            h.record(v)
+            if step % 4_999 == 0 {
+                let got = recorder.histogram
+                #expect(got == h && got.raw == h.raw && got.counts.count == h.counts.count, "limit \(limit), step \(step)")
+            }
+        }
+        if limit == .max { recorder.record(.max); h.record(.max); recorder.record(.max); h.record(.max) }
+        let got = recorder.histogram
+        #expect(got == h && got.raw == h.raw && got.counts.count == h.counts.count, "limit \(limit)")
+        #expect(got.percentile(50) == h.percentile(50) && got.mean == h.mean && recorder.count == h.count)
+    }
+
+    @Test("a TallyArray keeps every tally through its growth: changed in place, read back in order")
+    func tallyArray() {
+        var tallies = TallyArray()
+        #expect(tallies.count == 0 && tallies.indices.isEmpty)
+        for cell in 0..<1_000 {
+            tallies.appendEmpty()
+            #expect(tallies[cell] == Tally(), "cell \(cell) starts empty")
+            // Change every cell so far through the current pointer, as record does.
+            let cells = tallies.cells
+            for c in 0...cell where c % 7 == cell % 7 { cells[c].requests += 1; cells[c].originBytes += Int64(c) }
+        }
+        #expect(tallies.count == 1_000 && tallies.indices == 0..<1_000)
+        for c in tallies.indices {
+            let times = (999 - c) / 7 + 1   // the steps from c on with the same remainder
+            #expect(tallies[c].requests == times && tallies[c].originBytes == Int64(c * times), "cell \(c)")
+        }
+    }
+
     @Test("values below 1024 µs are exact at every percentile")
     func exactBelow1024() {
         var h = LatencyHistogram()
