@@ -271,6 +271,11 @@ public final class PopsimTraceSource: RequestColumnSource {
             }
             if end &- p >= 8 {
                 let word = UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: p, as: UInt64.self))
+                if word & 0x8000 == 0 {
+                    // Two bytes (a time delta, most sizes): no mask to make.
+                    p &+= 2
+                    return (word & 0x7F) | (word &>> 1 & 0x3F80)
+                }
                 let stops = ~word & 0x8080_8080_8080_8080
                 if stops != 0 {
                     // The last byte's high bit is bit 8k+7 of the word: the varint is k+1 bytes.
