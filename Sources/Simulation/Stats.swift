@@ -65,6 +65,13 @@ public struct LatencyHistogram: Sendable {
         let bucket = Self.bucketIndex(microseconds)
         if bucket >= counts.count { growCounts(toInclude: bucket) }
         counts[bucket] += 1
+        noteTotals(microseconds)
+    }
+
+    /// What `record` changes besides the value's bucket: the count, the sum and the extremes
+    /// (`LatencyRecorder` keeps its buckets elsewhere and these here).
+    @inlinable @inline(__always)
+    internal mutating func noteTotals(_ microseconds: Int64) {
         recorded += 1
         let (low, carry) = sumLow.addingReportingOverflow(UInt64(microseconds))
         sumLow = low
@@ -185,16 +192,13 @@ struct LatencyRecorder {
 
     private let block = Block()
     private let counts: UnsafeMutablePointer<Int64>
-    private var recorded: Int64 = 0
-    private var sumHigh: UInt64 = 0
-    private var sumLow: UInt64 = 0
-    private var smallest: Int64 = .max
-    private var largest: Int64 = 0
+    /// The count, sum and extremes, in a histogram whose own buckets stay empty.
+    private var totals = LatencyHistogram()
 
     init() { counts = block.counts }
 
     /// The number of values recorded.
-    var count: Int64 { recorded }
+    var count: Int64 { totals.count }
 
     /// Records one latency, as `LatencyHistogram.record` does.
     /// - Parameter microseconds: The latency; must not be negative.
@@ -202,26 +206,16 @@ struct LatencyRecorder {
     mutating func record(_ microseconds: Int64) {
         precondition(microseconds >= 0, "a latency must not be negative")
         counts[LatencyHistogram.bucketIndex(microseconds)] += 1
-        recorded += 1
-        let (low, carry) = sumLow.addingReportingOverflow(UInt64(microseconds))
-        sumLow = low
-        if carry { sumHigh += 1 }
-        if microseconds < smallest { smallest = microseconds }
-        if microseconds > largest { largest = microseconds }
+        totals.noteTotals(microseconds)
     }
 
     /// The histogram of the values recorded so far.
     var histogram: LatencyHistogram {
-        var h = LatencyHistogram()
-        guard recorded > 0 else { return h }
-        let top = LatencyHistogram.bucketIndex(largest)
+        var h = totals
+        guard h.count > 0 else { return h }
+        let top = LatencyHistogram.bucketIndex(h.largest)
         h.growCounts(toInclude: top)
         for bucket in 0...top { h.counts[bucket] = counts[bucket] }
-        h.recorded = recorded
-        h.sumHigh = sumHigh
-        h.sumLow = sumLow
-        h.smallest = smallest
-        h.largest = largest
         return h
     }
 }
