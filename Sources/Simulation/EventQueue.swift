@@ -90,15 +90,15 @@ public struct EventQueue<Payload> {
         }
     }
 
-    /// `push` of an entry earlier than the lane's last.
+    /// `push` of an entry earlier than the lane's last (so the lane is not empty): when the lane
+    /// holds only a few entries they move to the heap and this one starts the lane again, else
+    /// it goes to the heap.
     @inlinable
     internal mutating func pushEarlier(_ entry: Entry) {
-        if laneHead < lane.count && entry.time < lane[lane.count - 1].time && lane.count - laneHead <= Self.fewInLane {
+        if lane.count - laneHead <= Self.fewInLane {
             for k in laneHead..<lane.count { pushToHeap(lane[k]) }
             lane.removeAll(keepingCapacity: true)
             laneHead = 0
-        }
-        if laneHead == lane.count || entry.time >= lane[lane.count - 1].time {
             lane.append(entry)
         } else {
             pushToHeap(entry)
