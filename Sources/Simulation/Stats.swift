@@ -220,57 +220,6 @@ struct LatencyRecorder {
     }
 }
 
-/// The tallies of a unit's result cells: appended as cells are first seen and changed in
-/// place at every request, through a pointer to memory this value's block owns — an array
-/// would check its sole ownership at every change, a call into the runtime. The block grows
-/// by doubling (the tallies move; `cells` follows them). Copies share the block: keep one in
-/// one place.
-struct TallyArray {
-    /// Owns the tallies.
-    private final class Block {
-        var base: UnsafeMutablePointer<Tally>
-        var capacity: Int
-        var count = 0
-        init(capacity: Int) {
-            base = .allocate(capacity: capacity)
-            self.capacity = capacity
-        }
-        deinit {
-            base.deinitialize(count: count)
-            base.deallocate()
-        }
-    }
-
-    private let block = Block(capacity: 64)
-    /// The tallies, `count` of them; valid until the next `append`.
-    private(set) var cells: UnsafeMutablePointer<Tally>
-    private(set) var count = 0
-
-    init() { cells = block.base }
-
-    var indices: Range<Int> { 0..<count }
-
-    subscript(cell: Int) -> Tally {
-        precondition(cell >= 0 && cell < count, "internal error: a tally outside the cells")
-        return cells[cell]
-    }
-
-    /// Appends an empty tally.
-    mutating func appendEmpty() {
-        if count == block.capacity {
-            let larger = UnsafeMutablePointer<Tally>.allocate(capacity: 2 * count)
-            larger.moveInitialize(from: block.base, count: count)
-            block.base.deallocate()
-            block.base = larger
-            block.capacity = 2 * count
-            cells = larger
-        }
-        (cells + count).initialize(to: Tally())
-        count += 1
-        block.count = count
-    }
-}
-
 extension LatencyHistogram {
     /// A histogram's exact state, for writing a shard's partial result and reading it back.
     public struct Raw: Sendable, Equatable {

@@ -88,7 +88,8 @@ struct VariantSimulator {
     private var recentCells = RecentMemo<WindowCellKey, Int32>(vacant: .vacant, filler: 0)
     private var cellWindows: [Int32] = []
     private var cellKeys: [UInt64] = []
-    private var cellTallies = TallyArray()
+    /// The cells' tallies, changed in place at every request (`PointerBuffer`).
+    private var cellTallies = PointerBuffer<Tally>()
     private var classInfo: [(kind: UInt8, originPlus1: UInt32)] = []
     private var latencies = LatencyRecorder()
     var latency: LatencyHistogram { latencies.histogram }
@@ -398,19 +399,10 @@ struct VariantSimulator {
         if let c = recentCells[recent] {
             cell = Int(c)
         } else {
-            if let c = windowCells[key] {
-                cell = Int(c)
-            } else {
-                cell = cellTallies.count
-                windowCells.insert(key, Int32(cell))
-                cellWindows.append(Int32(currentWindow))
-                cellKeys.append(key.value)
-                cellTallies.appendEmpty()
-            }
-            recentCells.remember(recent, Int32(cell))
+            cell = windowCell(key, recent)
         }
         // Through the block's pointer: no check of sole ownership per request.
-        let cells = cellTallies.cells
+        let cells = cellTallies.base
         cells[cell].requests += 1
         switch status {
         case .hit: cells[cell].hits += 1
@@ -433,6 +425,24 @@ struct VariantSimulator {
             if u >= failuresByURL.count { failuresByURL.append(contentsOf: repeatElement(0, count: u + 1 - failuresByURL.count)) }
             failuresByURL[u] += 1
         }
+    }
+
+    /// The cell of `key` in the current window when `recentCells` does not hold it: found in
+    /// `windowCells`, or made. Out of line, the rarer way.
+    @inline(never)
+    private mutating func windowCell(_ key: PackedKey, _ recent: WindowCellKey) -> Int {
+        let cell: Int
+        if let c = windowCells[key] {
+            cell = Int(c)
+        } else {
+            cell = cellTallies.count
+            windowCells.insert(key, Int32(cell))
+            cellWindows.append(Int32(currentWindow))
+            cellKeys.append(key.value)
+            cellTallies.append(Tally())
+        }
+        recentCells.remember(recent, Int32(cell))
+        return cell
     }
 
     private mutating func enterWindow(of time: Int64) {
@@ -788,38 +798,13 @@ struct InFlight: Sendable {
 }
 
 /// The records of the fetches in flight, by number: a finished fetch's number is reused by
-/// the next fetch (the most recently released first). The records and the free numbers live
-/// in memory that a block owns, reached through pointers — arrays would check their sole
-/// ownership at every miss and every completion. Copies share the block: keep one in one place.
+/// the next fetch (the most recently released first). Both tables are `PointerBuffer`s: a
+/// miss adds a record and a completion releases it, and arrays would check their sole
+/// ownership at each.
 struct FlightPool {
-    /// Owns the records (`made` of them initialised) and the stack of free numbers.
-    private final class Block {
-        var records: UnsafeMutablePointer<InFlight>
-        var free: UnsafeMutablePointer<Int32>
-        var capacity: Int
-        var made = 0
-        init(capacity: Int) {
-            records = .allocate(capacity: capacity)
-            free = .allocate(capacity: capacity)
-            self.capacity = capacity
-        }
-        deinit {
-            records.deinitialize(count: made)
-            records.deallocate()
-            free.deallocate()
-        }
-    }
-
-    private let block = Block(capacity: 64)
-    private var records: UnsafeMutablePointer<InFlight>
-    private var free: UnsafeMutablePointer<Int32>
-    private var made = 0
-    private var freeCount = 0
-
-    init() {
-        records = block.records
-        free = block.free
-    }
+    private var records = PointerBuffer<InFlight>()
+    /// Released numbers, a stack.
+    private var free = PointerBuffer<Int32>()
 
     /// The record of a fetch in flight (added and not yet released).
     @inline(__always)
@@ -828,40 +813,20 @@ struct FlightPool {
     /// Stores `record` under the most recently released number, else a new one.
     @inline(__always)
     mutating func add(_ record: InFlight) -> Int32 {
-        if freeCount > 0 {
-            freeCount -= 1
-            let flight = free[freeCount]
+        if free.count > 0 {
+            let flight = free.removeLast()
             records[Int(flight)] = record
             return flight
         }
-        if made == block.capacity { grow() }
-        precondition(made < Int(Int32.max), "internal error: more than 2³¹ fetches in flight")
-        (records + made).initialize(to: record)
-        made += 1
-        block.made = made
-        return Int32(made - 1)
+        precondition(records.count < Int(Int32.max), "internal error: more than 2³¹ fetches in flight")
+        records.append(record)
+        return Int32(records.count - 1)
     }
 
     /// Frees a fetch's number for reuse; its record is not read again.
     @inline(__always)
     mutating func release(_ flight: Int32) {
-        free[freeCount] = flight
-        freeCount += 1
-    }
-
-    private mutating func grow() {
-        let capacity = 2 * block.capacity
-        let larger = UnsafeMutablePointer<InFlight>.allocate(capacity: capacity)
-        larger.moveInitialize(from: block.records, count: made)
-        block.records.deallocate()
-        let largerFree = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
-        largerFree.initialize(from: block.free, count: freeCount)
-        block.free.deallocate()
-        block.records = larger
-        block.free = largerFree
-        block.capacity = capacity
-        records = larger
-        free = largerFree
+        free.append(flight)
     }
 }
 

@@ -44,15 +44,15 @@ struct LatencyHistogramTests {
         #expect(got.percentile(50) == h.percentile(50) && got.mean == h.mean && recorder.count == h.count)
     }
 
-    @Test("a TallyArray keeps every tally through its growth: changed in place, read back in order")
-    func tallyArray() {
-        var tallies = TallyArray()
+    @Test("a PointerBuffer of tallies keeps every tally through its growth: changed in place, read back in order; removeLast takes the last")
+    func pointerBuffer() {
+        var tallies = PointerBuffer<Tally>()
         #expect(tallies.count == 0 && tallies.indices.isEmpty)
         for cell in 0..<1_000 {
-            tallies.appendEmpty()
+            tallies.append(Tally())
             #expect(tallies[cell] == Tally(), "cell \(cell) starts empty")
             // Change every cell so far through the current pointer, as record does.
-            let cells = tallies.cells
+            let cells = tallies.base
             for c in 0...cell where c % 7 == cell % 7 { cells[c].requests += 1; cells[c].originBytes += Int64(c) }
         }
         #expect(tallies.count == 1_000 && tallies.indices == 0..<1_000)
@@ -60,6 +60,10 @@ struct LatencyHistogramTests {
             let times = (999 - c) / 7 + 1   // the steps from c on with the same remainder
             #expect(tallies[c].requests == times && tallies[c].originBytes == Int64(c * times), "cell \(c)")
         }
+        let last = tallies.removeLast()
+        #expect(last.requests == 1 && last.originBytes == 999 && tallies.count == 999)
+        tallies.append(Tally())
+        #expect(tallies[999] == Tally() && tallies.count == 1_000)
     }
 
     @Test("values below 1024 µs are exact at every percentile")
