@@ -57,15 +57,6 @@ public final class RequestColumns {
         time.deallocate(); pop.deallocate(); url.deallocate(); originPlus1.deallocate()
         method.deallocate(); kind.deallocate(); credentialsPlus1.deallocate(); bytes.deallocate(); urlsDefined.deallocate()
     }
-
-    /// Row `i` as a record (ids as they are in the columns now), for code that takes records.
-    public func record(_ i: Int) -> TraceRecord {
-        precondition(i >= 0 && i < count, "row \(i) of \(count)")
-        return TraceRecord(time: time[i], pop: pop[i], url: url[i], origin: originPlus1[i] == 0 ? nil : originPlus1[i] - 1,
-                           kind: ResourceKind(ordinal: kind[i]), method: method[i],
-                           credentials: credentialsPlus1[i] == 0 ? nil : CredentialsMode(ordinal: credentialsPlus1[i] - 1),
-                           bytes: bytes[i] < 0 ? nil : bytes[i], line: firstRecord + i)
-    }
 }
 
 /// A trace that can hand over its requests in columns, many per call.

@@ -51,6 +51,17 @@ struct PSBytes {
     }
 }
 
+extension RequestColumns {
+    /// Row `i` as a record (ids as they are in the columns), to compare with `next()`'s.
+    func record(_ i: Int) -> TraceRecord {
+        precondition(i >= 0 && i < count, "row \(i) of \(count)")
+        return TraceRecord(time: time[i], pop: pop[i], url: url[i], origin: originPlus1[i] == 0 ? nil : originPlus1[i] - 1,
+                           kind: ResourceKind(ordinal: kind[i]), method: method[i],
+                           credentials: credentialsPlus1[i] == 0 ? nil : CredentialsMode(ordinal: credentialsPlus1[i] - 1),
+                           bytes: bytes[i] < 0 ? nil : bytes[i], line: firstRecord + i)
+    }
+}
+
 @Suite("popsim binary traces")
 struct PopsimTraceTests {
     /// A canonical CSV trace exercising every field: quoting, origins, methods, credentials,
