@@ -63,9 +63,19 @@ public func runProcess(_ executable: String, _ arguments: [String], in directory
                      stderr: String(decoding: stderr, as: UTF8.self))
 }
 
-/// A fresh empty folder under the system's temporary directory.
+/// The folder every `makeTemporaryDirectory` folder of this test process goes in, removed when
+/// the process exits: the tests made some eighty folders a run and removed a few, and a
+/// machine that ran the suite a few dozen times had thousands of them in its temporary folder.
+private let testProcessFolder: String = {
+    let path = NSTemporaryDirectory() + "/popsim-tests-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(atPath: testProcessFolder) }
+    return path
+}()
+
+/// A fresh empty folder, removed with the others when the test process exits.
 public func makeTemporaryDirectory(_ label: String = "popsim-test") throws -> String {
-    let path = NSTemporaryDirectory() + "/\(label)-\(UUID().uuidString)"
+    let path = testProcessFolder + "/\(label)-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }
