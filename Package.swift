@@ -14,8 +14,10 @@ let package = Package(
         .target(name: "HTTPModel"),
         // Trace readers and writers, interning, small parsing helpers (JSON, durations, sizes).
         .target(name: "Workload", dependencies: ["HTTPModel"]),
+        // One function: a prefetch hint, from the compiler's builtins (hence -parse-stdlib).
+        .target(name: "Prefetch", swiftSettings: [.unsafeFlags(["-parse-stdlib"])]),
         // The event loop: time, events, caches, POPs, origins.
-        .target(name: "Simulation", dependencies: ["HTTPModel", "Workload"]),
+        .target(name: "Simulation", dependencies: ["HTTPModel", "Workload", "Prefetch"]),
         // Scenario files: decode, validate, build a simulation.
         .target(name: "Scenario", dependencies: ["HTTPModel", "Workload", "Simulation"]),
         // Summaries, comparison tables, JSON/CSV writers, narrated timelines.

@@ -13,6 +13,11 @@ extension LRUCache {
     public func invariantViolations() -> [String] {
         var problems: [String] = []
         let slotCount = slots.count
+        // `prefetchVictims`' walk: a hint, but it must name a slot that exists.
+        if aheadSlot != Self.none && (aheadSlot < 0 || Int(aheadSlot) >= slotCount) {
+            problems.append("prefetchVictims' cursor is slot \(aheadSlot), outside 0..<\(slotCount)")
+        }
+        if aheadCount > Self.victimsAhead { problems.append("prefetchVictims' cursor is \(aheadCount) places ahead, more than \(Self.victimsAhead)") }
         for (slot, size) in largeSizes where Int(slot) >= slotCount || slots[Int(slot)].size != Self.largeSize || slots[Int(slot)].prev == Self.freeMark {
             problems.append("large size \(size) recorded for slot \(slot), which is not a live entry of 4 GiB or more")
         }

@@ -1,3 +1,5 @@
+import Prefetch
+
 /// A byte-bounded least-recently-used cache with per-entry expiry, keyed by integer ids.
 ///
 /// This is the POP cache of the simulator, written in libCacheSim's verbs: `lookup` (get),
@@ -16,6 +18,8 @@
 /// doubling) and the index by doubling at three-quarters load, which bounds the memory per
 /// resident object: with a 4-byte value a slot is 32 bytes, so an entry costs 32–40 bytes of
 /// slots plus 10.7–21.3 bytes of index — at most 62 bytes (issue 6 asks for at most 64).
+///
+/// The coming evictions are prefetched a step per request (`prefetchVictims`).
 ///
 /// Sizes are kept in 32 bits; the rare object of 4 GiB or more keeps its size in a side table.
 ///
@@ -80,6 +84,14 @@ public struct LRUCache<Value> {
     /// The first free slot, or `none`.
     @usableFromInline internal var freeSlot: Int32
 
+    /// `prefetchVictims`' place on the list: a slot up to `victimsAhead` places from the least
+    /// recently used end, whose line has been prefetched, or `none`. A hint only: it may point
+    /// at a slot that has since moved or been freed, which costs a useless prefetch, nothing else.
+    @usableFromInline internal var aheadSlot: Int32
+    /// About how many places `aheadSlot` is from the least recently used end: one more per step,
+    /// one less per eviction; at zero the walk starts again from that end.
+    @usableFromInline internal var aheadCount: Int32
+
     /// The open-addressing index: bucket → the entry's slot in the low 32 bits and the top 32
     /// bits of its key's hash in the high ones (`emptyBucket` when empty). Its size is a power
     /// of two and at least 4/3 of `count`: probe runs stay a few buckets long, within a cache
@@ -117,6 +129,8 @@ public struct LRUCache<Value> {
         lruSlot = Self.none
         mruSlot = Self.none
         freeSlot = Self.none
+        aheadSlot = Self.none
+        aheadCount = 0
         var bucketCount = 16
         while bucketCount * 3 < 4 * expectedObjects { bucketCount <<= 1 }
         buckets = ContiguousArray(repeating: Self.emptyBucket, count: bucketCount)
@@ -430,6 +444,7 @@ extension LRUCache {
         liveBytes = used
         liveCount = live
         evictionCount += evicted
+        aheadCount -= Int32(truncatingIfNeeded: evicted)
         lruSlot = lru
         mruSlot = mru
         freeSlot = free
@@ -549,6 +564,51 @@ extension LRUCache {
                 }
                 return sum
             }
+        }
+    }
+
+    /// How far ahead of the evictions `prefetchVictims` reads: a few inserts' worth of victims.
+    @inlinable internal static var victimsAhead: Int32 { 16 }
+
+    /// Prefetches what the coming evictions will read, one victim further per call: the next
+    /// slot on the list from the least recently used end, and the index bucket of the slot
+    /// prefetched a call ago (whose key is by now in the processor's cache).
+    ///
+    /// An eviction reads its victim's slot and then, from its key, the victim's index bucket:
+    /// two dependent cache misses, since the least recently used entries are the ones least
+    /// likely to be cached (`perf`: 14 % of the bench's 1-POP run, 23 % of its 8-POP run, most of
+    /// it waiting for the index bucket). Walking the list one step per request, with prefetches
+    /// that hold nothing up, lets both arrive while other requests run: 2–5 % off those runs'
+    /// time in paired rounds, for ~14 instructions a request. Changes nothing a lookup, insert or
+    /// eviction does.
+    @inlinable @inline(__always)
+    public mutating func prefetchVictims() {
+        let cursor = aheadSlot
+        if cursor == Self.none || aheadCount <= 0 {
+            let lru = lruSlot
+            guard lru != Self.none else { return }
+            slots.withUnsafeBufferPointer { prefetch(UnsafeRawPointer($0.baseAddress! + Int(lru))) }
+            aheadSlot = lru
+            aheadCount = 1
+            return
+        }
+        guard aheadCount < Self.victimsAhead else { return }
+        let shift = bucketShift
+        let next: Int32 = slots.withUnsafeBufferPointer { p in
+            let s = Int(cursor)
+            guard p[s].prev != Self.freeMark else { return Self.freeMark }
+            buckets.withUnsafeBufferPointer { prefetch(UnsafeRawPointer($0.baseAddress! + Int(truncatingIfNeeded: Self.hash(p[s].key) &>> shift))) }
+            let n = p[s].next
+            if n != Self.none { prefetch(UnsafeRawPointer(p.baseAddress! + Int(n))) }
+            return n
+        }
+        if next == Self.freeMark || next == Self.none {
+            // Freed since, or moved to the most recently used end by a hit (or the list is
+            // shorter than the walk): start again from the least recently used end.
+            aheadSlot = Self.none
+        } else {
+            aheadSlot = next
+            aheadCount += 1
         }
     }
 

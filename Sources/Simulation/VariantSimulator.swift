@@ -296,6 +296,7 @@ struct VariantSimulator {
             originFetched = true
         } else {
             let key = cacheKey(f, originHeader: originHeader, pop: pop)
+            pops[pop].cache.prefetchVictims()
             let (lookup, size) = pops[pop].cache.lookupWithSize(key, at: SimTime(microseconds: w.time))
             if case .hit(let value) = lookup {
                 fill = value

@@ -36,6 +36,46 @@ struct LRUCacheTests {
         c.checkInvariants()
     }
 
+    @Test("prefetchVictims walks from the LRU end a step per call up to victimsAhead places, starts again after evictions or a hit on its place, and changes nothing")
+    func prefetchVictimsWalks() {
+        var c = Cache(capacityBytes: 100)
+        for k in 0..<40 { c.insert(UInt64(k), bytes: 1, expiresAt: forever, value: k) }
+        let order = c.keysInLRUOrder()
+        func cursorKey() -> UInt64? { c.aheadSlot == Cache.none ? nil : c.slots[Int(c.aheadSlot)].key }
+        c.prefetchVictims()
+        #expect(cursorKey() == 0 && c.aheadCount == 1, "the first step is the LRU end")
+        c.prefetchVictims()
+        #expect(cursorKey() == 1 && c.aheadCount == 2)
+        for _ in 0..<30 { c.prefetchVictims() }
+        let ahead = Int(Cache.victimsAhead)
+        #expect(cursorKey() == UInt64(ahead - 1) && Int(c.aheadCount) == ahead, "the walk stops \(ahead) places ahead")
+        #expect(c.keysInLRUOrder() == order && c.count == 40 && c.evictions == 0, "a prefetch changes nothing")
+        // An insert that evicts the walk's places (keys 0…15): the walk starts again from the new LRU end.
+        c.insert(1000, bytes: 76, expiresAt: forever, value: 1000)
+        #expect(c.evictions == ahead && c.aheadCount <= 0)
+        c.prefetchVictims()
+        #expect(cursorKey() == UInt64(ahead) && c.aheadCount == 1)
+        c.prefetchVictims()
+        #expect(cursorKey() == UInt64(ahead + 1))
+        // A hit moves the walk's place to the MRU end: the next step finds no successor there and
+        // gives up, the one after starts again from the LRU end.
+        #expect(c.lookup(UInt64(ahead + 1), at: .zero) == .hit(ahead + 1))
+        c.prefetchVictims()
+        #expect(cursorKey() == nil)
+        c.prefetchVictims()
+        #expect(cursorKey() == UInt64(ahead) && c.aheadCount == 1)
+        // A freed place (removed) is left the same way.
+        c.prefetchVictims()
+        #expect(cursorKey() == UInt64(ahead + 2))
+        c.remove(UInt64(ahead + 2))
+        c.prefetchVictims()
+        #expect(cursorKey() == nil)
+        c.checkInvariants()
+        var empty = Cache(capacityBytes: 10)
+        empty.prefetchVictims()
+        #expect(empty.aheadSlot == Cache.none, "an empty cache has no LRU end to walk from")
+    }
+
     @Test("a hit returns the value and makes the entry the most recently used")
     func hitPromotes() {
         var c = cache(capacity: 300, inserting: [(1, 100), (2, 100), (3, 100)])
@@ -259,6 +299,9 @@ struct LRUCacheDifferentialTests {
             let key = rng.next() % keySpace
             let roll = rng.next() % 1_000
             let context = "seed \(seed), op \(op), key \(key), roll \(roll)"
+            // Prefetching ahead of the evictions, as the event loop does before a lookup, must
+            // change nothing the reference does not do.
+            if roll % 3 == 0 { cache.prefetchVictims() }
             if roll < 225 {
                 let got = cache.lookup(key, at: SimTime(microseconds: now))
                 let expected = reference.lookup(key, at: now)
