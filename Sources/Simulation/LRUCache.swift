@@ -540,14 +540,18 @@ extension LRUCache {
         }
     }
 
-    /// Reads what lookups of `keys` will read first — each key's home bucket and, when the
-    /// bucket's hash bits match, the entry's slot and its neighbour towards the LRU end — and
-    /// returns a value made of them, which the caller keeps somewhere so that the loads are made.
+    /// Brings what lookups of `keys` will read into the processor's cache — each key's home
+    /// bucket and, when the bucket's hash bits match, the entry's slot and both its neighbours
+    /// on the list (a hit relinks them) — and returns a value made of what it read (a present
+    /// key's link towards the LRU end, an absent key's bucket), for the caller to keep.
     ///
-    /// One lookup at a time waits for each of its cache misses in turn; touching a batch of keys
-    /// in this loop first lets the processor overlap them, since nothing in the loop waits for
-    /// another iteration. The loop reads through unsafe buffers so that it makes no reference
-    /// count operation: those are locked instructions, which would order the loads again.
+    /// One lookup at a time waits for each of its cache misses in turn. Here the batch's
+    /// misses overlap, in three passes: the buckets are prefetched, then read (by now mostly
+    /// arrived) to prefetch the slots, then the slots read to prefetch their neighbours. A
+    /// prefetch holds nothing up, where a load that misses stalls the loop once the
+    /// processor's reorder window fills: with loads at each level (the former version) the
+    /// bench's runs took 2–3 % longer. The passes read through unsafe buffers so that they make
+    /// no reference count operation: those are locked instructions, which order memory accesses.
     @inlinable
     public func touch(_ keys: UnsafePointer<UInt64>, count: Int) -> UInt64 {
         let shift = bucketShift
@@ -555,12 +559,23 @@ extension LRUCache {
             slots.withUnsafeBufferPointer { slots in
                 var sum: UInt64 = 0
                 for k in 0..<count {
+                    prefetch(UnsafeRawPointer(buckets.baseAddress! + Int(truncatingIfNeeded: Self.hash(keys[k]) &>> shift)))
+                }
+                for k in 0..<count {
+                    let hash = Self.hash(keys[k])
+                    let entry = buckets[Int(truncatingIfNeeded: hash &>> shift)]
+                    let slot = Self.slot(inBucket: entry)
+                    if slot != Self.none && entry &>> 32 == hash &>> 32 { prefetch(UnsafeRawPointer(slots.baseAddress! + Int(slot))) }
+                }
+                for k in 0..<count {
                     let hash = Self.hash(keys[k])
                     let entry = buckets[Int(truncatingIfNeeded: hash &>> shift)]
                     let slot = Self.slot(inBucket: entry)
                     guard slot != Self.none, entry &>> 32 == hash &>> 32 else { sum &+= entry; continue }
-                    let prev = slots[Int(slot)].prev
-                    sum &+= prev >= 0 ? slots[Int(prev)].key : UInt64(truncatingIfNeeded: prev)
+                    let prev = slots[Int(slot)].prev, next = slots[Int(slot)].next
+                    if prev >= 0 { prefetch(UnsafeRawPointer(slots.baseAddress! + Int(prev))) }
+                    if next >= 0 { prefetch(UnsafeRawPointer(slots.baseAddress! + Int(next))) }
+                    sum &+= UInt64(truncatingIfNeeded: prev)
                 }
                 return sum
             }

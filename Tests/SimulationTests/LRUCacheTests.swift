@@ -16,13 +16,15 @@ private func cache(capacity: Int64, inserting entries: [(key: UInt64, bytes: Int
 
 @Suite("LRUCache")
 struct LRUCacheTests {
-    @Test("touching keys reads their neighbours towards the LRU end and changes nothing")
+    @Test("touching keys reads their slots' links and changes nothing")
     func touchChangesNothing() {
         var c = cache(capacity: 300, inserting: [(1, 100), (2, 100), (3, 100)])
         func touch(_ keys: [UInt64]) -> UInt64 { keys.withUnsafeBufferPointer { c.touch($0.baseAddress!, count: $0.count) } }
-        // 3's LRU-side neighbour is 2, 2's is 1; 1 is the LRU end (none: -1).
-        #expect(touch([3]) == 2)
-        #expect(touch([3, 2]) == 3)
+        // Keys 1, 2, 3 are in slots 0, 1, 2. A present key's value is its slot's link towards the
+        // LRU end (the neighbours themselves are prefetched): 3's is slot 1, 2's slot 0; 1 is the
+        // LRU end (none: -1).
+        #expect(touch([3]) == 1)
+        #expect(touch([3, 2]) == 1)
         #expect(touch([1]) == UInt64(bitPattern: -1))
         let absent = touch([99])
         #expect(absent == LRUCache<Int>.emptyBucket || absent >> 32 != LRUCache<Int>.hash(99) >> 32,
