@@ -12,10 +12,10 @@ let package = Package(
     targets: [
         // Pure CORS/HTTP rules: origins, header lists, the browser check, OSS and CDN rules.
         .target(name: "HTTPModel"),
-        // Trace readers and writers, interning, small parsing helpers (JSON, durations, sizes).
-        .target(name: "Workload", dependencies: ["HTTPModel"]),
         // One function: a prefetch hint, from the compiler's builtins (hence -parse-stdlib).
         .target(name: "Prefetch", swiftSettings: [.unsafeFlags(["-parse-stdlib"])]),
+        // Trace readers and writers, interning, small parsing helpers (JSON, durations, sizes).
+        .target(name: "Workload", dependencies: ["HTTPModel", "Prefetch"]),
         // The event loop: time, events, caches, POPs, origins.
         .target(name: "Simulation", dependencies: ["HTTPModel", "Workload", "Prefetch"]),
         // Scenario files: decode, validate, build a simulation.

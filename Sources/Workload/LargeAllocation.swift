@@ -1,3 +1,4 @@
+import Prefetch
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Musl)
@@ -72,6 +73,12 @@ package struct WordTable: @unchecked Sendable {
             if !isKnownUniquelyReferenced(&storage) { copyStorage() }
             storage.base[i] = newValue
         }
+    }
+
+    /// Prefetches word `i` (any index: a hint, never a fault).
+    @inline(__always)
+    package func prefetchWord(_ i: Int) {
+        withExtendedLifetime(storage) { prefetch(UnsafeRawPointer(storage.base + i)) }
     }
 
     /// Calls `body` with the words, read-only (for loops that must not check each index).

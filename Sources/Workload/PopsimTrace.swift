@@ -529,7 +529,7 @@ public final class PopsimTraceSource: RequestColumnSource {
                 if Int(id) == before, !isValidUTF8(text) { throw notUTF8() }
             } else {
                 before = urls.count
-                guard let i = urls.intern(bytes: text) else { throw notUTF8() }
+                guard let i = urls.intern(expectedNew: text) else { throw notUTF8() }
                 id = i
             }
         case .method:

@@ -18,6 +18,24 @@ struct InternerTests {
         #expect(i.count == 3)
     }
 
+    @Test("intern(expectedNew:) gives what intern(bytes:) gives: new texts in order, a repeated text its first id, invalid UTF-8 nil and nothing added; across the table's growth")
+    func expectedNew() {
+        var a = Interner(), b = Interner()
+        func both(_ bytes: [UInt8]) -> (UInt32?, UInt32?) {
+            (bytes.withUnsafeBytes { a.intern(bytes: $0) }, bytes.withUnsafeBytes { b.intern(expectedNew: $0) })
+        }
+        for n in 0..<3_000 {
+            let text = Array("https://static.example-cdn.com/o\(n).jpg".utf8)
+            let (x, y) = both(text)
+            #expect(x == y && y == UInt32(n))
+        }
+        let (again, againNew) = both(Array("https://static.example-cdn.com/o1234.jpg".utf8))
+        #expect(again == 1234 && againNew == 1234, "a text defined twice gets its first id (the reader then refuses it)")
+        let (bad, badNew) = both([0x68, 0xC3, 0x28])
+        #expect(bad == nil && badNew == nil)
+        #expect(a.count == 3_000 && b.count == 3_000 && a.allStrings == b.allStrings)
+    }
+
     @Test("byte slices find known strings without adding; new ones are validated")
     func bytes() {
         var i = Interner()
