@@ -176,6 +176,9 @@ public struct Interner: Sendable {
     /// Where the texts are, by id.
     private var texts: [ArenaText] = []
     private var index = TextIndex()
+    /// The hashes of the texts added by `appendPending` and not yet entered in `index`: the
+    /// last `pendingHashes.count` texts.
+    private var pendingHashes: [UInt64] = []
     /// The texts' bytes. Holders of the interner's `ArenaText`s keep it alive.
     public let arena = TextArena()
 
@@ -207,16 +210,38 @@ public struct Interner: Sendable {
         return insert(raw, hash: h)
     }
 
-    /// `intern(bytes:)` for a text that is expected to be new (a trace's definition: a second
-    /// one is an error): the same answer, but the table's slot is prefetched first and the
-    /// bytes validated while it arrives. With a million URLs the slot is a cache miss per
-    /// text, which otherwise stalls the probe (7 % of a `.pstrace` run's time, `perf`).
-    public mutating func intern(expectedNew raw: UnsafeRawBufferPointer) -> UInt32? {
+    /// Adds a text that is expected to be new (a trace's definition) under the next id, without
+    /// entering it in the table yet: its slot there is prefetched, and `enterPending()` enters
+    /// the texts so added, in order, once the slots have had time to arrive — a few hundred
+    /// requests later, where entering each at once waited for its slot (a cache miss in a table
+    /// of millions: 7 % of a `.pstrace` run's time, `perf`). Until then the text has its id and
+    /// its bytes (`text(_:)`), but lookups by text do not find it.
+    /// - Returns: the id, or nil when the bytes are not valid UTF-8 (nothing is added).
+    public mutating func appendPending(_ raw: UnsafeRawBufferPointer) -> UInt32? {
+        guard isValidUTF8(raw) else { return nil }
+        precondition(texts.count < Int(UInt32.max), "Interner: more than 2^32 - 1 distinct strings")
         let h = Self.hash(raw)
         index.prefetchHome(hash: h)
-        guard isValidUTF8(raw) else { return find(raw, hash: h) }
-        if let id = find(raw, hash: h) { return id }
-        return insert(raw, hash: h)
+        let id = UInt32(texts.count)
+        texts.append(arena.append(raw))
+        pendingHashes.append(h)
+        return id
+    }
+
+    /// Enters the texts added by `appendPending` in the table, in order.
+    /// - Returns: nil when each was new; else the first that was not — its place among the
+    ///   pending texts and the id it already had — after which the interner is not to be used
+    ///   (that text and the later pending ones are in `texts` but not in the table).
+    public mutating func enterPending() -> (pending: Int, earlierID: UInt32)? {
+        defer { pendingHashes.removeAll(keepingCapacity: true) }
+        let first = texts.count - pendingHashes.count
+        for (k, h) in pendingHashes.enumerated() {
+            let id = first + k
+            let raw = texts[id].rawBytes
+            if let earlier = find(raw, hash: h) { return (k, earlier) }
+            index.insert(UInt32(id), hash: h)
+        }
+        return nil
     }
 
     /// Adds `raw`, which the caller has found not interned (`id(bytes:)`) and valid UTF-8,

@@ -167,6 +167,13 @@ public final class PopsimTraceSource: RequestColumnSource {
     /// Set while `nextRequests` fills a batch that has a row already: the reader then stops
     /// before a define of a POP, origin or method (see `RequestColumnSource`).
     private var stopsBeforeTables = false
+    /// Set while `nextRequests` fills a batch: URL definitions are then entered in `urls`' table
+    /// at the batch's end (`Interner.appendPending`), not one at a time.
+    private var entersURLsLater = false
+    /// The batch's row the next request goes to, while `entersURLsLater`.
+    private var batchRow = 0
+    /// The batch's URL definitions not yet entered in `urls`' table.
+    private var pendingURLs: [PendingURL] = []
 
     /// One request record as the cursor decodes it: ids as in the file, sentinels for absent
     /// fields (see `RequestColumns`).
@@ -371,13 +378,23 @@ public final class PopsimTraceSource: RequestColumnSource {
         if let error = deferredError { deferredError = nil; throw error }
         columns.firstRecord = c.records + 1
         var n = 0
+        entersURLsLater = definedURLs == nil
+        defer { entersURLsLater = false }
         while n < columns.capacity {
             let request: DecodedRequest?
             // A batch ends before a POP, origin or method is defined (nil then, as at the end):
             // those tables are then the same for every row of a batch (`RequestColumnSource`).
             stopsBeforeTables = n > 0
+            batchRow = n
             do { request = try nextRequest() } catch {
-                if n == 0 { throw error }
+                // A URL defined twice earlier in the batch comes first.
+                if let (row, twice) = enterPendingURLs() {
+                    if row == 0 { stopsBeforeTables = false; throw twice }
+                    n = min(n, row)
+                    deferredError = twice
+                    break
+                }
+                if n == 0 { stopsBeforeTables = false; throw error }
                 deferredError = error
                 break
             }
@@ -394,6 +411,11 @@ public final class PopsimTraceSource: RequestColumnSource {
             n &+= 1
         }
         stopsBeforeTables = false
+        if let (row, twice) = enterPendingURLs() {
+            if row == 0 { throw twice }
+            n = min(n, row)
+            deferredError = twice
+        }
         columns.count = n
         return n
     }
@@ -527,9 +549,16 @@ public final class PopsimTraceSource: RequestColumnSource {
                 before = c.defined.url
                 id = try checkNewURL(text, at: bufferOffset + Int64(c.position - count)) ?? UInt32(before)
                 if Int(id) == before, !isValidUTF8(text) { throw notUTF8() }
+            } else if entersURLsLater {
+                // Entered in the table at the batch's end (`enterPendingURLs`), which finds a
+                // text defined twice.
+                before = urls.count
+                guard let i = urls.appendPending(text) else { throw notUTF8() }
+                id = i
+                pendingURLs.append(PendingURL(line: c.records + 1, offset: bufferOffset + Int64(recordStart), row: batchRow))
             } else {
                 before = urls.count
-                guard let i = urls.intern(expectedNew: text) else { throw notUTF8() }
+                guard let i = urls.intern(bytes: text) else { throw notUTF8() }
                 id = i
             }
         case .method:
@@ -549,9 +578,7 @@ public final class PopsimTraceSource: RequestColumnSource {
             (before, id) = (kindNames.count, kindNames.intern(string))
             if Int(id) == before { (c.kinds + before).initialize(to: kind) }
         }
-        guard Int(id) == before else {
-            throw fail("\(table.name) \(quoted(String(decoding: text, as: UTF8.self))) is defined twice (it is already id \(id))")
-        }
+        guard Int(id) == before else { throw definedTwice(table, String(decoding: text, as: UTF8.self), earlier: id) }
         switch table {
         case .pop: c.defined.pop += 1
         case .url: c.defined.url += 1
@@ -665,8 +692,37 @@ public final class PopsimTraceSource: RequestColumnSource {
     }
 
     private func fail(_ message: String) -> TraceError {
-        let n = c.records + 1
-        return TraceError(file: path, line: n, column: nil, message: "record \(n) (byte offset \(bufferOffset + Int64(recordStart))): \(message)")
+        fail(message, line: c.records + 1, offset: bufferOffset + Int64(recordStart))
+    }
+
+    /// The error for the record before request `line`, at byte `offset` of the file.
+    private func fail(_ message: String, line n: Int, offset: Int64) -> TraceError {
+        TraceError(file: path, line: n, column: nil, message: "record \(n) (byte offset \(offset)): \(message)")
+    }
+
+    private func definedTwice(_ table: PopsimTraceFormat.Table, _ text: String, earlier id: UInt32, line: Int? = nil, offset: Int64? = nil) -> TraceError {
+        let message = "\(table.name) \(quoted(text)) is defined twice (it is already id \(id))"
+        guard let line, let offset else { return fail(message) }
+        return fail(message, line: line, offset: offset)
+    }
+
+    /// A URL definition whose entry in `urls`' table waits for the batch's end: where to report
+    /// it if it turns out to be defined twice, and the batch's row it came before.
+    private struct PendingURL {
+        var line: Int
+        var offset: Int64
+        var row: Int
+    }
+
+    /// Enters the batch's URL definitions in `urls`' table (`Interner.enterPending`).
+    /// - Returns: nil when each was new; else the first defined twice: the batch's row it came
+    ///   before (the rows from there on are not to be given) and its error.
+    private func enterPendingURLs() -> (row: Int, error: TraceError)? {
+        defer { pendingURLs.removeAll(keepingCapacity: true) }
+        guard !pendingURLs.isEmpty, let (k, earlier) = urls.enterPending() else { return nil }
+        let d = pendingURLs[k]
+        let id = UInt32(urls.count - pendingURLs.count + k)
+        return (d.row, definedTwice(.url, urls.string(id), earlier: earlier, line: d.line, offset: d.offset))
     }
 
     private func truncated() -> TraceError {

@@ -254,8 +254,8 @@ struct PopsimTraceTests {
 
     // MARK: malformed files
 
-    /// The error reading `bytes` gives, record by record; read in columns of two, the file must
-    /// give the same requests first and then the same error.
+    /// The error reading `bytes` gives, record by record; read in columns of two and of 256, the
+    /// file must give the same requests first and then the same error.
     static func error(_ bytes: [UInt8], readRecords: Bool = true) throws -> TraceError {
         let dir = TemporaryDirectory()
         let path = dir.file("bad.pstrace", bytes)
@@ -265,14 +265,16 @@ struct PopsimTraceTests {
             if readRecords { while let r = try source.next() { records.append(r) } }
         }
         if readRecords {
-            var rows: [TraceRecord] = []
-            let again = try #require(throws: TraceError.self) {
-                let source = try PopsimTraceSource(path: path)
-                let columns = RequestColumns(capacity: 2)
-                while try source.nextRequests(into: columns) > 0 { rows += (0..<columns.count).map(columns.record) }
+            for capacity in [2, 256] {
+                var rows: [TraceRecord] = []
+                let again = try #require(throws: TraceError.self) {
+                    let source = try PopsimTraceSource(path: path)
+                    let columns = RequestColumns(capacity: capacity)
+                    while try source.nextRequests(into: columns) > 0 { rows += (0..<columns.count).map(columns.record) }
+                }
+                #expect(again == error, "in columns of \(capacity): \(again)")
+                #expect(rows == records, "in columns of \(capacity), the requests before the error")
             }
-            #expect(again == error, "in columns: \(again)")
-            #expect(rows == records, "in columns, the requests before the error")
         }
         return error
     }
@@ -344,6 +346,27 @@ struct PopsimTraceTests {
         twice.basics()
         twice.define(1, "/a")
         #expect(try Self.error(twice.bytes).message == "record 1 (byte offset 34): url \"/a\" is defined twice (it is already id 0)")
+
+        // In the middle of a batch (a batch enters its URL definitions at its end): the requests
+        // before the second definition, then its error — also with requests after it, and with
+        // another error after those (the first error in the file is the one given).
+        for after in ["requests", "unknown id", "nothing"] {
+            var late = PSBytes()
+            late.basics()
+            late.define(1, "/b")
+            for k in 0..<5 { late.request(delta: 1, url: UInt64(k % 2)) }
+            late.define(1, "/c")
+            late.define(1, "/b")
+            if after != "nothing" {
+                late.request(delta: 1, url: 3)
+                late.request(delta: 1, url: 2)
+            }
+            if after == "unknown id" { late.request(delta: 1, url: 9) }
+            late.end(after == "requests" ? 7 : 8)
+            let e = try Self.error(late.bytes)
+            #expect(e.line == 6, "\(after)")
+            #expect(e.message == "record 6 (byte offset 74): url \"/b\" is defined twice (it is already id 1)", "\(after)")
+        }
 
         // Past the first eight bytes: the scan passes over whole words before it looks at bytes.
         var control = PSBytes()
