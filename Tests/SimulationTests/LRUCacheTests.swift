@@ -40,20 +40,20 @@ struct LRUCacheTests {
 
     @Test("prefetchVictims walks from the LRU end a step per call up to victimsAhead places, starts again after evictions or a hit on its place, and changes nothing")
     func prefetchVictimsWalks() {
-        var c = Cache(capacityBytes: 100)
-        for k in 0..<40 { c.insert(UInt64(k), bytes: 1, expiresAt: forever, value: k) }
+        let ahead = Int(Cache.victimsAhead), entries = 3 * ahead, capacity = Int64(entries + 60)
+        var c = Cache(capacityBytes: capacity)
+        for k in 0..<entries { c.insert(UInt64(k), bytes: 1, expiresAt: forever, value: k) }
         let order = c.keysInLRUOrder()
         func cursorKey() -> UInt64? { c.aheadSlot == Cache.none ? nil : c.slots[Int(c.aheadSlot)].key }
         c.prefetchVictims()
         #expect(cursorKey() == 0 && c.aheadCount == 1, "the first step is the LRU end")
         c.prefetchVictims()
         #expect(cursorKey() == 1 && c.aheadCount == 2)
-        for _ in 0..<30 { c.prefetchVictims() }
-        let ahead = Int(Cache.victimsAhead)
+        for _ in 0..<2 * ahead { c.prefetchVictims() }
         #expect(cursorKey() == UInt64(ahead - 1) && Int(c.aheadCount) == ahead, "the walk stops \(ahead) places ahead")
-        #expect(c.keysInLRUOrder() == order && c.count == 40 && c.evictions == 0, "a prefetch changes nothing")
-        // An insert that evicts the walk's places (keys 0…15): the walk starts again from the new LRU end.
-        c.insert(1000, bytes: 76, expiresAt: forever, value: 1000)
+        #expect(c.keysInLRUOrder() == order && c.count == entries && c.evictions == 0, "a prefetch changes nothing")
+        // An insert that evicts the walk's places (keys 0 ..< ahead): the walk starts again from the new LRU end.
+        c.insert(1000, bytes: capacity - Int64(entries) + Int64(ahead), expiresAt: forever, value: 1000)
         #expect(c.evictions == ahead && c.aheadCount <= 0)
         c.prefetchVictims()
         #expect(cursorKey() == UInt64(ahead) && c.aheadCount == 1)
