@@ -408,6 +408,7 @@ extension LRUCache {
                 precondition(victim != Self.none, "LRUCache: usedBytes accounts for entries not in the list")
                 removeSlot(victim, bucket: probe(slots[Int(victim)].key).bucket)
                 evictionCount += 1
+                aheadCount -= 1
             }
             return
         }
@@ -550,7 +551,7 @@ extension LRUCache {
     /// arrived) to prefetch the slots, then the slots read to prefetch their neighbours. A
     /// prefetch holds nothing up, where a load that misses stalls the loop once the
     /// processor's reorder window fills: with loads at each level (the former version) the
-    /// bench's runs took 2–3 % longer. The passes read through unsafe buffers so that they make
+    /// bench's runs took 1–3 % longer. The passes read through unsafe buffers so that they make
     /// no reference count operation: those are locked instructions, which order memory accesses.
     @inlinable
     public func touch(_ keys: UnsafePointer<UInt64>, count: Int) -> UInt64 {

@@ -378,26 +378,16 @@ public final class PopsimTraceSource: RequestColumnSource {
         if let error = deferredError { deferredError = nil; throw error }
         columns.firstRecord = c.records + 1
         var n = 0
+        var failure: TraceError? = nil
         entersURLsLater = definedURLs == nil
-        defer { entersURLsLater = false }
+        defer { entersURLsLater = false; stopsBeforeTables = false }
         while n < columns.capacity {
             let request: DecodedRequest?
             // A batch ends before a POP, origin or method is defined (nil then, as at the end):
             // those tables are then the same for every row of a batch (`RequestColumnSource`).
             stopsBeforeTables = n > 0
             batchRow = n
-            do { request = try nextRequest() } catch {
-                // A URL defined twice earlier in the batch comes first.
-                if let (row, twice) = enterPendingURLs() {
-                    if row == 0 { stopsBeforeTables = false; throw twice }
-                    n = min(n, row)
-                    deferredError = twice
-                    break
-                }
-                if n == 0 { stopsBeforeTables = false; throw error }
-                deferredError = error
-                break
-            }
+            do { request = try nextRequest() } catch { failure = error; break }
             guard let r = request else { break }
             columns.time[n] = r.time
             columns.pop[n] = r.pop
@@ -410,11 +400,15 @@ public final class PopsimTraceSource: RequestColumnSource {
             columns.urlsDefined[n] = UInt32(truncatingIfNeeded: c.defined.url)
             n &+= 1
         }
-        stopsBeforeTables = false
-        if let (row, twice) = enterPendingURLs() {
-            if row == 0 { throw twice }
+        // A URL defined twice comes before the rows after it, and before any later error.
+        if let (row, twice) = enterPendingURLs(firstRecord: columns.firstRecord) {
             n = min(n, row)
-            deferredError = twice
+            failure = twice
+        }
+        // The rows before an error first, the error at the next call (as `next()` gives them).
+        if let failure {
+            if n == 0 { throw failure }
+            deferredError = failure
         }
         columns.count = n
         return n
@@ -555,7 +549,7 @@ public final class PopsimTraceSource: RequestColumnSource {
                 before = urls.count
                 guard let i = urls.appendPending(text) else { throw notUTF8() }
                 id = i
-                pendingURLs.append(PendingURL(line: c.records + 1, offset: bufferOffset + Int64(recordStart), row: batchRow))
+                pendingURLs.append(PendingURL(row: batchRow, offset: bufferOffset + Int64(recordStart)))
             } else {
                 before = urls.count
                 guard let i = urls.intern(bytes: text) else { throw notUTF8() }
@@ -578,7 +572,7 @@ public final class PopsimTraceSource: RequestColumnSource {
             (before, id) = (kindNames.count, kindNames.intern(string))
             if Int(id) == before { (c.kinds + before).initialize(to: kind) }
         }
-        guard Int(id) == before else { throw definedTwice(table, String(decoding: text, as: UTF8.self), earlier: id) }
+        guard Int(id) == before else { throw fail(definedTwice(table, String(decoding: text, as: UTF8.self), earlier: id)) }
         switch table {
         case .pop: c.defined.pop += 1
         case .url: c.defined.url += 1
@@ -700,29 +694,28 @@ public final class PopsimTraceSource: RequestColumnSource {
         TraceError(file: path, line: n, column: nil, message: "record \(n) (byte offset \(offset)): \(message)")
     }
 
-    private func definedTwice(_ table: PopsimTraceFormat.Table, _ text: String, earlier id: UInt32, line: Int? = nil, offset: Int64? = nil) -> TraceError {
-        let message = "\(table.name) \(quoted(text)) is defined twice (it is already id \(id))"
-        guard let line, let offset else { return fail(message) }
-        return fail(message, line: line, offset: offset)
+    private func definedTwice(_ table: PopsimTraceFormat.Table, _ text: String, earlier id: UInt32) -> String {
+        "\(table.name) \(quoted(text)) is defined twice (it is already id \(id))"
     }
 
-    /// A URL definition whose entry in `urls`' table waits for the batch's end: where to report
-    /// it if it turns out to be defined twice, and the batch's row it came before.
+    /// A URL definition whose entry in `urls`' table waits for the batch's end: the batch's row
+    /// it came before (the request the error names is the batch's first plus that) and where it is
+    /// in the file, to report it if it turns out to be defined twice.
     private struct PendingURL {
-        var line: Int
-        var offset: Int64
         var row: Int
+        var offset: Int64
     }
 
     /// Enters the batch's URL definitions in `urls`' table (`Interner.enterPending`).
+    /// - Parameter firstRecord: the request number of the batch's first row.
     /// - Returns: nil when each was new; else the first defined twice: the batch's row it came
     ///   before (the rows from there on are not to be given) and its error.
-    private func enterPendingURLs() -> (row: Int, error: TraceError)? {
+    private func enterPendingURLs(firstRecord: Int) -> (row: Int, error: TraceError)? {
         defer { pendingURLs.removeAll(keepingCapacity: true) }
         guard !pendingURLs.isEmpty, let (k, earlier) = urls.enterPending() else { return nil }
         let d = pendingURLs[k]
-        let id = UInt32(urls.count - pendingURLs.count + k)
-        return (d.row, definedTwice(.url, urls.string(id), earlier: earlier, line: d.line, offset: d.offset))
+        let text = urls.string(UInt32(urls.count - pendingURLs.count + k))
+        return (d.row, fail(definedTwice(.url, text, earlier: earlier), line: firstRecord + d.row, offset: d.offset))
     }
 
     private func truncated() -> TraceError {
