@@ -606,21 +606,13 @@ extension LRUCache {
         if cursor == Self.none || aheadCount <= 0 {
             let lru = lruSlot
             guard lru != Self.none else { return }
-            slots.withUnsafeBufferPointer { prefetch(UnsafeRawPointer($0.baseAddress! + Int(lru))) }
+            prefetchSlot(lru)
             aheadSlot = lru
             aheadCount = 1
             return
         }
         guard aheadCount < Self.victimsAhead else { return }
-        let shift = bucketShift
-        let next: Int32 = slots.withUnsafeBufferPointer { p in
-            let s = Int(cursor)
-            guard p[s].prev != Self.freeMark else { return Self.freeMark }
-            buckets.withUnsafeBufferPointer { prefetch(UnsafeRawPointer($0.baseAddress! + Int(truncatingIfNeeded: Self.hash(p[s].key) &>> shift))) }
-            let n = p[s].next
-            if n != Self.none { prefetch(UnsafeRawPointer(p.baseAddress! + Int(n))) }
-            return n
-        }
+        let next = stepVictimWalk(from: cursor)
         if next == Self.freeMark || next == Self.none {
             // Freed since, or moved to the most recently used end by a hit (or the list is
             // shorter than the walk): start again from the least recently used end.
@@ -628,6 +620,32 @@ extension LRUCache {
         } else {
             aheadSlot = next
             aheadCount += 1
+        }
+    }
+
+    /// Prefetches slot `slot`'s line. Not `mutating`, as are `stepVictimWalk` and `touch`: read
+    /// through a mutable `self`, the arrays were retained and released around each buffer
+    /// (`callgrind`: ~27 instructions a request).
+    @inlinable @inline(__always)
+    internal func prefetchSlot(_ slot: Int32) {
+        slots.withUnsafeBufferPointer { prefetch(UnsafeRawPointer($0.baseAddress! + Int(slot))) }
+    }
+
+    /// One step of the victim walk from `cursor`: prefetches its key's index bucket and the
+    /// next slot towards the most recently used end, and returns that slot (`freeMark` if
+    /// `cursor` has been freed, `none` at the list's end).
+    @inlinable @inline(__always)
+    internal func stepVictimWalk(from cursor: Int32) -> Int32 {
+        let shift = bucketShift
+        return buckets.withUnsafeBufferPointer { buckets in
+            slots.withUnsafeBufferPointer { p in
+                let s = Int(cursor)
+                guard p[s].prev != Self.freeMark else { return Self.freeMark }
+                prefetch(UnsafeRawPointer(buckets.baseAddress! + Int(truncatingIfNeeded: Self.hash(p[s].key) &>> shift)))
+                let n = p[s].next
+                if n != Self.none { prefetch(UnsafeRawPointer(p.baseAddress! + Int(n))) }
+                return n
+            }
         }
     }
 

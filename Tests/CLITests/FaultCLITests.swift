@@ -175,13 +175,20 @@ struct FaultCLITests {
         try writeFile(dir, "trace.csv", bigTrace(20_000))
         if format == "pstrace" { #expect(try runPopsim(["trace", "convert", "trace.csv", "trace.pstrace", "--quiet"], in: dir).status == 0) }
         let before = filesIn(dir)
-        let args = ["run", "scenario.json", "--shard", "0/2", "--shard-by", key, "--out", "p0.json"]
-        let r = try RunningPopsim(args, in: dir, environment: ["POPSIM_TEST_FAULT": "interrupt"]).finish()
-        #expect(r.status == 130, "exit \(r.status); stderr: \(r.stderr)")
-        #expect(r.stderr.hasPrefix("popsim: interrupted at request ") && r.stderr.hasSuffix("; nothing written\n") && !r.stderr.contains("error"),
-                "\(r.stderr)")
-        #expect(filesIn(dir) == before, "files left: \(filesIn(dir))")
-        #expect(try runPopsim(args, in: dir).status == 0)
+        // On two threads the simulation threads must stop too; where the run stopped does not
+        // depend on the threads.
+        var stopped: [String] = []
+        for threads in ["1", "2"] {
+            let args = ["run", "scenario.json", "--shard", "0/2", "--shard-by", key, "--out", "p0.json", "--threads", threads]
+            let r = try RunningPopsim(args, in: dir, environment: ["POPSIM_TEST_FAULT": "interrupt"]).finish()
+            #expect(r.status == 130, "\(threads) threads: exit \(r.status); stderr: \(r.stderr)")
+            #expect(r.stderr.hasPrefix("popsim: interrupted at request ") && r.stderr.hasSuffix("; nothing written\n") && !r.stderr.contains("error"),
+                    "\(threads) threads: \(r.stderr)")
+            #expect(filesIn(dir) == before, "\(threads) threads: files left: \(filesIn(dir))")
+            stopped.append(r.stderr)
+        }
+        #expect(stopped[0] == stopped[1])
+        #expect(try runPopsim(["run", "scenario.json", "--shard", "0/2", "--shard-by", key, "--out", "p0.json"], in: dir).status == 0)
     }
 
     @Test("a broken invariant (time going back inside the loop) is an internal error: exit 70, nothing written")
@@ -208,10 +215,14 @@ struct FaultCLITests {
         try writeFile(dir, "scenario.json", faultScenario.replacingOccurrences(of: "trace.csv", with: "trace.pstrace"))
         try writeFile(dir, "trace.csv", bigTrace(10))
         #expect(try runPopsim(["trace", "convert", "trace.csv", "trace.pstrace", "--quiet"], in: dir).status == 0)
-        let r = try RunningPopsim(["run", "scenario.json", "--out", "bundle"], in: dir, environment: ["POPSIM_TEST_FAULT": "time-goes-back"]).finish()
-        #expect(r.status == 70, "stderr: \(r.stderr)")
-        #expect(r.stderr.hasPrefix("popsim: internal error: time went backwards: request 1 at -1 µs after 0 µs\n"), "stderr: \(r.stderr)")
-        #expect(filesIn(dir) == ["scenario.json", "trace.csv", "trace.pstrace"])
+        // On one thread, and on two (the driver hands batches to a simulation thread).
+        for threads in ["1", "2"] {
+            let r = try RunningPopsim(["run", "scenario.json", "--out", "bundle", "--threads", threads], in: dir,
+                                      environment: ["POPSIM_TEST_FAULT": "time-goes-back"]).finish()
+            #expect(r.status == 70, "\(threads) threads: stderr: \(r.stderr)")
+            #expect(r.stderr.hasPrefix("popsim: internal error: time went backwards: request 1 at -1 µs after 0 µs\n"), "\(threads) threads: stderr: \(r.stderr)")
+            #expect(filesIn(dir) == ["scenario.json", "trace.csv", "trace.pstrace"])
+        }
         let fine = try runPopsim(["run", "scenario.json", "--no-out"], in: dir)
         #expect(fine.status == 0, "stderr: \(fine.stderr)")
     }

@@ -58,8 +58,9 @@ struct ColumnsFeedTests {
         Self.expectSame(try Self.run(scenario, columns: true, threads: 2), byRecord, "two threads")
         for key in [Shard.Key.pop, .url] {
             let shard = Shard(index: 1, count: 3, key: key)
-            Self.expectSame(try Self.run(scenario, columns: true, shard: shard), try Self.run(scenario, columns: false, shard: shard),
-                            "shard \(shard)")
+            let shardByRecord = try Self.run(scenario, columns: false, shard: shard)
+            Self.expectSame(try Self.run(scenario, columns: true, shard: shard), shardByRecord, "shard \(shard)")
+            Self.expectSame(try Self.run(scenario, columns: true, threads: 2, shard: shard), shardByRecord, "shard \(shard), two threads")
         }
     }
 
@@ -131,6 +132,7 @@ struct ColumnsFeedTests {
         #expect(byRecord.catalog.origins.map(\.serialized) == ["https://www.example.com", "https://unused.example.com", "https://shop.example.com"])
         #expect(Array(byRecord.catalog.methods) == ["GET"])
         Self.expectSame(try Self.run(good, columns: true), byRecord, "defined ahead")
+        Self.expectSame(try Self.run(good, columns: true, threads: 2), byRecord, "defined ahead, two threads")
         for shard in [Shard(index: 0, count: 2, key: .url), Shard(index: 1, count: 2, key: .pop)] {
             Self.expectSame(try Self.run(good, columns: true, shard: shard), try Self.run(good, columns: false, shard: shard), "\(shard)")
         }
@@ -146,6 +148,8 @@ struct ColumnsFeedTests {
         #expect(recordError.description.contains("ahead.pstrace:3: column 'url': host \"elsewhere.example.org\""), "\(recordError)")
         let columnError = try #require(throws: RunError.self) { try Self.run(bad, columns: true) }
         #expect(columnError.description == recordError.description)
+        let parallelError = try #require(throws: RunError.self) { try Self.run(bad, columns: true, threads: 2) }
+        #expect(parallelError.description == recordError.description)
         // Refused at request 300 of the second batch, where it is defined just before a request names it.
         badURLs = urls
         badURLs[4] = "https://elsewhere.example.org/u4"
@@ -154,6 +158,7 @@ struct ColumnsFeedTests {
         let laterError = try #require(throws: RunError.self) { try Self.run(bad, columns: false) }
         #expect(laterError.description.contains("ahead.pstrace:400: column 'url'"), "\(laterError)")
         #expect(try #require(throws: RunError.self) { try Self.run(bad, columns: true) }.description == laterError.description)
+        #expect(try #require(throws: RunError.self) { try Self.run(bad, columns: true, threads: 2) }.description == laterError.description)
     }
 
     @Test("a bad request in the middle of a batch stops the run with the record-by-record error",
@@ -173,7 +178,9 @@ struct ColumnsFeedTests {
         let scenario = try Self.asPopsimTrace(try Scenario.load(path: path), in: dir)
         let byRecord = try #require(throws: RunError.self) { try Self.run(scenario, columns: false) }
         let inColumns = try #require(throws: RunError.self) { try Self.run(scenario, columns: true) }
+        let parallel = try #require(throws: RunError.self) { try Self.run(scenario, columns: true, threads: 2) }
         #expect(byRecord.description.contains("trace.pstrace:300: \(expected)"), "\(byRecord)")
         #expect(inColumns.description == byRecord.description)
+        #expect(parallel.description == byRecord.description, "two threads")
     }
 }
