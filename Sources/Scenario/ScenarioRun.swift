@@ -107,9 +107,13 @@ public enum ScenarioRun {
         }
         let catalog = Catalog(domainHosts: scenario.config.domains.map(\.host))
         catalogReady?(catalog)
-        let simulation = Simulation(config: scenario.config, catalog: catalog, only: only, observer: observer, options: options)
         let reader: any TraceSource
         do { reader = try scenario.workload.open() } catch { throw RunError("\(error)") }
+        var options = options
+        // A `.pstrace` is read in columns (below), cheaply enough that on several threads the
+        // reading thread can replay a share of the POPs too.
+        options.cheapReading = reader is PopsimTraceSource
+        let simulation = Simulation(config: scenario.config, catalog: catalog, only: only, observer: observer, options: options)
 
         var feeder = Feeder(scenario: scenario, catalog: catalog, simulation: simulation, progress: progress, fault: fault,
                             stopWhenSampled: stopWhenSampled, digests: options.shard != nil)

@@ -32,27 +32,70 @@ struct ParallelRun {
     static let defaultBatchSize = 2048
     private let batchSize: Int
 
-    init(config: SimulationConfig, catalog: Catalog, variants: [Int], ownsPOP: [Bool], groups: [Int], threads: Int,
-         shared: RunShared, sampleLimit: Int, countsURLs: Bool, batchSize: Int = defaultBatchSize, slots: Int = Worker.defaultSlots) {
-        precondition(batchSize > 0 && slots > 0, "batches need room")
-        self.batchSize = batchSize
-        let ownedGroups = Array(Set(config.pops.indices.filter { ownsPOP[$0] }.map { groups[$0] })).sorted()
+    /// The (variant, POP group) pieces of a run, variants outermost: POP groups (POPs joined
+    /// by parent links) never affect one another, nor do variants.
+    static func pieces(variants: [Int], ownsPOP: [Bool], groups: [Int]) -> [(variant: Int, group: Int)] {
+        let ownedGroups = Array(Set(ownsPOP.indices.filter { ownsPOP[$0] }.map { groups[$0] })).sorted()
         var pieces: [(variant: Int, group: Int)] = []
         for v in variants { for g in ownedGroups { pieces.append((v, g)) } }
+        return pieces
+    }
+
+    /// The units that replay `pieces`: one per variant that has any, owning those groups' POPs.
+    static func units(for pieces: [(variant: Int, group: Int)], config: SimulationConfig, catalog: Catalog, variants: [Int],
+                      ownsPOP: [Bool], groups: [Int], shared: RunShared, sampleLimit: Int, countsURLs: Bool) -> [VariantSimulator] {
+        var units: [VariantSimulator] = []
+        for v in variants {
+            let mine = Set(pieces.filter { $0.variant == v }.map(\.group))
+            if mine.isEmpty { continue }
+            let owned = config.pops.indices.map { ownsPOP[$0] && mine.contains(groups[$0]) }
+            units.append(VariantSimulator(index: v, config: config, catalog: catalog, owned: owned, shared: shared,
+                                          observer: nil, sampleLimit: sampleLimit, countsURLs: countsURLs))
+        }
+        return units
+    }
+
+    /// What reading and resolving a request costs the reading thread, against replaying it
+    /// through one variant: measured on the bench's 8-POP `.pstrace` run on two threads, the
+    /// reading thread had 0.56 of a simulation thread's samples (`perf`), each of those replaying
+    /// half the POPs.
+    static let readingCost = 0.5
+
+    /// How many of `pieces` (of `groups` POP groups × `variants`, assumed to carry equal traffic)
+    /// the reading thread should replay itself on `threads` threads, the others going to
+    /// `threads − 1` simulation threads: the share that makes its work (reading, `readingCost`,
+    /// plus its pieces) about the others', when that comes within 5 % of the work spread evenly.
+    /// Otherwise 0 — `threads` simulation threads beside it, as when reading costs more (a CSV
+    /// trace), or when the pieces are too few or too coarse to share (one POP).
+    ///
+    /// With three threads on two cores (the reading one and two simulation threads), the run
+    /// waited on the reading thread, which needs 36 % of the work but was scheduled as one of
+    /// three; with two threads each with its share, both cores stay busy.
+    static func readerShare(pieces: Int, groups: Int, variants: Int, threads: Int) -> Int {
+        guard threads > 1, pieces > threads - 1, groups > 0 else { return 0 }
+        let piece = 1 / Double(groups)
+        let even = (readingCost + Double(variants)) / Double(threads)
+        var best = 0, bestTime = Double.infinity
+        for k in 1...(pieces - (threads - 1)) {
+            let others = ((pieces - k) + (threads - 2)) / (threads - 1)
+            let time = max(readingCost + Double(k) * piece, Double(others) * piece)
+            if time < bestTime { (best, bestTime) = (k, time) }
+        }
+        return bestTime <= even * 1.05 ? best : 0
+    }
+
+    init(config: SimulationConfig, catalog: Catalog, pieces: [(variant: Int, group: Int)], variants: [Int], ownsPOP: [Bool], groups: [Int],
+         threads: Int, shared: RunShared, sampleLimit: Int, countsURLs: Bool, batchSize: Int = defaultBatchSize, slots: Int = Worker.defaultSlots) {
+        precondition(batchSize > 0 && slots > 0, "batches need room")
+        self.batchSize = batchSize
         let count = max(1, min(threads, pieces.count))
         var dealt: [[(variant: Int, group: Int)]] = Array(repeating: [], count: count)
         for (i, piece) in pieces.enumerated() { dealt[i % count].append(piece) }
 
         var workers: [Worker] = []
         for pieces in dealt {
-            var units: [VariantSimulator] = []
-            for v in variants {
-                let mine = Set(pieces.filter { $0.variant == v }.map(\.group))
-                if mine.isEmpty { continue }
-                let owned = config.pops.indices.map { ownsPOP[$0] && mine.contains(groups[$0]) }
-                units.append(VariantSimulator(index: v, config: config, catalog: catalog, owned: owned, shared: shared,
-                                              observer: nil, sampleLimit: sampleLimit, countsURLs: countsURLs))
-            }
+            let units = Self.units(for: pieces, config: config, catalog: catalog, variants: variants, ownsPOP: ownsPOP, groups: groups,
+                                   shared: shared, sampleLimit: sampleLimit, countsURLs: countsURLs)
             workers.append(Worker(units: units, pops: config.pops.count, slots: slots, batchSize: batchSize))
         }
         var start: [Int32] = [0], list: [Int32] = []
@@ -134,13 +177,17 @@ final class Worker: @unchecked Sendable {
         counts = .allocate(capacity: slots)
         counts.initialize(repeating: 0, count: slots)
         for _ in 0..<slots { free.signal() }
+        (routeStart, routeUnits) = Self.routes(units, pops: pops)
+    }
+
+    /// Units that own POP `p` (of `pops`): `routeUnits[routeStart[p] ..< routeStart[p + 1]]`, in variant order.
+    static func routes(_ units: [VariantSimulator], pops: Int) -> (routeStart: [Int32], routeUnits: [Int32]) {
         var start: [Int32] = [0], list: [Int32] = []
         for p in 0..<pops {
             for (i, u) in units.enumerated() where u.owned[p] { list.append(Int32(i)) }
             start.append(Int32(list.count))
         }
-        routeStart = start
-        routeUnits = list
+        return (start, list)
     }
 
     deinit {

@@ -29,8 +29,10 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
 
 /// How a run is carried out; none of it changes a result (shards give a part of one).
 public struct SimulationOptions: Sendable {
-    /// Threads simulating POP groups and variants beside the reading thread; 1 runs everything on
-    /// the caller's thread. An observer forces 1 (outcomes must come in request order).
+    /// Threads simulating POP groups and variants; 1 runs everything on the caller's thread,
+    /// which reads and resolves the requests. With more, the simulation threads run beside the
+    /// reading one — `threads` of them, or `threads − 1` when the reading thread replays a share
+    /// too (see `cheapReading`). An observer forces 1 (outcomes must come in request order).
     public var threads = 1
     /// Simulate only this part of the run.
     public var shard: Shard? = nil
@@ -51,6 +53,14 @@ public struct SimulationOptions: Sendable {
     /// Let a reader that can hand over requests in columns do so (`Simulation.takesColumns`);
     /// tests compare runs with and without.
     package var requestsInColumns = true
+    /// The requests will come in columns from a `.pstrace` (`process(_:firstSeq:)`), where
+    /// reading and resolving one costs the reading thread about half of what replaying it
+    /// through one variant costs: on several threads the reading thread then also replays a
+    /// share of the POP groups when that evens out the threads' work (`ParallelRun.readerShare`).
+    public var cheapReading = false
+    /// Tests: the number of (variant, POP group) pieces the reading thread replays, instead of
+    /// `ParallelRun.readerShare`'s choice.
+    package var readerPieces: Int? = nil
 
     public init(threads: Int = 1, shard: Shard? = nil, countURLs: Bool = false, sampleURL: String? = nil, sampleLimit: Int = 0) {
         self.threads = threads
@@ -66,8 +76,9 @@ public struct SimulationOptions: Sendable {
 /// Variants share nothing but the catalog, so a run's results per variant are the same whether
 /// variants run together or alone, and the same on every machine. POPs that share no parent
 /// tier share nothing either, so with `threads > 1` the variants and POP groups are split
-/// between threads (the caller's thread resolves requests and hands them over in batches), and
-/// the parts' counts are added at the end: the results are identical to a one-thread run.
+/// between threads (the caller's thread resolves requests and hands them over in batches, and
+/// from a `.pstrace` may replay a share itself: `ParallelRun.readerShare`), and the parts'
+/// counts are added at the end: the results are identical to a one-thread run.
 public final class Simulation {
     public let config: SimulationConfig
     public let catalog: Catalog
@@ -266,7 +277,9 @@ struct Driver {
 
     // One thread: the units, one per variant, and the batch they replay. Several: the workers.
     private var units: [VariantSimulator] = []
-    private var local = Local(units: 0, pops: [])
+    private var local = Local(units: [], pops: 0)
+    /// Per POP, whether a unit of `units` replays it (on several threads, the reading thread's share).
+    private var localOwnsPOP: [Bool] = []
     /// Requests waiting to be resolved, when nothing needs each one's outcome at once and no
     /// prefetch event adds URLs to the catalog during the run: a batch
     /// lets the driver load their URLs' entries in a loop of its own first, so that the
@@ -327,11 +340,23 @@ struct Driver {
                 VariantSimulator(index: v, config: config, catalog: catalog, owned: ownsPOP, shared: shared, observer: observer,
                                  sampleLimit: sampleLimit, countsURLs: options.countURLs)
             }
-            local = Local(units: units.count, pops: ownsPOP)
+            local = Local(units: units, pops: config.pops.count)
+            localOwnsPOP = ownsPOP
         } else {
-            parallel = ParallelRun(config: config, catalog: catalog, variants: variants, ownsPOP: ownsPOP, groups: groups,
-                                   threads: threads, shared: shared, sampleLimit: sampleLimit, countsURLs: options.countURLs,
-                                   batchSize: options.batchSize, slots: options.batchSlots)
+            let pieces = ParallelRun.pieces(variants: variants, ownsPOP: ownsPOP, groups: groups)
+            let groupCount = Set(pieces.map(\.group)).count
+            let mine = options.readerPieces ?? (incoming != nil && options.requestsInColumns && options.cheapReading
+                ? ParallelRun.readerShare(pieces: pieces.count, groups: groupCount, variants: variants.count, threads: threads) : 0)
+            let kept = max(0, min(mine, pieces.count - 1))
+            // The reading thread's share: the last pieces, replayed on it as on one thread.
+            let local = Array(pieces.suffix(kept))
+            units = ParallelRun.units(for: local, config: config, catalog: catalog, variants: variants, ownsPOP: ownsPOP, groups: groups,
+                                      shared: shared, sampleLimit: sampleLimit, countsURLs: options.countURLs)
+            self.local = Local(units: units, pops: config.pops.count)
+            localOwnsPOP = config.pops.indices.map { p in units.contains { $0.owned[p] } }
+            parallel = ParallelRun(config: config, catalog: catalog, pieces: Array(pieces.dropLast(kept)), variants: variants, ownsPOP: ownsPOP,
+                                   groups: groups, threads: kept > 0 ? threads - 1 : threads, shared: shared, sampleLimit: sampleLimit,
+                                   countsURLs: options.countURLs, batchSize: options.batchSize, slots: options.batchSlots)
         }
     }
 
@@ -446,16 +471,17 @@ struct Driver {
         let w = Work(time: time, seq: seq, bytes: bytes >= 0 ? bytes : defaultBytes[Int(f.origin)], facts: f,
                      url: u, cls: cls, originPlus1: originPlus1, method: method, pop: Int32(pop),
                      kind: kind, credentials: credentials, profile: profile, hasBytes: bytes >= 0)
-        if parallel != nil {
-            parallel!.dispatch(w)
-        } else if hasObserver {
-            // An observer sees each outcome before `process` returns.
+        if hasObserver {
+            // An observer sees each outcome before `process` returns (one thread).
             for i in units.indices { units[i].handle(w) }
-        } else {
+            return
+        }
+        if localOwnsPOP[pop] {
             local.batch[local.count] = w
             local.count += 1
             if local.count == Local.capacity { flushLocal() }
         }
+        if parallel != nil { parallel!.dispatch(w) }
     }
 
     /// One thread: requests wait in a small batch, replayed as the threads replay theirs.
@@ -471,14 +497,11 @@ struct Driver {
         var parts: [[VariantResult]] = Array(repeating: [], count: variants.count)
         var sampleParts: [[RequestOutcome]] = Array(repeating: [], count: variants.count)
         var finished: [VariantSimulator]
-        if parallel != nil {
-            finished = parallel!.finish()
-        } else {
-            flushLocal()
-            for i in units.indices { units[i].finish() }
-            finished = units
-            units = []
-        }
+        flushLocal()
+        for i in units.indices { units[i].finish() }
+        finished = units
+        units = []
+        if parallel != nil { finished += parallel!.finish() }
         for u in finished {
             let slot = variants.firstIndex(of: u.index)!
             parts[slot].append(u.result())
@@ -789,16 +812,11 @@ struct Local {
     let routeUnits: [Int32]
     private let storage: BatchBuffer<Work>
 
-    init(units: Int, pops owned: [Bool]) {
+    /// The batch of `units`, which routes each POP's requests to the units that own it.
+    init(units: [VariantSimulator], pops: Int) {
         storage = BatchBuffer(capacity: Self.capacity)
         batch = storage.base
-        var start: [Int32] = [0], list: [Int32] = []
-        for p in owned.indices {
-            if owned[p] { list.append(contentsOf: (0..<Int32(units)).map { $0 }) }
-            start.append(Int32(list.count))
-        }
-        routeStart = start
-        routeUnits = list
+        (routeStart, routeUnits) = Worker.routes(units, pops: pops)
     }
 }
 

@@ -64,6 +64,24 @@ struct ColumnsFeedTests {
         }
     }
 
+    /// On several threads, a run from a `.pstrace` may replay a share of the (variant, POP group)
+    /// pieces on the reading thread itself (`ParallelRun.readerShare`), the rest on the simulation
+    /// threads: every share gives the one-thread results.
+    @Test("the reading thread replaying a share of the POPs (none, the model's choice, 1, 2, 5 pieces) gives the one-thread results",
+          arguments: [nil, 0, 1, 2, 5])
+    func readerShare(pieces: Int?) throws {
+        let dir = try makeTemporaryDirectory("popsim-columns-share")
+        let scenario = try Self.asPopsimTrace(try Scenario.load(path: try writeStressScenario(in: dir, requests: 6_000, capacity: "2MB",
+                                                                                               prefetches: false)), in: dir)
+        let oneThread = try Self.run(scenario, columns: true)
+        #expect(oneThread.variants.contains { $0.evictions > 0 } && oneThread.variants.count > 1 && scenario.config.pops.count > 2)
+        for threads in [2, 3] {
+            var options = SimulationOptions(threads: threads, countURLs: true)
+            options.readerPieces = pieces
+            Self.expectSame(try ScenarioRun.run(scenario, options: options), oneThread, "\(threads) threads, reader pieces \(pieces.map(String.init) ?? "chosen")")
+        }
+    }
+
     /// A scenario of one POP and one pass-through variant in `dir`, reading the trace `trace` says.
     static func writeScenario(in dir: String, trace: String) throws -> String {
         try writeFile(dir, "s.json", """
