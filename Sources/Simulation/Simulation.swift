@@ -275,7 +275,8 @@ struct Driver {
     private var prefetchQueue: [(time: Int64, ordinal: Int, event: Int)] = []
     private var nextPrefetch = 0
 
-    // One thread: the units, one per variant, and the batch they replay. Several: the workers.
+    // The units this thread replays and their batch: one per variant on one thread; on several,
+    // the reading thread's share (often none). The other units are the workers'.
     private var units: [VariantSimulator] = []
     private var local = Local(units: [], pops: 0)
     /// Per POP, whether a unit of `units` replays it (on several threads, the reading thread's share).
@@ -349,8 +350,8 @@ struct Driver {
                 ? ParallelRun.readerShare(pieces: pieces.count, groups: groupCount, variants: variants.count, threads: threads) : 0)
             let kept = max(0, min(mine, pieces.count - 1))
             // The reading thread's share: the last pieces, replayed on it as on one thread.
-            let local = Array(pieces.suffix(kept))
-            units = ParallelRun.units(for: local, config: config, catalog: catalog, variants: variants, ownsPOP: ownsPOP, groups: groups,
+            let share = Array(pieces.suffix(kept))
+            units = ParallelRun.units(for: share, config: config, catalog: catalog, variants: variants, ownsPOP: ownsPOP, groups: groups,
                                       shared: shared, sampleLimit: sampleLimit, countsURLs: options.countURLs)
             self.local = Local(units: units, pops: config.pops.count)
             localOwnsPOP = config.pops.indices.map { p in units.contains { $0.owned[p] } }
@@ -484,7 +485,8 @@ struct Driver {
         if parallel != nil { parallel!.dispatch(w) }
     }
 
-    /// One thread: requests wait in a small batch, replayed as the threads replay theirs.
+    /// This thread's units (all of them on one thread, a share on several): requests wait in a
+    /// small batch, replayed as the threads replay theirs.
     private mutating func flushLocal() {
         touched &+= replay(UnsafePointer(local.batch), count: local.count, through: &units, routeStart: local.routeStart, routeUnits: local.routeUnits)
         local.count = 0
