@@ -48,6 +48,22 @@ func parallelEqualsSequential() throws {
     }
 }
 
+@Test("threads: from a .pstrace the reading thread replays a share of the POPs on 2 and 3 threads; the bundle is the one-thread run's, byte for byte")
+func readerShareEqualsSequential() throws {
+    let dir = try makeTemporaryDirectory("popsim-stress-pstrace")
+    var scenario = try Scenario.load(path: try writeStressScenario(in: dir, prefetches: false))
+    let trace = dir + "/trace.pstrace"
+    try copyTrace(from: try scenario.workload.open(), to: try PopsimTraceWriter(path: trace))
+    scenario.workload = .trace(path: trace, format: .popsim)
+    let one = try ScenarioRun.run(scenario, options: SimulationOptions(threads: 1, countURLs: true))
+    let reference = try bundle(of: one)
+    for threads in [2, 3] {
+        let many = try ScenarioRun.run(scenario, options: SimulationOptions(threads: threads, countURLs: true))
+        expectSameFiles(reference, try bundle(of: many, threads: threads), "\(threads) threads")
+        #expect(many.urlRequests == one.urlRequests && many.variants.map(\.failuresByURL) == one.variants.map(\.failuresByURL))
+    }
+}
+
 @Test("threads: with small batches and few slots — the reading thread waits for each thread and reuses its slots thousands of times — a run counts exactly what a one-thread run counts",
       arguments: [(size: 1, slots: 1), (size: 7, slots: 2), (size: 64, slots: 3)])
 func smallBatchesEqualSequential(shape: (size: Int, slots: Int)) throws {
