@@ -57,7 +57,7 @@ public struct SimulationOptions: Sendable {
     /// reading and resolving one costs the reading thread about half of what replaying it
     /// through one variant costs: on several threads the reading thread then also replays a
     /// share of the POP groups when that evens out the threads' work (`ParallelRun.readerShare`).
-    public var cheapReading = false
+    package var cheapReading = false
     /// Tests: the number of (variant, POP group) pieces the reading thread replays, instead of
     /// `ParallelRun.readerShare`'s choice.
     package var readerPieces: Int? = nil
