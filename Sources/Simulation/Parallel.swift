@@ -61,27 +61,37 @@ struct ParallelRun {
     /// half the POPs.
     static let readingCost = 0.5
 
-    /// How many of `pieces` (of `groups` POP groups × `variants`, assumed to carry equal traffic)
-    /// the reading thread should replay itself on `threads` threads, the others going to
-    /// `threads − 1` simulation threads: the share that makes its work (reading, `readingCost`,
-    /// plus its pieces) about the others', when that comes within 5 % of the work spread evenly.
-    /// Otherwise 0 — `threads` simulation threads beside it, as when reading costs more (a CSV
-    /// trace), or when the pieces are too few or too coarse to share (one POP).
+    /// Which pieces the reading thread should replay itself on `threads` threads, the others
+    /// going to `threads − 1` simulation threads, given each piece's weight (its POP group's
+    /// share of the requests: a variant's pieces sum to 1). The reading thread's work is
+    /// `readingCost` plus its pieces; the lightest pieces are taken, one at a time, for as long
+    /// as that lowers the larger of its work and the heaviest other thread's (pieces dealt to
+    /// the others largest first, each to the least loaded); the share is kept only when it comes
+    /// within 5 % of the work spread evenly. Otherwise none — `threads` simulation threads beside
+    /// it, as when reading costs more (a CSV trace), or when the pieces are too few or too coarse
+    /// to share (one POP, or one POP carrying most requests).
     ///
     /// With three threads on two cores (the reading one and two simulation threads), the run
     /// waited on the reading thread, which needs 36 % of the work but was scheduled as one of
     /// three; with two threads each with its share, both cores stay busy.
-    static func readerShare(pieces: Int, groups: Int, variants: Int, threads: Int) -> Int {
-        guard threads > 1, pieces > threads - 1, groups > 0 else { return 0 }
-        let piece = 1 / Double(groups)
-        let even = (readingCost + Double(variants)) / Double(threads)
-        var best = 0, bestTime = Double.infinity
-        for k in 1...(pieces - (threads - 1)) {
-            let others = ((pieces - k) + (threads - 2)) / (threads - 1)
-            let time = max(readingCost + Double(k) * piece, Double(others) * piece)
-            if time < bestTime { (best, bestTime) = (k, time) }
+    static func readerShare(weights: [Double], variants: Int, threads: Int) -> [Int] {
+        guard threads > 1, weights.count > threads - 1 else { return [] }
+        let total = weights.reduce(0, +)
+        let even = (readingCost + total) / Double(threads)
+        func others(_ rest: [Double]) -> Double {
+            var loads = [Double](repeating: 0, count: threads - 1)
+            for w in rest.sorted(by: >) { loads[loads.indices.min { loads[$0] < loads[$1] }!] += w }
+            return loads.max() ?? 0
         }
-        return bestTime <= even * 1.05 ? best : 0
+        let lightest = weights.indices.sorted { (weights[$0], $0) < (weights[$1], $1) }
+        var best: [Int] = [], bestTime = Double.infinity, reading = readingCost
+        for k in 1...(weights.count - (threads - 1)) {
+            reading += weights[lightest[k - 1]]
+            let taken = Set(lightest.prefix(k))
+            let time = max(reading, others(weights.indices.filter { !taken.contains($0) }.map { weights[$0] }))
+            if time < bestTime { (best, bestTime) = (Array(lightest.prefix(k)), time) }
+        }
+        return bestTime <= even * 1.05 ? best.sorted() : []
     }
 
     init(config: SimulationConfig, catalog: Catalog, pieces: [(variant: Int, group: Int)], variants: [Int], ownsPOP: [Bool], groups: [Int],

@@ -56,7 +56,8 @@ public struct SimulationOptions: Sendable {
     /// The requests will come in columns from a `.pstrace` (`process(_:firstSeq:)`), where
     /// reading and resolving one costs the reading thread about half of what replaying it
     /// through one variant costs: on several threads the reading thread then also replays a
-    /// share of the POP groups when that evens out the threads' work (`ParallelRun.readerShare`).
+    /// share of the POP groups when that evens out the threads' work (`ParallelRun.readerShare`,
+    /// the groups weighed by their share of the first batch of requests).
     package var cheapReading = false
     /// Tests: the number of (variant, POP group) pieces the reading thread replays, instead of
     /// `ParallelRun.readerShare`'s choice.
@@ -345,20 +346,54 @@ struct Driver {
             localOwnsPOP = ownsPOP
         } else {
             let pieces = ParallelRun.pieces(variants: variants, ownsPOP: ownsPOP, groups: groups)
-            let groupCount = Set(pieces.map(\.group)).count
-            let mine = options.readerPieces ?? (incoming != nil && options.requestsInColumns && options.cheapReading
-                ? ParallelRun.readerShare(pieces: pieces.count, groups: groupCount, variants: variants.count, threads: threads) : 0)
-            let kept = max(0, min(mine, pieces.count - 1))
-            // The reading thread's share: the last pieces, replayed on it as on one thread.
-            let share = Array(pieces.suffix(kept))
-            units = ParallelRun.units(for: share, config: config, catalog: catalog, variants: variants, ownsPOP: ownsPOP, groups: groups,
-                                      shared: shared, sampleLimit: sampleLimit, countsURLs: options.countURLs)
-            self.local = Local(units: units, pops: config.pops.count)
-            localOwnsPOP = config.pops.indices.map { p in units.contains { $0.owned[p] } }
-            parallel = ParallelRun(config: config, catalog: catalog, pieces: Array(pieces.dropLast(kept)), variants: variants, ownsPOP: ownsPOP,
-                                   groups: groups, threads: kept > 0 ? threads - 1 : threads, shared: shared, sampleLimit: sampleLimit,
-                                   countsURLs: options.countURLs, batchSize: options.batchSize, slots: options.batchSlots)
+            if options.readerPieces == nil && incoming != nil && options.requestsInColumns && options.cheapReading {
+                // Whether the reading thread takes a share, and which, waits for the first batch
+                // of requests: their POPs weigh the pieces (`chooseLayout`).
+                pendingLayout = PendingLayout(pieces: pieces, groups: groups, threads: threads)
+            } else {
+                let kept = max(0, min(options.readerPieces ?? 0, pieces.count - 1))
+                // A forced share (tests): the last pieces.
+                startThreads(reading: Array(pieces.suffix(kept)), others: Array(pieces.dropLast(kept)), groups: groups,
+                             threads: kept > 0 ? threads - 1 : threads)
+            }
         }
+    }
+
+    /// A parallel layout still to choose: the pieces, each POP's group, and the threads.
+    private struct PendingLayout {
+        var pieces: [(variant: Int, group: Int)]
+        var groups: [Int]
+        var threads: Int
+    }
+    private var pendingLayout: PendingLayout? = nil
+
+    /// Makes the units of `reading` (replayed on this thread) and starts `threads` simulation
+    /// threads for `others`.
+    private mutating func startThreads(reading: [(variant: Int, group: Int)], others: [(variant: Int, group: Int)], groups: [Int], threads: Int) {
+        units = ParallelRun.units(for: reading, config: config, catalog: catalog, variants: variants, ownsPOP: ownsPOP, groups: groups,
+                                  shared: shared, sampleLimit: sampleLimit, countsURLs: options.countURLs)
+        local = Local(units: units, pops: config.pops.count)
+        localOwnsPOP = config.pops.indices.map { p in units.contains { $0.owned[p] } }
+        parallel = ParallelRun(config: config, catalog: catalog, pieces: others, variants: variants, ownsPOP: ownsPOP,
+                               groups: groups, threads: threads, shared: shared, sampleLimit: sampleLimit,
+                               countsURLs: options.countURLs, batchSize: options.batchSize, slots: options.batchSlots)
+    }
+
+    /// Chooses the pending layout: each piece weighs its POP group's share of the `n` POPs
+    /// `pop(i)` gives (the first batch's, configuration indices; none: equal shares), and the reading thread takes the
+    /// pieces `ParallelRun.readerShare` picks. Before any request is resolved, so every request
+    /// reaches its units in order whichever layout this is.
+    private mutating func chooseLayout(count n: Int, pop: (Int) -> Int) {
+        guard let pending = pendingLayout else { return }
+        pendingLayout = nil
+        var perGroup = [Int](repeating: 0, count: config.pops.count)
+        for i in 0..<n where ownsPOP[pop(i)] { perGroup[pending.groups[pop(i)]] += 1 }
+        let seen = pending.pieces.reduce(0) { $0 + perGroup[$1.group] } / max(1, variants.count)
+        let weights = pending.pieces.map { seen > 0 ? Double(perGroup[$0.group]) / Double(seen) : 1 / Double(max(1, pending.pieces.count / max(1, variants.count))) }
+        let mine = Set(ParallelRun.readerShare(weights: weights, variants: variants.count, threads: pending.threads))
+        let reading = pending.pieces.indices.filter { mine.contains($0) }.map { pending.pieces[$0] }
+        let others = pending.pieces.indices.filter { !mine.contains($0) }.map { pending.pieces[$0] }
+        startThreads(reading: reading, others: others, groups: pending.groups, threads: reading.isEmpty ? pending.threads : pending.threads - 1)
     }
 
     /// Takes one request: resolved now, or put in the incoming batch, resolved when it is full.
@@ -378,6 +413,7 @@ struct Driver {
         precondition(takesColumns, "internal error: requests in columns for a run that needs each outcome at once")
         if incomingCount > 0 { drainIncoming() }
         let n = c.count
+        if pendingLayout != nil { chooseLayout(count: n) { Int(c.pop[$0]) } }
         prepare(count: n) { Int(c.url[$0]) }
         for i in 0..<n {
             let kind = c.kind[i], credentialsPlus1 = c.credentialsPlus1[i]
@@ -391,6 +427,7 @@ struct Driver {
     private mutating func drainIncoming() {
         guard let requests = incoming?.base, incomingCount > 0 else { return }
         let n = incomingCount
+        if pendingLayout != nil { chooseLayout(count: n) { requests[$0].pop } }
         prepare(count: n) { Int(requests[$0].url) }
         for i in 0..<n { process(requests[i]) }
         incomingCount = 0
@@ -495,6 +532,7 @@ struct Driver {
     mutating func finish() -> [VariantResult] {
         if let results { return results }
         drainIncoming()
+        if pendingLayout != nil { chooseLayout(count: 0) { _ in 0 } }
         resolvePrefetches(upTo: .max)
         var parts: [[VariantResult]] = Array(repeating: [], count: variants.count)
         var sampleParts: [[RequestOutcome]] = Array(repeating: [], count: variants.count)

@@ -1,31 +1,46 @@
 import Testing
 @testable import Simulation
 
-/// `ParallelRun.readerShare`: how many (variant, POP group) pieces the reading thread replays
-/// itself on several threads. The cost model is the bench's measurement (`readingCost`: reading
-/// and resolving a `.pstrace` request costs about half of replaying it through one variant);
-/// the cases are the layouts that model gives, worked by hand.
+/// `ParallelRun.readerShare`: which (variant, POP group) pieces the reading thread replays
+/// itself on several threads, each piece weighing its POP group's share of the requests. The
+/// cost model is the bench's measurement (`readingCost`: reading and resolving a `.pstrace`
+/// request costs about half of replaying it through one variant); each case's layout is
+/// worked by hand below.
 @Suite("The reading thread's share of a parallel run")
 struct ReaderShareTests {
-    @Test("a share when it evens the threads' work out, none when the pieces are too few or too coarse",
+    static let eighth = 1.0 / 8
+
+    @Test("a share of the lightest pieces when it evens the threads' work out; none when the pieces are too few, too coarse or too heavy",
           arguments: [
-            // 8 POPs, 1 variant, 2 threads: 0.5 + 2/8 = 0.75 on the reading thread, 6/8 on the other — the even 0.75.
-            (pieces: 8, groups: 8, variants: 1, threads: 2, expected: 2),
-            // 8 POPs, 2 variants, 2 threads: 0.5 + 6/8 = 1.25 against 10/8; even (0.5 + 2) / 2 = 1.25.
-            (pieces: 16, groups: 8, variants: 2, threads: 2, expected: 6),
-            // 8 POPs, 1 variant, 3 threads: even is 1.5 / 3 = 0.5; the best share, one piece, gives the reading
-            // thread 0.625 (> 0.5 × 1.05), so none: two simulation threads of 4/8 beside it are even already.
-            (pieces: 8, groups: 8, variants: 1, threads: 3, expected: 0),
+            // 8 equal POPs, 1 variant, 2 threads: 0.5 + 2/8 = 0.75 on the reading thread, 6/8 on the other — the even 0.75.
+            (weights: [Double](repeating: eighth, count: 8), variants: 1, threads: 2, expected: [0, 1]),
+            // 8 equal POPs, 2 variants: 0.5 + 6/8 = 1.25 against 10/8; even (0.5 + 2) / 2 = 1.25.
+            (weights: [Double](repeating: eighth, count: 16), variants: 2, threads: 2, expected: [0, 1, 2, 3, 4, 5]),
+            // One POP (the last) with half the requests, seven with 1/14 each: the reading thread takes three light ones
+            // (0.5 + 3/14 = 0.714 against 0.5 + 4/14 = 0.786, within 5 % of the even 0.75), never the heavy one.
+            (weights: [Double](repeating: 1.0 / 14, count: 7) + [0.5], variants: 1, threads: 2, expected: [0, 1, 2]),
+            // One POP with 90 %: the other thread has at least 0.9 > 0.75 × 1.05 whatever the reading thread takes.
+            (weights: [Double](repeating: 0.1 / 7, count: 7) + [0.9], variants: 1, threads: 2, expected: []),
             // One POP: the piece cannot be shared (the simulation thread keeps it).
-            (pieces: 1, groups: 1, variants: 1, threads: 2, expected: 0),
+            (weights: [1.0], variants: 1, threads: 2, expected: []),
             // Two POPs: 0.5 + 1/2 = 1.0 against the even 0.75 — too coarse.
-            (pieces: 2, groups: 2, variants: 1, threads: 2, expected: 0),
-            // Four cores' worth: the reading thread alone (0.5) is above the even (1.5 / 4 = 0.375).
-            (pieces: 8, groups: 8, variants: 1, threads: 4, expected: 0),
+            (weights: [0.5, 0.5], variants: 1, threads: 2, expected: []),
+            // Three threads: even is 1.5 / 3 = 0.5, and the reading thread with one piece has 0.625 (> 0.525).
+            (weights: [Double](repeating: eighth, count: 8), variants: 1, threads: 3, expected: []),
+            // Four threads: the reading thread alone (0.5) is above the even 1.5 / 4 = 0.375.
+            (weights: [Double](repeating: eighth, count: 8), variants: 1, threads: 4, expected: []),
             // One thread: no sharing to do.
-            (pieces: 8, groups: 8, variants: 1, threads: 1, expected: 0),
+            (weights: [Double](repeating: eighth, count: 8), variants: 1, threads: 1, expected: []),
           ])
-    func share(_ c: (pieces: Int, groups: Int, variants: Int, threads: Int, expected: Int)) {
-        #expect(ParallelRun.readerShare(pieces: c.pieces, groups: c.groups, variants: c.variants, threads: c.threads) == c.expected)
+    func share(_ c: (weights: [Double], variants: Int, threads: Int, expected: [Int])) {
+        #expect(ParallelRun.readerShare(weights: c.weights, variants: c.variants, threads: c.threads) == c.expected)
+    }
+
+    @Test("the lightest pieces by weight, wherever they are")
+    func lightestFirst() {
+        // 8 POPs, the first two heavier (0.15 each, 0.7 / 6 for the rest): the reading thread takes two light ones
+        // (0.5 + 0.233 against 0.767, within 5 % of the even 0.75); the first two would give it 0.8.
+        let weights = [0.15, 0.15] + [Double](repeating: 0.7 / 6, count: 6)
+        #expect(ParallelRun.readerShare(weights: weights, variants: 1, threads: 2) == [2, 3])
     }
 }
