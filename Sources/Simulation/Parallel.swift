@@ -74,7 +74,7 @@ struct ParallelRun {
     /// With three threads on two cores (the reading one and two simulation threads), the run
     /// waited on the reading thread, which needs 36 % of the work but was scheduled as one of
     /// three; with two threads each with its share, both cores stay busy.
-    static func readerShare(weights: [Double], variants: Int, threads: Int) -> [Int] {
+    static func readerShare(weights: [Double], threads: Int) -> [Int] {
         guard threads > 1, weights.count > threads - 1 else { return [] }
         let total = weights.reduce(0, +)
         let even = (readingCost + total) / Double(threads)

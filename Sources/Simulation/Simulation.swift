@@ -57,7 +57,7 @@ public struct SimulationOptions: Sendable {
     /// reading and resolving one costs the reading thread about half of what replaying it
     /// through one variant costs: on several threads the reading thread then also replays a
     /// share of the POP groups when that evens out the threads' work (`ParallelRun.readerShare`,
-    /// the groups weighed by their share of the first batch of requests).
+    /// the groups weighed by their share of the first 4,096 requests).
     package var cheapReading = false
     /// Tests: the number of (variant, POP group) pieces the reading thread replays, instead of
     /// `ParallelRun.readerShare`'s choice.
@@ -347,9 +347,10 @@ struct Driver {
         } else {
             let pieces = ParallelRun.pieces(variants: variants, ownsPOP: ownsPOP, groups: groups)
             if options.readerPieces == nil && incoming != nil && options.requestsInColumns && options.cheapReading {
-                // Whether the reading thread takes a share, and which, waits for the first batch
-                // of requests: their POPs weigh the pieces (`chooseLayout`).
+                // Whether the reading thread takes a share, and which, waits for the first
+                // requests: their POPs weigh the pieces (`chooseLayout`).
                 pendingLayout = PendingLayout(pieces: pieces, groups: groups, threads: threads)
+                choosingLayout = true
             } else {
                 let kept = max(0, min(options.readerPieces ?? 0, pieces.count - 1))
                 // A forced share (tests): the last pieces.
@@ -366,6 +367,11 @@ struct Driver {
         var threads: Int
     }
     private var pendingLayout: PendingLayout? = nil
+    /// Whether `pendingLayout` is set: resolved requests are then held in `held`.
+    private var choosingLayout = false
+    private var held: [Work] = []
+    /// Requests whose POPs weigh the pieces before the layout is chosen.
+    static let layoutSample = 4096
 
     /// Makes the units of `reading` (replayed on this thread) and starts `threads` simulation
     /// threads for `others`.
@@ -379,21 +385,32 @@ struct Driver {
                                countsURLs: options.countURLs, batchSize: options.batchSize, slots: options.batchSlots)
     }
 
-    /// Chooses the pending layout: each piece weighs its POP group's share of the `n` POPs
-    /// `pop(i)` gives (the first batch's, configuration indices; none: equal shares), and the reading thread takes the
-    /// pieces `ParallelRun.readerShare` picks. Before any request is resolved, so every request
-    /// reaches its units in order whichever layout this is.
-    private mutating func chooseLayout(count n: Int, pop: (Int) -> Int) {
+    /// Holds a resolved request until the layout is chosen: at `layoutSample` requests (or at the
+    /// end), when their POPs weigh the pieces.
+    private mutating func hold(_ w: Work) {
+        held.append(w)
+        if held.count == Self.layoutSample { chooseLayout() }
+    }
+
+    /// Chooses the pending layout — each piece weighs its POP group's share of the held requests
+    /// (none: equal shares), and the reading thread takes the pieces `ParallelRun.readerShare`
+    /// picks — then hands the held requests over in order. A `.pstrace` defines each POP where
+    /// it first appears, so the first batches can be a few requests at one POP: hence a sample
+    /// of thousands, not the first batch.
+    private mutating func chooseLayout() {
         guard let pending = pendingLayout else { return }
         pendingLayout = nil
+        choosingLayout = false
         var perGroup = [Int](repeating: 0, count: config.pops.count)
-        for i in 0..<n where ownsPOP[pop(i)] { perGroup[pending.groups[pop(i)]] += 1 }
-        let seen = pending.pieces.reduce(0) { $0 + perGroup[$1.group] } / max(1, variants.count)
-        let weights = pending.pieces.map { seen > 0 ? Double(perGroup[$0.group]) / Double(seen) : 1 / Double(max(1, pending.pieces.count / max(1, variants.count))) }
-        let mine = Set(ParallelRun.readerShare(weights: weights, variants: variants.count, threads: pending.threads))
+        for w in held { perGroup[pending.groups[Int(w.pop)]] += 1 }
+        let groupCount = max(1, pending.pieces.count / max(1, variants.count))
+        let weights = pending.pieces.map { held.isEmpty ? 1 / Double(groupCount) : Double(perGroup[$0.group]) / Double(held.count) }
+        let mine = Set(ParallelRun.readerShare(weights: weights, threads: pending.threads))
         let reading = pending.pieces.indices.filter { mine.contains($0) }.map { pending.pieces[$0] }
         let others = pending.pieces.indices.filter { !mine.contains($0) }.map { pending.pieces[$0] }
         startThreads(reading: reading, others: others, groups: pending.groups, threads: reading.isEmpty ? pending.threads : pending.threads - 1)
+        for w in held { route(w) }
+        held = []
     }
 
     /// Takes one request: resolved now, or put in the incoming batch, resolved when it is full.
@@ -413,7 +430,6 @@ struct Driver {
         precondition(takesColumns, "internal error: requests in columns for a run that needs each outcome at once")
         if incomingCount > 0 { drainIncoming() }
         let n = c.count
-        if pendingLayout != nil { chooseLayout(count: n) { Int(c.pop[$0]) } }
         prepare(count: n) { Int(c.url[$0]) }
         for i in 0..<n {
             let kind = c.kind[i], credentialsPlus1 = c.credentialsPlus1[i]
@@ -427,7 +443,6 @@ struct Driver {
     private mutating func drainIncoming() {
         guard let requests = incoming?.base, incomingCount > 0 else { return }
         let n = incomingCount
-        if pendingLayout != nil { chooseLayout(count: n) { requests[$0].pop } }
         prepare(count: n) { Int(requests[$0].url) }
         for i in 0..<n { process(requests[i]) }
         incomingCount = 0
@@ -514,7 +529,14 @@ struct Driver {
             for i in units.indices { units[i].handle(w) }
             return
         }
-        if localOwnsPOP[pop] {
+        if choosingLayout { return hold(w) }
+        route(w)
+    }
+
+    /// Hands `w` to the units that own its POP: this thread's batch, the simulation threads'.
+    @inline(__always)
+    private mutating func route(_ w: Work) {
+        if localOwnsPOP[Int(w.pop)] {
             local.batch[local.count] = w
             local.count += 1
             if local.count == Local.capacity { flushLocal() }
@@ -532,7 +554,7 @@ struct Driver {
     mutating func finish() -> [VariantResult] {
         if let results { return results }
         drainIncoming()
-        if pendingLayout != nil { chooseLayout(count: 0) { _ in 0 } }
+        if choosingLayout { chooseLayout() }
         resolvePrefetches(upTo: .max)
         var parts: [[VariantResult]] = Array(repeating: [], count: variants.count)
         var sampleParts: [[RequestOutcome]] = Array(repeating: [], count: variants.count)

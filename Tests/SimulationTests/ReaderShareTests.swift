@@ -33,7 +33,7 @@ struct ReaderShareTests {
             (weights: [Double](repeating: eighth, count: 8), variants: 1, threads: 1, expected: []),
           ])
     func share(_ c: (weights: [Double], variants: Int, threads: Int, expected: [Int])) {
-        #expect(ParallelRun.readerShare(weights: c.weights, variants: c.variants, threads: c.threads) == c.expected)
+        #expect(ParallelRun.readerShare(weights: c.weights, threads: c.threads) == c.expected)
     }
 
     @Test("the lightest pieces by weight, wherever they are")
@@ -41,6 +41,6 @@ struct ReaderShareTests {
         // 8 POPs, the first two heavier (0.15 each, 0.7 / 6 for the rest): the reading thread takes two light ones
         // (0.5 + 0.233 against 0.767, within 5 % of the even 0.75); the first two would give it 0.8.
         let weights = [0.15, 0.15] + [Double](repeating: 0.7 / 6, count: 6)
-        #expect(ParallelRun.readerShare(weights: weights, variants: 1, threads: 2) == [2, 3])
+        #expect(ParallelRun.readerShare(weights: weights, threads: 2) == [2, 3])
     }
 }
