@@ -6,7 +6,8 @@ import Dispatch
 /// links, which never affect another group — dealt round-robin, variants outermost, to the
 /// threads; each thread keeps one unit per variant covering the groups it was dealt. The
 /// driver (the caller's thread) resolves every request and copies it into the current batch of
-/// each thread that owns its POP; a thread replays its batches in order, so every unit sees its
+/// each thread that owns its POP (the pieces it replays itself, if any — `readerShare` — are
+/// not here); a thread replays its batches in order, so every unit sees its
 /// requests in trace order, exactly as in a one-thread run. Each thread has `slots` batch slots
 /// (by default `Worker.defaultSlots`): the driver waits when a thread is that many batches
 /// behind, a thread waits when it has none.
@@ -64,10 +65,10 @@ struct ParallelRun {
     /// Which pieces the reading thread should replay itself on `threads` threads, the others
     /// going to `threads − 1` simulation threads, given each piece's weight (its POP group's
     /// share of the requests: a variant's pieces sum to 1). The reading thread's work is
-    /// `readingCost` plus its pieces; the lightest pieces are taken, one at a time, for as long
-    /// as that lowers the larger of its work and the heaviest other thread's (pieces dealt to
-    /// the others largest first, each to the least loaded); the share is kept only when it comes
-    /// within 5 % of the work spread evenly. Otherwise none — `threads` simulation threads beside
+    /// `readingCost` plus its pieces; it takes the k lightest, for the k that makes the larger
+    /// of its work and the heaviest other thread's smallest (the rest dealt largest first, each
+    /// to the least loaded thread), and keeps them only when that comes within 5 % of the work
+    /// spread evenly. Otherwise none — `threads` simulation threads beside
     /// it, as when reading costs more (a CSV trace), or when the pieces are too few or too coarse
     /// to share (one POP, or one POP carrying most requests).
     ///
