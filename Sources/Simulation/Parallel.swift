@@ -56,6 +56,16 @@ struct ParallelRun {
         return units
     }
 
+    /// Each piece's weight for `readerShare`: its POP group's share of the requests at
+    /// `requestPOPs` (POP indices; `groups[p]` is POP p's group), so that a variant's pieces sum
+    /// to 1; equal shares when there are no requests.
+    static func weights(of pieces: [(variant: Int, group: Int)], groups: [Int], requestPOPs: [Int]) -> [Double] {
+        var perGroup = [Int](repeating: 0, count: groups.count)
+        for p in requestPOPs { perGroup[groups[p]] += 1 }
+        let groupCount = Set(pieces.map(\.group)).count
+        return pieces.map { requestPOPs.isEmpty ? 1 / Double(groupCount) : Double(perGroup[$0.group]) / Double(requestPOPs.count) }
+    }
+
     /// What reading and resolving a request costs the reading thread, against replaying it
     /// through one variant: measured on the bench's 8-POP `.pstrace` run on two threads, the
     /// reading thread had 0.56 of a simulation thread's samples (`perf`), each of those replaying

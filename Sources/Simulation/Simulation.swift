@@ -346,11 +346,10 @@ struct Driver {
             localOwnsPOP = ownsPOP
         } else {
             let pieces = ParallelRun.pieces(variants: variants, ownsPOP: ownsPOP, groups: groups)
-            if options.readerPieces == nil && incoming != nil && options.requestsInColumns && options.cheapReading {
+            if options.readerPieces == nil && takesColumns && options.cheapReading {
                 // Whether the reading thread takes a share, and which, waits for the first
                 // requests: their POPs weigh the pieces (`chooseLayout`).
                 pendingLayout = PendingLayout(pieces: pieces, groups: groups, threads: threads)
-                choosingLayout = true
             } else {
                 let kept = max(0, min(options.readerPieces ?? 0, pieces.count - 1))
                 // A forced share (tests): the last pieces.
@@ -366,9 +365,8 @@ struct Driver {
         var groups: [Int]
         var threads: Int
     }
+    /// Set until the layout is chosen: resolved requests are held in `held` meanwhile.
     private var pendingLayout: PendingLayout? = nil
-    /// Whether `pendingLayout` is set: resolved requests are then held in `held`.
-    private var choosingLayout = false
     private var held: [Work] = []
     /// Requests whose POPs weigh the pieces before the layout is chosen.
     static let layoutSample = 4096
@@ -400,11 +398,7 @@ struct Driver {
     private mutating func chooseLayout() {
         guard let pending = pendingLayout else { return }
         pendingLayout = nil
-        choosingLayout = false
-        var perGroup = [Int](repeating: 0, count: config.pops.count)
-        for w in held { perGroup[pending.groups[Int(w.pop)]] += 1 }
-        let groupCount = max(1, pending.pieces.count / max(1, variants.count))
-        let weights = pending.pieces.map { held.isEmpty ? 1 / Double(groupCount) : Double(perGroup[$0.group]) / Double(held.count) }
+        let weights = ParallelRun.weights(of: pending.pieces, groups: pending.groups, requestPOPs: held.map { Int($0.pop) })
         let mine = Set(ParallelRun.readerShare(weights: weights, threads: pending.threads))
         let reading = pending.pieces.indices.filter { mine.contains($0) }.map { pending.pieces[$0] }
         let others = pending.pieces.indices.filter { !mine.contains($0) }.map { pending.pieces[$0] }
@@ -529,7 +523,7 @@ struct Driver {
             for i in units.indices { units[i].handle(w) }
             return
         }
-        if choosingLayout { return hold(w) }
+        if pendingLayout != nil { return hold(w) }
         route(w)
     }
 
@@ -554,7 +548,7 @@ struct Driver {
     mutating func finish() -> [VariantResult] {
         if let results { return results }
         drainIncoming()
-        if choosingLayout { chooseLayout() }
+        if pendingLayout != nil { chooseLayout() }
         resolvePrefetches(upTo: .max)
         var parts: [[VariantResult]] = Array(repeating: [], count: variants.count)
         var sampleParts: [[RequestOutcome]] = Array(repeating: [], count: variants.count)

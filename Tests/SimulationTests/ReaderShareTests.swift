@@ -43,4 +43,20 @@ struct ReaderShareTests {
         let weights = [0.15, 0.15] + [Double](repeating: 0.7 / 6, count: 6)
         #expect(ParallelRun.readerShare(weights: weights, threads: 2) == [2, 3])
     }
+
+    @Test("pieces weigh their POP group's share of the sampled requests; a variant's pieces sum to 1; equal shares without requests")
+    func weights() {
+        // POPs 0 and 1 form one group (1 under 0's parent tier), POP 2 another; two variants.
+        let groups = [0, 0, 2]
+        let pieces = [(variant: 0, group: 0), (variant: 0, group: 2), (variant: 1, group: 0), (variant: 1, group: 2)]
+        let weights = ParallelRun.weights(of: pieces, groups: groups, requestPOPs: [0, 1, 1, 2])
+        #expect(weights == [0.75, 0.25, 0.75, 0.25])
+        #expect(ParallelRun.weights(of: pieces, groups: groups, requestPOPs: []) == [0.5, 0.5, 0.5, 0.5])
+        // A POP of 8 with half the requests: the reading thread keeps away from it.
+        let eight = Array(0..<8)
+        let skewed = (0..<1_400).map { $0 % 14 < 7 ? $0 % 7 : 7 }
+        let w = ParallelRun.weights(of: eight.map { (variant: 0, group: $0) }, groups: eight, requestPOPs: skewed)
+        #expect(w[7] == 0.5)
+        #expect(!ParallelRun.readerShare(weights: w, threads: 2).contains(7))
+    }
 }
