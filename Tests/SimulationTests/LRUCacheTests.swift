@@ -38,7 +38,7 @@ struct LRUCacheTests {
         c.checkInvariants()
     }
 
-    @Test("prefetchVictims walks from the LRU end a step per call up to victimsAhead places, starts again after evictions or a hit on its place, and changes nothing")
+    @Test("prefetchVictims walks from the LRU end a step per call up to walkMargin places, then a step per walkPace calls up to victimsAhead, starts again after evictions or a hit on its place, and changes nothing")
     func prefetchVictimsWalks() {
         let ahead = Int(Cache.victimsAhead), entries = 3 * ahead, capacity = Int64(entries + 60)
         var c = Cache(capacityBytes: capacity)
@@ -49,7 +49,14 @@ struct LRUCacheTests {
         #expect(cursorKey() == 0 && c.aheadCount == 1, "the first step is the LRU end")
         c.prefetchVictims()
         #expect(cursorKey() == 1 && c.aheadCount == 2)
-        for _ in 0..<2 * ahead { c.prefetchVictims() }
+        let margin = Int(Cache.walkMargin), pace = Int(Cache.walkPace)
+        for _ in 2..<margin { c.prefetchVictims() }
+        #expect(cursorKey() == UInt64(margin - 1) && Int(c.aheadCount) == margin, "a step per call up to the margin")
+        for _ in 0..<pace - 1 { c.prefetchVictims() }
+        #expect(Int(c.aheadCount) == margin, "past the margin, no step for \(pace - 1) calls")
+        c.prefetchVictims()
+        #expect(cursorKey() == UInt64(margin) && Int(c.aheadCount) == margin + 1, "then a step")
+        for _ in 0..<2 * pace * ahead { c.prefetchVictims() }
         #expect(cursorKey() == UInt64(ahead - 1) && Int(c.aheadCount) == ahead, "the walk stops \(ahead) places ahead")
         #expect(c.keysInLRUOrder() == order && c.count == entries && c.evictions == 0, "a prefetch changes nothing")
         // An insert that evicts the walk's places (keys 0 ..< ahead): the walk starts again from the new LRU end.
