@@ -202,6 +202,10 @@ private struct Feeder {
     private var urlOf: [UInt32] = []
     private var originOf: [UInt32] = []
     private var methodOf: [UInt32] = []
+    /// Whether `popOf`, `originOf` and `methodOf` map each id to itself — a trace that names the
+    /// scenario's POPs in its order, and methods as the catalog numbers them (GET first); a
+    /// `.pstrace`'s origins always do — when `mapWhenValid` skips that column's loop.
+    private var samePOPs = true, sameOrigins = true, sameMethods = true
     /// How many of the reader's POPs are not the scenario's (-1 in `popOf`).
     private var unknownPOPs = 0
 
@@ -320,14 +324,20 @@ private struct Feeder {
         var largest: Int64 = -1
         for i in 0..<n { largest = max(largest, c.bytes[i]) }
         if largest > maxObjectBytes { return false }
-        popOf.withUnsafeBufferPointer { pops in
-            for i in 0..<n { c.pop[i] = UInt32(truncatingIfNeeded: pops[Int(c.pop[i])]) }
+        if !samePOPs {
+            popOf.withUnsafeBufferPointer { pops in
+                for i in 0..<n { c.pop[i] = UInt32(truncatingIfNeeded: pops[Int(c.pop[i])]) }
+            }
         }
-        originOf.withUnsafeBufferPointer { origins in
-            for i in 0..<n where c.originPlus1[i] != 0 { c.originPlus1[i] = origins[Int(c.originPlus1[i]) - 1] &+ 1 }
+        if !sameOrigins {
+            originOf.withUnsafeBufferPointer { origins in
+                for i in 0..<n where c.originPlus1[i] != 0 { c.originPlus1[i] = origins[Int(c.originPlus1[i]) - 1] &+ 1 }
+            }
         }
-        methodOf.withUnsafeBufferPointer { methods in
-            for i in 0..<n { c.method[i] = methods[Int(c.method[i])] }
+        if !sameMethods {
+            methodOf.withUnsafeBufferPointer { methods in
+                for i in 0..<n { c.method[i] = methods[Int(c.method[i])] }
+            }
         }
         // The reader's new URLs, as `feed` takes them — at a row that names one, those defined by
         // then — but in one call for the batch (a call a URL costs a few hundred instructions);
@@ -373,6 +383,7 @@ private struct Feeder {
             let name = pops.string(UInt32(popOf.count))
             popOf.append(scenario.config.pops.firstIndex { $0.id == name } ?? -1)
             if popOf.last! < 0 { unknownPOPs += 1 }
+            if popOf.last! != popOf.count - 1 { samePOPs = false }
         }
     }
 
@@ -425,6 +436,7 @@ private struct Feeder {
         while originOf.count < origins.count {
             guard let parsed = try? WebOrigin(parsing: origins.string(UInt32(originOf.count))) else { return false }
             originOf.append(catalog.addOrigin(parsed))
+            if originOf.last! != originOf.count - 1 { sameOrigins = false }
         }
         return true
     }
@@ -437,6 +449,7 @@ private struct Feeder {
             while methodOf.count < methods.count {
                 let m = methods.string(UInt32(methodOf.count))
                 methodOf.append(m == "GET" ? 0 : catalog.addMethod(m))
+                if methodOf.last! != methodOf.count - 1 { sameMethods = false }
             }
         }
         return methodOf[Int(id)]

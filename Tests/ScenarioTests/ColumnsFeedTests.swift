@@ -179,6 +179,44 @@ struct ColumnsFeedTests {
         #expect(try #require(throws: RunError.self) { try Self.run(bad, columns: true, threads: 2) }.description == laterError.description)
     }
 
+    /// The reader's POPs, origins and methods are mapped to the scenario's and the catalog's ids
+    /// column by column, a loop skipped while a map is each id to itself: a trace naming the
+    /// POPs out of the scenario's order and a PUT first (the catalog's GET is 0) needs those
+    /// maps; one in order needs none. (A `.pstrace`'s origins are serialised, each defined once,
+    /// and the catalog numbers them as they come: that map is always each id to itself.)
+    @Test("reader ids mapped to the scenario's and the catalog's in columns: out of order, and in order",
+          arguments: [true, false])
+    func idMaps(outOfOrder: Bool) throws {
+        let dir = try makeTemporaryDirectory("popsim-columns-maps")
+        let origins = ["https://shop.example.com", "https://www.example.com"]
+        let pops = outOfOrder ? ["p3", "p1", "p2"] : ["p1", "p2", "p3"]
+        let methods = outOfOrder ? ["PUT", "GET"] : ["GET", "PUT"]
+        var lines = ["t,pop,url,origin,kind,method,credentials,bytes"]
+        for i in 0..<900 {
+            lines.append("\(i),\(pops[i % 3]),https://static.example-cdn.com/f\(i % 50).woff2,"
+                         + "\(origins[i < origins.count ? i : (i / 5) % origins.count]),fetch,\(methods[i < 2 ? i : (i / 11) % 2]),,100")
+        }
+        try writeFile(dir, "trace.csv", lines.joined(separator: "\n") + "\n")
+        let path = try writeFile(dir, "s.json", """
+            {"version": 1, "name": "maps", "description": "Three POPs, pass-through.", "seed": 1, "window": "10m",
+             "pops": [{"id": "p1", "capacity": "2KB", "originRTT": "40ms"}, {"id": "p2", "capacity": "1GB", "originRTT": "30ms"},
+                      {"id": "p3", "capacity": "1GB", "originRTT": "20ms"}],
+             "origins": [{"id": "bucket", "type": "oss", "cors": {"rules": [{"allowedOrigins": ["https://www.example.com"], "allowedMethods": ["GET", "HEAD"]}]}}],
+             "domains": [{"host": "static.example-cdn.com", "origin": "bucket", "ttl": "1d"}],
+             "variants": {"pass-through": {"description": "No CDN rule."}},
+             "workload": {"trace": "trace.csv"}}
+            """)
+        let scenario = try Self.asPopsimTrace(try Scenario.load(path: path), in: dir)
+        let byRecord = try Self.run(scenario, columns: false)
+        #expect(byRecord.requests == 900)
+        let pass = try #require(byRecord.variants.first)
+        #expect(pass.perPOP.map(\.requests) == [300, 300, 300], "each POP its third (POPs are told apart)")
+        #expect(pass.total.corsFailures > 0 && pass.total.corsFailures < pass.total.corsChecked, "origins are told apart")
+        #expect(pass.total.bypass > 0 && pass.total.hits > 0, "methods are told apart: a PUT is not served from the cache")
+        Self.expectSame(try Self.run(scenario, columns: true), byRecord, "one thread")
+        Self.expectSame(try Self.run(scenario, columns: true, threads: 2), byRecord, "two threads")
+    }
+
     @Test("a bad request in the middle of a batch stops the run with the record-by-record error",
           arguments: [("zz", "https://static.example-cdn.com/a.woff2", "", "column 'pop': unknown POP \"zz\""),
                       ("p1", "https://elsewhere.example.org/a.woff2", "", "column 'url'"),
