@@ -59,6 +59,8 @@ public struct RunResult: Sendable {
     /// A shard's digest of the whole trace it read (every request's fields and the texts behind
     /// their ids), so that a merge refuses shards of different traces; 0 outside shards.
     public var traceDigest: UInt64 = 0
+    /// Which thread replayed what, on several threads (nil on one).
+    public var layout: ThreadLayout? = nil
 
     /// The text of URL `id`.
     public func urlText(_ id: UInt32) -> String {
@@ -134,6 +136,7 @@ public enum ScenarioRun {
         result.urlRequests = simulation.urlRequests
         result.urlChecked = simulation.urlChecked
         result.samples = simulation.samples
+        result.layout = simulation.layout
         result.shard = options.shard
         if options.shard != nil { result.traceDigest = feeder.traceDigest }
         if let log = reader as? AccessLogSource {

@@ -13,6 +13,8 @@ import Dispatch
 /// behind, a thread waits when it has none.
 struct ParallelRun {
     private let workers: [Worker]
+    /// Each thread's (variant, POP group) pieces, as dealt.
+    let assignments: [[(variant: Int, group: Int)]]
     /// Threads that own POP `p`: `routeWorkers[routeStart[p] ..< routeStart[p + 1]]`.
     private let routeStart: [Int32]
     private let routeWorkers: [Int32]
@@ -125,6 +127,7 @@ struct ParallelRun {
             start.append(Int32(list.count))
         }
         self.workers = workers
+        assignments = dealt
         routeStart = start
         routeWorkers = list
         cursor = Array(repeating: nil, count: workers.count)
@@ -284,5 +287,37 @@ func replay(_ batch: UnsafePointer<Work>, count: Int, through units: inout [Vari
                 return sum
             }
         }
+    }
+}
+
+/// Which thread of a parallel run replayed which variants at which POPs: what `--stats` shows,
+/// so that a speed-up can be read against the work each thread had.
+public struct ThreadLayout: Sendable, Equatable, CustomStringConvertible {
+    /// A variant's POPs on one thread.
+    public struct Share: Sendable, Equatable {
+        public var variant: String
+        public var pops: [String]
+        public init(variant: String, pops: [String]) { (self.variant, self.pops) = (variant, pops) }
+    }
+
+    /// What the thread that reads the trace replays itself (`ParallelRun.readerShare`): often nothing.
+    public var reading: [Share]
+    /// Each simulation thread's shares.
+    public var threads: [[Share]]
+
+    public init(reading: [Share], threads: [[Share]]) { (self.reading, self.threads) = (reading, threads) }
+
+    /// `reading thread: pass-through at p7, p8; simulation thread 1: pass-through at p1, …, p6`
+    /// (at most eight POPs named a share, then how many more).
+    public var description: String {
+        func text(_ shares: [Share]) -> String {
+            shares.map { s in
+                let named = s.pops.prefix(8).joined(separator: ", ")
+                return "\(s.variant) at \(named)" + (s.pops.count > 8 ? " and \(s.pops.count - 8) more" : "")
+            }.joined(separator: "; ")
+        }
+        var parts = ["reading thread: " + (reading.isEmpty ? "reads only" : text(reading))]
+        for (k, shares) in threads.enumerated() { parts.append("simulation thread \(k + 1): " + text(shares)) }
+        return parts.joined(separator: " | ")
     }
 }

@@ -138,6 +138,9 @@ public final class Simulation {
         driver.finish()
     }
 
+    /// Which thread replayed what, on several threads (nil on one): for `--stats`.
+    public var layout: ThreadLayout? { driver.layout }
+
     /// Requests and CORS-checked requests per URL id (with `countURLs`; valid after `finish`).
     public var urlRequests: [Int] { driver.urlRequests }
     public var urlChecked: [Int] { driver.urlChecked }
@@ -378,10 +381,22 @@ struct Driver {
                                   shared: shared, sampleLimit: sampleLimit, countsURLs: options.countURLs)
         local = Local(units: units, pops: config.pops.count)
         localOwnsPOP = config.pops.indices.map { p in units.contains { $0.owned[p] } }
-        parallel = ParallelRun(config: config, catalog: catalog, pieces: others, variants: variants, ownsPOP: ownsPOP,
-                               groups: groups, threads: threads, shared: shared, sampleLimit: sampleLimit,
-                               countsURLs: options.countURLs, batchSize: options.batchSize, slots: options.batchSlots)
+        let run = ParallelRun(config: config, catalog: catalog, pieces: others, variants: variants, ownsPOP: ownsPOP,
+                              groups: groups, threads: threads, shared: shared, sampleLimit: sampleLimit,
+                              countsURLs: options.countURLs, batchSize: options.batchSize, slots: options.batchSlots)
+        let (config, ownsPOP) = (config, ownsPOP)
+        func share(_ pieces: [(variant: Int, group: Int)]) -> [ThreadLayout.Share] {
+            variants.compactMap { v in
+                let pops = config.pops.indices.filter { p in ownsPOP[p] && pieces.contains { $0.variant == v && $0.group == groups[p] } }
+                return pops.isEmpty ? nil : ThreadLayout.Share(variant: config.variants[v].name, pops: pops.map { config.pops[$0].id })
+            }
+        }
+        layout = ThreadLayout(reading: share(reading), threads: run.assignments.map(share))
+        parallel = run
     }
+
+    /// Which thread replays what, once the threads are started.
+    private(set) var layout: ThreadLayout? = nil
 
     /// Holds a resolved request until the layout is chosen: at `layoutSample` requests (or at the
     /// end), when their POPs weigh the pieces.

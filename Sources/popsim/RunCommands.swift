@@ -25,7 +25,7 @@ let runOutputOptions = [
     OptionSpec(name: "--requests-out", value: "FILE", help: "Write the audit CSV: seq,t,variant,pop,url,origin,kind,cache,acao,verdict,reason."),
     OptionSpec(name: "--quiet", value: nil, help: "No progress line and no note about the files written."),
     OptionSpec(name: "--threads", value: "N", help: "Simulate on N threads (default: the number of cores): N beside the reading thread, or N − 1 when, reading a .pstrace, it replays a share of the POPs too. Results do not depend on it; --requests-out runs on one."),
-    OptionSpec(name: "--stats", value: nil, help: "Print the run's speed and the caches' memory per resident object to stderr."),
+    OptionSpec(name: "--stats", value: nil, help: "Print the run's speed, which thread replayed which POPs, and the caches' memory per resident object to stderr."),
 ]
 
 /// Where the bundle goes: `--out DIR`, nothing with `--no-out`, else `notebooks-export/<name>`.
@@ -337,7 +337,9 @@ struct RunClock {
         var usage = rusage()
         getrusage(rusageSelf, &usage)
         var s = "popsim: \(result.requests) requests × \(result.variants.count) variant(s) in \(Format.fixed(seconds, 2)) s wall, "
-        s += "\(Format.fixed(cpuSeconds, 2)) s CPU (\(Format.fixed(Double(result.requests) / max(seconds, 1e-9) / 1e6, 3)) M requests/s) on \(threads) thread(s); "
+        s += "\(Format.fixed(cpuSeconds, 2)) s CPU (\(Format.fixed(Double(result.requests) / max(seconds, 1e-9) / 1e6, 3)) M requests/s) on \(threads) thread(s)"
+        if let layout = result.layout { s += " (\(layout))" }
+        s += "; "
         s += "caches: \(objects) objects in \(bytes) bytes of slots and index"
         if objects > 0 { s += " (\(Format.fixed(Double(bytes) / Double(objects), 1)) bytes per resident object)" }
         s += "; peak RSS \(usage.ru_maxrss / 1024) MB"

@@ -24,6 +24,20 @@ func runWritesOutputs() throws {
     #expect(filesIn(dir).sorted() == ["audit.csv", "out"])
 }
 
+@Test("run --stats prints the speed, the caches' bytes per object and, on several threads, which thread replayed which variants at which POPs")
+func runStats() throws {
+    let two = try runPopsim(["run", "scenarios/several-pops-several-fills.json", "--no-out", "--quiet", "--threads", "2", "--stats"])
+    #expect(two.status == 0, "stderr: \(two.stderr)")
+    // Pieces are (variant, POP group) — here each POP its own group — dealt round-robin to the threads, variants
+    // outermost: hangzhou, frankfurt, virginia for pass-through, then for cdn-list.
+    #expect(two.stderr.contains("on 2 thread(s) (reading thread: reads only | simulation thread 1: pass-through at hangzhou, virginia; "
+                                + "cdn-list at frankfurt | simulation thread 2: pass-through at frankfurt; cdn-list at hangzhou, virginia); caches: "),
+            "\(two.stderr)")
+    #expect(two.stderr.contains("popsim: 9 requests × 2 variant(s) in ") && two.stderr.contains("bytes per resident object"))
+    let one = try runPopsim(["run", "scenarios/several-pops-several-fills.json", "--no-out", "--quiet", "--threads", "1", "--stats"])
+    #expect(one.status == 0 && one.stderr.contains("on 1 thread(s); caches: ") && !one.stderr.contains("reading thread"), "\(one.stderr)")
+}
+
 @Test("run --variant runs only that variant; an unknown variant is an error")
 func runOneVariant() throws {
     let r = try runPopsim(["run", "scenarios/pass-through-two-origins.json", "--variant", "cdn-star", "--no-out"])

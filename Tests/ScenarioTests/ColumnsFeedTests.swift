@@ -217,6 +217,55 @@ struct ColumnsFeedTests {
         Self.expectSame(try Self.run(scenario, columns: true, threads: 2), byRecord, "two threads")
     }
 
+    /// On two threads from a `.pstrace`, the layout is chosen on the first 4,096 requests
+    /// (`Driver.chooseLayout`): their POPs weigh the pieces and the reading thread takes the
+    /// lightest when that evens the work out (`ParallelRun.readerShare`, whose choices
+    /// `ReaderShareTests` works by hand). Here the run's own choice, as `--stats` shows it.
+    @Test("the layout a parallel run chose: the two lightest of 8 even POPs on the reading thread; never a POP with half the requests; all at one POP: the reading thread only reads",
+          arguments: ["even", "half", "one"])
+    func chosenLayout(traffic: String) throws {
+        let dir = try makeTemporaryDirectory("popsim-columns-layout")
+        var pops: [Int] = []
+        var cycle = 0
+        while pops.count < 6_000 {
+            switch traffic {
+            case "even": pops += cycle % 16 == 15 ? Array(1...6) : Array(1...8) // p7 and p8 a little lighter
+            case "half": pops += [1, 2 + cycle % 7]
+            default: pops += [1]
+            }
+            cycle += 1
+        }
+        let lines = ["t,pop,url,origin,kind,method,credentials,bytes"]
+            + pops.prefix(6_000).enumerated().map { i, p in "\(i / 10),p\(p),https://static.example-cdn.com/f\(i % 300).woff2,https://www.example.com,font,GET,,100" }
+        try writeFile(dir, "trace.csv", lines.joined(separator: "\n") + "\n")
+        let popList = (1...8).map { #"{"id": "p\#($0)", "capacity": "1MB", "originRTT": "40ms"}"# }.joined(separator: ", ")
+        let path = try writeFile(dir, "s.json", """
+            {"version": 1, "name": "layout", "description": "Eight POPs, pass-through.", "seed": 1, "window": "10m",
+             "pops": [\(popList)],
+             "origins": [{"id": "bucket", "type": "oss", "cors": {"rules": [{"allowedOrigins": ["*"], "allowedMethods": ["GET"]}]}}],
+             "domains": [{"host": "static.example-cdn.com", "origin": "bucket", "ttl": "1d"}],
+             "variants": {"pass-through": {"description": "No CDN rule."}},
+             "workload": {"trace": "trace.csv"}}
+            """)
+        let scenario = try Self.asPopsimTrace(try Scenario.load(path: path), in: dir)
+        #expect(try ScenarioRun.run(scenario, options: SimulationOptions(threads: 1)).layout == nil, "one thread: no layout")
+        let twoThreads = try ScenarioRun.run(scenario, options: SimulationOptions(threads: 2))
+        let layout = try #require(twoThreads.layout)
+        let named = layout.reading.flatMap(\.pops) + layout.threads.flatMap { $0.flatMap(\.pops) }
+        switch traffic {
+        case "even":
+            #expect(layout.reading == [.init(variant: "pass-through", pops: ["p7", "p8"])], "\(layout)")
+            #expect(layout.threads == [[.init(variant: "pass-through", pops: ["p1", "p2", "p3", "p4", "p5", "p6"])]], "\(layout)")
+        case "half":
+            #expect(!layout.reading.isEmpty && !layout.reading.contains { $0.pops.contains("p1") }, "\(layout)")
+            #expect(named.sorted() == (1...8).map { "p\($0)" }, "every POP once: \(layout)")
+        default:
+            // Every request at p1: the other seven pieces weigh nothing, and the reading thread taking
+            // them would leave p1's thread as busy — it only reads.
+            #expect(layout.reading.isEmpty && layout.threads.contains { $0.contains { $0.pops.contains("p1") } }, "\(layout)")
+        }
+    }
+
     @Test("a bad request in the middle of a batch stops the run with the record-by-record error",
           arguments: [("zz", "https://static.example-cdn.com/a.woff2", "", "column 'pop': unknown POP \"zz\""),
                       ("p1", "https://elsewhere.example.org/a.woff2", "", "column 'url'"),

@@ -59,4 +59,15 @@ struct ReaderShareTests {
         #expect(w[7] == 0.5)
         #expect(!ParallelRun.readerShare(weights: w, threads: 2).contains(7))
     }
+
+    @Test("the layout --stats shows: each thread's variants and POPs, at most eight named a share, a reading thread that only reads")
+    func layoutText() {
+        let eight = (1...8).map { "p\($0)" }, ten = (1...10).map { "q\($0)" }
+        let layout = ThreadLayout(reading: [.init(variant: "a", pops: ["p7", "p8"]), .init(variant: "b", pops: ["p7"])],
+                                  threads: [[.init(variant: "a", pops: Array(eight.prefix(6)))], [.init(variant: "b", pops: ten)]])
+        #expect(layout.description == "reading thread: a at p7, p8; b at p7 | simulation thread 1: a at p1, p2, p3, p4, p5, p6"
+                + " | simulation thread 2: b at q1, q2, q3, q4, q5, q6, q7, q8 and 2 more")
+        #expect(ThreadLayout(reading: [], threads: [[.init(variant: "a", pops: ["p1"])]]).description
+                == "reading thread: reads only | simulation thread 1: a at p1")
+    }
 }
