@@ -17,12 +17,12 @@
 set -euo pipefail
 
 rounds=20
-if [ "${1:-}" = "-n" ]; then rounds=${2:?"-n needs a number of rounds"}; shift 2; fi
+if [ "${1:-}" = "-n" ]; then rounds=${2:-}; shift $(( $# < 2 ? $# : 2 )); fi
+case $rounds in ''|*[!0-9]*|0) echo "side-by-side: -n wants a positive number of rounds, not '$rounds'" >&2; exit 2 ;; esac
 if [ $# -lt 3 ] || [ "$3" != "--" ]; then
   echo "usage: bench/side-by-side.sh [-n ROUNDS] A B -- ARGS..." >&2
   exit 2
 fi
-case $rounds in ''|*[!0-9]*|0) echo "side-by-side: -n wants a positive number of rounds, not '$rounds'" >&2; exit 2 ;; esac
 a=$1 b=$2
 shift 3
 for x in "$a" "$b"; do

@@ -27,8 +27,8 @@ func sideBySide() throws {
     #expect(failing.stderr.contains("side-by-side: round 1: \(popsim) failed:") && failing.stderr.contains("/nonexistent/s.json"),
             "\(failing.stderr)")
 
-    for args in [[popsim, popsim], ["-n", "0", popsim, popsim, "--", "--version"], [popsim, "/nonexistent/popsim", "--", "--version"]] {
+    for args in [[popsim, popsim], ["-n"], ["-n", "0", popsim, popsim, "--", "--version"], [popsim, "/nonexistent/popsim", "--", "--version"]] {
         let bad = try runProcess(script, args, in: packageRoot)
-        #expect(bad.status == 2 && bad.stdout.isEmpty && bad.stderr.hasPrefix(args.count == 2 ? "usage: " : "side-by-side: "), "\(args): \(bad.stderr)")
+        #expect(bad.status == 2 && bad.stdout.isEmpty && bad.stderr.hasPrefix(args.first == "-n" || args.count > 2 ? "side-by-side: " : "usage: "), "\(args): \(bad.stderr)")
     }
 }
