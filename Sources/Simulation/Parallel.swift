@@ -49,13 +49,18 @@ struct ParallelRun {
                       ownsPOP: [Bool], groups: [Int], shared: RunShared, sampleLimit: Int, countsURLs: Bool) -> [VariantSimulator] {
         var units: [VariantSimulator] = []
         for v in variants {
-            let mine = Set(pieces.filter { $0.variant == v }.map(\.group))
-            if mine.isEmpty { continue }
-            let owned = config.pops.indices.map { ownsPOP[$0] && mine.contains(groups[$0]) }
+            let owned = ownedPOPs(of: v, in: pieces, ownsPOP: ownsPOP, groups: groups)
+            if !owned.contains(true) { continue }
             units.append(VariantSimulator(index: v, config: config, catalog: catalog, owned: owned, shared: shared,
                                           observer: nil, sampleLimit: sampleLimit, countsURLs: countsURLs))
         }
         return units
+    }
+
+    /// Per POP, whether `pieces` give variant `v` that POP: its group is one of them, and the run owns it.
+    static func ownedPOPs(of v: Int, in pieces: [(variant: Int, group: Int)], ownsPOP: [Bool], groups: [Int]) -> [Bool] {
+        let mine = Set(pieces.filter { $0.variant == v }.map(\.group))
+        return ownsPOP.indices.map { ownsPOP[$0] && mine.contains(groups[$0]) }
     }
 
     /// Each piece's weight for `readerShare`: its POP group's share of the requests at

@@ -387,8 +387,9 @@ struct Driver {
         let (config, ownsPOP) = (config, ownsPOP)
         func share(_ pieces: [(variant: Int, group: Int)]) -> [ThreadLayout.Share] {
             variants.compactMap { v in
-                let pops = config.pops.indices.filter { p in ownsPOP[p] && pieces.contains { $0.variant == v && $0.group == groups[p] } }
-                return pops.isEmpty ? nil : ThreadLayout.Share(variant: config.variants[v].name, pops: pops.map { config.pops[$0].id })
+                let owned = ParallelRun.ownedPOPs(of: v, in: pieces, ownsPOP: ownsPOP, groups: groups)
+                let pops = owned.indices.filter { owned[$0] }.map { config.pops[$0].id }
+                return pops.isEmpty ? nil : ThreadLayout.Share(variant: config.variants[v].name, pops: pops)
             }
         }
         layout = ThreadLayout(reading: share(reading), threads: run.assignments.map(share))
