@@ -125,6 +125,8 @@ public enum ScenarioRun {
         // `SimRequest` (about a fifth of a run's instructions went to those steps).
         if let binary = reader as? PopsimTraceSource {
             if simulation.takesColumns { try feeder.feedColumns(binary) } else { try feeder.feed(binary) }
+        } else if let csv = reader as? TraceCSVReader {
+            if simulation.takesColumns { try feeder.feedColumns(csv) } else { try feeder.feed(csv) }
         } else {
             try feeder.feed(reader)
         }

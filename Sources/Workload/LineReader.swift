@@ -42,6 +42,7 @@ public final class LineReader {
     private var start = 0 // first byte of the next line
     private var end = 0 // end of the bytes read so far
     private var scanned = 0 // bytes before this hold no newline
+    private var lastLineStart = 0 // where the line `nextLine` returned last starts
     private var atEOF = false
 
     /// Opens `path` for reading.
@@ -85,6 +86,7 @@ public final class LineReader {
                 var lineEnd = newline
                 if lineEnd > start && buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
                 let line = buffer[start..<lineEnd]
+                lastLineStart = start
                 start = newline + 1
                 scanned = start
                 lineNumber += 1
@@ -96,12 +98,23 @@ public final class LineReader {
                 var lineEnd = end
                 if buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
                 let line = buffer[start..<lineEnd]
+                lastLineStart = start
                 start = end
                 lineNumber += 1
                 return line
             }
             try fill()
         }
+    }
+
+    /// Gives back the line `nextLine` returned last, which the next call returns again: for a
+    /// reader that reads a line before it knows the line belongs to the next batch. Only right
+    /// after `nextLine` returned a line (nothing read since).
+    public func unreadLastLine() {
+        precondition(lineNumber > 0 && lastLineStart < start, "LineReader: no line to give back")
+        start = lastLineStart
+        scanned = start
+        lineNumber -= 1
     }
 
     /// Calls `body` with the bytes read but not yet returned as lines (valid only inside

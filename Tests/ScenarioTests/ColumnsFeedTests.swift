@@ -5,10 +5,11 @@ import Testing
 import TestSupport
 import Workload
 
-/// A run reads a `.pstrace` in columns (`Simulation.takesColumns`): the reader's ids become the
-/// catalog's in place and whole batches go to the driver, no request ever a record or a
-/// `SimRequest`. These tests hold that path to the record-by-record one (`requestsInColumns`
-/// off): the same results, digests and per-URL counts, and the same errors for bad requests.
+/// A run reads a `.pstrace` or a CSV trace in columns (`Simulation.takesColumns`): the reader's
+/// ids become the catalog's in place and whole batches go to the driver, no request ever a
+/// record or a `SimRequest`. These tests hold that path to the record-by-record one
+/// (`requestsInColumns` off): the same results, digests and per-URL counts, and the same errors
+/// for bad requests, from either format.
 @Suite("Runs fed in columns")
 struct ColumnsFeedTests {
     /// `scenario` with its workload converted to a `.pstrace` in `dir`.
@@ -18,6 +19,11 @@ struct ColumnsFeedTests {
         var converted = scenario
         converted.workload = .trace(path: path, format: .popsim)
         return converted
+    }
+
+    /// `scenario` (whose workload is a CSV trace) as it is, or converted to a `.pstrace`.
+    static func inFormat(_ scenario: Scenario, csv: Bool, in dir: String) throws -> Scenario {
+        csv ? scenario : try asPopsimTrace(scenario, in: dir)
     }
 
     static func run(_ scenario: Scenario, columns: Bool, threads: Int = 1, shard: Shard? = nil) throws(RunError) -> RunResult {
@@ -45,12 +51,12 @@ struct ColumnsFeedTests {
         }
     }
 
-    @Test("the stress scenario (every kind, method, credentials mode, event but prefetch; parents) gives the same results in columns",
-          arguments: ["10TB", "2MB"])
-    func sameResults(capacity: String) throws {
+    @Test("the stress scenario (every kind, method, credentials mode, event but prefetch; parents) gives the same results in columns, from a .pstrace and from CSV",
+          arguments: ["10TB", "2MB"], [false, true])
+    func sameResults(capacity: String, csv: Bool) throws {
         let dir = try makeTemporaryDirectory("popsim-columns")
-        let scenario = try Self.asPopsimTrace(try Scenario.load(path: try writeStressScenario(in: dir, requests: 6_000, capacity: capacity,
-                                                                                               prefetches: false)), in: dir)
+        let scenario = try Self.inFormat(try Scenario.load(path: try writeStressScenario(in: dir, requests: 6_000, capacity: capacity,
+                                                                                          prefetches: false)), csv: csv, in: dir)
         let byRecord = try Self.run(scenario, columns: false)
         #expect(byRecord.requests == 6_000 && byRecord.variants.allSatisfy { $0.total.corsFailures > 0 })
         if capacity == "2MB" { #expect(byRecord.variants.contains { $0.evictions > 0 }) }
@@ -184,9 +190,9 @@ struct ColumnsFeedTests {
     /// POPs out of the scenario's order and a PUT first (the catalog's GET is 0) needs those
     /// maps; one in order needs none. (A `.pstrace`'s origins are serialised, each defined once,
     /// and the catalog numbers them as they come: that map is always each id to itself.)
-    @Test("reader ids mapped to the scenario's and the catalog's in columns: out of order, and in order",
-          arguments: [true, false])
-    func idMaps(outOfOrder: Bool) throws {
+    @Test("reader ids mapped to the scenario's and the catalog's in columns: out of order, and in order; from a .pstrace and from CSV",
+          arguments: [true, false], [false, true])
+    func idMaps(outOfOrder: Bool, csv: Bool) throws {
         let dir = try makeTemporaryDirectory("popsim-columns-maps")
         let origins = ["https://shop.example.com", "https://www.example.com"]
         let pops = outOfOrder ? ["p3", "p1", "p2"] : ["p1", "p2", "p3"]
@@ -206,7 +212,7 @@ struct ColumnsFeedTests {
              "variants": {"pass-through": {"description": "No CDN rule."}},
              "workload": {"trace": "trace.csv"}}
             """)
-        let scenario = try Self.asPopsimTrace(try Scenario.load(path: path), in: dir)
+        let scenario = try Self.inFormat(try Scenario.load(path: path), csv: csv, in: dir)
         let byRecord = try Self.run(scenario, columns: false)
         #expect(byRecord.requests == 900)
         let pass = try #require(byRecord.variants.first)
@@ -266,11 +272,13 @@ struct ColumnsFeedTests {
         }
     }
 
-    @Test("a bad request in the middle of a batch stops the run with the record-by-record error",
+    @Test("a bad request in the middle of a batch stops the run with the record-by-record error, from a .pstrace and from CSV",
           arguments: [("zz", "https://static.example-cdn.com/a.woff2", "", "column 'pop': unknown POP \"zz\""),
                       ("p1", "https://elsewhere.example.org/a.woff2", "", "column 'url'"),
-                      ("p1", "https://static.example-cdn.com/a.woff2", "2199023255553", "column 'bytes': 2199023255553 is larger than")])
-    func sameErrors(pop: String, url: String, bytes: String, expected: String) throws {
+                      ("p1", "https://static.example-cdn.com/a.woff2", "2199023255553", "column 'bytes': 2199023255553 is larger than")],
+          [false, true])
+    func sameErrors(bad: (pop: String, url: String, bytes: String, expected: String), csv: Bool) throws {
+        let (pop, url, bytes, expected) = bad
         let dir = try makeTemporaryDirectory("popsim-columns-errors")
         var lines = ["t,pop,url,origin,kind,method,credentials,bytes"]
         for i in 0..<700 {
@@ -280,11 +288,65 @@ struct ColumnsFeedTests {
         }
         try writeFile(dir, "trace.csv", lines.joined(separator: "\n") + "\n")
         let path = try Self.writeScenario(in: dir, trace: #""trace": "trace.csv""#)
-        let scenario = try Self.asPopsimTrace(try Scenario.load(path: path), in: dir)
+        let scenario = try Self.inFormat(try Scenario.load(path: path), csv: csv, in: dir)
         let byRecord = try #require(throws: RunError.self) { try Self.run(scenario, columns: false) }
         let inColumns = try #require(throws: RunError.self) { try Self.run(scenario, columns: true) }
         let parallel = try #require(throws: RunError.self) { try Self.run(scenario, columns: true, threads: 2) }
-        #expect(byRecord.description.contains("trace.pstrace:300: \(expected)"), "\(byRecord)")
+        // Request 300: record 300 of the `.pstrace`, line 301 of the CSV (after its header).
+        #expect(byRecord.description.contains(csv ? "trace.csv:301: \(expected)" : "trace.pstrace:300: \(expected)"), "\(byRecord)")
+        #expect(inColumns.description == byRecord.description)
+        #expect(parallel.description == byRecord.description, "two threads")
+    }
+
+    /// What only a CSV trace has: blank lines (a batch's rows are consecutive lines, so a batch
+    /// ends at one), quoted fields (split by `CSVSplitter`), a header that is not line 1, and
+    /// errors the reader finds itself (a time going back, a bad size) after good rows of a batch.
+    @Test("a CSV trace with blank lines, quoted fields and a late header gives the same results in columns; a line the reader refuses mid-batch, the same error",
+          arguments: [nil, "time", "bytes", "fields"])
+    func csvLines(fault: String?) throws {
+        let dir = try makeTemporaryDirectory("popsim-columns-csv")
+        let origins = ["https://www.example.com", "https://shop.example.com", "", "https://blog.example.com"]
+        var lines = ["", "t,pop,url,origin,kind,method,credentials,bytes"]
+        for i in 0..<1_000 {
+            if i % 97 == 5 { lines.append("") }
+            if i % 89 == 7 { lines.append("   ") }
+            let url = i % 7 == 0 ? "\"https://static.example-cdn.com/q\(i % 30).css?a=1,b=2\"" : "https://static.example-cdn.com/f\(i % 60).woff2"
+            var line = "\(i / 3).\(i % 3 * 25),p\(1 + i % 2),\(url),\(origins[(i / 7) % origins.count]),\(i % 5 == 0 ? "stylesheet" : "font"),GET,,\(100 + i % 9)"
+            if i == 700 {
+                switch fault {
+                case "time": line = "1.5,p1,https://static.example-cdn.com/f1.woff2,https://www.example.com,font,GET,,100"
+                case "bytes": line = "\(i / 3),p1,https://static.example-cdn.com/f1.woff2,https://www.example.com,font,GET,,12.5"
+                case "fields": line = "\(i / 3),p1,https://static.example-cdn.com/f1.woff2,https://www.example.com,font,GET,100"
+                default: break
+                }
+            }
+            lines.append(line)
+        }
+        try writeFile(dir, "trace.csv", lines.joined(separator: "\n") + "\n")
+        let path = try writeFile(dir, "s.json", """
+            {"version": 1, "name": "csv", "description": "Two POPs, pass-through.", "seed": 1, "window": "10m",
+             "pops": [{"id": "p1", "capacity": "3KB", "originRTT": "40ms"}, {"id": "p2", "capacity": "1GB", "originRTT": "30ms"}],
+             "origins": [{"id": "bucket", "type": "oss", "cors": {"rules": [{"allowedOrigins": ["https://www.example.com"], "allowedMethods": ["GET", "HEAD"]}]}}],
+             "domains": [{"host": "static.example-cdn.com", "origin": "bucket", "ttl": "1d"}],
+             "variants": {"pass-through": {"description": "No CDN rule."}},
+             "workload": {"trace": "trace.csv"}}
+            """)
+        let scenario = try Scenario.load(path: path)
+        guard let fault else {
+            let byRecord = try Self.run(scenario, columns: false)
+            #expect(byRecord.requests == 1_000 && byRecord.catalog.urls.count == 90)
+            let pass = try #require(byRecord.variants.first)
+            #expect(pass.total.corsFailures > 0 && pass.evictions > 0 && pass.total.hits > 0)
+            Self.expectSame(try Self.run(scenario, columns: true), byRecord, "one thread")
+            Self.expectSame(try Self.run(scenario, columns: true, threads: 2), byRecord, "two threads")
+            return
+        }
+        let byRecord = try #require(throws: RunError.self) { try Self.run(scenario, columns: false) }
+        let inColumns = try #require(throws: RunError.self) { try Self.run(scenario, columns: true) }
+        let parallel = try #require(throws: RunError.self) { try Self.run(scenario, columns: true, threads: 2) }
+        // Request 700 is on line 703 + the 16 blank lines before it (line 1, then the header).
+        let column = ["time": "column 't'", "bytes": "column 'bytes'", "fields": "expected 8 fields"][fault]!
+        #expect(byRecord.description.contains("trace.csv:719") && byRecord.description.contains(column), "\(byRecord)")
         #expect(inColumns.description == byRecord.description)
         #expect(parallel.description == byRecord.description, "two threads")
     }

@@ -244,4 +244,159 @@ struct TraceCSVTests {
         #expect(records.last?.time == 1_999_900_000)
         #expect(records.last?.bytes == 19_999)
     }
+
+    // MARK: - In columns (`nextRequests`)
+
+    /// Reads every record through `nextRequests` with batches of `capacity` rows, stopping at the
+    /// first error, each row made a record again (its line: the batch's first plus its place).
+    /// Also checks the batches' contract: after the first row, no row names a POP, origin or
+    /// method the reader did not have before the call (`RequestColumnSource`).
+    static func readAllInColumns(_ path: String, capacity: Int) throws(TraceError) -> (TraceCSVReader, [TraceRecord]) {
+        let reader = try TraceCSVReader(path: path)
+        let columns = RequestColumns(capacity: capacity)
+        var records: [TraceRecord] = []
+        while true {
+            let before = (pops: reader.pops.count, origins: reader.origins.count, methods: reader.methods.count)
+            let n = try reader.nextRequests(into: columns)
+            if n == 0 { break }
+            #expect(n == columns.count && n <= capacity)
+            // Only the first row may have taken in a value (ids are dense, in first-seen order).
+            #expect(reader.pops.count <= before.pops + 1 && reader.origins.count <= before.origins + 1
+                    && reader.methods.count <= before.methods + 1)
+            for i in 0..<n {
+                if i > 0 {
+                    #expect((Int(columns.pop[i]) < before.pops || columns.pop[i] == columns.pop[0])
+                            && (Int(columns.originPlus1[i]) <= before.origins || columns.originPlus1[i] == columns.originPlus1[0])
+                            && (Int(columns.method[i]) < before.methods || columns.method[i] == columns.method[0]),
+                            "row \(i) of a batch names a POP, origin or method its first row did not bring")
+                }
+                #expect(Int(columns.urlsDefined[i]) > Int(columns.url[i]) && Int(columns.urlsDefined[i]) <= reader.urls.count)
+                records.append(TraceRecord(time: columns.time[i], pop: columns.pop[i], url: columns.url[i],
+                                           origin: columns.originPlus1[i] == 0 ? nil : columns.originPlus1[i] - 1,
+                                           kind: ResourceKind.allCases[Int(columns.kind[i])], method: columns.method[i],
+                                           credentials: columns.credentialsPlus1[i] == 0 ? nil : CredentialsMode.allCases[Int(columns.credentialsPlus1[i]) - 1],
+                                           bytes: columns.bytes[i] < 0 ? nil : columns.bytes[i], line: columns.firstRecord + i))
+            }
+        }
+        return (reader, records)
+    }
+
+    /// The records (or the error) of `path`, by `next()` and in columns of several sizes: the same.
+    static func expectSameInColumns(_ path: String, _ what: String) {
+        let byRecord = Result { () throws(TraceError) in try readAll(path) }
+        for capacity in [1, 2, 3, 7, 256] {
+            let inColumns = Result { () throws(TraceError) in try readAllInColumns(path, capacity: capacity) }
+            switch (byRecord, inColumns) {
+            case let (.success(a), .success(b)):
+                #expect(a.1 == b.1, "\(what), batches of \(capacity)")
+                #expect(a.0.urls.allStrings == b.0.urls.allStrings && a.0.pops.allStrings == b.0.pops.allStrings
+                        && a.0.origins.allStrings == b.0.origins.allStrings && a.0.methods.allStrings == b.0.methods.allStrings,
+                        "\(what), batches of \(capacity): interners")
+                #expect(b.0.recordsRead == a.0.recordsRead)
+            case let (.failure(a), .failure(b)):
+                #expect(a == b, "\(what), batches of \(capacity)")
+            default:
+                Issue.record("\(what), batches of \(capacity): \(byRecord) by record, \(inColumns) in columns")
+            }
+        }
+    }
+
+    @Test("in columns, the records next() gives: every column, CRLF, blank lines, quotes; new POPs, origins and methods mid-batch; look-ahead batches")
+    func inColumns() {
+        let dir = TemporaryDirectory()
+        let good = """
+        t,pop,url,origin,kind,method,credentials,bytes\r
+        0,hangzhou,https://static.example-cdn.com/fonts/a.woff2,https://www.example.com,font,,,\r
+        0.5,frankfurt,/fonts/a.woff2,HTTPS://WWW.EXAMPLE.COM:443,font,GET,include,1024\r
+        0.5,hangzhou,https://static.example-cdn.com/img/x.png,,img,HEAD,,0\r
+        \r
+          \r
+        12.000001,hangzhou,"/a,b.css",null,stylesheet-cors,OPTIONS,same-origin,\r
+        12.000001,hangzhou,"/a,b.css",https://www.example.com,font,GET,omit,9223372036854775807
+        """
+        Self.expectSameInColumns(dir.file("good.csv", good), "the good trace")
+        var mixed = "url,t,pop,origin,kind,method,bytes\n"
+        for i in 0..<2_000 {
+            let url = "https://cdn.example.com/o/\((i * 7919) % 613)"
+            mixed += (i % 17 == 0 ? "\"\(url)\"" : url) + ",\(i / 4).\(i % 4 * 25),p\(i % (1 + i / 300)),"
+                + "https://s\(i % (1 + i / 500)).example.com,font,\(["GET", "HEAD", "PUT"][i % (1 + min(2, i / 700))]),\(i % 3 == 0 ? "" : "\(i)")"
+                + (i % 5 == 0 ? "\r\n" : "\n")
+            if i % 50 == 0 { mixed += "\n" }
+        }
+        Self.expectSameInColumns(dir.file("mixed.csv", mixed), "new values throughout")
+    }
+
+    @Test("in columns, a bad trace fails at the same line and column, after the good rows", arguments: badTraces)
+    func badInColumns(_ bad: Bad) {
+        let dir = TemporaryDirectory()
+        let good = (0..<9).map { "0,p,/g\($0),,font\n" }.joined()
+        // The bad line after good rows: in the middle of a batch (a header error stays one).
+        let body = bad.line >= 2 && bad.body.starts(with: Array(Self.header.utf8))
+            ? Array(Self.header.utf8) + Array(good.utf8) + bad.body.dropFirst(Self.header.utf8.count) : bad.body
+        Self.expectSameInColumns(dir.file("bad.csv", body), bad.name)
+    }
+
+    @Test("a line split eight bytes at a time: each field's range, the count, and a quote anywhere sent to the full splitter",
+          arguments: [
+            ("", [""]), (",", ["", ""]), ("a", ["a"]), ("abcdefg,", ["abcdefg", ""]), ("abcdefgh", ["abcdefgh"]),
+            ("abcdefgh,", ["abcdefgh", ""]), (",,,,,,,,,", Array(repeating: "", count: 10)),
+            ("0.5,p1,https://static.example-cdn.com/f1.woff2,https://www.example.com,font,GET,,100",
+             ["0.5", "p1", "https://static.example-cdn.com/f1.woff2", "https://www.example.com", "font", "GET", "", "100"]),
+          ])
+    func splitPlain(line: String, fields: [String]) {
+        let bytes = Array(line.utf8)
+        for room in [fields.count, max(0, fields.count - 2), fields.count + 3] {
+            var ranges = Array(repeating: -1 ..< -1, count: room)
+            let found = bytes.withUnsafeBytes { raw in ranges.withUnsafeMutableBufferPointer { LineState.splitPlain(raw, into: $0) } }
+            #expect(found == fields.count, "\(line), room for \(room)")
+            let shown = min(room, fields.count)
+            #expect(ranges.prefix(shown).map { String(decoding: bytes[$0], as: UTF8.self) } == Array(fields.prefix(shown)), "\(line)")
+            #expect(ranges.dropFirst(shown).allSatisfy { $0 == -1 ..< -1 }, "no range written past the fields")
+        }
+        // A quote at every place, in a word and in the tail: never split here.
+        for at in 0...bytes.count {
+            var quoted = bytes
+            quoted.insert(UInt8(ascii: "\""), at: at)
+            var ranges = Array(repeating: 0..<0, count: 8)
+            #expect(quoted.withUnsafeBytes { raw in ranges.withUnsafeMutableBufferPointer { LineState.splitPlain(raw, into: $0) } } == -1)
+        }
+    }
+
+    @Test("the compare of eight bytes at once marks exactly the bytes equal to the one sought, every value against every other")
+    func bytesEqual() {
+        for sought in UInt8.min...UInt8.max {
+            for other in UInt8.min...UInt8.max {
+                // The sought byte at places 0, 3 and 7, the other byte everywhere else.
+                var word: UInt64 = 0
+                for k in 0..<8 { word |= UInt64([0, 3, 7].contains(k) ? sought : other) << (8 * k) }
+                let expected: UInt64 = sought == other ? 0x8080_8080_8080_8080 : 0x8000_0000_8000_0080
+                #expect(LineState.bytesEqual(word, sought) == expected)
+                if LineState.bytesEqual(word, sought) != expected { return }
+            }
+        }
+    }
+
+    @Test("sizes and times in their common forms and past them: digits up to 18 read directly, more by the general parser; decimals scaled")
+    func numbers() throws {
+        let dir = TemporaryDirectory()
+        let text = String(Self.header.dropLast()) + ",bytes\n" + """
+        0.000001,p,/a,,font,007
+        0.5,p,/a,,font,123456789012345678
+        1.000001,p,/a,,font,1234567890123456789
+        12.12345,p,/a,,font,0
+        12.123456,p,/a,,font,9223372036854775807
+        99,p,/a,,font,
+
+        """
+        let (_, records) = try Self.readAll(dir.file("numbers.csv", text))
+        #expect(records.map(\.time) == [1, 500_000, 1_000_001, 12_123_450, 12_123_456, 99_000_000])
+        #expect(records.map(\.bytes) == [7, 123_456_789_012_345_678, 1_234_567_890_123_456_789, 0, .max, nil])
+        for (field, message) in [("12.5", "\"12.5\" is not a whole number of bytes (expected digits only, or empty)"),
+                                 ("-1", "\"-1\" is negative (expected a size in bytes, or empty)"),
+                                 ("9223372036854775808", "\"9223372036854775808\" is too large"),
+                                 ("1e3", "\"1e3\" is not a whole number of bytes (expected digits only, or empty)")] {
+            let path = dir.file("bad-bytes.csv", String(Self.header.dropLast()) + ",bytes\n0,p,/a,,font,\(field)\n")
+            #expect(throws: TraceError(file: path, line: 2, column: "bytes", message: message)) { _ = try Self.readAll(path) }
+        }
+    }
 }
