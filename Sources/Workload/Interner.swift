@@ -5,6 +5,7 @@
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Prefetch
 
 // Intern at the edge: readers turn names into dense integer ids once, so the event loop
 // compares and indexes integers and never hashes a String.
@@ -265,8 +266,13 @@ public struct Interner: Sendable {
         var sink: UInt64 = 0
         texts.withUnsafeBufferPointer { all in
             for k in 0..<count where hashes[k] != 0 {
-                // The length, in the bytes before the text: on the line of its first bytes.
-                sink &+= UInt64(all[Int(truncatingIfNeeded: hashes[k] & 0xFFFF_FFFF) - 1].count)
+                // The length, in the bytes before the text: on the line of its first bytes. A
+                // URL's text often runs into the next line, which the comparison reads last
+                // (its last eight bytes): that line is prefetched (perf, a CSV run: a third of
+                // the lookups' time was that read).
+                let text = all[Int(truncatingIfNeeded: hashes[k] & 0xFFFF_FFFF) - 1]
+                prefetch(UnsafeRawPointer(text.start) + 56)
+                sink &+= UInt64(text.count)
             }
         }
         return sink
