@@ -256,6 +256,13 @@ public struct Interner: Sendable {
         find(raw, hash: Self.hash(raw))
     }
 
+    /// `id(bytes:)` for bytes whose `Interner.hash` is known already (a reader that hashed them
+    /// to look ahead): the same answer, without hashing them again.
+    func id(bytes raw: UnsafeRawBufferPointer, hash h: UInt64) -> UInt32? {
+        assert(h == Self.hash(raw), "Interner.id(bytes:hash:): the hash is not the bytes'")
+        return find(raw, hash: h)
+    }
+
     /// Reads what lookups of the strings with these hashes (`Interner.hash`) will read first —
     /// each home slot, then the text it names, if any — for nothing but to bring them into the
     /// processor's cache: in loops of their own the misses overlap, where lookups one line at a

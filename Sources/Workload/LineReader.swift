@@ -43,6 +43,9 @@ public final class LineReader {
     private var end = 0 // end of the bytes read so far
     private var scanned = 0 // bytes before this hold no newline
     private var lastLineStart = 0 // where the line `nextLine` returned last starts
+    /// Counts the times the buffer's bytes moved or were replaced (each refill): a place in the
+    /// buffer found before names the same bytes only while this is unchanged.
+    public private(set) var generation = 0
     private var atEOF = false
 
     /// Opens `path` for reading.
@@ -124,12 +127,17 @@ public final class LineReader {
         buffer.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
     }
 
+    /// Where the bytes `withUnreadBytes` shows start in the buffer: a line `nextLine` returns
+    /// from them is the slice at that place plus its offset there.
+    public var unreadStart: Int { start }
+
     private func findNewline() -> Int? {
         buffer.withUnsafeBytes { $0.firstOffset(of: 0x0A, from: scanned, to: end) }
     }
 
     /// Moves the partial line to the front, grows the buffer when the line fills it, then reads.
     private func fill() throws(FileReadError) {
+        generation &+= 1
         if start > 0 {
             let (from, count) = (start, end - start)
             buffer.withUnsafeMutableBufferPointer { p in

@@ -110,13 +110,68 @@ public final class TraceCSVReader {
     /// An error met after some rows of a `nextRequests` call: thrown by the next call, so that
     /// the rows before it come first (as `next()` gives them).
     private var deferredError: TraceError? = nil
-    /// Lines left before the next batch's URLs are touched.
-    private var untilTouch = 0
+    /// The look-ahead's work on the coming lines, which their parse takes over.
+    private let ahead: LookAhead
     /// Lines whose URLs are touched together, ahead of their turn: each URL's lookup reads a
     /// slot of a table of millions and the string it names — misses that, in a loop of their
     /// own, are in flight together instead of one line at a time.
     private static let touchBatch = 32
     private let touchHashes = UnsafeMutablePointer<UInt64>.allocate(capacity: touchBatch)
+
+    /// What the look-ahead found on each of the coming lines: its place in the line reader's
+    /// buffer (with the buffer's generation), its fields' ranges from the line's start and their
+    /// number (`LineState.splitPlain`: -1 for a line with a quote), and its URL's hash. A line's
+    /// parse takes these instead of splitting and hashing again (they were a tenth of a CSV
+    /// run's reading, found twice). Allocated once, reused at every look-ahead.
+    final class LookAhead {
+        let capacity: Int
+        let columns: Int
+        let starts: UnsafeMutablePointer<Int>
+        let ends: UnsafeMutablePointer<Int>
+        let found: UnsafeMutablePointer<Int>
+        let urlHashes: UnsafeMutablePointer<UInt64>
+        let hasURLHash: UnsafeMutablePointer<Bool>
+        let ranges: UnsafeMutablePointer<Range<Int>>
+        var generation = -1
+        var count = 0
+        var next = 0
+
+        init(capacity: Int, columns: Int) {
+            self.capacity = capacity
+            self.columns = columns
+            starts = .allocate(capacity: capacity)
+            ends = .allocate(capacity: capacity)
+            found = .allocate(capacity: capacity)
+            urlHashes = .allocate(capacity: capacity)
+            hasURLHash = .allocate(capacity: capacity)
+            ranges = .allocate(capacity: capacity * columns)
+            ranges.initialize(repeating: 0..<0, count: capacity * columns)
+        }
+
+        deinit {
+            starts.deallocate(); ends.deallocate(); found.deallocate(); urlHashes.deallocate()
+            hasURLHash.deallocate(); ranges.deallocate()
+        }
+
+        /// The look-ahead's entry for `line` (a slice of the buffer of generation `generation`)
+        /// when it is the next one, taken; else nil (the line is split and hashed as it is), and
+        /// the entries left are dropped, so that the next line looks ahead again.
+        @inline(__always)
+        func take(_ line: ArraySlice<UInt8>, generation: Int) -> LineState.Split? {
+            guard next < count else { return nil }
+            guard starts[next] == line.startIndex, ends[next] == line.endIndex, self.generation == generation else {
+                next = count
+                return nil
+            }
+            let k = next
+            next &+= 1
+            return LineState.Split(ranges: UnsafePointer(ranges + k &* columns), found: found[k],
+                                   urlHash: hasURLHash[k] ? urlHashes[k] : nil)
+        }
+
+        /// Gives back the entry `take` gave last, for a line read again.
+        func giveBack() { next &-= 1 }
+    }
     // Everything a line touches lives in one value, so a line makes one exclusive access to
     // the reader instead of one per field, and no interner is copied (retained) per lookup.
     private var s: LineState
@@ -190,6 +245,7 @@ public final class TraceCSVReader {
                                 origin: position["origin"]!, kind: position["kind"]!,
                                 method: position["method"], credentials: position["credentials"], bytes: position["bytes"])
         s = LineState(path: path, columns: names, index: index)
+        ahead = LookAhead(capacity: Self.touchBatch, columns: names.count)
     }
 
     deinit { touchHashes.deallocate() }
@@ -200,9 +256,8 @@ public final class TraceCSVReader {
     /// caller can count bad lines and go on.
     /// - Throws: `TraceError` naming the line and column of the first problem on a line.
     public func next() throws(TraceError) -> TraceRecord? {
-        if untilTouch == 0 { touchAhead() }
-        untilTouch &-= 1
         while true {
+            if ahead.next == ahead.count { touchAhead() }
             let line: ArraySlice<UInt8>
             do {
                 guard let l = try lines.nextLine() else { return nil }
@@ -210,10 +265,11 @@ public final class TraceCSVReader {
             } catch {
                 throw TraceError(file: path, line: lines.lineNumber + 1, column: nil, message: error.message)
             }
+            let split = ahead.take(line, generation: lines.generation)
             if isBlank(line) { continue }
             // Not stopping before new POPs, origins or methods (`stopsBeforeTables` is false
             // here), `parse` always gives the record.
-            guard let record = try s.parse(line, lineNumber: lines.lineNumber) else { continue }
+            guard let record = try s.parse(line, lineNumber: lines.lineNumber, split: split) else { continue }
             recordsRead += 1
             return record
         }
@@ -233,7 +289,7 @@ extension TraceCSVReader: RequestColumnSource {
         var failure: TraceError? = nil
         defer { s.stopsBeforeTables = false }
         while n < columns.capacity {
-            if untilTouch == 0 { touchAhead() }
+            if ahead.next == ahead.count { touchAhead() }
             let line: ArraySlice<UInt8>
             do {
                 guard let l = try lines.nextLine() else { break }
@@ -242,18 +298,19 @@ extension TraceCSVReader: RequestColumnSource {
                 failure = TraceError(file: path, line: lines.lineNumber + 1, column: nil, message: error.message)
                 break
             }
+            let split = ahead.take(line, generation: lines.generation)
             if isBlank(line) {
                 if n > 0 { break }
                 continue
             }
             s.stopsBeforeTables = n > 0
             let parsed: TraceRecord?
-            do { parsed = try s.parse(line, lineNumber: lines.lineNumber) } catch { failure = error; break }
+            do { parsed = try s.parse(line, lineNumber: lines.lineNumber, split: split) } catch { failure = error; break }
             guard let r = parsed else {
                 lines.unreadLastLine()
+                if split != nil { ahead.giveBack() }
                 break
             }
-            untilTouch &-= 1
             if n == 0 { columns.firstRecord = r.line }
             columns.time[n] = r.time
             columns.pop[n] = r.pop
@@ -278,34 +335,43 @@ extension TraceCSVReader: RequestColumnSource {
 }
 
 extension TraceCSVReader {
-    /// Touches the URL lookups of the next lines in the buffer: each complete line's URL field,
-    /// found by counting commas (a quote can misplace it; a touch of the wrong bytes is only a
-    /// wasted read). First every URL is hashed, then the interner reads their slots in one loop
-    /// and the strings they name in another, so that the misses overlap.
+    /// Splits the next lines in the buffer (up to `touchBatch` of them) and hashes their URLs,
+    /// keeping both for their parse (`LookAhead`), and touches the URLs' lookups: first every URL
+    /// is hashed, then the interner reads their slots in one loop and the strings they name in
+    /// another, so that the misses overlap.
     private func touchAhead() {
-        let column = s.index.url
+        let a = ahead, column = s.index.url
         let hashes = touchHashes
-        var count = 0
+        var touches = 0
+        a.count = 0
+        a.next = 0
+        a.generation = lines.generation
+        let base = lines.unreadStart
         lines.withUnreadBytes { bytes in
             var line = 0
-            while count < Self.touchBatch, let lineEnd = bytes.firstOffset(of: 0x0A, from: line, to: bytes.count) {
-                var start = line
-                var field = 0
-                while field < column, let comma = bytes.firstOffset(of: 0x2C, from: start, to: lineEnd) {
-                    start = comma + 1
-                    field += 1
+            while a.count < a.capacity, let lineEnd = bytes.firstOffset(of: 0x0A, from: line, to: bytes.count) {
+                // The line as `LineReader.nextLine` gives it: without its CR.
+                var end = lineEnd
+                if end > line && bytes[end - 1] == 0x0D { end -= 1 }
+                let k = a.count
+                let ranges = UnsafeMutableBufferPointer(start: a.ranges + k &* a.columns, count: a.columns)
+                let found = LineState.splitPlain(UnsafeRawBufferPointer(rebasing: bytes[line..<end]), into: ranges)
+                a.starts[k] = base &+ line
+                a.ends[k] = base &+ end
+                a.found[k] = found
+                a.hasURLHash[k] = found > column
+                if found > column {
+                    let url = ranges[column]
+                    let h = Interner.hash(UnsafeRawBufferPointer(rebasing: bytes[(line + url.lowerBound)..<(line + url.upperBound)]))
+                    a.urlHashes[k] = h
+                    hashes[touches] = h
+                    touches &+= 1
                 }
-                if field == column {
-                    var stop = bytes.firstOffset(of: 0x2C, from: start, to: lineEnd) ?? lineEnd
-                    if stop > start && bytes[stop - 1] == 0x0D { stop -= 1 }
-                    hashes[count] = Interner.hash(UnsafeRawBufferPointer(rebasing: bytes[start..<stop]))
-                    count += 1
-                }
+                a.count &+= 1
                 line = lineEnd + 1
             }
         }
-        s.touched &+= s.urls.touch(hashes: hashes, count: count)
-        untilTouch = max(count, 1)
+        s.touched &+= s.urls.touch(hashes: hashes, count: touches)
     }
 }
 
@@ -360,17 +426,42 @@ struct LineState {
         TraceError(file: path, line: lineNumber, column: column.map { columns[$0] }, message: message)
     }
 
+    /// A line split ahead of its parse (`TraceCSVReader.LookAhead`): its fields' ranges (one per
+    /// column, from the line's start), their number as `splitPlain` counts them, and the hash
+    /// of its URL field when it has one.
+    struct Split {
+        var ranges: UnsafePointer<Range<Int>>
+        var found: Int
+        var urlHash: UInt64?
+    }
+
+    /// The URL field's hash from the look-ahead, for `checkURL`; nil when there is none.
+    private var urlHash: UInt64? = nil
+
     /// The line's record; nil only with `stopsBeforeTables`, for a line left for the next batch.
-    mutating func parse(_ line: ArraySlice<UInt8>, lineNumber: Int) throws(TraceError) -> TraceRecord? {
+    /// `split`: the line as the look-ahead split it, or nil to split it here.
+    mutating func parse(_ line: ArraySlice<UInt8>, lineNumber: Int, split: Split? = nil) throws(TraceError) -> TraceRecord? {
         self.lineNumber = lineNumber
         // `ranges` holds one range per column, written in place: no append, no check of its
         // buffer's sole ownership per field.
-        let found = line.withUnsafeBytes { raw in
-            ranges.withUnsafeMutableBufferPointer { Self.splitPlain(raw, into: $0) }
+        let found: Int
+        if let split {
+            found = split.found
+            if found == columns.count {
+                ranges.withUnsafeMutableBufferPointer { r in
+                    for k in 0..<r.count { r[k] = split.ranges[k] }
+                }
+            }
+        } else {
+            found = line.withUnsafeBytes { raw in
+                ranges.withUnsafeMutableBufferPointer { Self.splitPlain(raw, into: $0) }
+            }
         }
         if found >= 0 {
             guard found == columns.count else { throw fieldCountError(found) }
             let ranges = self.ranges
+            urlHash = split?.urlHash
+            defer { urlHash = nil }
             let result: Result<TraceRecord?, TraceError> = line.withUnsafeBytes { raw in
                 do throws(TraceError) { return .success(try parseFields(raw, ranges)) } catch { return .failure(error) }
             }
@@ -555,7 +646,7 @@ struct LineState {
 
     /// The URL's id when known, `.new` when new and valid.
     private mutating func checkURL(_ field: UnsafeRawBufferPointer) throws(TraceError) -> URLLookup {
-        if let id = urls.id(bytes: field) { return .known(id) }
+        if let id = urlHash.map({ urls.id(bytes: field, hash: $0) }) ?? urls.id(bytes: field) { return .known(id) }
         if field.isEmpty { throw fail(index.url, "empty (expected an absolute http(s) URL or a path starting with '/')") }
         try checkText(field, column: index.url)
         if let space = field.firstIndex(of: 0x20) {

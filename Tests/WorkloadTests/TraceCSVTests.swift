@@ -324,6 +324,16 @@ struct TraceCSVTests {
             if i % 50 == 0 { mixed += "\n" }
         }
         Self.expectSameInColumns(dir.file("mixed.csv", mixed), "new values throughout")
+        // Past the line reader's 1 MiB buffer, several times: the look-ahead's lines and the
+        // buffer's refills interleave (a line split ahead is never taken from a refilled buffer).
+        var long = "t,pop,url,origin,kind,bytes\n"
+        for i in 0..<30_000 {
+            let pad = String(repeating: "x", count: i % 97)
+            long += "\(i),p\(i % 3),https://cdn.example.com/\(pad)/o\((i * 7919) % 2_003),https://a.example.com,font,\(i)" + (i % 13 == 0 ? "\r\n" : "\n")
+            if i % 1_000 == 999 { long += "\n" }
+        }
+        #expect(long.utf8.count > 3 << 20)
+        Self.expectSameInColumns(dir.file("long.csv", long), "across buffer refills")
     }
 
     @Test("in columns, a bad trace fails at the same line and column, after the good rows", arguments: badTraces)
