@@ -401,6 +401,9 @@ struct LineState {
     private var originOfRaw: [UInt32] = []
     private var kindNames = Interner()
     private var kindOfName: [ResourceKind] = []
+    /// Memos in front of the interners of the short, few-valued columns (`ShortTextMemo`): the
+    /// POP's id, the origin's, the kind's name id, the method's, by the field's bytes.
+    private let popMemo = ShortTextMemo(), originMemo = ShortTextMemo(), kindMemo = ShortTextMemo(), methodMemo = ShortTextMemo()
     /// The scheme-and-authority prefixes (`https://host:port`, as spelt) of the absolute URLs
     /// validated so far: a trace's URLs share a few, and `WebOrigin(ofURL:)` costs microseconds
     /// (a trace of two million distinct URLs spent nine-tenths of its conversion there).
@@ -632,7 +635,11 @@ struct LineState {
 
     /// The POP's id when known, nil when new and valid.
     private mutating func checkPOP(_ field: UnsafeRawBufferPointer) throws(TraceError) -> UInt32? {
-        if let id = pops.id(bytes: field) { return id }
+        if let id = popMemo.id(field) { return id }
+        if let id = pops.id(bytes: field) {
+            popMemo.remember(field, id)
+            return id
+        }
         if field.isEmpty { throw fail(index.pop, "empty (every request needs a POP id)") }
         try checkText(field, column: index.pop)
         return nil
@@ -703,7 +710,12 @@ struct LineState {
     /// Absent, the id of an origin spelled this way before, or the serialisation of a new one.
     private mutating func checkOrigin(_ field: UnsafeRawBufferPointer) throws(TraceError) -> OriginLookup {
         if field.isEmpty { return .absent }
-        if let raw = rawOrigins.id(bytes: field) { return .known(originOfRaw[Int(raw)]) }
+        if let id = originMemo.id(field) { return .known(id) }
+        if let raw = rawOrigins.id(bytes: field) {
+            let id = originOfRaw[Int(raw)]
+            originMemo.remember(field, id)
+            return .known(id)
+        }
         try checkText(field, column: index.origin)
         do {
             return .new(serialized: try WebOrigin(parsing: String(decoding: field, as: UTF8.self)).serialized)
@@ -713,7 +725,11 @@ struct LineState {
     }
 
     private mutating func parseKind(_ field: UnsafeRawBufferPointer) throws(TraceError) -> ResourceKind {
-        if let id = kindNames.id(bytes: field) { return kindOfName[Int(id)] }
+        if let id = kindMemo.id(field) { return kindOfName[Int(id)] }
+        if let id = kindNames.id(bytes: field) {
+            kindMemo.remember(field, id)
+            return kindOfName[Int(id)]
+        }
         try checkText(field, column: index.kind)
         let text = String(decoding: field, as: UTF8.self)
         let kind: ResourceKind
@@ -730,7 +746,11 @@ struct LineState {
     /// The method's id when known, nil when new and valid (an empty field is a new `GET`).
     private mutating func checkMethod(_ field: UnsafeRawBufferPointer) throws(TraceError) -> UInt32? {
         if field.isEmpty { return getMethod }
-        if let id = methods.id(bytes: field) { return id }
+        if let id = methodMemo.id(field) { return id }
+        if let id = methods.id(bytes: field) {
+            methodMemo.remember(field, id)
+            return id
+        }
         try checkText(field, column: index.method)
         guard field.allSatisfy(\.isHTTPTokenByte) else {
             throw fail(index.method, "\(display(field)) is not an HTTP method (a token of letters, digits and !#$%&'*+-.^_`|~)")
