@@ -12,20 +12,22 @@ struct TraceCSVTests {
         return (reader, records)
     }
 
+    /// Every column, CRLF line ends, blank lines and quoted fields.
+    static let goodText = """
+    t,pop,url,origin,kind,method,credentials,bytes\r
+    0,hangzhou,https://static.example-cdn.com/fonts/a.woff2,https://www.example.com,font,,,\r
+    0.5,frankfurt,/fonts/a.woff2,HTTPS://WWW.EXAMPLE.COM:443,font,GET,include,1024\r
+    0.5,hangzhou,https://static.example-cdn.com/img/x.png,,img,HEAD,,0\r
+    \r
+      \r
+    12.000001,hangzhou,"/a,b.css",null,stylesheet-cors,OPTIONS,same-origin,\r
+    12.000001,hangzhou,"/a,b.css",https://www.example.com,font,GET,omit,9223372036854775807
+    """
+
     @Test("a good trace with every column, CRLF, blank lines and quoted fields")
     func goodTrace() throws {
         let dir = TemporaryDirectory()
-        let text = """
-        t,pop,url,origin,kind,method,credentials,bytes\r
-        0,hangzhou,https://static.example-cdn.com/fonts/a.woff2,https://www.example.com,font,,,\r
-        0.5,frankfurt,/fonts/a.woff2,HTTPS://WWW.EXAMPLE.COM:443,font,GET,include,1024\r
-        0.5,hangzhou,https://static.example-cdn.com/img/x.png,,img,HEAD,,0\r
-        \r
-          \r
-        12.000001,hangzhou,"/a,b.css",null,stylesheet-cors,OPTIONS,same-origin,\r
-        12.000001,hangzhou,"/a,b.css",https://www.example.com,font,GET,omit,9223372036854775807
-        """
-        let (reader, records) = try Self.readAll(dir.file("good.csv", text))
+        let (reader, records) = try Self.readAll(dir.file("good.csv", Self.goodText))
         #expect(records.count == 5)
         #expect(reader.recordsRead == 5)
         #expect(reader.columns == ["t", "pop", "url", "origin", "kind", "method", "credentials", "bytes"])
@@ -304,17 +306,7 @@ struct TraceCSVTests {
     @Test("in columns, the records next() gives: every column, CRLF, blank lines, quotes; new POPs, origins and methods mid-batch; look-ahead batches")
     func inColumns() {
         let dir = TemporaryDirectory()
-        let good = """
-        t,pop,url,origin,kind,method,credentials,bytes\r
-        0,hangzhou,https://static.example-cdn.com/fonts/a.woff2,https://www.example.com,font,,,\r
-        0.5,frankfurt,/fonts/a.woff2,HTTPS://WWW.EXAMPLE.COM:443,font,GET,include,1024\r
-        0.5,hangzhou,https://static.example-cdn.com/img/x.png,,img,HEAD,,0\r
-        \r
-          \r
-        12.000001,hangzhou,"/a,b.css",null,stylesheet-cors,OPTIONS,same-origin,\r
-        12.000001,hangzhou,"/a,b.css",https://www.example.com,font,GET,omit,9223372036854775807
-        """
-        Self.expectSameInColumns(dir.file("good.csv", good), "the good trace")
+        Self.expectSameInColumns(dir.file("good.csv", Self.goodText), "the good trace")
         var mixed = "url,t,pop,origin,kind,method,bytes\n"
         for i in 0..<2_000 {
             let url = "https://cdn.example.com/o/\((i * 7919) % 613)"
