@@ -507,18 +507,20 @@ public final class OracleGeneralWriter: TraceWriter {
     /// The size written for records without `bytes`.
     public let unknownSize: UInt32
     /// Records written so far.
-    public private(set) var recordsWritten = 0
+    @exclusivity(unchecked) public private(set) var recordsWritten = 0
     /// Records that had no size and were written with `unknownSize`.
-    public private(set) var recordsWithoutSize = 0
+    @exclusivity(unchecked) public private(set) var recordsWithoutSize = 0
     /// Distinct URLs the template did not produce, whose ids are FNV-1a hashes.
-    public private(set) var hashedURLs = 0
+    @exclusivity(unchecked) public private(set) var hashedURLs = 0
 
-    private var out: BufferedAtomicOutput
-    private var objectOfURL: [UInt64] = []
+    // Unchecked for exclusive access (one thread writes), as `PopsimTraceWriter`'s: each byte
+    // appended to `out` was a runtime check.
+    @exclusivity(unchecked) private var out: BufferedAtomicOutput
+    @exclusivity(unchecked) private var objectOfURL: [UInt64] = []
     private let templatePrefix: [UInt8]
     private let templateSuffix: [UInt8]
     private let idOfMappedURL: [String: UInt64]
-    private var sourceID: ObjectIdentifier?
+    @exclusivity(unchecked) private var sourceID: ObjectIdentifier?
 
     /// Opens the temporary beside `path`.
     /// - Throws: `FileWriteError` when it cannot be created, or the template is unusable.
