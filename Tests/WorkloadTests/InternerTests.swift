@@ -205,4 +205,18 @@ struct InternerTests {
         #expect(fnv1a64(text) == hash)
         #expect(fnv1a64(Array(text.utf8)) == hash)
     }
+
+    @Test("matchingBytes marks exactly the bytes equal to the one sought — the CSV splitter and the cache-key reader rely on it — every value against every other")
+    func matchingBytesExact() {
+        for sought in UInt8.min...UInt8.max {
+            for other in UInt8.min...UInt8.max {
+                // The sought byte at places 0, 3 and 7, the other byte everywhere else.
+                var word: UInt64 = 0
+                for k in 0..<8 { word |= UInt64([0, 3, 7].contains(k) ? sought : other) << (8 * k) }
+                let expected: UInt64 = sought == other ? 0x8080_8080_8080_8080 : 0x8000_0000_8000_0080
+                #expect(matchingBytes(word, repeatedByte(sought)) == expected)
+                if matchingBytes(word, repeatedByte(sought)) != expected { return }
+            }
+        }
+    }
 }

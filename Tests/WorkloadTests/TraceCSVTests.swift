@@ -364,20 +364,6 @@ struct TraceCSVTests {
         }
     }
 
-    @Test("the compare of eight bytes at once marks exactly the bytes equal to the one sought, every value against every other")
-    func bytesEqual() {
-        for sought in UInt8.min...UInt8.max {
-            for other in UInt8.min...UInt8.max {
-                // The sought byte at places 0, 3 and 7, the other byte everywhere else.
-                var word: UInt64 = 0
-                for k in 0..<8 { word |= UInt64([0, 3, 7].contains(k) ? sought : other) << (8 * k) }
-                let expected: UInt64 = sought == other ? 0x8080_8080_8080_8080 : 0x8000_0000_8000_0080
-                #expect(LineState.bytesEqual(word, sought) == expected)
-                if LineState.bytesEqual(word, sought) != expected { return }
-            }
-        }
-    }
-
     @Test("sizes and times in their common forms and past them: digits up to 18 read directly, more by the general parser; decimals scaled")
     func numbers() throws {
         let dir = TemporaryDirectory()
