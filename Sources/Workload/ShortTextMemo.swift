@@ -66,6 +66,15 @@ final class ShortTextMemo {
         return e.length == n && e.words.0 == w.0 && e.words.1 == w.1 && e.words.2 == w.2 ? e.id : nil
     }
 
+    /// The id remembered for these bytes, else `lookUp`'s answer, then remembered.
+    @inline(__always)
+    func id(_ raw: UnsafeRawBufferPointer, else lookUp: (UnsafeRawBufferPointer) -> UInt32?) -> UInt32? {
+        if let id = id(raw) { return id }
+        guard let id = lookUp(raw) else { return nil }
+        remember(raw, id)
+        return id
+    }
+
     /// Remembers `id` for these bytes (nothing when they are longer than `maxLength`).
     @inline(__always)
     func remember(_ raw: UnsafeRawBufferPointer, _ id: UInt32) {

@@ -259,9 +259,8 @@ public final class TraceCSVReader {
         while true {
             guard let (line, split) = try nextLine() else { return nil }
             if isBlank(line) { continue }
-            // Not stopping before new POPs, origins or methods (`stopsBeforeTables` is false
-            // here), `parse` always gives the record.
-            guard let record = try s.parse(line, lineNumber: lines.lineNumber, split: split) else { continue }
+            // Not stopping before new POPs, origins or methods, `parse` always gives the record.
+            guard let record = try s.parse(line, lineNumber: lines.lineNumber, split: split, stopsBeforeTables: false) else { continue }
             recordsRead += 1
             return record
         }
@@ -294,7 +293,6 @@ extension TraceCSVReader: RequestColumnSource {
         columns.firstRecord = lines.lineNumber + 1
         var n = 0
         var failure: TraceError? = nil
-        defer { s.stopsBeforeTables = false }
         while n < columns.capacity {
             let line: ArraySlice<UInt8>, split: LineState.Split?
             do {
@@ -308,9 +306,8 @@ extension TraceCSVReader: RequestColumnSource {
                 if n > 0 { break }
                 continue
             }
-            s.stopsBeforeTables = n > 0
             let parsed: TraceRecord?
-            do { parsed = try s.parse(line, lineNumber: lines.lineNumber, split: split) } catch { failure = error; break }
+            do { parsed = try s.parse(line, lineNumber: lines.lineNumber, split: split, stopsBeforeTables: n > 0) } catch { failure = error; break }
             guard let r = parsed else {
                 lines.unreadLastLine()
                 if split != nil { ahead.giveBack() }
@@ -418,9 +415,6 @@ struct LineState {
     private var lastTimeLine = 0
     /// Where the look-ahead's touches go, so that they are not optimised away.
     var touched: UInt64 = 0
-    /// When set, `parse` gives nil for a valid line that names a POP, origin spelling or method
-    /// not seen before, and takes nothing in from it (`TraceCSVReader.nextRequests`).
-    var stopsBeforeTables = false
     private var lineNumber = 0
 
     init(path: String, columns: [String], index: TraceCSVReader.ColumnIndex) {
@@ -443,12 +437,13 @@ struct LineState {
         var urlHash: UInt64?
     }
 
-    /// The URL field's hash from the look-ahead, for `checkURL`; nil when there is none.
-    private var urlHash: UInt64? = nil
-
-    /// The line's record; nil only with `stopsBeforeTables`, for a line left for the next batch.
-    /// `split`: the line as the look-ahead split it, or nil to split it here.
-    mutating func parse(_ line: ArraySlice<UInt8>, lineNumber: Int, split: Split? = nil) throws(TraceError) -> TraceRecord? {
+    /// The line's record.
+    /// - Parameters:
+    ///   - split: the line as the look-ahead split it, or nil to split it here.
+    ///   - stopsBeforeTables: give nil for a valid line that names a POP, origin spelling or
+    ///     method not seen before, taking nothing in from it (`TraceCSVReader.nextRequests`
+    ///     leaves it for its next batch).
+    mutating func parse(_ line: ArraySlice<UInt8>, lineNumber: Int, split: Split?, stopsBeforeTables: Bool) throws(TraceError) -> TraceRecord? {
         self.lineNumber = lineNumber
         // `ranges` holds one range per column, written in place: no append, no check of its
         // buffer's sole ownership per field.
@@ -468,10 +463,10 @@ struct LineState {
         if found >= 0 {
             guard found == columns.count else { throw fieldCountError(found) }
             let ranges = self.ranges
-            urlHash = split?.urlHash
-            defer { urlHash = nil }
             let result: Result<TraceRecord?, TraceError> = line.withUnsafeBytes { raw in
-                do throws(TraceError) { return .success(try parseFields(raw, ranges)) } catch { return .failure(error) }
+                do throws(TraceError) {
+                    return .success(try parseFields(raw, ranges, urlHash: split?.urlHash, stopsBeforeTables: stopsBeforeTables))
+                } catch { return .failure(error) }
             }
             return try result.get()
         }
@@ -484,7 +479,7 @@ struct LineState {
         guard splitter.count == columns.count else { throw fieldCountError(splitter.count) }
         let split = splitter
         return try split.withFields { (raw, ranges) throws(TraceError) -> TraceRecord? in
-            try parseFields(raw, ranges)
+            try parseFields(raw, ranges, urlHash: nil, stopsBeforeTables: stopsBeforeTables)
         }
     }
 
@@ -527,14 +522,16 @@ struct LineState {
         fail(nil, "expected \(columns.count) fields (\(columns.joined(separator: ","))), found \(found)")
     }
 
-    /// One line's record from its fields (`ranges` into `raw`).
-    private mutating func parseFields(_ raw: UnsafeRawBufferPointer, _ ranges: [Range<Int>]) throws(TraceError) -> TraceRecord? {
+    /// One line's record from its fields (`ranges` into `raw`); `urlHash`: the URL field's
+    /// `Interner.hash` when the look-ahead has it. See `parse` for `stopsBeforeTables`.
+    private mutating func parseFields(_ raw: UnsafeRawBufferPointer, _ ranges: [Range<Int>], urlHash: UInt64?,
+                                      stopsBeforeTables: Bool) throws(TraceError) -> TraceRecord? {
         func field(_ i: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: raw[ranges[i]]) }
         // Validate every field before interning any, so a bad line leaves no trace in the interners.
         let time = try parseTime(field(index.t))
         let popField = field(index.pop), urlField = field(index.url), originField = field(index.origin)
         let pop = try checkPOP(popField)
-        let url = try checkURL(urlField)
+        let url = try checkURL(urlField, hash: urlHash)
         let origin = try checkOrigin(originField)
         let kind = try parseKind(field(index.kind))
         let methodField = index.method.map { field($0) } ?? UnsafeRawBufferPointer(start: nil, count: 0)
@@ -631,11 +628,7 @@ struct LineState {
 
     /// The POP's id when known, nil when new and valid.
     private mutating func checkPOP(_ field: UnsafeRawBufferPointer) throws(TraceError) -> UInt32? {
-        if let id = popMemo.id(field) { return id }
-        if let id = pops.id(bytes: field) {
-            popMemo.remember(field, id)
-            return id
-        }
+        if let id = popMemo.id(field, else: pops.id(bytes:)) { return id }
         if field.isEmpty { throw fail(index.pop, "empty (every request needs a POP id)") }
         try checkText(field, column: index.pop)
         return nil
@@ -648,8 +641,8 @@ struct LineState {
     }
 
     /// The URL's id when known, `.new` when new and valid.
-    private mutating func checkURL(_ field: UnsafeRawBufferPointer) throws(TraceError) -> URLLookup {
-        if let id = urlHash.map({ urls.id(bytes: field, hash: $0) }) ?? urls.id(bytes: field) { return .known(id) }
+    private mutating func checkURL(_ field: UnsafeRawBufferPointer, hash: UInt64?) throws(TraceError) -> URLLookup {
+        if let id = hash.map({ urls.id(bytes: field, hash: $0) }) ?? urls.id(bytes: field) { return .known(id) }
         if field.isEmpty { throw fail(index.url, "empty (expected an absolute http(s) URL or a path starting with '/')") }
         try checkText(field, column: index.url)
         if let space = field.firstIndex(of: 0x20) {
@@ -706,12 +699,7 @@ struct LineState {
     /// Absent, the id of an origin spelled this way before, or the serialisation of a new one.
     private mutating func checkOrigin(_ field: UnsafeRawBufferPointer) throws(TraceError) -> OriginLookup {
         if field.isEmpty { return .absent }
-        if let id = originMemo.id(field) { return .known(id) }
-        if let raw = rawOrigins.id(bytes: field) {
-            let id = originOfRaw[Int(raw)]
-            originMemo.remember(field, id)
-            return .known(id)
-        }
+        if let id = originMemo.id(field, else: { rawOrigins.id(bytes: $0).map { originOfRaw[Int($0)] } }) { return .known(id) }
         try checkText(field, column: index.origin)
         do {
             return .new(serialized: try WebOrigin(parsing: String(decoding: field, as: UTF8.self)).serialized)
@@ -721,11 +709,7 @@ struct LineState {
     }
 
     private mutating func parseKind(_ field: UnsafeRawBufferPointer) throws(TraceError) -> ResourceKind {
-        if let id = kindMemo.id(field) { return kindOfName[Int(id)] }
-        if let id = kindNames.id(bytes: field) {
-            kindMemo.remember(field, id)
-            return kindOfName[Int(id)]
-        }
+        if let id = kindMemo.id(field, else: kindNames.id(bytes:)) { return kindOfName[Int(id)] }
         try checkText(field, column: index.kind)
         let text = String(decoding: field, as: UTF8.self)
         let kind: ResourceKind
@@ -742,11 +726,7 @@ struct LineState {
     /// The method's id when known, nil when new and valid (an empty field is a new `GET`).
     private mutating func checkMethod(_ field: UnsafeRawBufferPointer) throws(TraceError) -> UInt32? {
         if field.isEmpty { return getMethod }
-        if let id = methodMemo.id(field) { return id }
-        if let id = methods.id(bytes: field) {
-            methodMemo.remember(field, id)
-            return id
-        }
+        if let id = methodMemo.id(field, else: methods.id(bytes:)) { return id }
         try checkText(field, column: index.method)
         guard field.allSatisfy(\.isHTTPTokenByte) else {
             throw fail(index.method, "\(display(field)) is not an HTTP method (a token of letters, digits and !#$%&'*+-.^_`|~)")
