@@ -66,4 +66,33 @@ struct LineReaderTests {
             #expect(error.description == "\(path): no such file or directory")
         }
     }
+
+    @Test("a line given back is read again, with its number; a line's place is the unread bytes' start while the generation holds, which each refill changes",
+          arguments: [7, 16, 64, 1 << 20])
+    func unreadAndPlaces(_ blockSize: Int) throws {
+        let dir = TemporaryDirectory()
+        let expected = (0..<120).map { "line \($0)" + String(repeating: "x", count: $0 % 23) }
+        let text = expected.enumerated().map { $0.element + ($0.offset % 4 == 0 ? "\r\n" : "\n") }.joined()
+        let reader = try LineReader(path: dir.file("f.txt", text), blockSize: blockSize)
+        var got: [String] = []
+        var generations = Set<Int>()
+        while true {
+            let (place, generation) = (reader.unreadStart, reader.generation)
+            guard let line = try reader.nextLine() else { break }
+            generations.insert(reader.generation)
+            // Unless a refill came in between, the line starts where the unread bytes did.
+            if reader.generation == generation { #expect(line.startIndex == place) }
+            let number = reader.lineNumber
+            if number % 5 == 0 {
+                reader.unreadLastLine()
+                #expect(reader.lineNumber == number - 1)
+                let again = try #require(try reader.nextLine())
+                #expect(Array(again) == Array(line) && again.startIndex == line.startIndex && reader.lineNumber == number)
+            }
+            got.append(String(decoding: line, as: UTF8.self))
+        }
+        #expect(got == expected)
+        // Small blocks refill many times, each a new generation.
+        if blockSize < 64 { #expect(generations.count > 10) }
+    }
 }
