@@ -157,7 +157,68 @@ func usage() throws {
     #expect(r.stderr.contains("Usage: popsim trace import --format"))
     let help = try runPopsim(["trace", "--help"])
     #expect(help.status == 0)
-    #expect(help.stdout.contains("import   Turn CDN or web-server access logs into a CSV trace."))
+    #expect(help.stdout.contains("import   Turn CDN or web-server access logs into a trace (CSV or .pstrace)."))
     let importHelp = try runPopsim(["trace", "import", "--help"])
     #expect(importHelp.stdout.contains("--no-referer-origin"))
+    #expect(importHelp.stdout.contains("--to FORMAT"))
+    #expect(importHelp.stdout.contains("--out /tmp/cf.pstrace"))
+}
+
+@Test("--out NAME.pstrace writes the .pstrace that converting the CSV import gives, byte for byte", arguments: importCases)
+func importToPstrace(_ c: ImportCase) throws {
+    let dir = try makeTemporaryDirectory()
+    let csv = try runPopsim(["trace", "import"] + c.args + ["--out", dir + "/trace.csv"])
+    #expect(csv.status == 0, "stderr: \(csv.stderr)")
+    let direct = try runPopsim(["trace", "import"] + c.args + ["--out", dir + "/direct.pstrace"])
+    #expect(direct.status == 0, "stderr: \(direct.stderr)")
+    #expect(direct.stderr.contains("wrote \(c.records) request(s) to \(dir)/direct.pstrace"), "\(direct.stderr)")
+    // The same summary, skips and all, whatever the trace's format.
+    #expect(direct.stderr.replacingOccurrences(of: "direct.pstrace", with: "trace.csv") == csv.stderr)
+    let converted = try runPopsim(["trace", "convert", dir + "/trace.csv", dir + "/converted.pstrace"])
+    #expect(converted.status == 0, "stderr: \(converted.stderr)")
+    let a = try Data(contentsOf: URL(fileURLWithPath: dir + "/direct.pstrace"))
+    let b = try Data(contentsOf: URL(fileURLWithPath: dir + "/converted.pstrace"))
+    #expect(a.starts(with: Array("PSTRACE".utf8)))
+    #expect(a == b)
+    #expect(filesIn(dir) == ["converted.pstrace", "direct.pstrace", "trace.csv"])
+}
+
+@Test("--to chooses the format whatever --out is named; a name that says none stays CSV")
+func importFormatChoice() throws {
+    let dir = try makeTemporaryDirectory()
+    let log = ["--format", "cloudfront", "scenarios/logs/cloudfront.log", "--pop-map", "scenarios/logs/edges.csv"]
+    let forced = try runPopsim(["trace", "import"] + log + ["--to", "popsim", "--out", dir + "/day.trace"])
+    #expect(forced.status == 0, "stderr: \(forced.stderr)")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/day.trace")).starts(with: Array("PSTRACE".utf8)))
+    let plain = try runPopsim(["trace", "import"] + log + ["--out", dir + "/day.log-trace"])
+    #expect(plain.status == 0, "stderr: \(plain.stderr)")
+    #expect(try String(contentsOfFile: dir + "/day.log-trace", encoding: .utf8).hasPrefix("t,pop,url,origin,kind,method,credentials,bytes\n"))
+    // oracleGeneral: 24-byte records, and the notes on what it does not keep.
+    let og = try runPopsim(["trace", "import"] + log + ["--out", dir + "/day.oracleGeneral"])
+    #expect(og.status == 0, "stderr: \(og.stderr)")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/day.oracleGeneral")).count == 15 * 24)
+    #expect(og.stderr.contains("note: oracleGeneral keeps object ids, sizes and whole seconds only"), "\(og.stderr)")
+    // A replay of the imported .pstrace counts the requests the import wrote.
+    let scenario = """
+    {"version": 1, "name": "imported", "pops": [{"id": "virginia", "capacity": "1GB"}, {"id": "frankfurt", "capacity": "1GB"},
+     {"id": "tokyo", "capacity": "1GB"}, {"id": "SFO5-C1", "capacity": "1GB"}],
+     "origins": [{"id": "bucket", "type": "oss", "cors": {"rules": [{"allowedOrigins": ["*"], "allowedMethods": ["GET"]}]}}],
+     "domains": [{"host": "static.example-cdn.com", "origin": "bucket", "ttl": "1h"}],
+     "variants": {"pass-through": {}}, "workload": {"trace": "day.trace"}}
+    """
+    try scenario.write(toFile: dir + "/imported.json", atomically: true, encoding: .utf8)
+    let run = try runPopsim(["run", dir + "/imported.json", "--no-out"])
+    #expect(run.status == 0, "stderr: \(run.stderr)")
+    #expect(run.stdout.contains("scenario imported: 15 requests, 4 POPs, 1 variant"), "\(run.stdout)")
+    #expect(filesIn(dir) == ["day.log-trace", "day.oracleGeneral", "day.trace", "imported.json"])
+}
+
+@Test("a bad --to is a usage error and writes nothing")
+func importBadTo() throws {
+    let dir = try makeTemporaryDirectory()
+    let r = try runPopsim(["trace", "import", "--format", "cloudfront", "scenarios/logs/cloudfront.log", "--to", "nginx-combined",
+                           "--out", dir + "/day.csv"])
+    #expect(r.status == 2)
+    #expect(r.stderr.contains("popsim: error: --to: unknown format 'nginx-combined' (popsim reads it but does not write it)"), "\(r.stderr)")
+    #expect(filesIn(dir).isEmpty)
 }
