@@ -86,53 +86,55 @@ enum LineOutcome {
 /// Memory grows with the distinct URLs, origins, POPs, methods and content types, never with
 /// the number of lines.
 public class AccessLogSource: TraceSource {
+    // Every stored `var` is unchecked for exclusive access: one thread reads a log, and each
+    // line touched them a dozen times, each a runtime check (`perf`: 6 % of an import).
     public let format: AccessLogFormat
     /// The files, read in this order.
     public let paths: [String]
     public let options: AccessLogOptions
-    public private(set) var pops = Interner()
-    public private(set) var urls = Interner()
-    public private(set) var origins = Interner()
-    public private(set) var methods = Interner()
-    public private(set) var skips = SkipLog()
-    public private(set) var stats = AccessLogStats()
+    @exclusivity(unchecked) public private(set) var pops = Interner()
+    @exclusivity(unchecked) public private(set) var urls = Interner()
+    @exclusivity(unchecked) public private(set) var origins = Interner()
+    @exclusivity(unchecked) public private(set) var methods = Interner()
+    @exclusivity(unchecked) public private(set) var skips = SkipLog()
+    @exclusivity(unchecked) public private(set) var stats = AccessLogStats()
 
     /// The file being read (the first before reading, the last after).
     public var sourceName: String { input?.path ?? paths[min(max(fileIndex, 0), paths.count - 1)] }
     /// The 1-based line last read in `sourceName`.
-    public private(set) var lineNumber = 0
+    @exclusivity(unchecked) public private(set) var lineNumber = 0
 
     /// Filled by the format's `parse` for each line.
-    var fields = LogFields()
+    @exclusivity(unchecked) var fields = LogFields()
 
-    private var input: LogInput?
-    private var fileIndex = -1
+    @exclusivity(unchecked) private var input: LogInput?
+    @exclusivity(unchecked) private var fileIndex = -1
 
-    private var firstTime: Int64?
-    private var lastTime: Int64 = 0
-    private var lastTimeLine = 0
-    private var lastTimeFile = 0
+    @exclusivity(unchecked) private var firstTime: Int64?
+    @exclusivity(unchecked) private var lastTime: Int64 = 0
+    @exclusivity(unchecked) private var lastTimeLine = 0
+    @exclusivity(unchecked) private var lastTimeFile = 0
 
     // Origins: every spelling met (URL origins, Referer origins, Origin fields) ⇒ an id in
     // `canonical` (serialisations), parsed once; `origins` gets the page origins records use.
-    private var canonical = Interner()
-    private var canonicalIsHTTP: [Bool] = []
-    private var spellings = Interner()
-    private var canonicalOfSpelling: [Int32] = []
-    private var publicOfCanonical: [UInt32] = []
-    private var siteCanonical: Int32 = -1
+    @exclusivity(unchecked) private var canonical = Interner()
+    @exclusivity(unchecked) private var canonicalIsHTTP: [Bool] = []
+    @exclusivity(unchecked) private var spellings = Interner()
+    @exclusivity(unchecked) private var canonicalOfSpelling: [Int32] = []
+    @exclusivity(unchecked) private var publicOfCanonical: [UInt32] = []
+    @exclusivity(unchecked) private var siteCanonical: Int32 = -1
 
-    private var contentTypes = Interner()
-    private var kindOfContentType: [ResourceKind?] = []
-    private var extensionKind: [ResourceKind?] = [] // by URL id
+    @exclusivity(unchecked) private var contentTypes = Interner()
+    @exclusivity(unchecked) private var kindOfContentType: [ResourceKind?] = []
+    @exclusivity(unchecked) private var extensionKind: [ResourceKind?] = [] // by URL id
 
-    private var defaultPOPID: UInt32?
-    private var mapPOPIDs: [UInt32?] = []
-    private var edgeNames = Interner()
-    private var popOfEdge: [UInt32] = []
+    @exclusivity(unchecked) private var defaultPOPID: UInt32?
+    @exclusivity(unchecked) private var mapPOPIDs: [UInt32?] = []
+    @exclusivity(unchecked) private var edgeNames = Interner()
+    @exclusivity(unchecked) private var popOfEdge: [UInt32] = []
 
-    private var spelling: [UInt8] = []
-    private var url: [UInt8] = []
+    @exclusivity(unchecked) private var spelling: [UInt8] = []
+    @exclusivity(unchecked) private var url: [UInt8] = []
 
     init(format: AccessLogFormat, paths: [String], options: AccessLogOptions) throws(TraceError) {
         guard !paths.isEmpty else { throw TraceError(file: format.rawValue, line: 0, column: nil, message: "no log files given") }
