@@ -211,6 +211,15 @@ public struct Interner: Sendable {
         return insert(raw, hash: h)
     }
 
+    /// `intern(bytes:)` for bytes whose `Interner.hash` is known already (a reader that hashed
+    /// them to look ahead): the same id, without hashing them again.
+    mutating func intern(bytes raw: UnsafeRawBufferPointer, hash h: UInt64) -> UInt32? {
+        assert(h == Self.hash(raw), "Interner.intern(bytes:hash:): the hash is not the bytes'")
+        if let id = find(raw, hash: h) { return id }
+        guard isValidUTF8(raw) else { return nil }
+        return insert(raw, hash: h)
+    }
+
     /// Adds a text that is expected to be new (a trace's definition) under the next id, without
     /// entering it in the table yet: its slot there is prefetched, and `enterPending()` enters
     /// the texts so added, in order, once the slots have had time to arrive — a few hundred

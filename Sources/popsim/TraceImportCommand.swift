@@ -84,6 +84,8 @@ enum TraceImportCommand: Command {
         options.strict = args.has("--strict")
 
         let source = try format.open(paths: args.positional, options: options, logFormat: args.value("--log-format"))
+        // The import reads to the end (or to an error): the source may prepare lines ahead.
+        source.readsAhead = true
         let writer = try makeTraceWriter(path: out, format: to)
         do {
             var count = 0

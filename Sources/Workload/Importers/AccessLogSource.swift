@@ -162,8 +162,79 @@ public class AccessLogSource: TraceSource {
     ///   further back than `maxBackwards`, a format problem that makes the rest unreadable,
     ///   or under `strict` the first line that cannot be read.
     public func next() throws(TraceError) -> TraceRecord? {
+        if readsAhead { return try nextReadingAhead() }
+        guard let p = try nextPrepared(withinFile: false) else { return nil }
+        return url.withUnsafeBytes { finishRecord(p, url: $0, path: fields.target[p.pathStart...], contentType: fields.contentType[...]) }
+    }
+
+    /// Whether `next` prepares up to `aheadLimit` lines of a file before it returns the first of
+    /// their records, so that their URLs' lookups read the interner's slots and texts in a loop of
+    /// their own: one line at a time, each lookup waited for two or three cache misses in a table
+    /// of millions of URLs (`perf`: a quarter of an import). The records, skips and errors are
+    /// the same, in the same order; what differs is when the source counts the lines ahead
+    /// (`stats`, `skips`, `lineNumber` run up to a batch ahead of the record last returned),
+    /// so only a reader that reads to the end or to an error turns it on (`trace import`).
+    public var readsAhead = false
+    private static let aheadLimit = 64
+    /// The lines prepared ahead, their texts in `aheadText`, and the next to return.
+    private var ahead: [(record: Prepared, url: Range<Int>, path: Range<Int>, contentType: Range<Int>)] = []
+    private var aheadText: [UInt8] = []
+    private var aheadNext = 0
+    private var aheadHashes: [UInt64] = []
+    /// The error a line ahead raised: thrown once the records before it are returned.
+    private var aheadError: TraceError?
+    /// Keeps what `Interner.touch` read.
+    private var aheadTouched: UInt64 = 0
+
+    private func nextReadingAhead() throws(TraceError) -> TraceRecord? {
+        if aheadNext == ahead.count {
+            if let error = aheadError {
+                aheadError = nil
+                throw error
+            }
+            ahead.removeAll(keepingCapacity: true)
+            aheadText.removeAll(keepingCapacity: true)
+            aheadHashes.removeAll(keepingCapacity: true)
+            aheadNext = 0
+            // A batch's lines come from one file, so that `sourceName` names the file of the
+            // records it returns.
+            while ahead.count < Self.aheadLimit {
+                let prepared: Prepared?
+                do { prepared = try nextPrepared(withinFile: !ahead.isEmpty) } catch {
+                    aheadError = error
+                    break
+                }
+                guard let p = prepared else { break }
+                let u = aheadText.count
+                aheadText += url
+                let t = aheadText.count
+                aheadText += fields.target[p.pathStart...]
+                let c = aheadText.count
+                aheadText += fields.contentType
+                ahead.append((p, u..<t, t..<c, c..<aheadText.count))
+                aheadHashes.append(p.urlHash)
+            }
+            if ahead.isEmpty {
+                if let error = aheadError {
+                    aheadError = nil
+                    throw error
+                }
+                return nil
+            }
+            aheadTouched &+= aheadHashes.withUnsafeMutableBufferPointer { urls.touch(hashes: $0.baseAddress!, count: $0.count) }
+        }
+        let a = ahead[aheadNext]
+        aheadNext += 1
+        return aheadText.withUnsafeBytes { text in
+            finishRecord(a.record, url: UnsafeRawBufferPointer(rebasing: text[a.url]), path: aheadText[a.path], contentType: aheadText[a.contentType])
+        }
+    }
+
+    /// The next line's record but for its URL's id and kind (`finishRecord`), or nil at the end
+    /// of the last file — or, `withinFile`, of the file being read.
+    private func nextPrepared(withinFile: Bool) throws(TraceError) -> Prepared? {
         while true {
-            guard let line = try nextLine() else { return nil }
+            guard let line = try nextLine(withinFile: withinFile) else { return nil }
             stats.lines += 1
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             fields.reset()
@@ -172,14 +243,17 @@ public class AccessLogSource: TraceSource {
             case .fatal(let column, let message): throw located(column, message)
             case .bad(let column, let message): try reject(column, message)
             case .record:
-                if let record = try makeRecord() { return record }
+                if let prepared = try prepareRecord() { return prepared }
             }
         }
     }
 
-    private func nextLine() throws(TraceError) -> ArraySlice<UInt8>? {
+    /// The next line, or nil at the end of the last file — or, `withinFile`, at the end of the
+    /// file being read (the next call opens the next file).
+    private func nextLine(withinFile: Bool = false) throws(TraceError) -> ArraySlice<UInt8>? {
         while true {
             if input == nil {
+                if withinFile { return nil }
                 guard fileIndex + 1 < paths.count else { return nil }
                 fileIndex += 1
                 input = try LogInput(path: paths[fileIndex])
@@ -192,6 +266,7 @@ public class AccessLogSource: TraceSource {
                 return line
             }
             input = nil
+            if withinFile { return nil }
         }
     }
 
@@ -211,8 +286,21 @@ public class AccessLogSource: TraceSource {
         case field(Int32), referer(Int32, assumed: Bool), sameOrigin, noReferer, unusableReferer
     }
 
-    /// The record for `fields`, or nil when the line was skipped.
-    private func makeRecord() throws(TraceError) -> TraceRecord? {
+    /// A line's record but for its URL's id and kind: the URL's text is in `url` and the path it
+    /// came from at `pathStart` in `fields.target`, until the next line is read.
+    private struct Prepared {
+        var time: Int64
+        var pop: UInt32
+        var origin: UInt32?
+        var method: UInt32
+        var bytes: Int64?
+        var line: Int
+        var pathStart: Int
+        var urlHash: UInt64
+    }
+
+    /// The record for `fields` but for its URL's id and kind, or nil when the line was skipped.
+    private func prepareRecord() throws(TraceError) -> Prepared? {
         // Validate everything before interning anything, so a skipped line leaves no trace.
         let f = fields
         guard !f.method.isEmpty else { try reject(f.targetField, "no method"); return nil }
@@ -341,8 +429,7 @@ public class AccessLogSource: TraceSource {
             if pathStart == target.count || target[pathStart] != UInt8(ascii: "/") { url.append(UInt8(ascii: "/")) }
         }
         appendURLBytes(target[pathStart...], to: &url)
-        let urlID = urls.intern(utf8: url[...])! // ASCII by construction
-        if Int(urlID) == extensionKind.count { extensionKind.append(kind(forPath: target[pathStart...])) }
+        let urlHash = url.withUnsafeBytes { Interner.hash($0) }
 
         var originID: UInt32?
         switch page {
@@ -387,12 +474,20 @@ public class AccessLogSource: TraceSource {
             bytes = nil
         }
         stats.records += 1
-        return TraceRecord(time: time - firstTime!, pop: popID, url: urlID, origin: originID,
-                           kind: kindOf(contentType: f.contentType, urlID: urlID), method: methodID,
-                           credentials: nil, bytes: bytes, line: lineNumber)
+        return Prepared(time: time - firstTime!, pop: popID, origin: originID, method: methodID, bytes: bytes, line: lineNumber,
+                        pathStart: pathStart, urlHash: urlHash)
     }
 
-    private func kindOf(contentType: [UInt8], urlID: UInt32) -> ResourceKind {
+    /// The record of a prepared line: its URL's text `url` interned, its kind from the path the
+    /// URL came from and the line's content type.
+    private func finishRecord(_ p: Prepared, url: UnsafeRawBufferPointer, path: ArraySlice<UInt8>, contentType: ArraySlice<UInt8>) -> TraceRecord {
+        let urlID = urls.intern(bytes: url, hash: p.urlHash)! // ASCII by construction
+        if Int(urlID) == extensionKind.count { extensionKind.append(kind(forPath: path)) }
+        return TraceRecord(time: p.time, pop: p.pop, url: urlID, origin: p.origin, kind: kindOf(contentType: contentType, urlID: urlID),
+                           method: p.method, credentials: nil, bytes: p.bytes, line: p.line)
+    }
+
+    private func kindOf(contentType: ArraySlice<UInt8>, urlID: UInt32) -> ResourceKind {
         var typeKind: ResourceKind?
         if !contentType.isEmpty {
             if let id = contentTypes.id(utf8: contentType[...]) {
