@@ -146,3 +146,44 @@ struct ImporterReadAheadTests {
         #expect(ahead == single)
     }
 }
+
+/// `findLiteral` finds a `log_format` literal with `memchr`; `findLiteralByteByByte` is its
+/// definition (a backslash and the byte after it are one unit in a quoted value). Every line of
+/// a set made of the bytes that matter — quotes, backslashes, spaces, brackets — from every
+/// start, for each needle and both escape modes, must give the same answer.
+@Test("findLiteral: the same as the byte-at-a-time definition, escapes and all")
+func findLiteralAgreesWithDefinition() {
+    let alphabet: [UInt8] = Array(#"\" ]ab"#.utf8)
+    let needles: [[UInt8]] = [Array("\"".utf8), Array("\" \"".utf8), Array(" ".utf8), Array("] \"".utf8), Array("\\\"".utf8), Array("ab".utf8)]
+    var rng = SplitMix64(seed: 27)
+    var checked = 0
+    for length in 0..<24 {
+        for _ in 0..<300 {
+            // Lines in the middle of a larger array: an ArraySlice's indices do not start at 0.
+            let padding = Int(rng.next() % 5)
+            var bytes = [UInt8](repeating: UInt8(ascii: "x"), count: padding)
+            for _ in 0..<length { bytes.append(alphabet[Int(rng.next() % UInt64(alphabet.count))]) }
+            bytes += [UInt8(ascii: "y"), UInt8(ascii: "y")]
+            let line = bytes[padding..<(padding + length)]
+            for needle in needles {
+                for escapes in [false, true] {
+                    for from in line.startIndex...line.endIndex {
+                        let fast = findLiteral(needle, in: line, from: from, escapes: escapes)
+                        let slow = findLiteralByteByByte(needle, in: line, from: from, escapes: escapes)
+                        if fast != slow {
+                            Issue.record("\(String(decoding: line, as: UTF8.self)) needle \(String(decoding: needle, as: UTF8.self)) from \(from) escapes \(escapes): \(String(describing: fast)) ≠ \(String(describing: slow))")
+                            return
+                        }
+                        checked += 1
+                    }
+                }
+            }
+        }
+    }
+    #expect(checked > 1_000_000)
+    // Cases spelt out: an escaped quote is data, an escaped backslash is not an escape.
+    let line = Array(#"a\"b\\" c"#.utf8)[...]
+    #expect(findLiteral(Array("\"".utf8), in: line, from: 0, escapes: true) == 6)
+    #expect(findLiteral(Array("\"".utf8), in: line, from: 0, escapes: false) == 2)
+    #expect(findLiteral(Array("\" ".utf8), in: line, from: 3, escapes: true) == 6)
+}

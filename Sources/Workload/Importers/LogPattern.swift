@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Musl)
+@preconcurrency import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 // nginx `log_format` strings compiled into a line matcher: literal text between `$variables`.
 // The Alibaba Cloud CDN offline format is written in the same notation and uses the same matcher.
 
@@ -167,7 +175,7 @@ struct LogPattern: Sendable {
                 end = line.endIndex
                 pos = end
             } else {
-                guard let found = find(field.after, in: line, from: pos, escapes: field.quoted) else {
+                guard let found = findLiteral(field.after, in: line, from: pos, escapes: field.quoted) else {
                     return .bad(column: field.name, message: "no '\(String(decoding: field.after, as: UTF8.self))' after it (the line is cut short or not in this format)")
                 }
                 end = found
@@ -277,8 +285,47 @@ struct LogPattern: Sendable {
 }
 
 /// The first occurrence of `needle` in `line` at or after `from`; with `escapes`, a byte after
-/// a backslash never starts a match.
-private func find(_ needle: [UInt8], in line: ArraySlice<UInt8>, from: Int, escapes: Bool) -> Int? {
+/// a backslash never starts a match (scanning from `from`, a backslash and the byte after it
+/// are one unit).
+///
+/// The needle's first byte is found with `memchr`, a word or more at a time: a quoted field
+/// such as the User-Agent runs to a hundred bytes and more, and a byte-at-a-time loop over
+/// them was the import's line splitting. A candidate is escaped when an odd run of
+/// backslashes (within the scan) ends just before it: the byte before that run is a unit of
+/// its own or the second of a pair, so the run starts pairing afresh.
+func findLiteral(_ needle: [UInt8], in line: ArraySlice<UInt8>, from: Int, escapes: Bool) -> Int? {
+    let n = needle.count
+    precondition(n > 0, "findLiteral: an empty needle")
+    let first = needle[0]
+    if escapes && first == UInt8(ascii: "\\") { return findLiteralByteByByte(needle, in: line, from: from, escapes: escapes) }
+    return line.withUnsafeBufferPointer { buf -> Int? in
+        needle.withUnsafeBufferPointer { wanted -> Int? in
+            guard let base = buf.baseAddress else { return nil }
+            let offset = line.startIndex
+            let last = buf.count - n
+            let scanStart = from - offset
+            var i = scanStart
+            while i <= last {
+                guard let hit = memchr(base + i, Int32(first), last - i + 1) else { return nil }
+                let j = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+                i = j + 1
+                if escapes {
+                    var k = j
+                    while k > scanStart && base[k - 1] == UInt8(ascii: "\\") { k -= 1 }
+                    if (j - k) & 1 == 1 { continue }
+                }
+                var m = 1
+                while m < n && base[j + m] == wanted[m] { m += 1 }
+                if m == n { return j + offset }
+            }
+            return nil
+        }
+    }
+}
+
+/// `findLiteral` a byte at a time: the definition the fast one is tested against, and its
+/// way for a needle that starts with a backslash.
+func findLiteralByteByByte(_ needle: [UInt8], in line: ArraySlice<UInt8>, from: Int, escapes: Bool) -> Int? {
     let first = needle[0]
     var i = from
     let last = line.endIndex - needle.count
