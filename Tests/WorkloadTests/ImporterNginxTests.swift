@@ -168,7 +168,7 @@ struct ImporterNginxTests {
                         '$status "$http_origin"';
         """#
         let pattern = try LogPattern(directive)
-        #expect(pattern.fields.map(\.name) == ["$remote_addr", "$time_local", "$request", "$status", "$http_origin"])
+        #expect(pattern.names == ["$remote_addr", "$time_local", "$request", "$status", "$http_origin"])
         let (_, rows, _) = try importLog(#"1.2.3.4 [10/Mar/2024:09:00:00 +0800] "GET /f.woff2 HTTP/1.1" 200 "https://a.example.com""# + "\n",
                                          .nginxCombined, logFormat: directive)
         #expect(rows == ["0.000s default /f.woff2 https://a.example.com font GET -"])

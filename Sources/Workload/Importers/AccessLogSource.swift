@@ -174,17 +174,17 @@ public class AccessLogSource: TraceSource {
     /// the same, in the same order; what differs is when the source counts the lines ahead
     /// (`stats`, `skips`, `lineNumber` run up to a batch ahead of the record last returned),
     /// so only a reader that reads to the end or to an error turns it on (`trace import`).
-    public var readsAhead = false
+    @exclusivity(unchecked) public var readsAhead = false
     private static let aheadLimit = 64
     /// The lines prepared ahead, their texts in `aheadText`, and the next to return.
-    private var ahead: [(record: Prepared, url: Range<Int>, path: Range<Int>, contentType: Range<Int>)] = []
-    private var aheadText: [UInt8] = []
-    private var aheadNext = 0
-    private var aheadHashes: [UInt64] = []
+    @exclusivity(unchecked) private var ahead: [(record: Prepared, url: Range<Int>, path: Range<Int>, contentType: Range<Int>)] = []
+    @exclusivity(unchecked) private var aheadText: [UInt8] = []
+    @exclusivity(unchecked) private var aheadNext = 0
+    @exclusivity(unchecked) private var aheadHashes: [UInt64] = []
     /// The error a line ahead raised: thrown once the records before it are returned.
-    private var aheadError: TraceError?
+    @exclusivity(unchecked) private var aheadError: TraceError?
     /// Keeps what `Interner.touch` read.
-    private var aheadTouched: UInt64 = 0
+    @exclusivity(unchecked) private var aheadTouched: UInt64 = 0
 
     private func nextReadingAhead() throws(TraceError) -> TraceRecord? {
         if aheadNext == ahead.count {
@@ -302,66 +302,66 @@ public class AccessLogSource: TraceSource {
     /// The record for `fields` but for its URL's id and kind, or nil when the line was skipped.
     private func prepareRecord() throws(TraceError) -> Prepared? {
         // Validate everything before interning anything, so a skipped line leaves no trace.
-        let f = fields
-        guard !f.method.isEmpty else { try reject(f.targetField, "no method"); return nil }
-        let knownMethod = methods.id(utf8: f.method[...])
-        if knownMethod == nil, let bad = f.method.first(where: { !$0.isHTTPTokenByte }) {
-            try reject(f.targetField, "method \(shown(f.method)) has \(shownByte(bad)), which an HTTP method cannot contain")
+        // `fields` is read in place: a copy of it retained and released its dozen arrays.
+        guard !fields.method.isEmpty else { try reject(fields.targetField, "no method"); return nil }
+        let knownMethod = methods.id(utf8: fields.method[...])
+        if knownMethod == nil, let bad = fields.method.first(where: { !$0.isHTTPTokenByte }) {
+            try reject(fields.targetField, "method \(shown(fields.method)) has \(shownByte(bad)), which an HTTP method cannot contain")
             return nil
         }
 
         // The URL: its origin, then the path.
         var urlOrigin: Int32 = -1
         let pathStart: Int
-        let target = f.target
+        let target = fields.target
         if target.first == UInt8(ascii: "/") {
             pathStart = 0
-            if !f.host.isEmpty {
+            if !fields.host.isEmpty {
                 spelling.removeAll(keepingCapacity: true)
-                if !f.scheme.isEmpty { spelling += f.scheme } else { spelling += (options.site?.scheme ?? "https").utf8 }
+                if !fields.scheme.isEmpty { spelling += fields.scheme } else { spelling += (options.site?.scheme ?? "https").utf8 }
                 spelling += "://".utf8
-                spelling += f.host
+                spelling += fields.host
                 urlOrigin = canonicalID(spelling[...])
                 guard urlOrigin >= 0, canonicalIsHTTP[Int(urlOrigin)] else {
-                    try reject(f.hostField, "\(shown(spelling)) is not an http(s) scheme and a valid host")
+                    try reject(fields.hostField, "\(shown(spelling)) is not an http(s) scheme and a valid host")
                     return nil
                 }
             } else {
                 urlOrigin = siteCanonical
                 if urlOrigin < 0, target.count > 1, target[1] == UInt8(ascii: "/") {
-                    try reject(f.targetField, "path \(shown(target)) starts with '//', which a trace cannot hold without a host (give the site)")
+                    try reject(fields.targetField, "path \(shown(target)) starts with '//', which a trace cannot hold without a host (give the site)")
                     return nil
                 }
             }
         } else if let end = originEnd(ofURL: target[...]) {
             urlOrigin = canonicalID(target[..<end])
             guard urlOrigin >= 0, canonicalIsHTTP[Int(urlOrigin)] else {
-                try reject(f.targetField, "\(shown(target)) does not start with an http(s) scheme and a valid host")
+                try reject(fields.targetField, "\(shown(target)) does not start with an http(s) scheme and a valid host")
                 return nil
             }
             pathStart = end
         } else if target.isEmpty {
-            try reject(f.targetField, "no request target")
+            try reject(fields.targetField, "no request target")
             return nil
         } else {
-            try reject(f.targetField, "request target \(shown(target)) is neither a path nor an absolute http(s) URL")
+            try reject(fields.targetField, "request target \(shown(target)) is neither a path nor an absolute http(s) URL")
             return nil
         }
 
         // The page origin.
         let page: PageOrigin
-        if !f.origin.isEmpty {
-            let id = canonicalID(f.origin[...])
+        if !fields.origin.isEmpty {
+            let id = canonicalID(fields.origin[...])
             guard id >= 0 else {
                 var reason = ""
-                do { _ = try WebOrigin(parsing: String(decoding: f.origin, as: UTF8.self)) } catch { reason = ": \(error.reason)" }
-                try reject(f.originField, "\(shown(f.origin)) is not a serialised origin\(reason)")
+                do { _ = try WebOrigin(parsing: String(decoding: fields.origin, as: UTF8.self)) } catch { reason = ": \(error.reason)" }
+                try reject(fields.originField, "\(shown(fields.origin)) is not a serialised origin\(reason)")
                 return nil
             }
             page = id == urlOrigin ? .sameOrigin : .field(id)
-        } else if options.refererOrigin, !f.referer.isEmpty {
-            if let end = originEnd(ofURL: f.referer[...]) {
-                let id = canonicalID(f.referer[..<end])
+        } else if options.refererOrigin, !fields.referer.isEmpty {
+            if let end = originEnd(ofURL: fields.referer[...]) {
+                let id = canonicalID(fields.referer[..<end])
                 if id < 0 || !canonicalIsHTTP[Int(id)] {
                     page = .unusableReferer
                 } else if urlOrigin < 0 {
@@ -382,32 +382,32 @@ public class AccessLogSource: TraceSource {
         if let map = options.popMap {
             switch map.key {
             case .clientPrefix:
-                if let i = map.popIndex(forClient: f.client) { choice = .mapped(i) }
+                if let i = map.popIndex(forClient: fields.client) { choice = .mapped(i) }
             case .edge:
-                if !f.edge.isEmpty { choice = map.popIndex(forEdge: f.edge).map { .mapped($0) } ?? .edge }
+                if !fields.edge.isEmpty { choice = map.popIndex(forEdge: fields.edge).map { .mapped($0) } ?? .edge }
             }
-        } else if !f.edge.isEmpty {
+        } else if !fields.edge.isEmpty {
             choice = .edge
         }
-        if case .edge = choice, edgeNames.id(utf8: f.edge[...]) == nil,
-           String(validating: f.edge, as: UTF8.self) == nil || f.edge.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
-            try reject(f.edgeField, "\(shown(f.edge)) is not a POP name (invalid UTF-8 or a control character)")
+        if case .edge = choice, edgeNames.id(utf8: fields.edge[...]) == nil,
+           String(validating: fields.edge, as: UTF8.self) == nil || fields.edge.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+            try reject(fields.edgeField, "\(shown(fields.edge)) is not a POP name (invalid UTF-8 or a control character)")
             return nil
         }
 
-        if let first = firstTime, f.time > first, f.time - first > maxTraceTime {
-            try reject(f.timeField, "\(formatDuration(f.time - first)) after the first record; a trace may span at most about 285 years")
+        if let first = firstTime, fields.time > first, fields.time - first > maxTraceTime {
+            try reject(fields.timeField, "\(formatDuration(fields.time - first)) after the first record; a trace may span at most about 285 years")
             return nil
         }
 
         // The time, last: a time too far back stops the import, but only on a line that is otherwise good.
-        var time = f.time
+        var time = fields.time
         var clamp: Int64 = 0
         if firstTime != nil, time < lastTime {
             clamp = lastTime - time
             guard clamp <= options.maxBackwards else {
                 let previous = lastTimeFile == fileIndex ? "line \(lastTimeLine)" : "\(paths[lastTimeFile]):\(lastTimeLine)"
-                throw located(f.timeField, "\(formatDuration(clamp)) earlier than \(previous); a log may go back by at most "
+                throw located(fields.timeField, "\(formatDuration(clamp)) earlier than \(previous); a log may go back by at most "
                               + "\(formatDuration(options.maxBackwards)) (sort it by time, or give its files in time order)")
             }
             time = lastTime
@@ -453,9 +453,9 @@ public class AccessLogSource: TraceSource {
                 mapPOPIDs[i] = popID
             }
         case .edge:
-            if let e = edgeNames.id(utf8: f.edge[...]) { popID = popOfEdge[Int(e)] } else {
-                popID = pops.intern(utf8: f.edge[...])!
-                _ = edgeNames.intern(utf8: f.edge[...])
+            if let e = edgeNames.id(utf8: fields.edge[...]) { popID = popOfEdge[Int(e)] } else {
+                popID = pops.intern(utf8: fields.edge[...])!
+                _ = edgeNames.intern(utf8: fields.edge[...])
                 popOfEdge.append(popID)
             }
         case .fallback:
@@ -466,10 +466,10 @@ public class AccessLogSource: TraceSource {
             stats.defaultPOP += 1
         }
 
-        let methodID = knownMethod ?? methods.intern(utf8: f.method[...])!
+        let methodID = knownMethod ?? methods.intern(utf8: fields.method[...])!
         let bytes: Int64?
-        if f.status.map({ (200...299).contains($0) && $0 != 206 }) ?? true {
-            bytes = f.method.elementsEqual("HEAD".utf8) ? nil : f.bytes
+        if fields.status.map({ (200...299).contains($0) && $0 != 206 }) ?? true {
+            bytes = fields.method.elementsEqual("HEAD".utf8) ? nil : fields.bytes
         } else {
             bytes = nil
         }

@@ -32,14 +32,29 @@ struct LogPattern: Sendable {
         case ignored
     }
 
-    struct Field: Sendable {
-        /// `$name`, for messages.
+    /// A variable as the format is read: its name and the literal after it as they are.
+    private struct Draft {
         var name: String
+        var role: Role
+        var quoted: Bool
+        var after: [UInt8]
+        var endsAtSlash = false
+    }
+
+    /// A variable of the compiled format. Plain values only — its name and the literal after it
+    /// are places in `names` and `literals` — so that the loop over a line's fields copies no
+    /// references (it retained and released a string and an array per field and line: a tenth
+    /// of an import's time).
+    struct Field: Sendable {
+        /// Its `$name`, for messages: `names[name]`.
+        var name: Int
         var role: Role
         /// Between double quotes: backslash escapes are honoured while looking for the end.
         var quoted: Bool
-        /// The literal text that ends the value; empty for the last variable.
-        var after: [UInt8]
+        /// The literal text that ends the value, `literals[afterStart..<afterEnd]`; empty for
+        /// the last variable.
+        var afterStart: Int
+        var afterEnd: Int
         /// Followed directly by `$request_uri` or `$uri` (`$host$request_uri`): the value ends
         /// before the first `/`, which starts the next one.
         var endsAtSlash = false
@@ -49,6 +64,10 @@ struct LogPattern: Sendable {
     let text: String
     let prefix: [UInt8]
     let fields: [Field]
+    /// The variables' `$name`s, by `Field.name`.
+    let names: [String]
+    /// The literals after the variables, one after the other.
+    let literals: [UInt8]
 
     /// The role of each nginx variable popsim reads; any other variable is matched and ignored.
     static let roles: [String: Role] = [
@@ -73,7 +92,7 @@ struct LogPattern: Sendable {
         text = format
         let body = LogPattern.directiveBody(format)
         var prefix: [UInt8] = []
-        var fields: [Field] = []
+        var fields: [Draft] = []
         var literal: [UInt8] = []
         let bytes = Array(body.utf8)
         var i = 0
@@ -111,7 +130,7 @@ struct LogPattern: Sendable {
                 fields[fields.count - 1].quoted = fields[fields.count - 1].quoted && literal.first == UInt8(ascii: "\"")
             }
             let before = fields.isEmpty ? prefix : literal
-            fields.append(Field(name: "$" + nameText, role: role, quoted: before.last == UInt8(ascii: "\""), after: []))
+            fields.append(Draft(name: "$" + nameText, role: role, quoted: before.last == UInt8(ascii: "\""), after: []))
             literal = []
         }
         guard !fields.isEmpty else { throw fail("\"\(format)\" names no variables") }
@@ -128,7 +147,14 @@ struct LogPattern: Sendable {
             throw fail("the format has $request_uri or $uri but no $request_method")
         }
         self.prefix = prefix
-        self.fields = fields
+        var literals: [UInt8] = []
+        self.fields = fields.enumerated().map { k, d in
+            let start = literals.count
+            literals += d.after
+            return Field(name: k, role: d.role, quoted: d.quoted, afterStart: start, afterEnd: literals.count, endsAtSlash: d.endsAtSlash)
+        }
+        names = fields.map(\.name)
+        self.literals = literals
     }
 
     /// The format string inside a `log_format name [escape=…] '…' '…';` directive, or the text
@@ -167,19 +193,23 @@ struct LogPattern: Sendable {
             let end: Int
             if field.endsAtSlash {
                 guard let slash = line[pos...].firstIndex(of: UInt8(ascii: "/")) else {
-                    return .bad(column: field.name, message: "no '/' after it, where the request URI should start")
+                    return .bad(column: names[field.name], message: "no '/' after it, where the request URI should start")
                 }
                 end = slash
                 pos = slash
-            } else if field.after.isEmpty {
+            } else if field.afterStart == field.afterEnd {
                 end = line.endIndex
                 pos = end
             } else {
-                guard let found = findLiteral(field.after, in: line, from: pos, escapes: field.quoted) else {
-                    return .bad(column: field.name, message: "no '\(String(decoding: field.after, as: UTF8.self))' after it (the line is cut short or not in this format)")
+                let (a, b) = (field.afterStart, field.afterEnd)
+                let found = literals.withUnsafeBufferPointer {
+                    findLiteral(UnsafeBufferPointer(rebasing: $0[a..<b]), in: line, from: pos, escapes: field.quoted)
+                }
+                guard let found else {
+                    return .bad(column: names[field.name], message: "no '\(String(decoding: literals[a..<b], as: UTF8.self))' after it (the line is cut short or not in this format)")
                 }
                 end = found
-                pos = found + field.after.count
+                pos = found + (b - a)
             }
             if field.role == .ignored { continue }
             let value = line[start..<end]
@@ -212,23 +242,23 @@ struct LogPattern: Sendable {
             }
             guard let t else {
                 let example = field.role == .timeLocal ? "10/Oct/2000:13:55:36 -0700" : field.role == .msec ? "1433786289.123" : "2000-10-10T13:55:36-07:00"
-                return .bad(column: field.name, message: "\(shown(value)) is not a time like \(example)")
+                return .bad(column: names[field.name], message: "\(shown(value)) is not a time like \(example)")
             }
             f.time = t
-            f.timeField = field.name
+            f.timeField = names[field.name]
         case .client:
             if !dash { f.client += value }
         case .request:
             state.targetRank = 3
-            f.targetField = field.name
+            f.targetField = names[field.name]
             f.target.removeAll(keepingCapacity: true)
             f.method.removeAll(keepingCapacity: true)
             appendUnescaped(value, to: &f.target)
             if f.target.isEmpty || f.target == [UInt8(ascii: "-")] {
-                return .bad(column: field.name, message: "no request line (the client sent none: a timeout, or TLS to a plain-HTTP port)")
+                return .bad(column: names[field.name], message: "no request line (the client sent none: a timeout, or TLS to a plain-HTTP port)")
             }
             guard let space = f.target.firstIndex(of: 0x20) else {
-                return .bad(column: field.name, message: "\(shownRaw(value)) is not a request line (METHOD TARGET PROTOCOL)")
+                return .bad(column: names[field.name], message: "\(shownRaw(value)) is not a request line (METHOD TARGET PROTOCOL)")
             }
             f.method += f.target[..<space]
             f.target.removeSubrange(...space)
@@ -242,7 +272,7 @@ struct LogPattern: Sendable {
             let rank = field.role == .requestURI ? 2 : 1
             if rank > state.targetRank, !dash {
                 state.targetRank = rank
-                f.targetField = field.name
+                f.targetField = names[field.name]
                 f.target.removeAll(keepingCapacity: true)
                 appendUnescaped(value, to: &f.target)
             }
@@ -251,25 +281,25 @@ struct LogPattern: Sendable {
         case .status:
             if dash { return nil }
             guard let n = decimal(value), n < 1000 else {
-                return .bad(column: field.name, message: "\(shown(value)) is not an HTTP status")
+                return .bad(column: names[field.name], message: "\(shown(value)) is not an HTTP status")
             }
             f.status = Int(n)
         case .bodyBytes, .bytesSent:
             if dash { return nil }
             guard let n = decimal(value) else {
-                return .bad(column: field.name, message: "\(shown(value)) is not a number of bytes")
+                return .bad(column: names[field.name], message: "\(shown(value)) is not a number of bytes")
             }
             if field.role == .bodyBytes || f.bytes == nil { f.bytes = n }
         case .referer:
             if !dash { appendUnescaped(value, to: &f.referer) }
         case .origin:
-            f.originField = field.name
+            f.originField = names[field.name]
             if !dash { appendUnescaped(value, to: &f.origin) }
         case .host, .httpHost, .serverName:
             let rank = field.role == .host ? 3 : field.role == .httpHost ? 2 : 1
             if !dash, !value.isEmpty, rank > state.hostRank {
                 state.hostRank = rank
-                f.hostField = field.name
+                f.hostField = names[field.name]
                 f.host.removeAll(keepingCapacity: true)
                 appendUnescaped(value, to: &f.host)
             }
@@ -293,34 +323,37 @@ struct LogPattern: Sendable {
 /// them was the import's line splitting. A candidate is escaped when an odd run of
 /// backslashes (within the scan) ends just before it: the byte before that run is a unit of
 /// its own or the second of a pair, so the run starts pairing afresh.
-func findLiteral(_ needle: [UInt8], in line: ArraySlice<UInt8>, from: Int, escapes: Bool) -> Int? {
-    let n = needle.count
+func findLiteral(_ wanted: UnsafeBufferPointer<UInt8>, in line: ArraySlice<UInt8>, from: Int, escapes: Bool) -> Int? {
+    let n = wanted.count
     precondition(n > 0, "findLiteral: an empty needle")
-    let first = needle[0]
-    if escapes && first == UInt8(ascii: "\\") { return findLiteralByteByByte(needle, in: line, from: from, escapes: escapes) }
+    let first = wanted[0]
+    if escapes && first == UInt8(ascii: "\\") { return findLiteralByteByByte(Array(wanted), in: line, from: from, escapes: escapes) }
     return line.withUnsafeBufferPointer { buf -> Int? in
-        needle.withUnsafeBufferPointer { wanted -> Int? in
-            guard let base = buf.baseAddress else { return nil }
-            let offset = line.startIndex
-            let last = buf.count - n
-            let scanStart = from - offset
-            var i = scanStart
-            while i <= last {
-                guard let hit = memchr(base + i, Int32(first), last - i + 1) else { return nil }
-                let j = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
-                i = j + 1
-                if escapes {
-                    var k = j
-                    while k > scanStart && base[k - 1] == UInt8(ascii: "\\") { k -= 1 }
-                    if (j - k) & 1 == 1 { continue }
-                }
-                var m = 1
-                while m < n && base[j + m] == wanted[m] { m += 1 }
-                if m == n { return j + offset }
+        guard let base = buf.baseAddress else { return nil }
+        let offset = line.startIndex
+        let last = buf.count - n
+        let scanStart = from - offset
+        var i = scanStart
+        while i <= last {
+            guard let hit = memchr(base + i, Int32(first), last - i + 1) else { return nil }
+            let j = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+            i = j + 1
+            if escapes {
+                var k = j
+                while k > scanStart && base[k - 1] == UInt8(ascii: "\\") { k -= 1 }
+                if (j - k) & 1 == 1 { continue }
             }
-            return nil
+            var m = 1
+            while m < n && base[j + m] == wanted[m] { m += 1 }
+            if m == n { return j + offset }
         }
+        return nil
     }
+}
+
+/// `findLiteral` of a needle in an array (tests).
+func findLiteral(_ needle: [UInt8], in line: ArraySlice<UInt8>, from: Int, escapes: Bool) -> Int? {
+    needle.withUnsafeBufferPointer { findLiteral($0, in: line, from: from, escapes: escapes) }
 }
 
 /// `findLiteral` a byte at a time: the definition the fast one is tested against, and its
