@@ -111,6 +111,9 @@ public enum ScenarioRun {
         catalogReady?(catalog)
         let reader: any TraceSource
         do { reader = try scenario.workload.open() } catch { throw RunError("\(error)") }
+        // An access log read to the end (not `explain`'s, which stops once its URL's outcomes
+        // are in) may be read ahead: the same records, skips and counts.
+        if let log = reader as? AccessLogSource, !stopWhenSampled { log.readsAhead = true }
         var options = options
         // A `.pstrace` is read in columns (below), cheaply enough that on several threads the
         // reading thread can replay a share of the POPs too.

@@ -197,6 +197,8 @@ struct CacheTrace {
                 try numbered(progress.map { CountedRequestBatches(reader, progress: $0) } ?? reader)
             } else {
                 let opened = try openTraceSource(path: path, format: format)
+                // Read to the end: an access log may be read ahead (the same records and skips).
+                (opened as? AccessLogSource)?.readsAhead = true
                 try source(progress.map { CountedTraceSource(opened, progress: $0) } ?? opened)
                 return opened.skips
             }

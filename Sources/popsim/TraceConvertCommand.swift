@@ -78,6 +78,8 @@ enum TraceConvertCommand: Command {
         do { source = try openTraceSource(path: input, format: from, options: TraceReadOptions(objects: mapping)) } catch {
             throw InputError("\(error)")
         }
+        // Copied to the end or to an error: an access log may be read ahead (`trace import`).
+        (source as? AccessLogSource)?.readsAhead = true
         let writer: any TraceWriter
         do { writer = try makeTraceWriter(path: output, format: to, options: TraceWriteOptions(objects: mapping, unknownSize: unknownSize)) } catch {
             throw InputError("\(error)")
