@@ -501,3 +501,66 @@ func popsimTraceRequestCount() throws {
     try copyTrace(from: try TraceCSVReader(path: csv), to: try PopsimTraceWriter(path: written))
     #expect(PopsimTraceFormat.requestCount(path: written) == 3)
 }
+
+/// A source whose URLs are all interned before any record names them, in an order of its own:
+/// the writer's map from source ids to the file's is then not the identity it usually is.
+final class PreinternedSource: TraceSource {
+    let sourceName = "<preinterned>"
+    var pops = Interner()
+    var urls = Interner()
+    var origins = Interner()
+    var methods = Interner()
+    private var records: [TraceRecord] = []
+    private var index = 0
+
+    init(urls names: [String], requests: [Int]) {
+        for name in names { _ = urls.intern(name) }
+        for (i, u) in requests.enumerated() {
+            records.append(TraceRecord(time: Int64(i), pop: pops.intern("p"), url: UInt32(u), origin: nil, kind: .other,
+                                       method: methods.intern("GET"), credentials: nil, bytes: 10, line: i + 1))
+        }
+    }
+
+    func next() throws(TraceError) -> TraceRecord? {
+        guard index < records.count else { return nil }
+        index += 1
+        return records[index - 1]
+    }
+}
+
+/// `PopsimTraceWriter` skips its URL map while a source's URL ids come in the order the file
+/// defines them (every reader popsim has); a source that names them in another order, at the
+/// first record or after many in order, must give the same URLs back, and an id the source
+/// does not have must be refused either way.
+@Test("the .pstrace writer's URLs in and out of the source's order", arguments: [
+    [0, 1, 0, 2, 1, 3],                 // in order throughout: no map
+    [2, 0, 1, 3, 2],                    // out of order at the first record
+    [0, 1, 2, 1, 0, 4, 3, 2, 4, 1],     // in order for three records, then out
+])
+func writerURLOrder(_ requests: [Int]) throws {
+    let names = ["/a", "/b", "/c", "/d", "/e"]
+    let dir = TemporaryDirectory()
+    let path = dir.path + "/t.pstrace"
+    try copyTrace(from: PreinternedSource(urls: names, requests: requests), to: try PopsimTraceWriter(path: path))
+    let back = try PopsimTraceSource(path: path)
+    var urls: [String] = []
+    while let r = try back.next() { urls.append(back.urls.string(r.url)) }
+    #expect(urls == requests.map { names[$0] })
+    // The file defines each URL once, before the first record that names it.
+    #expect(back.urls.count == Set(requests).count)
+}
+
+@Test("the .pstrace writer refuses a URL id its source does not have, in order or not")
+func writerUnknownURL() throws {
+    let dir = TemporaryDirectory()
+    for (requests, bad) in [([0, 1, 2], 3), ([0, 1, 5], 3)] {
+        let path = dir.path + "/t\(bad)\(requests.last!).pstrace"
+        let writer = try PopsimTraceWriter(path: path)
+        let source = PreinternedSource(urls: ["/a", "/b"], requests: requests)
+        #expect(throws: FileWriteError(path: path, message: "record \(bad): url id \(requests.last!) is not in the source's table")) {
+            while let r = try source.next() { try writer.write(r, from: source) }
+        }
+        writer.abort()
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+}

@@ -2,6 +2,7 @@
 // the page origin from an Origin field or a cross-site Referer, the kind, and counted skips.
 // Each format only finds its fields on a line (`parse`); everything after that is here.
 import HTTPModel
+import Prefetch
 
 /// The fields a format found on one line, decoded from the log's own escaping, before the
 /// shared rules make a record of them. Buffers are reused from line to line.
@@ -222,6 +223,15 @@ public class AccessLogSource: TraceSource {
                 return nil
             }
             aheadTouched &+= aheadHashes.withUnsafeMutableBufferPointer { urls.touch(hashes: $0.baseAddress!, count: $0.count) }
+            // `touch` left each URL's home slot: the id there is, nearly always, the URL's own,
+            // whose extension's kind `kindOf` reads — in a table of millions of URLs, a miss a
+            // line (`perf`: 5 % of a 10M-line import with 3.9M URLs).
+            extensionKind.withUnsafeBufferPointer { kinds in
+                for word in aheadHashes where word != 0 {
+                    let id = Int(truncatingIfNeeded: word & 0xFFFF_FFFF) - 1
+                    if id < kinds.count { prefetch(UnsafeRawPointer(kinds.baseAddress! + id)) }
+                }
+            }
         }
         let a = ahead[aheadNext]
         aheadNext += 1
