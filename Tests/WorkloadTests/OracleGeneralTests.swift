@@ -21,6 +21,17 @@ final class ArraySource: TraceSource {
         }
     }
 
+    /// Requests one a second at POP `p`, of 10 bytes, naming URLs by id (`requests`) among `names`,
+    /// all interned before any request names them: the ids need not come in the order a reader
+    /// would number them (`PopsimTraceWriter`'s map is then not the identity).
+    init(urls names: [String], requests: [Int]) {
+        for name in names { _ = urls.intern(name) }
+        for (i, u) in requests.enumerated() {
+            records.append(TraceRecord(time: Int64(i), pop: pops.intern("p"), url: UInt32(u), origin: nil, kind: .other,
+                                       method: methods.intern("GET"), credentials: nil, bytes: 10, line: i + 1))
+        }
+    }
+
     func next() throws(TraceError) -> TraceRecord? {
         guard index < records.count else { return nil }
         index += 1

@@ -502,32 +502,6 @@ func popsimTraceRequestCount() throws {
     #expect(PopsimTraceFormat.requestCount(path: written) == 3)
 }
 
-/// A source whose URLs are all interned before any record names them, in an order of its own:
-/// the writer's map from source ids to the file's is then not the identity it usually is.
-final class PreinternedSource: TraceSource {
-    let sourceName = "<preinterned>"
-    var pops = Interner()
-    var urls = Interner()
-    var origins = Interner()
-    var methods = Interner()
-    private var records: [TraceRecord] = []
-    private var index = 0
-
-    init(urls names: [String], requests: [Int]) {
-        for name in names { _ = urls.intern(name) }
-        for (i, u) in requests.enumerated() {
-            records.append(TraceRecord(time: Int64(i), pop: pops.intern("p"), url: UInt32(u), origin: nil, kind: .other,
-                                       method: methods.intern("GET"), credentials: nil, bytes: 10, line: i + 1))
-        }
-    }
-
-    func next() throws(TraceError) -> TraceRecord? {
-        guard index < records.count else { return nil }
-        index += 1
-        return records[index - 1]
-    }
-}
-
 /// `PopsimTraceWriter` skips its URL map while a source's URL ids come in the order the file
 /// defines them (every reader popsim has); a source that names them in another order, at the
 /// first record or after many in order, must give the same URLs back, and an id the source
@@ -541,7 +515,7 @@ func writerURLOrder(_ requests: [Int]) throws {
     let names = ["/a", "/b", "/c", "/d", "/e"]
     let dir = TemporaryDirectory()
     let path = dir.path + "/t.pstrace"
-    try copyTrace(from: PreinternedSource(urls: names, requests: requests), to: try PopsimTraceWriter(path: path))
+    try copyTrace(from: ArraySource(urls: names, requests: requests), to: try PopsimTraceWriter(path: path))
     let back = try PopsimTraceSource(path: path)
     var urls: [String] = []
     while let r = try back.next() { urls.append(back.urls.string(r.url)) }
@@ -556,7 +530,7 @@ func writerUnknownURL() throws {
     for (requests, bad) in [([0, 1, 2], 3), ([0, 1, 5], 3)] {
         let path = dir.path + "/t\(bad)\(requests.last!).pstrace"
         let writer = try PopsimTraceWriter(path: path)
-        let source = PreinternedSource(urls: ["/a", "/b"], requests: requests)
+        let source = ArraySource(urls: ["/a", "/b"], requests: requests)
         #expect(throws: FileWriteError(path: path, message: "record \(bad): url id \(requests.last!) is not in the source's table")) {
             while let r = try source.next() { try writer.write(r, from: source) }
         }
