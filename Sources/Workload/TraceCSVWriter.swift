@@ -22,8 +22,13 @@ public final class TraceCSVWriter: TraceWriter {
     // Unchecked for exclusive access (one thread writes): each byte appended to `out` was a
     // runtime check (`perf`, `trace convert` to CSV: a tenth of its time).
     @exclusivity(unchecked) private var out: BufferedAtomicOutput
-    /// The escaped names of each source written from (usually one; ids are per source).
+    /// The escaped names of each source written from but the current one (usually none; ids
+    /// are per source).
     @exclusivity(unchecked) private var tablesBySource: [ObjectIdentifier: SourceTables] = [:]
+    /// The source of the last record and its tables: a record from it looks nothing up (two
+    /// dictionary operations a record were a tenth of an import to CSV, `perf`).
+    @exclusivity(unchecked) private var currentSource: ObjectIdentifier?
+    @exclusivity(unchecked) private var t = SourceTables()
     @exclusivity(unchecked) private var lastTime: Int64 = 0
     private let kindNames: [[UInt8]] = ResourceKind.allCases.map { Array($0.rawValue.utf8) }
     private let credentialNames: [[UInt8]] = CredentialsMode.allCases.map { Array($0.rawValue.utf8) }
@@ -45,8 +50,11 @@ public final class TraceCSVWriter: TraceWriter {
             throw FileWriteError(path: path, message: "record \(n): time \(record.time) µs is earlier than the previous record's \(lastTime) µs")
         }
         let sid = ObjectIdentifier(source)
-        var t = tablesBySource.removeValue(forKey: sid) ?? SourceTables()
-        defer { tablesBySource[sid] = t }
+        if sid != currentSource {
+            if let current = currentSource { tablesBySource[current] = t }
+            t = tablesBySource.removeValue(forKey: sid) ?? SourceTables()
+            currentSource = sid
+        }
         if Int(record.pop) >= t.pops.count { t.pops.catchUp(source.pops) }
         if Int(record.url) >= t.urls.count { t.urls.catchUp(source.urls) }
         if let o = record.origin, Int(o) >= t.origins.count { t.origins.catchUp(source.origins) }

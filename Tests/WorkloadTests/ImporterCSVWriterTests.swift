@@ -51,14 +51,18 @@ struct ImporterCSVWriterTests {
     @Test("records from two sources keep their own names")
     func twoSources() throws {
         let dir = TemporaryDirectory()
-        let a = try TraceCSVReader(path: dir.file("a.csv", "t,pop,url,origin,kind\n0,p1,/x,,font\n"))
-        let b = try TraceCSVReader(path: dir.file("b.csv", "t,pop,url,origin,kind\n1,p2,/y,https://o.com,img\n"))
+        let a = try TraceCSVReader(path: dir.file("a.csv", "t,pop,url,origin,kind\n0,p1,/x,,font\n2,p1,/z,,font\n"))
+        let b = try TraceCSVReader(path: dir.file("b.csv", "t,pop,url,origin,kind\n1,p2,/y,https://o.com,img\n3,p2,/w,,img\n"))
         let writer = try TraceCSVWriter(path: dir.path + "/out.csv")
+        // Back and forth: each source's names (its ids 0 and 1) are its own, new ones after a switch too.
+        try writer.write(try #require(try a.next()), from: a)
+        try writer.write(try #require(try b.next()), from: b)
         try writer.write(try #require(try a.next()), from: a)
         try writer.write(try #require(try b.next()), from: b)
         try writer.commit()
         #expect(try String(contentsOfFile: dir.path + "/out.csv", encoding: .utf8)
-            == "t,pop,url,origin,kind,method,credentials,bytes\n0,p1,/x,,font,GET,,\n1,p2,/y,https://o.com,img,GET,,\n")
+            == "t,pop,url,origin,kind,method,credentials,bytes\n0,p1,/x,,font,GET,,\n1,p2,/y,https://o.com,img,GET,,\n"
+               + "2,p1,/z,,font,GET,,\n3,p2,/w,,img,GET,,\n")
     }
 
     @Test("a record earlier than the previous one is refused; abort leaves nothing")
