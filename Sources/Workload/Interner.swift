@@ -205,10 +205,7 @@ public struct Interner: Sendable {
 
     /// The id of the UTF-8 text in `bytes`, adding it if new; nil when the bytes are not valid UTF-8.
     public mutating func intern(bytes raw: UnsafeRawBufferPointer) -> UInt32? {
-        let h = Self.hash(raw)
-        if let id = find(raw, hash: h) { return id }
-        guard isValidUTF8(raw) else { return nil }
-        return insert(raw, hash: h)
+        intern(bytes: raw, hash: Self.hash(raw))
     }
 
     /// `intern(bytes:)` for bytes whose `Interner.hash` is known already (a reader that hashed
@@ -276,22 +273,32 @@ public struct Interner: Sendable {
     /// each home slot, then the text it names, if any — for nothing but to bring them into the
     /// processor's cache: in loops of their own the misses overlap, where lookups one line at a
     /// time wait for each in turn. (A slot may name another string: harmless.) Overwrites
-    /// `hashes`; returns a value of what it read, for the caller to keep.
+    /// `hashes` with the home slots' words (`idInTouchedSlot` reads them); returns a value of
+    /// what it read, for the caller to keep.
     func touch(hashes: UnsafeMutablePointer<UInt64>, count: Int) -> UInt64 {
         index.homeSlots(hashes, count: count)
         var sink: UInt64 = 0
         texts.withUnsafeBufferPointer { all in
-            for k in 0..<count where hashes[k] != 0 {
+            for k in 0..<count {
+                guard let id = Self.idInTouchedSlot(hashes[k]) else { continue }
                 // The length, in the bytes before the text: on the line of its first bytes. A
                 // URL's text often runs into the next line, which the comparison reads last
                 // (its last eight bytes): that line is prefetched (perf, a CSV run: a third of
                 // the lookups' time was that read).
-                let text = all[Int(truncatingIfNeeded: hashes[k] & 0xFFFF_FFFF) - 1]
+                let text = all[id]
                 prefetch(UnsafeRawPointer(text.start) + 56)
                 sink &+= UInt64(text.count)
             }
         }
         return sink
+    }
+
+    /// The id a home slot that `touch` read names, nil for an empty one: nearly always the id
+    /// of the string touched, which a caller may read ahead for by it (a hint: it may be
+    /// another string's).
+    @inline(__always)
+    static func idInTouchedSlot(_ word: UInt64) -> Int? {
+        word == 0 ? nil : Int(truncatingIfNeeded: word & 0xFFFF_FFFF) - 1
     }
 
     /// The table's hash: eight bytes at a time, multiply and fold, then a final mix. Internal to

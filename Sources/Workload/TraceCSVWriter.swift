@@ -28,7 +28,7 @@ public final class TraceCSVWriter: TraceWriter {
     /// The source of the last record and its tables: a record from it looks nothing up (two
     /// dictionary operations a record were a tenth of an import to CSV, `perf`).
     @exclusivity(unchecked) private var currentSource: ObjectIdentifier?
-    @exclusivity(unchecked) private var t = SourceTables()
+    @exclusivity(unchecked) private var tables = SourceTables()
     @exclusivity(unchecked) private var lastTime: Int64 = 0
     private let kindNames: [[UInt8]] = ResourceKind.allCases.map { Array($0.rawValue.utf8) }
     private let credentialNames: [[UInt8]] = CredentialsMode.allCases.map { Array($0.rawValue.utf8) }
@@ -51,14 +51,14 @@ public final class TraceCSVWriter: TraceWriter {
         }
         let sid = ObjectIdentifier(source)
         if sid != currentSource {
-            if let current = currentSource { tablesBySource[current] = t }
-            t = tablesBySource.removeValue(forKey: sid) ?? SourceTables()
+            if let current = currentSource { tablesBySource[current] = tables }
+            tables = tablesBySource.removeValue(forKey: sid) ?? SourceTables()
             currentSource = sid
         }
-        if Int(record.pop) >= t.pops.count { t.pops.catchUp(source.pops) }
-        if Int(record.url) >= t.urls.count { t.urls.catchUp(source.urls) }
-        if let o = record.origin, Int(o) >= t.origins.count { t.origins.catchUp(source.origins) }
-        if Int(record.method) >= t.methods.count { t.methods.catchUp(source.methods) }
+        if Int(record.pop) >= tables.pops.count { tables.pops.catchUp(source.pops) }
+        if Int(record.url) >= tables.urls.count { tables.urls.catchUp(source.urls) }
+        if let o = record.origin, Int(o) >= tables.origins.count { tables.origins.catchUp(source.origins) }
+        if Int(record.method) >= tables.methods.count { tables.methods.catchUp(source.methods) }
 
         appendDecimal(UInt64(record.time / 1_000_000))
         let micros = record.time % 1_000_000
@@ -78,15 +78,15 @@ public final class TraceCSVWriter: TraceWriter {
             }
         }
         out.bytes.append(0x2C)
-        t.pops.append(record.pop, to: &out.bytes)
+        tables.pops.append(record.pop, to: &out.bytes)
         out.bytes.append(0x2C)
-        t.urls.append(record.url, to: &out.bytes)
+        tables.urls.append(record.url, to: &out.bytes)
         out.bytes.append(0x2C)
-        if let o = record.origin { t.origins.append(o, to: &out.bytes) }
+        if let o = record.origin { tables.origins.append(o, to: &out.bytes) }
         out.bytes.append(0x2C)
         out.bytes.append(contentsOf: kindNames[record.kind.ordinal])
         out.bytes.append(0x2C)
-        t.methods.append(record.method, to: &out.bytes)
+        tables.methods.append(record.method, to: &out.bytes)
         out.bytes.append(0x2C)
         if let c = record.credentials { out.bytes.append(contentsOf: credentialNames[c.ordinal]) }
         out.bytes.append(0x2C)

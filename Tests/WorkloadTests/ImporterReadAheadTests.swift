@@ -147,6 +147,11 @@ struct ImporterReadAheadTests {
     }
 }
 
+/// `findLiteral` of a needle in an array.
+private func findLiteral(_ needle: [UInt8], in line: ArraySlice<UInt8>, from: Int, escapes: Bool) -> Int? {
+    needle.withUnsafeBufferPointer { Workload.findLiteral($0, in: line, from: from, escapes: escapes) }
+}
+
 /// `findLiteral` finds a `log_format` literal with `memchr`; `findLiteralByteByByte` is its
 /// definition (a backslash and the byte after it are one unit in a quoted value). Every line of
 /// a set made of the bytes that matter — quotes, backslashes, spaces, brackets — from every

@@ -171,10 +171,11 @@ public class AccessLogSource: TraceSource {
     /// Whether `next` prepares up to `aheadLimit` lines of a file before it returns the first of
     /// their records, so that their URLs' lookups read the interner's slots and texts in a loop of
     /// their own: one line at a time, each lookup waited for two or three cache misses in a table
-    /// of millions of URLs (`perf`: a quarter of an import). The records, skips and errors are
-    /// the same, in the same order; what differs is when the source counts the lines ahead
-    /// (`stats`, `skips`, `lineNumber` run up to a batch ahead of the record last returned),
-    /// so only a reader that reads to the end or to an error turns it on (`trace import`).
+    /// of millions of URLs (`perf`: a quarter of an import). The records, skips, errors and ids
+    /// are the same, in the same order; what differs is when the source takes in the lines ahead
+    /// (`stats`, `skips`, `lineNumber` and the POPs, origins and methods run up to a batch ahead
+    /// of the record last returned), so only a reader that reads to the end or to an error turns
+    /// it on (`trace import` and `convert`, `cachesim`, `mrc`, `run` — not `explain`).
     @exclusivity(unchecked) public var readsAhead = false
     private static let aheadLimit = 64
     /// The lines prepared ahead, their texts in `aheadText`, and the next to return.
@@ -189,54 +190,55 @@ public class AccessLogSource: TraceSource {
 
     private func nextReadingAhead() throws(TraceError) -> TraceRecord? {
         if aheadNext == ahead.count {
-            if let error = aheadError {
-                aheadError = nil
-                throw error
-            }
-            ahead.removeAll(keepingCapacity: true)
-            aheadText.removeAll(keepingCapacity: true)
-            aheadHashes.removeAll(keepingCapacity: true)
-            aheadNext = 0
-            // A batch's lines come from one file, so that `sourceName` names the file of the
-            // records it returns.
-            while ahead.count < Self.aheadLimit {
-                let prepared: Prepared?
-                do { prepared = try nextPrepared(withinFile: !ahead.isEmpty) } catch {
-                    aheadError = error
-                    break
-                }
-                guard let p = prepared else { break }
-                let u = aheadText.count
-                aheadText += url
-                let t = aheadText.count
-                aheadText += fields.target[p.pathStart...]
-                let c = aheadText.count
-                aheadText += fields.contentType
-                ahead.append((p, u..<t, t..<c, c..<aheadText.count))
-                aheadHashes.append(p.urlHash)
-            }
-            if ahead.isEmpty {
+            if aheadError == nil { prepareAhead() }
+            if aheadNext == ahead.count {
                 if let error = aheadError {
                     aheadError = nil
                     throw error
                 }
                 return nil
             }
-            aheadTouched &+= aheadHashes.withUnsafeMutableBufferPointer { urls.touch(hashes: $0.baseAddress!, count: $0.count) }
-            // `touch` left each URL's home slot: the id there is, nearly always, the URL's own,
-            // whose extension's kind `kindOf` reads — in a table of millions of URLs, a miss a
-            // line (`perf`: 5 % of a 10M-line import with 3.9M URLs).
-            extensionKind.withUnsafeBufferPointer { kinds in
-                for word in aheadHashes where word != 0 {
-                    let id = Int(truncatingIfNeeded: word & 0xFFFF_FFFF) - 1
-                    if id < kinds.count { prefetch(UnsafeRawPointer(kinds.baseAddress! + id)) }
-                }
-            }
         }
         let a = ahead[aheadNext]
         aheadNext += 1
         return aheadText.withUnsafeBytes { text in
             finishRecord(a.record, url: UnsafeRawBufferPointer(rebasing: text[a.url]), path: aheadText[a.path], contentType: aheadText[a.contentType])
+        }
+    }
+
+    /// Prepares the next batch — up to `aheadLimit` lines, all from one file so that
+    /// `sourceName` names the file of the records it returns — keeping the error a line raises
+    /// for after the records before it, and reads what their URLs' lookups will read.
+    private func prepareAhead() {
+        ahead.removeAll(keepingCapacity: true)
+        aheadText.removeAll(keepingCapacity: true)
+        aheadHashes.removeAll(keepingCapacity: true)
+        aheadNext = 0
+        while ahead.count < Self.aheadLimit {
+            let prepared: Prepared?
+            do { prepared = try nextPrepared(withinFile: !ahead.isEmpty) } catch {
+                aheadError = error
+                break
+            }
+            guard let p = prepared else { break }
+            let u = aheadText.count
+            aheadText += url
+            let t = aheadText.count
+            aheadText += fields.target[p.pathStart...]
+            let c = aheadText.count
+            aheadText += fields.contentType
+            ahead.append((p, u..<t, t..<c, c..<aheadText.count))
+            aheadHashes.append(p.urlHash)
+        }
+        guard !ahead.isEmpty else { return }
+        aheadTouched &+= aheadHashes.withUnsafeMutableBufferPointer { urls.touch(hashes: $0.baseAddress!, count: $0.count) }
+        // `touch` left each URL's home slot, which nearly always names the URL itself, whose
+        // extension's kind `kindOf` reads — in a table of millions of URLs, a miss a line
+        // (`perf`: 5 % of a 10M-line import with 3.9M URLs).
+        extensionKind.withUnsafeBufferPointer { kinds in
+            for word in aheadHashes {
+                if let id = Interner.idInTouchedSlot(word), id < kinds.count { prefetch(UnsafeRawPointer(kinds.baseAddress! + id)) }
+            }
         }
     }
 

@@ -351,11 +351,6 @@ func findLiteral(_ wanted: UnsafeBufferPointer<UInt8>, in line: ArraySlice<UInt8
     }
 }
 
-/// `findLiteral` of a needle in an array (tests).
-func findLiteral(_ needle: [UInt8], in line: ArraySlice<UInt8>, from: Int, escapes: Bool) -> Int? {
-    needle.withUnsafeBufferPointer { findLiteral($0, in: line, from: from, escapes: escapes) }
-}
-
 /// `findLiteral` a byte at a time: the definition the fast one is tested against, and its
 /// way for a needle that starts with a backslash.
 func findLiteralByteByByte(_ needle: [UInt8], in line: ArraySlice<UInt8>, from: Int, escapes: Bool) -> Int? {
