@@ -22,7 +22,7 @@ public enum RunFault: String, Sendable {
     /// the event loop must stop with an internal error (exit 70).
     case timeGoesBack = "time-goes-back"
     /// Raise the interruption flag as SIGINT would, before a command that computes before it
-    /// writes (`cachesim`, `mrc`, `merge`, a shard's `run`) starts: it must stop at once (exit
+    /// writes (`cachesim`, `mrc`, `merge`, `sweep`, a shard's `run`) starts: it must stop at once (exit
     /// 130), writing nothing.
     case interrupt = "interrupt"
     /// Draw the progress line from the start, not after a second (on a terminal only, as

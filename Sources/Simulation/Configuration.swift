@@ -154,9 +154,14 @@ public struct VariantSpec: Sendable {
     public var vary: VaryHandling
     public var ruleBinding: RuleBinding
     public var scope: RuleScope
+    /// Per POP (index = POP index), the cache's capacity in this variant instead of the POP's
+    /// own; nil: the POPs' capacities. A capacity sweep runs each variant once per capacity
+    /// in one pass over the trace, the copies differing only here.
+    public var capacities: [Int64]?
 
     public init(name: String, policies: [CDNHeaderPolicy], includeQueryInKey: Bool = true, includeOriginInKey: Bool = false,
-                vary: VaryHandling = .ignore, ruleBinding: RuleBinding = .fill, scope: RuleScope = .static) {
+                vary: VaryHandling = .ignore, ruleBinding: RuleBinding = .fill, scope: RuleScope = .static,
+                capacities: [Int64]? = nil) {
         self.name = name
         self.policies = policies
         self.includeQueryInKey = includeQueryInKey
@@ -164,6 +169,12 @@ public struct VariantSpec: Sendable {
         self.vary = vary
         self.ruleBinding = ruleBinding
         self.scope = scope
+        self.capacities = capacities
+    }
+
+    /// The capacity of POP `pop`'s cache in this variant.
+    public func capacity(of pop: Int, in pops: [POPSpec]) -> Int64 {
+        capacities?[pop] ?? pops[pop].capacityBytes
     }
 }
 

@@ -585,7 +585,8 @@ struct Driver {
             var r = VariantResult(name: config.variants[v].name, popCount: config.pops.count)
             for p in parts[slot] { r.merge(p) }
             // The peak bytes each POP's cache ever held, against its capacity (stronger than the end state).
-            let cacheBytes = r.peakBytes.enumerated().map { (used: $0.element, capacity: config.pops[$0.offset].capacityBytes) }
+            let spec = config.variants[v]
+            let cacheBytes = r.peakBytes.enumerated().map { (used: $0.element, capacity: spec.capacity(of: $0.offset, in: config.pops)) }
             Simulation.checkInvariants(r, requests: requestCount, hasParentTier: hasParentTier, cacheBytes: cacheBytes)
             out.append(r)
         }

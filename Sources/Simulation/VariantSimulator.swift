@@ -130,7 +130,7 @@ struct VariantSimulator {
         var initialPolicies: [Int32] = []
         for policy in spec.policies { initialPolicies.append(internPolicy(policy)) }
         popStates = POPStates(config.pops.indices.map { p in
-            POPState(capacity: owned[p] ? config.pops[p].capacityBytes : 0, policies: initialPolicies, expectedObjects: owned[p] ? 1024 : 0)
+            POPState(capacity: owned[p] ? spec.capacity(of: p, in: config.pops) : 0, policies: initialPolicies, expectedObjects: owned[p] ? 1024 : 0)
         })
         pops = popStates.base
         // Ordinals count every (event, POP) pair of the variant, owned or not, so that units

@@ -7,6 +7,12 @@ public struct QuantityError: Error, Equatable, Sendable, CustomStringConvertible
     public let quantity: String
     public let reason: String
 
+    public init(input: String, quantity: String, reason: String) {
+        self.input = input
+        self.quantity = quantity
+        self.reason = reason
+    }
+
     public var description: String { "\"\(input)\" is not a \(quantity): \(reason)" }
 }
 

@@ -104,12 +104,7 @@ func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments, command
     }
     do {
         if let writeError { throw writeError }
-        // An empty workload makes an empty report; as a command's result it is a mistake (a
-        // trace with only its header, a log of nothing but skipped lines).
-        if result.traceRequests == 0 {
-            let skipped = result.skips.count > 0 ? " (\(result.skips.summary))" : ""
-            throw InputError("\(scenario.workload): no requests in the workload\(skipped); nothing to simulate")
-        }
+        if result.traceRequests == 0 { throw emptyWorkload(scenario, skips: result.skips) }
         // The audit's last buffer goes to its temporary now, so a full disk fails before the bundle is written.
         try audit?.flush()
         if let out = outDir {
@@ -129,6 +124,13 @@ func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments, command
         throw InputError("\(error)")
     }
     return result
+}
+
+/// An empty workload makes an empty report; as a command's result it is a mistake (a trace with
+/// only its header, a log of nothing but skipped lines).
+func emptyWorkload(_ scenario: Scenario, skips: SkipLog) -> InputError {
+    let skipped = skips.count > 0 ? " (\(skips.summary))" : ""
+    return InputError("\(scenario.workload): no requests in the workload\(skipped); nothing to simulate")
 }
 
 /// The fault a test asked for with `POPSIM_TEST_FAULT` (see `RunFault`); nil in normal use.

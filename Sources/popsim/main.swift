@@ -12,7 +12,7 @@ Interruption.install()
 // Tables of millions of objects are left for the exit to reclaim, not freed one by one.
 ExitReclaims.process.turnOn()
 let commands: [Command.Type] = [RunCommand.self, CompareCommand.self, ExplainCommand.self, LintCommand.self, ProbeCommand.self,
-                                TraceCommand.self, CacheSimCommand.self, MRCCommand.self, ExportCommand.self, MergeCommand.self]
+                                TraceCommand.self, CacheSimCommand.self, MRCCommand.self, SweepCommand.self, ExportCommand.self, MergeCommand.self]
 
 @MainActor
 func topLevelHelp() -> String {

@@ -1,0 +1,155 @@
+import Simulation
+import Workload
+
+/// One cache size of a capacity sweep, as the user wrote it: every POP at a size (`10GB`), or
+/// each POP at a multiple of its own capacity (`0.5x`, for POPs of different sizes).
+public struct SweepCapacity: Sendable, Equatable, CustomStringConvertible {
+    public enum Size: Sendable, Equatable {
+        /// Every POP's cache holds this many bytes.
+        case bytes(Int64)
+        /// Each POP's cache is its scenario capacity × `numerator / denominator`, rounded down:
+        /// the factor as written, in exact decimals (`0.1x` is 1/10, not the nearest double).
+        case factor(numerator: Int64, denominator: Int64)
+    }
+
+    public var size: Size
+    /// As written: the sweep's label for it.
+    public var text: String
+    public var description: String { text }
+
+    public init(size: Size, text: String) {
+        self.size = size
+        self.text = text
+    }
+
+    static let forms = "a byte size (1GB, 512MiB, 1000000; 0 for no cache) or a multiple of each POP's own capacity (0.5x, 2x)"
+
+    /// Parses `10GB`, `512MiB`, `0` (bytes, as `parseByteSize` reads them) or `0.5x`, `2X`
+    /// (a positive multiple of each POP's capacity).
+    public init(parsing text: String) throws(QuantityError) {
+        func fail(_ reason: String) -> QuantityError { QuantityError(input: text, quantity: "cache size", reason: reason) }
+        self.text = text
+        guard let last = text.last, last == "x" || last == "X" else {
+            do { size = .bytes(try parseByteSize(text)) } catch {
+                throw fail("\(error.reason) — or a multiple of each POP's own capacity (0.5x, 2x)")
+            }
+            return
+        }
+        let number = Array(text.dropLast().utf8)
+        let dots = number.filter { $0 == UInt8(ascii: ".") }.count
+        let digits = number.filter { $0 != UInt8(ascii: ".") }
+        guard !digits.isEmpty, dots <= 1, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+            throw fail("\"\(String(decoding: number, as: UTF8.self))\" before 'x' is not a decimal number (expected \(Self.forms))")
+        }
+        guard digits.count <= 18 else { throw fail("more than 18 digits") }
+        let decimals = number.firstIndex(of: UInt8(ascii: ".")).map { number.count - 1 - $0 } ?? 0
+        var numerator: Int64 = 0
+        for d in digits { numerator = numerator * 10 + Int64(d - UInt8(ascii: "0")) }
+        var denominator: Int64 = 1
+        for _ in 0..<decimals { denominator *= 10 }
+        guard numerator > 0 else { throw fail("a multiple of the POPs' capacities must be above 0 (for no cache at all, write 0)") }
+        size = .factor(numerator: numerator, denominator: denominator)
+    }
+
+    /// Parses a comma-separated list (`1GB,10GB,0.5x`), in its order.
+    /// - Throws: `QuantityError` naming the first item that is not a cache size, or an empty list.
+    public static func list(_ text: String) throws(QuantityError) -> [SweepCapacity] {
+        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0) }
+        if items.contains(where: \.isEmpty) {
+            throw QuantityError(input: text, quantity: "list of cache sizes", reason: "an empty item (expected sizes separated by commas: 1GB,10GB,100GB)")
+        }
+        var sizes: [SweepCapacity] = []
+        for item in items { sizes.append(try SweepCapacity(parsing: item)) }
+        return sizes
+    }
+
+    /// The POPs' capacities at this size, by POP index.
+    /// - Throws: `QuantityError` when a multiple of a POP's capacity exceeds 2^63 − 1 bytes.
+    public func capacities(of pops: [POPSpec]) throws(QuantityError) -> [Int64] {
+        switch size {
+        case .bytes(let n):
+            return pops.map { _ in n }
+        case let .factor(numerator, denominator):
+            var out: [Int64] = []
+            for pop in pops {
+                // Capacities are not negative: the product in 128 bits, then divided, exactly.
+                let product = UInt64(pop.capacityBytes).multipliedFullWidth(by: UInt64(numerator))
+                let divisor = UInt64(denominator)
+                let quotient = product.high < divisor ? divisor.dividingFullWidth(product).quotient : UInt64.max
+                guard quotient <= UInt64(Int64.max) else {
+                    throw QuantityError(input: text, quantity: "cache size", reason: "POP \(pop.id)'s capacity \(pop.capacityBytes) bytes times it is past 2^63 − 1 bytes")
+                }
+                out.append(Int64(quotient))
+            }
+            return out
+        }
+    }
+}
+
+/// A scenario's variants at several cache sizes: each size replaces every POP's capacity (or
+/// scales each), and everything else — trace, rules, events — stays as the scenario has it.
+public struct SweepResult: Sendable {
+    /// One cache size and what each variant did at it.
+    public struct Point: Sendable {
+        public var capacity: SweepCapacity
+        /// The POPs' capacities at this size, by POP index.
+        public var popCapacities: [Int64]
+        /// One per swept variant, in `SweepResult.variantNames` order.
+        public var variants: [VariantResult]
+    }
+
+    public var scenario: Scenario
+    /// The swept variants, in the scenario's order.
+    public var variantNames: [String]
+    /// One per cache size, in the order given.
+    public var points: [Point]
+    /// Requests simulated (each variant at each size saw all of them).
+    public var requests: Int
+    /// Lines the workload's reader skipped (counted, never silent).
+    public var skips: SkipLog
+    /// Which thread replayed what, on several threads (nil on one).
+    public var layout: ThreadLayout?
+}
+
+extension ScenarioRun {
+    /// Runs each variant of `scenario` (the named ones when `only` is set) once per cache size in
+    /// `capacities`, all in one pass over the trace: every (variant, size) pair is a unit of its
+    /// own, with caches of that size, so its counts are exactly those of a `run` of the scenario
+    /// with its POPs' capacities set to that size — and the pairs spread over `options.threads`.
+    /// - Throws: `RunError` for an unknown variant, a size that cannot be applied, bad input in
+    ///   the trace, or an interruption (as `run`).
+    public static func sweep(_ scenario: Scenario, capacities: [SweepCapacity], only: [String]? = nil,
+                             progress: ((Int) -> Void)? = nil, fault: RunFault? = nil,
+                             options: SimulationOptions = SimulationOptions()) throws(RunError) -> SweepResult {
+        precondition(!capacities.isEmpty, "a sweep needs at least one cache size")
+        precondition(options.shard == nil && !options.countURLs && options.sampleURL == nil, "a sweep runs whole, counting no URLs")
+        let config = scenario.config
+        if let only {
+            for name in only where !config.variants.contains(where: { $0.name == name }) {
+                throw RunError("\(scenario.file): no variant named \"\(name)\" (variants: \(config.variants.map(\.name).joined(separator: ", ")))")
+            }
+        }
+        let chosen = config.variants.filter { only?.contains($0.name) ?? true }
+        var perSize: [[Int64]] = []
+        for c in capacities {
+            do { perSize.append(try c.capacities(of: config.pops)) } catch { throw RunError("--capacity: \(error)") }
+        }
+        // Every copy keeps its variant's name, so events and prefetches meant for a variant reach
+        // each of its copies; the copies differ only in their capacities.
+        var swept = scenario
+        swept.config.variants = perSize.flatMap { caps in
+            chosen.map { v in
+                var copy = v
+                copy.capacities = caps
+                return copy
+            }
+        }
+        let result = try run(swept, progress: progress, fault: fault, options: options)
+        let n = chosen.count
+        let points = capacities.indices.map { i in
+            SweepResult.Point(capacity: capacities[i], popCapacities: perSize[i], variants: Array(result.variants[i * n ..< (i + 1) * n]))
+        }
+        return SweepResult(scenario: scenario, variantNames: chosen.map(\.name), points: points, requests: result.requests,
+                           skips: result.skips, layout: result.layout)
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The numbers `popsim run --no-out` prints for a variant: CORS-checked, failed, hits, origin fetches.
+private func runFigures(_ stdout: String, variant: String) -> [String] {
+    guard let start = stdout.range(of: "variant \(variant) ") else { return [] }
+    let block = stdout[start.upperBound...]
+    func after(_ label: String) -> String {
+        guard let r = block.range(of: label) else { return "?" }
+        return String(block[r.upperBound...].prefix { $0.isNumber })
+    }
+    return [after("CORS-checked "), after(", failed "), after("cache: "), after("\n  origin: ")]
+}
+
+@Suite("popsim sweep")
+struct SweepCLITests {
+    @Test("sweep on a shipped scenario: a row per variant and size, each what run prints at that capacity; CSV and charts with --out")
+    func shippedScenario() throws {
+        let dir = try makeTemporaryDirectory()
+        let scenario = "scenarios/several-pops-several-fills.json"
+        let r = try runPopsim(["sweep", scenario, "--capacity", "0,1x,10KB", "--out", dir + "/out"])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout.hasPrefix("scenario several-pops-several-fills: 9 requests, 3 POPs, 2 variants × 3 cache sizes\n"), "\(r.stdout)")
+        #expect(r.stdout.contains("wrote \(dir)/out/sweep.csv, \(dir)/out/sweep-failure-rate.svg, \(dir)/out/sweep-hit-ratio.svg"))
+        #expect(filesIn(dir + "/out") == ["sweep-failure-rate.svg", "sweep-hit-ratio.svg", "sweep.csv"])
+        let csv = try String(contentsOfFile: dir + "/out/sweep.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(csv.first == ["variant", "cache_size", "pop_capacity_bytes", "total_capacity_bytes", "requests", "cors_checked", "cors_failures",
+                              "failure_rate", "hits", "hit_ratio", "byte_hit_ratio", "origin_fetches", "origin_bytes", "evictions",
+                              "latency_p50_us", "latency_p95_us", "latency_p99_us"])
+        #expect(csv.dropFirst().map { Array($0.prefix(4)) } == [
+            ["pass-through", "0", "0", "0"], ["pass-through", "1x", "1000000000", "3000000000"], ["pass-through", "10KB", "10000", "30000"],
+            ["cdn-list", "0", "0", "0"], ["cdn-list", "1x", "1000000000", "3000000000"], ["cdn-list", "10KB", "10000", "30000"],
+        ])
+        // At 1x each row is the scenario's own run: checked, failed, hits, fetches.
+        let run = try runPopsim(["run", scenario, "--no-out"])
+        #expect(run.status == 0)
+        for (row, variant) in [(2, "pass-through"), (5, "cdn-list")] {
+            let figures = runFigures(run.stdout, variant: variant)
+            #expect([csv[row][5], csv[row][6], csv[row][8], csv[row][11]] == figures,
+                    "\(variant): sweep \(csv[row]) against run \(figures)")
+        }
+        // Without a cache nothing is ever served from one, so the seed's pass-through failures
+        // (a cached header meeting another Origin) cannot happen: every request fetches its own.
+        #expect(csv[1][6] == "0" && csv[1][8] == "0" && csv[1][11] == "9", "\(csv[1])")
+        // 10 KB cannot hold the 100 KB fonts: the same as no cache.
+        #expect(Array(csv[3][4...]) == Array(csv[1][4...]), "\(csv[3]) vs \(csv[1])")
+        let svg = try String(contentsOfFile: dir + "/out/sweep-failure-rate.svg", encoding: .utf8)
+        #expect(svg.hasPrefix("<svg") && svg.contains("CORS failure rate by cache size — several-pops-several-fills")
+                && svg.contains("1 size of 0 bytes (no cache) not drawn") && svg.contains("cache size per POP (bytes, log scale)"))
+    }
+
+    @Test("the same sweep on 1 and 2 threads writes the same bytes and prints the same table")
+    func threads() throws {
+        let dir = try makeTemporaryDirectory()
+        let scenario = try writeStressScenario(in: dir, requests: 4_000)
+        var outputs: [String] = []
+        for threads in ["1", "2"] {
+            let r = try runPopsim(["sweep", scenario, "--capacity", "1MB,0.5x,2x", "--threads", threads, "--out", dir + "/t\(threads)", "--quiet"])
+            #expect(r.status == 0, "stderr: \(r.stderr)")
+            outputs.append(r.stdout.replacingOccurrences(of: dir + "/t\(threads)", with: "DIR"))
+        }
+        #expect(outputs[0] == outputs[1])
+        #expect(try fileContentsBelow(dir + "/t1") == fileContentsBelow(dir + "/t2"))
+    }
+
+    @Test("bad input: exit 2 naming what is wrong, and nothing written", arguments: [
+        (["--capacity", "1GB,huge"], "the value '1GB,huge' is invalid for '--capacity': \"huge\" is not a cache size: does not start with a number"),
+        (["--capacity", "1GB,,2GB"], "an empty item"),
+        (["--capacity", "0x"], "\"0x\" is not a cache size: a multiple of the POPs' capacities must be above 0"),
+        ([], "missing --capacity SIZE[,SIZE…]"),
+        (["--capacity", "1GB", "--variant", "nope"], "no variant named \"nope\" (variants: pass-through, cdn-list)"),
+        (["--capacity", "1GB", "--threads", "0"], "invalid for '--threads <n>'"),
+        (["--capacity", "10000000000x"], "POP hangzhou's capacity 1000000000 bytes times it is past 2^63 − 1 bytes"),
+    ])
+    func badInput(_ extra: [String], message: String) throws {
+        let dir = try makeTemporaryDirectory()
+        let r = try runPopsim(["sweep", "scenarios/several-pops-several-fills.json", "--out", dir + "/out"] + extra)
+        #expect(r.status == 2, "\(extra): exit \(r.status)")
+        #expect(r.stderr.contains(message), "\(extra): \(r.stderr)")
+        #expect(r.stdout.isEmpty, "\(extra): \(r.stdout)")
+        #expect(filesIn(dir).isEmpty, "\(extra): \(filesIn(dir))")
+    }
+
+    @Test("a workload with no request is an error, as for run: exit 2, nothing written")
+    func emptyWorkload() throws {
+        let dir = try makeTemporaryDirectory()
+        let scenario = try String(contentsOfFile: repoPath("scenarios/several-pops-several-fills.json"), encoding: .utf8)
+        let trace = scenario.range(of: #""trace": "[^"]*""#, options: .regularExpression)!
+        try writeFile(dir, "empty.json", scenario.replacingCharacters(in: trace, with: #""trace": "empty.csv""#))
+        try writeFile(dir, "empty.csv", "t,pop,url,origin,kind\n")
+        let r = try runPopsim(["sweep", "empty.json", "--capacity", "1GB", "--out", "out"], in: dir)
+        #expect(r.status == 2, "exit \(r.status)")
+        #expect(r.stderr.contains("empty.csv: no requests in the workload; nothing to simulate"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        #expect(filesIn(dir) == ["empty.csv", "empty.json"])
+    }
+
+    @Test("--out where a folder cannot be made: exit 2 naming it, no table printed, no file left")
+    func unwritableOut() throws {
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "file", "x\n")
+        let r = try runPopsim(["sweep", "scenarios/several-pops-several-fills.json", "--capacity", "1x", "--out", dir + "/file/out"])
+        #expect(r.status == 2, "exit \(r.status)")
+        #expect(r.stderr.contains(dir + "/file"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty, "\(r.stdout)")
+        #expect(filesIn(dir) == ["file"])
+    }
+
+    @Test("SIGINT while it computes stops it at once: exit 130, nothing written")
+    func interrupted() throws {
+        let dir = try makeTemporaryDirectory()
+        let scenario = try writeStressScenario(in: dir, requests: 9_000)
+        let before = filesIn(dir)
+        let r = try runProcess(popsimExecutable(), ["sweep", scenario, "--capacity", "1MB,1x", "--out", dir + "/out"], in: dir,
+                               environment: ["POPSIM_TEST_FAULT": "interrupt"])
+        #expect(r.status == 130, "exit \(r.status); stderr: \(r.stderr)")
+        #expect(r.stderr.hasPrefix("popsim: interrupted") && r.stderr.hasSuffix("nothing written\n"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        #expect(filesIn(dir) == before)
+    }
+
+    @Test("--help describes the sizes and gives examples that run")
+    func help() throws {
+        let r = try runPopsim(["sweep", "--help"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("Usage: popsim sweep SCENARIO --capacity SIZE[,SIZE…]") && r.stdout.contains("0.5x"))
+        let top = try runPopsim(["--help"])
+        #expect(top.stdout.contains("  sweep    Run the variants at several cache sizes in one pass"))
+        let example = try runPopsim(["sweep", "scenarios/synthetic-fonts-day.json", "--capacity", "10MB,100MB,1GB,10GB", "--quiet"])
+        #expect(example.status == 0, "\(example.stderr)")
+        #expect(example.stdout.contains("pass-through  10GB"))
+    }
+}
