@@ -28,7 +28,9 @@ enum SweepCommand: Command {
         What it shows that 'popsim mrc' cannot: how the CORS failure rate of pass-through moves with the
         cache — a smaller cache refills more often, and each refill caches whichever Origin asked —
         next to the hit ratio and origin load every size buys. Rows go variant by variant, the sizes in
-        the order given. Runs longer than a second show progress when stderr is a terminal.
+        the order given. Sizes are absolute or relative to the scenario's POPs, not shares of the working
+        set: 'popsim cachesim TRACE --cache-size 1 --working-set' prints the trace's working set to pick
+        sizes from. Runs longer than a second show progress when stderr is a terminal.
         Exit status: 0 done, 2 bad input, 130 or 143 when SIGINT or SIGTERM stopped it (writing nothing).
         """,
         examples: [
