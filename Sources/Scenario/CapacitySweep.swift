@@ -134,20 +134,34 @@ extension ScenarioRun {
         for c in capacities {
             do { perSize.append(try c.capacities(of: config.pops)) } catch { throw RunError("--capacity: \(error)") }
         }
-        // Every copy keeps its variant's name, so events and prefetches meant for a variant reach
-        // each of its copies; the copies differ only in their capacities.
+        // Each copy is named for its variant and size (`pass-through @ 10GB`: what `--stats`'
+        // layout shows), and the events meant for a variant are meant for each of its copies:
+        // the copies differ only in their capacities.
+        func copyName(_ variant: String, _ size: SweepCapacity) -> String { "\(variant) @ \(size.text)" }
         var swept = scenario
-        swept.config.variants = perSize.flatMap { caps in
+        swept.config.variants = zip(capacities, perSize).flatMap { size, caps in
             chosen.map { v in
                 var copy = v
+                copy.name = copyName(v.name, size)
                 copy.capacities = caps
                 return copy
+            }
+        }
+        for e in swept.config.events.indices {
+            swept.config.events[e].variants = swept.config.events[e].variants.map { names in
+                capacities.flatMap { size in names.map { copyName($0, size) } }
             }
         }
         let result = try run(swept, progress: progress, fault: fault, options: options)
         let n = chosen.count
         let points = capacities.indices.map { i in
-            SweepResult.Point(capacity: capacities[i], popCapacities: perSize[i], variants: Array(result.variants[i * n ..< (i + 1) * n]))
+            // Under their variants' own names again: a point holds the scenario's variants at a size.
+            let variants = chosen.indices.map { k in
+                var r = result.variants[i * n + k]
+                r.name = chosen[k].name
+                return r
+            }
+            return SweepResult.Point(capacity: capacities[i], popCapacities: perSize[i], variants: variants)
         }
         return SweepResult(scenario: scenario, variantNames: chosen.map(\.name), points: points, requests: result.requests,
                            skips: result.skips, layout: result.layout)

@@ -332,15 +332,25 @@ struct RunClock {
 
     /// `popsim: 10000000 requests × 2 variants in 8.12 s wall, 9.50 s CPU (1.23 M requests/s) on 2 threads; caches: …`.
     func report(_ result: RunResult, threads: Int) -> String {
+        report(requests: result.requests, variants: result.variants, what: "variant(s)", layout: result.layout, threads: threads)
+    }
+
+    /// The same for a sweep: its units are its (variant, size) pairs.
+    func report(_ result: SweepResult, threads: Int) -> String {
+        report(requests: result.requests, variants: result.points.flatMap(\.variants), what: "(variant, size) pair(s)",
+               layout: result.layout, threads: threads)
+    }
+
+    private func report(requests: Int, variants: [VariantResult], what: String, layout: ThreadLayout?, threads: Int) -> String {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - wall) / 1e9
         let cpuSeconds = RunClock.cpuSeconds() - cpu
-        let objects = result.variants.reduce(0) { $0 + $1.residentObjects }
-        let bytes = result.variants.reduce(0) { $0 + $1.cacheBytes }
+        let objects = variants.reduce(0) { $0 + $1.residentObjects }
+        let bytes = variants.reduce(0) { $0 + $1.cacheBytes }
         var usage = rusage()
         getrusage(rusageSelf, &usage)
-        var s = "popsim: \(result.requests) requests × \(result.variants.count) variant(s) in \(Format.fixed(seconds, 2)) s wall, "
-        s += "\(Format.fixed(cpuSeconds, 2)) s CPU (\(Format.fixed(Double(result.requests) / max(seconds, 1e-9) / 1e6, 3)) M requests/s) on \(threads) thread(s)"
-        if let layout = result.layout { s += " (\(layout))" }
+        var s = "popsim: \(requests) requests × \(variants.count) \(what) in \(Format.fixed(seconds, 2)) s wall, "
+        s += "\(Format.fixed(cpuSeconds, 2)) s CPU (\(Format.fixed(Double(requests) / max(seconds, 1e-9) / 1e6, 3)) M requests/s) on \(threads) thread(s)"
+        if let layout { s += " (\(layout))" }
         s += "; "
         s += "caches: \(objects) objects in \(bytes) bytes of slots and index"
         if objects > 0 { s += " (\(Format.fixed(Double(bytes) / Double(objects), 1)) bytes per resident object)" }

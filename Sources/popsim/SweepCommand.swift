@@ -10,13 +10,14 @@ enum SweepCommand: Command {
     static let spec = CommandSpec(
         name: "sweep",
         summary: "Run the variants at several cache sizes in one pass: CORS failure rate, hit ratio and origin load by size.",
-        usage: "popsim sweep SCENARIO --capacity SIZE[,SIZE…] [--variant NAME]... [--out DIR] [--threads N] [--quiet]",
+        usage: "popsim sweep SCENARIO --capacity SIZE[,SIZE…] [--variant NAME]... [--out DIR] [--threads N] [--quiet] [--stats]",
         options: [
             OptionSpec(name: "--capacity", value: "SIZE[,SIZE…]", help: "Cache sizes: bytes every POP gets (1GB, 512MiB, 1000000; 0 for no cache), or a multiple of each POP's own capacity (0.5x, 2x)."),
             OptionSpec(name: "--variant", value: "NAME", repeatable: true, help: "Sweep only this variant (default: all)."),
             OptionSpec(name: "--out", value: "DIR", help: "Write DIR/sweep.csv (a row per variant and size), DIR/sweep-failure-rate.svg and DIR/sweep-hit-ratio.svg."),
             OptionSpec(name: "--threads", value: "N", help: "Simulate on N threads (default: the number of cores); the (variant, size) pairs are spread over them. Results do not depend on it."),
             OptionSpec(name: "--quiet", value: nil, help: "No progress line."),
+            OptionSpec(name: "--stats", value: nil, help: "Print the sweep's speed, which thread replayed which variants at which POPs, and the caches' memory per resident object to stderr."),
         ],
         details: """
         Each size replaces the capacity of every POP of the scenario (a multiple scales each POP's own);
@@ -52,11 +53,13 @@ enum SweepCommand: Command {
         let estimate = ProgressReporter.estimateRequests(scenario.workload)
         let progress = ProgressReporter(quiet: quiet, total: estimate?.count, estimated: !(estimate?.exact ?? false))
         let result: SweepResult
+        let clock = RunClock()
         if testFault() == .interrupt { Interruption.raise(SIGINT) }
         do {
             result = try ScenarioRun.sweep(scenario, capacities: capacities, only: only, progress: progress.update, fault: testFault(),
                                            options: SimulationOptions(threads: threads))
             progress.finish()
+            if args.has("--stats") { Output.note(clock.report(result, threads: threads)) }
         } catch {
             progress.finish()
             if error.interruption != nil { throw error }

@@ -56,8 +56,11 @@ struct SweepCLITests {
         let scenario = try writeStressScenario(in: dir, requests: 4_000)
         var outputs: [String] = []
         for threads in ["1", "2"] {
-            let r = try runPopsim(["sweep", scenario, "--capacity", "1MB,0.5x,2x", "--threads", threads, "--out", dir + "/t\(threads)", "--quiet"])
+            let r = try runPopsim(["sweep", scenario, "--capacity", "1MB,0.5x,2x", "--threads", threads, "--out", dir + "/t\(threads)", "--quiet", "--stats"])
             #expect(r.status == 0, "stderr: \(r.stderr)")
+            // --stats: 5 variants × 3 sizes, each pair named in the layout on two threads.
+            #expect(r.stderr.hasPrefix("popsim: 4000 requests × 15 (variant, size) pair(s) in "), "\(r.stderr)")
+            if threads == "2" { #expect(r.stderr.contains("honour @ 0.5x at ") && r.stderr.contains("pass-through @ 2x at "), "\(r.stderr)") }
             outputs.append(r.stdout.replacingOccurrences(of: dir + "/t\(threads)", with: "DIR"))
         }
         #expect(outputs[0] == outputs[1])
