@@ -51,10 +51,14 @@ public struct SweepCapacity: Sendable, Equatable, CustomStringConvertible {
         size = .factor(numerator: numerator, denominator: denominator)
     }
 
-    /// Parses a comma-separated list (`1GB,10GB,0.5x`), in its order.
+    /// Parses a comma-separated list (`1GB,10GB,0.5x`; spaces and tabs around items are
+    /// dropped, as `cachesim --cache-size` drops them), in its order.
     /// - Throws: `QuantityError` naming the first item that is not a cache size, or an empty list.
     public static func list(_ text: String) throws(QuantityError) -> [SweepCapacity] {
-        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0) }
+        func blank(_ c: Character) -> Bool { c == " " || c == "\t" }
+        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { item in
+            String(item.drop(while: blank).reversed().drop(while: blank).reversed())
+        }
         if items.contains(where: \.isEmpty) {
             throw QuantityError(input: text, quantity: "list of cache sizes", reason: "an empty item (expected sizes separated by commas: 1GB,10GB,100GB)")
         }

@@ -66,9 +66,11 @@ struct CapacitySweepTests {
         }
     }
 
-    @Test("a list keeps its order and duplicates; an empty item is refused")
+    @Test("a list keeps its order and duplicates, drops spaces around items; an empty item is refused")
     func lists() throws {
         #expect(try SweepCapacity.list("10GB,0.5x,10GB").map(\.text) == ["10GB", "0.5x", "10GB"])
+        #expect(try SweepCapacity.list("1GB, 2GB ,  0.5x").map(\.text) == ["1GB", "2GB", "0.5x"], "spaces around items go, as cachesim drops them")
+        #expect(throws: QuantityError.self) { try SweepCapacity.list("1GB, ,2GB") }
         #expect(throws: QuantityError.self) { try SweepCapacity.list("1GB,,2GB") }
         #expect(throws: QuantityError.self) { try SweepCapacity.list("1GB,") }
         #expect(throws: QuantityError.self) { try SweepCapacity.list("1GB,huge") }
