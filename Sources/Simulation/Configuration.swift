@@ -154,8 +154,8 @@ public struct VariantSpec: Sendable {
     public var vary: VaryHandling
     public var ruleBinding: RuleBinding
     public var scope: RuleScope
-    /// Per POP (index = POP index), the cache's capacity in this variant instead of the POP's
-    /// own; nil: the POPs' capacities. A capacity sweep runs each variant once per capacity
+    /// Per POP (index = POP index; one for each), the cache's capacity in this variant instead of
+    /// the POP's own; nil: the POPs' capacities. A capacity sweep runs each variant once per capacity
     /// in one pass over the trace, the copies differing only here.
     public var capacities: [Int64]?
 

@@ -301,6 +301,8 @@ struct Driver {
 
     init(config: SimulationConfig, catalog: Catalog, variants: [Int], observer: ((RequestOutcome) -> Void)?, options: SimulationOptions) {
         precondition(config.pops.count < 1 << 16, "popsim supports at most 65,535 POPs")
+        precondition(config.variants.allSatisfy { ($0.capacities?.count ?? config.pops.count) == config.pops.count },
+                     "internal error: a variant's capacities are not one per POP")
         self.config = config
         self.catalog = catalog
         self.variants = variants
