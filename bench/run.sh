@@ -14,7 +14,9 @@
 #      the oracleGeneral file itself as the full model's workload, for scale), and on 8 POPs
 #      against 1 POP (goal ≥ 0.8×), the same requests either way; and 2 threads against 1 on
 #      1 and 8 POPs (goal ≥ 1.8× on 2 cores); and the full model reading the CSV trace against
-#      the same requests from the `.pstrace` (no goal: what reading the CSV as it is costs).
+#      the same requests from the `.pstrace` (no goal: what reading the CSV as it is costs);
+#      and `popsim sweep` of 4 cache sizes in one pass against 4 runs, one per size (no goal:
+#      what reading the trace once saves; each size's CORS failures must be the run's).
 #
 # Each comparison is the median of BENCH_RUNS paired runs (the two commands alternate, so both
 # see the same machine), rates are requests / wall-clock second of the whole command (reading
@@ -279,6 +281,20 @@ scenario "$DIR/run8csv.json" 8 "$((B10 / 8))" '{"trace": "t8.csv"}'
 pairs "$RUNS" full8-csv "$P run $DIR/run8csv.json --no-out --quiet --threads 2" full8-ps2 "$P run $DIR/run8.json --no-out --quiet --threads 2"
 same "full model, CSV vs .pstrace summary" "$(cksum < "$DIR/out/full8-csv.stdout")" "$(cksum < "$DIR/out/full8-ps2.stdout")"
 line "full model, 8 POPs, CSV, 2 threads" "$(rate full8-csv)" "the same .pstrace, 2T" "$(rate full8-ps2)" "$(ratio full8-ps2 full8-csv)" "" ""
+log "full model: a sweep of 4 cache sizes in one pass against 4 runs, one per size, both on 2 threads"
+# Not a goal row: what reading the trace once saves a capacity sweep (its rate counts the trace's
+# requests once, as a run's does). Each size's CORS failures must be the run's.
+SIZES="$B1 $((3 * B1)) $B10 $((3 * B10))"
+RUNS4=$DIR/runs4.sh
+: > "$RUNS4"
+for size in $SIZES; do
+  scenario "$DIR/run1-$size.json" 1 "$size" '{"trace": "t1.pstrace"}'
+  echo "\"$P\" run \"$DIR/run1-$size.json\" --no-out --quiet --threads 2" >> "$RUNS4"
+done
+pairs "$RUNS" sweep4 "$P sweep $DIR/run1.json --capacity ${SIZES// /,} --quiet --threads 2 --out $DIR/out/sweep4" runs4 "bash $RUNS4"
+same "sweep vs runs, CORS failures per size" "$(awk -F, 'NR > 1 { print $7 }' "$DIR/out/sweep4/sweep.csv" | xargs)" \
+  "$(grep -o 'failed [0-9]*' "$DIR/out/runs4.stdout" | awk '{ print $2 }' | xargs)"
+line "full model sweep, 1 POP, 4 sizes, 2 threads" "$(rate sweep4)" "4 runs, one per size, 2T" "$(rate runs4)" "$(ratio runs4 sweep4)" "" ""
 
 # Memory.
 rm -f "$DIR/out/baseline.times"
