@@ -24,7 +24,8 @@ enum SweepCommand: Command {
         everything else — trace, origins, rules, events — stays as the scenario has it. Every variant at
         every size is simulated in full, in the same pass over the trace, so each row is exactly what
         'popsim run' prints for the scenario with that capacity: a sweep of 4 sizes reads the trace once
-        and replays it 4 times per variant (on several threads, side by side).
+        and replays it 4 times per variant (on several threads, side by side) — so the trace may come
+        through a pipe, as for 'popsim run' ("trace": "/dev/stdin", "format": "popsim").
 
         What it shows that 'popsim mrc' cannot: how the CORS failure rate of pass-through moves with the
         cache — a smaller cache refills more often, and each refill caches whichever Origin asked —

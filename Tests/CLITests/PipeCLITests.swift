@@ -58,6 +58,20 @@ struct PipeCLITests {
         #expect(file.stdout.contains("CORS-checked"))
     }
 
+    @Test("sweep reads its scenario's trace from standard input once, for every size, as from the file")
+    func sweepFromStandardInput() throws {
+        let (dir, _) = try Self.pstrace()
+        let scenario = try String(contentsOfFile: packageRoot + "/scenarios/pass-through-two-origins.json", encoding: .utf8)
+        try writeFile(dir, "file.json", scenario.replacingOccurrences(of: "\"traces/two-origins-alternating.csv\"", with: "\"t.pstrace\""))
+        try writeFile(dir, "pipe.json", scenario.replacingOccurrences(of: "\"traces/two-origins-alternating.csv\"", with: "\"/dev/stdin\", \"format\": \"popsim\""))
+        let file = try bash("timeout 60 \"$POPSIM\" sweep file.json --capacity 0,1KB,1x", in: dir)
+        #expect(file.status == 0, "\(file.stderr)")
+        let piped = try bash("cat t.pstrace | timeout 60 \"$POPSIM\" sweep pipe.json --capacity 0,1KB,1x", in: dir)
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(piped.stdout == file.stdout)
+        #expect(file.stdout.contains("3 variants × 3 cache sizes"), "\(file.stdout)")
+    }
+
     @Test("run from a pipe writes its bundle; the report's timeline, which replays the trace, is left to popsim explain")
     func bundleFromStandardInput() throws {
         let (dir, _) = try Self.pstrace()
