@@ -6,9 +6,12 @@ import Workload
 /// The run summary, for people (text) and for programs (`summary.json`).
 public enum Summary {
     /// The variant to recommend: fewest CORS failures, then highest hit ratio, then fewest origin fetches.
-    public static func best(_ result: RunResult) -> Int? {
-        result.variants.indices.min { a, b in
-            let x = result.variants[a].total, y = result.variants[b].total
+    public static func best(_ result: RunResult) -> Int? { best(result.variants) }
+
+    /// The index of the variant to recommend among `variants` (the first of equals).
+    public static func best(_ variants: [VariantResult]) -> Int? {
+        variants.indices.min { a, b in
+            let x = variants[a].total, y = variants[b].total
             return (x.failureRate, -x.hitRatio, x.originFetches, a) < (y.failureRate, -y.hitRatio, y.originFetches, b)
         }
     }

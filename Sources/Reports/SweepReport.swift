@@ -46,7 +46,19 @@ public enum SweepReport {
                           "\(t.originFetches)", Format.bytes(t.originBytes), Format.millis(row.result.latency.percentile(95))])
         }
         out += "\n" + Format.table(table, rightAlign: [3, 4, 5, 6, 7, 8, 9, 10])
+        if variants > 1 { out += "\n" + bestLine(r) + "\n" }
         return out
+    }
+
+    /// Which variant `compare` would recommend at each size (fewest CORS failures, then highest
+    /// hit ratio, then fewest origin fetches): one name when it is the same at every size.
+    static func bestLine(_ r: SweepResult) -> String {
+        let picks = r.points.map { Summary.best($0.variants).map { r.variantNames[$0] } ?? "" }
+        let rule = "(fewest CORS failures, then highest hit ratio, then fewest origin fetches)"
+        if let first = picks.first, picks.allSatisfy({ $0 == first }) {
+            return "best \(rule): \(first) at every size"
+        }
+        return "best \(rule): " + zip(r.points, picks).map { "\($1) at \($0.capacity.text)" }.joined(separator: ", ")
     }
 
     /// `sweep.csv`: one row per variant and cache size (variant by variant, the sizes in the

@@ -23,6 +23,9 @@ struct SweepCLITests {
         #expect(r.status == 0, "stderr: \(r.stderr)")
         #expect(r.stdout.hasPrefix("scenario several-pops-several-fills: 9 requests, 3 POPs, 2 variants × 3 cache sizes\n"), "\(r.stdout)")
         #expect(r.stdout.contains("wrote \(dir)/out/sweep.csv, \(dir)/out/sweep-failure-rate.svg, \(dir)/out/sweep-hit-ratio.svg"))
+        // Without a cache both variants pass every load (ties go to the first, as compare breaks them);
+        // with one, pass-through serves the cached Origin to the others.
+        #expect(r.stdout.contains("\nbest (fewest CORS failures, then highest hit ratio, then fewest origin fetches): pass-through at 0, cdn-list at 1x, pass-through at 10KB\n"), "\(r.stdout)")
         #expect(filesIn(dir + "/out") == ["sweep-failure-rate.svg", "sweep-hit-ratio.svg", "sweep.csv"])
         let csv = try String(contentsOfFile: dir + "/out/sweep.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         #expect(csv.first == ["variant", "cache_size", "pop_capacity_bytes", "total_capacity_bytes", "requests", "cors_checked", "cors_failures",
@@ -133,5 +136,6 @@ struct SweepCLITests {
         let example = try runPopsim(["sweep", "scenarios/synthetic-fonts-day.json", "--capacity", "10MB,100MB,1GB,10GB", "--quiet"])
         #expect(example.status == 0, "\(example.stderr)")
         #expect(example.stdout.contains("pass-through  10GB"))
+        #expect(example.stdout.hasSuffix("\nbest (fewest CORS failures, then highest hit ratio, then fewest origin fetches): cdn-star at every size\n"))
     }
 }
