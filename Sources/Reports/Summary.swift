@@ -18,11 +18,16 @@ public enum Summary {
 
     /// What the reader skipped or adjusted, one line each; empty when nothing (never silent).
     static func workloadNotes(_ result: RunResult) -> String {
+        workloadNotes(result.scenario, skips: result.skips, clamped: result.clamped, largestClamp: result.largestClamp)
+    }
+
+    /// The same notes from their parts (a sweep's too).
+    static func workloadNotes(_ scenario: Scenario, skips: SkipLog, clamped: Int, largestClamp: Int64) -> String {
         var out = ""
-        if result.skips.count > 0 { out += "workload \(result.scenario.workload): \(result.skips.summary)\n" }
-        if result.clamped > 0 {
-            out += "workload \(result.scenario.workload): \(result.clamped) request(s) went back in time (by up to "
-                + "\(formatDuration(result.largestClamp))) and were given the previous request's time\n"
+        if skips.count > 0 { out += "workload \(scenario.workload): \(skips.summary)\n" }
+        if clamped > 0 {
+            out += "workload \(scenario.workload): \(clamped) request(s) went back in time (by up to "
+                + "\(formatDuration(largestClamp))) and were given the previous request's time\n"
         }
         return out
     }

@@ -7,9 +7,8 @@ import Workload
 public enum SweepReport {
     /// The POPs' capacities at a point, in words: one size when every POP has it, else the sum.
     static func capacityText(_ capacities: [Int64]) -> String {
-        guard let first = capacities.first else { return "" }
-        if capacities.allSatisfy({ $0 == first }) { return capacities.count == 1 ? Format.bytes(first) : "each \(Format.bytes(first))" }
-        return "\(Format.bytes(total(capacities))) in all"
+        guard let each = uniformCapacity(capacities) else { return "\(Format.bytes(total(capacities))) in all" }
+        return capacities.count == 1 ? Format.bytes(each) : "each \(Format.bytes(each))"
     }
 
     /// The POPs' capacities summed, at most 2^63 − 1 (each may be that large).
@@ -36,7 +35,7 @@ public enum SweepReport {
         let pops = r.scenario.config.pops.count, variants = r.variantNames.count, sizes = r.points.count
         var out = "scenario \(r.scenario.name): \(r.requests) requests, \(pops) POP\(pops == 1 ? "" : "s"), "
             + "\(variants) variant\(variants == 1 ? "" : "s") × \(sizes) cache size\(sizes == 1 ? "" : "s")\n"
-        if r.skips.count > 0 { out += "workload \(r.scenario.workload): \(r.skips.summary)\n" }
+        out += Summary.workloadNotes(r.scenario, skips: r.skips, clamped: r.clamped, largestClamp: r.largestClamp)
         var table = [["variant", "cache size", "capacity", "CORS-checked", "failed", "failure rate", "hit ratio", "byte hit ratio",
                       "origin fetches", "origin bytes", "p95 latency"]]
         for row in rows(r) {

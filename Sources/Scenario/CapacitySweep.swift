@@ -111,6 +111,10 @@ public struct SweepResult: Sendable {
     public var requests: Int
     /// Lines the workload's reader skipped (counted, never silent).
     public var skips: SkipLog
+    /// Access-log records that went back in time and were given the previous record's time, and
+    /// the largest such step back in µs (as `RunResult`'s).
+    public var clamped: Int
+    public var largestClamp: Int64
     /// Which thread replayed what, on several threads (nil on one).
     public var layout: ThreadLayout?
 }
@@ -168,6 +172,6 @@ extension ScenarioRun {
             return SweepResult.Point(capacity: capacities[i], popCapacities: perSize[i], variants: variants)
         }
         return SweepResult(scenario: scenario, variantNames: chosen.map(\.name), points: points, requests: result.requests,
-                           skips: result.skips, layout: result.layout)
+                           skips: result.skips, clamped: result.clamped, largestClamp: result.largestClamp, layout: result.layout)
     }
 }

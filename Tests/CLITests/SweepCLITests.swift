@@ -102,6 +102,14 @@ struct SweepCLITests {
         #expect(filesIn(dir) == ["empty.csv", "empty.json"])
     }
 
+    @Test("a replayed log's skipped lines and clamped times are said, as run says them")
+    func logNotes() throws {
+        let r = try runPopsim(["sweep", "scenarios/logs/replay-nginx.json", "--capacity", "0,1x"])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout.contains("line(s) skipped (first: scenarios/logs/nginx-combined.log:"), "\(r.stdout)")
+        #expect(r.stdout.contains("1 request(s) went back in time (by up to 1.000s) and were given the previous request's time"), "\(r.stdout)")
+    }
+
     @Test("--out where a folder cannot be made: exit 2 naming it, no table printed, no file left")
     func unwritableOut() throws {
         let dir = try makeTemporaryDirectory()
