@@ -41,47 +41,46 @@ struct PipeCLITests {
         _ = trace
     }
 
+    /// The shipped two-origins scenario in a fresh folder with its trace as a `.pstrace`, twice:
+    /// `file.json` reads `t.pstrace`, `pipe.json` standard input.
+    static func fileAndPipeScenarios() throws -> String {
+        let (dir, _) = try pstrace()
+        let scenario = try String(contentsOfFile: packageRoot + "/scenarios/pass-through-two-origins.json", encoding: .utf8)
+        for (name, trace) in [("file.json", "\"t.pstrace\""), ("pipe.json", "\"/dev/stdin\", \"format\": \"popsim\"")] {
+            let text = scenario.replacingOccurrences(of: "\"traces/two-origins-alternating.csv\"", with: trace)
+            #expect(text != scenario)
+            try writeFile(dir, name, text)
+        }
+        return dir
+    }
+
+    /// `popsim COMMAND file.json ARGS`, then `cat t.pstrace | popsim COMMAND pipe.json ARGS`; both must succeed.
+    static func fromFileAndPipe(_ dir: String, _ command: String, _ args: String = "", pipeArgs: String? = nil) throws -> (file: CLIResult, piped: CLIResult) {
+        let file = try bash("timeout 60 \"$POPSIM\" \(command) file.json \(args)", in: dir)
+        #expect(file.status == 0, "\(command): \(file.stderr)")
+        let piped = try bash("cat t.pstrace | timeout 60 \"$POPSIM\" \(command) pipe.json \(pipeArgs ?? args)", in: dir)
+        #expect(piped.status == 0, "\(command): \(piped.stderr)")
+        return (file, piped)
+    }
+
     @Test("run reads its scenario's trace from standard input, a pipe, as from the file")
     func runFromStandardInput() throws {
-        let (dir, _) = try Self.pstrace()
-        let scenario = try String(contentsOfFile: packageRoot + "/scenarios/pass-through-two-origins.json", encoding: .utf8)
-        let fromFile = scenario.replacingOccurrences(of: "\"traces/two-origins-alternating.csv\"", with: "\"t.pstrace\"")
-        let fromPipe = scenario.replacingOccurrences(of: "\"traces/two-origins-alternating.csv\"", with: "\"/dev/stdin\", \"format\": \"popsim\"")
-        #expect(fromFile != scenario && fromPipe != scenario)
-        try writeFile(dir, "file.json", fromFile)
-        try writeFile(dir, "pipe.json", fromPipe)
-        let file = try bash("timeout 60 \"$POPSIM\" run file.json --no-out", in: dir)
-        #expect(file.status == 0, "\(file.stderr)")
-        let piped = try bash("cat t.pstrace | timeout 60 \"$POPSIM\" run pipe.json --no-out", in: dir)
-        #expect(piped.status == 0, "\(piped.stderr)")
+        let (file, piped) = try Self.fromFileAndPipe(try Self.fileAndPipeScenarios(), "run", "--no-out")
         #expect(piped.stdout == file.stdout)
         #expect(file.stdout.contains("CORS-checked"))
     }
 
     @Test("sweep reads its scenario's trace from standard input once, for every size, as from the file")
     func sweepFromStandardInput() throws {
-        let (dir, _) = try Self.pstrace()
-        let scenario = try String(contentsOfFile: packageRoot + "/scenarios/pass-through-two-origins.json", encoding: .utf8)
-        try writeFile(dir, "file.json", scenario.replacingOccurrences(of: "\"traces/two-origins-alternating.csv\"", with: "\"t.pstrace\""))
-        try writeFile(dir, "pipe.json", scenario.replacingOccurrences(of: "\"traces/two-origins-alternating.csv\"", with: "\"/dev/stdin\", \"format\": \"popsim\""))
-        let file = try bash("timeout 60 \"$POPSIM\" sweep file.json --capacity 0,1KB,1x", in: dir)
-        #expect(file.status == 0, "\(file.stderr)")
-        let piped = try bash("cat t.pstrace | timeout 60 \"$POPSIM\" sweep pipe.json --capacity 0,1KB,1x", in: dir)
-        #expect(piped.status == 0, "\(piped.stderr)")
+        let (file, piped) = try Self.fromFileAndPipe(try Self.fileAndPipeScenarios(), "sweep", "--capacity 0,1KB,1x")
         #expect(piped.stdout == file.stdout)
         #expect(file.stdout.contains("3 variants × 3 cache sizes"), "\(file.stdout)")
     }
 
     @Test("run from a pipe writes its bundle; the report's timeline, which replays the trace, is left to popsim explain")
     func bundleFromStandardInput() throws {
-        let (dir, _) = try Self.pstrace()
-        let scenario = try String(contentsOfFile: packageRoot + "/scenarios/pass-through-two-origins.json", encoding: .utf8)
-        try writeFile(dir, "file.json", scenario.replacingOccurrences(of: "\"traces/two-origins-alternating.csv\"", with: "\"t.pstrace\""))
-        try writeFile(dir, "pipe.json", scenario.replacingOccurrences(of: "\"traces/two-origins-alternating.csv\"", with: "\"/dev/stdin\", \"format\": \"popsim\""))
-        let file = try bash("timeout 60 \"$POPSIM\" run file.json --out a --quiet", in: dir)
-        #expect(file.status == 0, "\(file.stderr)")
-        let piped = try bash("cat t.pstrace | timeout 60 \"$POPSIM\" run pipe.json --out b --quiet", in: dir)
-        #expect(piped.status == 0, "\(piped.stderr)")
+        let dir = try Self.fileAndPipeScenarios()
+        _ = try Self.fromFileAndPipe(dir, "run", "--out a --quiet", pipeArgs: "--out b --quiet")
         for table in ["cells.csv", "timeseries.csv", "pops.csv", "urls.csv"] {
             let a = try String(contentsOfFile: dir + "/a/" + table, encoding: .utf8)
             #expect(try String(contentsOfFile: dir + "/b/" + table, encoding: .utf8) == a, "\(table)")
