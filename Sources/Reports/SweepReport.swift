@@ -106,11 +106,6 @@ public enum SweepReport {
             c.yUnit = "%"
             c.yDomain = (0, 100)
             c.xTickLabel = { x in formatBytes(Int64(deterministicExp(x * deterministicLog(10)).rounded())) }
-            if let only = plotted.first, plotted.count == 1 {
-                // One size: a unit-wide axis around it, not a zero-wide one.
-                let x = deterministicLog(Double(size(only))) / deterministicLog(10)
-                c.xDomain = (x - 0.5, x + 0.5)
-            }
             return c.svg(id: id, description: "\(title) of each variant against cache size, from one pass over the trace.")
         }
         return [

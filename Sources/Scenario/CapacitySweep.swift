@@ -103,10 +103,10 @@ public struct SweepResult: Sendable {
     }
 
     public var scenario: Scenario
-    /// The swept variants, in the scenario's order.
-    public var variantNames: [String]
-    /// One per cache size, in the order given.
+    /// One per cache size, in the order given (at least one).
     public var points: [Point]
+    /// The swept variants, in the scenario's order: every point's, by name.
+    public var variantNames: [String] { points[0].variants.map(\.name) }
     /// Requests simulated (each variant at each size saw all of them).
     public var requests: Int
     /// Lines the workload's reader skipped (counted, never silent).
@@ -171,7 +171,7 @@ extension ScenarioRun {
             }
             return SweepResult.Point(capacity: capacities[i], popCapacities: perSize[i], variants: variants)
         }
-        return SweepResult(scenario: scenario, variantNames: chosen.map(\.name), points: points, requests: result.requests,
+        return SweepResult(scenario: scenario, points: points, requests: result.requests,
                            skips: result.skips, clamped: result.clamped, largestClamp: result.largestClamp, layout: result.layout)
     }
 }

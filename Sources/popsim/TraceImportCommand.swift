@@ -29,7 +29,7 @@ enum TraceImportCommand: Command {
         See the README, "Importing access logs", for the mapping and what each format lacks.
 
         A day of logs meant for many runs is best written as a .pstrace (--out day.pstrace):
-        the same requests as the CSV, replayed about three times as fast, with no separate
+        the same requests as the CSV, replayed about 2.5 times as fast, with no separate
         'popsim trace convert'. oracleGeneral keeps only object ids, sizes and seconds.
         """,
         examples: [

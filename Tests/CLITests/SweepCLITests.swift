@@ -68,6 +68,24 @@ struct SweepCLITests {
         }
         #expect(outputs[0] == outputs[1])
         #expect(try fileContentsBelow(dir + "/t1") == fileContentsBelow(dir + "/t2"))
+        // The stress scenario's POPs differ: a multiple gives them different sizes, so the curves'
+        // axis is the POPs' capacities summed, and the CSV has no one size per POP for them.
+        let svg = try String(contentsOfFile: dir + "/t1/sweep-hit-ratio.svg", encoding: .utf8)
+        #expect(svg.contains("cache size = the 5 POPs&#39; capacities summed") && svg.contains("cache size (bytes, log scale)"))
+        let csv = try String(contentsOfFile: dir + "/t1/sweep.csv", encoding: .utf8)
+        #expect(csv.contains("\npass-through,1MB,1000000,5000000,") && csv.contains("\npass-through,0.5x,,"), "\(csv)")
+    }
+
+    @Test("one size draws its point: the chart widens an axis with one value (NiceTicks), no NaN")
+    func oneSize() throws {
+        let dir = try makeTemporaryDirectory()
+        let r = try runPopsim(["sweep", "scenarios/several-pops-several-fills.json", "--capacity", "1x", "--out", dir])
+        #expect(r.status == 0, "\(r.stderr)")
+        for name in ["sweep-failure-rate.svg", "sweep-hit-ratio.svg"] {
+            let svg = try String(contentsOfFile: dir + "/" + name, encoding: .utf8)
+            #expect(!svg.contains("NaN") && !svg.contains("inf"), "\(name)")
+            #expect(svg.contains("<circle"), "\(name): the point is drawn")
+        }
     }
 
     @Test("bad input: exit 2 naming what is wrong, and nothing written", arguments: [
