@@ -17,7 +17,7 @@ public enum MissRatioCurveExport {
     /// - Parameter name: the trace's name, for the title.
     public static func svg(_ curve: MissRatioCurve, points: [MissRatioPoint], name: String) -> String {
         let counting = curve.countingObjects
-        let xs = points.map { deterministicLog(Double($0.capacity)) / deterministicLog(10) }
+        let xs = points.map { LogTicks.position(Double($0.capacity)) }
         func series(_ title: String, _ value: (MissRatioPoint) -> Double) -> LineChart.Series {
             LineChart.Series(name: title, points: zip(xs, points).map { LineChart.Point(x: $0, y: value($1) * 100) })
         }
@@ -40,13 +40,13 @@ public enum MissRatioCurveExport {
         chart.yUnit = "%"
         if !counting, curve.sizeChanges == 0, curve.largestObject > 0, let first = xs.first, let last = xs.last {
             // Below the largest object the curve bounds the miss ratio from above; say where.
-            let x = deterministicLog(Double(curve.largestObject)) / deterministicLog(10)
+            let x = LogTicks.position(Double(curve.largestObject))
             if x > first && x < last { chart.markers = [LineChart.Marker(x: x, label: "exact from here up (largest object)")] }
         }
         chart.yDomain = (0, 100)
         chart.drawsPoints = points.count <= 60
-        chart.xTickLabel = { x in
-            let v = Int64(deterministicExp(x * deterministicLog(10)).rounded())
+        chart.xScale = .log10 { value in
+            let v = Int64(value.rounded())
             return counting ? compactCount(v) : formatBytes(v)
         }
         return chart.svg(id: "mrc", description: "LRU miss ratio\(counting ? "" : " and byte miss ratio") against cache size for \(name), from one pass of stack distances.")

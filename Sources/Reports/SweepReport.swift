@@ -97,7 +97,7 @@ public enum SweepReport {
         func chart(_ title: String, yTitle: String, id: String, _ value: (Tally) -> Double) -> String {
             let series = r.variantNames.indices.map { v in
                 LineChart.Series(name: r.variantNames[v], points: plotted.map { i in
-                    let x = deterministicLog(Double(size(i))) / deterministicLog(10)
+                    let x = LogTicks.position(Double(size(i)))
                     return LineChart.Point(x: x, y: value(r.points[i].variants[v].total) * 100)
                 })
             }
@@ -105,7 +105,7 @@ public enum SweepReport {
                               yTitle: yTitle, series: series)
             c.yUnit = "%"
             c.yDomain = (0, 100)
-            c.xTickLabel = { x in formatBytes(Int64(deterministicExp(x * deterministicLog(10)).rounded())) }
+            c.xScale = .log10 { formatBytes(Int64($0.rounded())) }
             return c.svg(id: id, description: "\(title) of each variant against cache size, from one pass over the trace.")
         }
         return [

@@ -76,7 +76,7 @@ struct SweepCLITests {
         #expect(csv.contains("\npass-through,1MB,1000000,5000000,") && csv.contains("\npass-through,0.5x,,"), "\(csv)")
     }
 
-    @Test("one size draws its point: the chart widens an axis with one value (NiceTicks), no NaN")
+    @Test("one size draws its point on an axis widened to the 1-2-5 sizes either side (LogTicks), no NaN")
     func oneSize() throws {
         let dir = try makeTemporaryDirectory()
         let r = try runPopsim(["sweep", "scenarios/several-pops-several-fills.json", "--capacity", "1x", "--out", dir])
@@ -85,6 +85,10 @@ struct SweepCLITests {
             let svg = try String(contentsOfFile: dir + "/" + name, encoding: .utf8)
             #expect(!svg.contains("NaN") && !svg.contains("inf"), "\(name)")
             #expect(svg.contains("<circle"), "\(name): the point is drawn")
+            // The POPs' 1GB: ticks at 500MB, 1GB and 2GB, and the point's tooltip names its size.
+            let ticks = svg.components(separatedBy: "class=\"x-axis\"")[1].components(separatedBy: "</g>")[0]
+            #expect(["500MB", "1GB", "2GB"].allSatisfy { ticks.contains(">\($0)</text>") }, "\(name): \(ticks)")
+            #expect(svg.contains("at 1GB</title>"), "\(name)")
         }
     }
 

@@ -139,7 +139,7 @@ func chartsDeterministic() throws {
 func lineChartRightMargin() {
     var chart = LineChart(title: "t", xTitle: "x", yTitle: "y", series: [.init(name: "s", points: [.init(x: 0, y: 1), .init(x: 10, y: 2)])])
     #expect(chart.layout().frame.right == chart.width - 24, "'10' fits in 24 pixels")
-    chart.xTickLabel = { "\(Int($0)) long label" }
+    chart.xScale = .linear { "\(Int($0)) long label" }
     let half = Chart.textWidth("10 long label") / 2
     #expect(half > 24)
     #expect(chart.layout().frame.right + half <= chart.width - 4)

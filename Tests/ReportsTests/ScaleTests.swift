@@ -1,4 +1,5 @@
 import Reports
+import Workload
 import Testing
 
 /// A tick case: the data range, and the axis Heckbert's nice numbers give for it.
@@ -68,4 +69,49 @@ func durations() {
     #expect(Format.duration(250_000) == "250ms")
     #expect(Format.duration(86_400_000_000) == "1d")
     #expect(Format.duration(0) == "0s")
+}
+
+/// A log-axis case: the data's smallest and largest values, and the ticks' values.
+struct LogTickCase: Sendable, CustomTestStringConvertible {
+    var min: Double
+    var max: Double
+    var values: [Double]
+    var why: String
+    var testDescription: String { "\(min)…\(max): \(why)" }
+}
+
+let logTickCases: [LogTickCase] = [
+    LogTickCase(min: 5e8, max: 2e9, values: [5e8, 1e9, 2e9], why: "a sweep of 0.5x…2x of 1 GB: 1-2-5 ticks, on the data (evenly spaced log positions read 398.11MB, 501.19MB…)"),
+    LogTickCase(min: 2.39e10, max: 9.57e10, values: [2e10, 5e10, 1e11], why: "0.5x…2x of the bench's 47.9 GB: the axis widens to the 1-2-5 ticks around the data"),
+    LogTickCase(min: 7.0057983e7, max: 1.55436556239e11, values: [1e7, 1e8, 1e9, 1e10, 1e11, 1e12], why: "an mrc over three decades: powers of ten"),
+    LogTickCase(min: 1e7, max: 3e8, values: [1e7, 2e7, 5e7, 1e8, 2e8, 5e8], why: "under two whole decades: 1-2-5, not a decade of empty axis"),
+    LogTickCase(min: 1.01e7, max: 9.9e8, values: [1e7, 2e7, 5e7, 1e8, 2e8, 5e8, 1e9], why: "two decades, only one of them inside: 1-2-5"),
+    LogTickCase(min: 1.01e7, max: 9.9e9, values: [1e7, 1e8, 1e9, 1e10], why: "1-2-5 would be ten ticks: decades"),
+    LogTickCase(min: 3.1e8, max: 3.9e8, values: [3e8, 4e8], why: "within one 1-2-5 step: 1…9 × 10^k"),
+    LogTickCase(min: 1e9, max: 1e9, values: [5e8, 1e9, 2e9], why: "one size that is a tick: its 1-2-5 neighbours either side"),
+    LogTickCase(min: 3.5e8, max: 3.5e8, values: [2e8, 5e8], why: "one size between ticks: the ticks around it"),
+    LogTickCase(min: 1, max: 1e5, values: [1, 10, 100, 1e3, 1e4, 1e5], why: "object counts from 1"),
+    LogTickCase(min: 1, max: 1e12, values: [1, 1e2, 1e4, 1e6, 1e8, 1e10, 1e12], why: "thirteen decades: every second one, at most eight ticks"),
+    LogTickCase(min: 3e2, max: 4e19, values: [1, 1e5, 1e10, 1e15, 1e20], why: "eighteen decades: every fifth, on multiples of five"),
+]
+
+@Test("log ticks fall at round values: decades, else 1-2-5, else 1…9 × 10^k", arguments: logTickCases)
+func logTicks(_ c: LogTickCase) {
+    let t = LogTicks(min: LogTicks.position(c.min), max: LogTicks.position(c.max), count: 8)
+    #expect(t.values == c.values)
+    #expect(t.lower == LogTicks.position(c.values.first!) && t.upper == LogTicks.position(c.values.last!))
+    #expect(t.lower <= LogTicks.position(c.min) && t.upper >= LogTicks.position(c.max), "the axis covers the data")
+}
+
+@Test("a log x axis: ticks at round values labelled from the value, points at their positions, tooltips naming the value")
+func logAxisChart() {
+    var chart = LineChart(title: "t", xTitle: "size", yTitle: "y", series: [
+        .init(name: "s", points: [5e8, 1e9, 2e9].map { LineChart.Point(x: LogTicks.position($0), y: 1) }),
+    ])
+    chart.xScale = .log10 { formatBytes(Int64($0.rounded())) }
+    let layout = chart.layout()
+    #expect(layout.xTicks.map(\.label) == ["500MB", "1GB", "2GB"])
+    #expect(layout.x(LogTicks.position(5e8)) == layout.frame.left && layout.x(LogTicks.position(2e9)) == layout.frame.right)
+    let svg = chart.svg(id: "t", description: "d")
+    #expect(svg.contains("s: 1.00 at 1GB"), "the tooltip names the size, not its logarithm 9.00")
 }

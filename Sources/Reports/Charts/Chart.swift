@@ -120,16 +120,21 @@ public enum Chart {
         svg.close()
     }
 
-    /// A numeric x axis: ticks, labels and the axis title under the plot.
-    /// - Parameter label: labels a tick from its value, replacing `format` of its number.
-    static func xAxis(_ svg: inout SVGBuilder, frame: Frame, scale: LinearScale, ticks: NiceTicks, title: String,
-                      label: ((Double) -> String)? = nil, format: (String) -> String) {
+    /// An x tick: where it goes (in the scale's data units) and its label.
+    public struct Tick: Sendable, Equatable {
+        public var position: Double
+        public var label: String
+        public init(position: Double, label: String) { (self.position, self.label) = (position, label) }
+    }
+
+    /// A numeric x axis: ticks, their labels and the axis title under the plot.
+    static func xAxis(_ svg: inout SVGBuilder, frame: Frame, scale: LinearScale, ticks: [Tick], title: String) {
         svg.open("g", [("class", "x-axis")])
         svg.line(frame.left, frame.bottom, frame.right, frame.bottom, [("stroke", axisColour), ("stroke-width", "1")])
-        for v in ticks.values {
-            let x = scale(v)
+        for t in ticks {
+            let x = scale(t.position)
             svg.line(x, frame.bottom, x, frame.bottom + 5, [("stroke", axisColour)])
-            svg.text(label?(v) ?? format(ticks.label(v)), x: x, y: frame.bottom + 19, [("text-anchor", "middle"), ("fill", textColour)])
+            svg.text(t.label, x: x, y: frame.bottom + 19, [("text-anchor", "middle"), ("fill", textColour)])
         }
         svg.text(title, x: (frame.left + frame.right) / 2, y: frame.bottom + 40, [("text-anchor", "middle"), ("fill", textColour)])
         svg.close()

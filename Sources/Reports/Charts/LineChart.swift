@@ -1,3 +1,5 @@
+import Workload
+
 /// Lines over a numeric x axis, one per series, with labelled vertical markers (events).
 ///
 /// A point with no value (`y == nil`) breaks its line: a window without CORS-checked requests
@@ -34,9 +36,16 @@ public struct LineChart {
     public var yDomain: (Double, Double)?
     /// Appended to y tick labels (`%`).
     public var yUnit = ""
-    /// Labels the x ticks from their values (nil: the tick's number), e.g. sizes on a log axis
-    /// whose x values are log10 of the sizes.
-    public var xTickLabel: ((Double) -> String)?
+    /// How the x axis is scaled and its ticks labelled.
+    public enum XScale {
+        /// Ticks at nice numbers (`NiceTicks`), labelled by `label` of the tick's value (nil: the number).
+        case linear(label: ((Double) -> String)?)
+        /// A log axis: the points' and markers' x are log10 of their values (`LogTicks.position`);
+        /// ticks fall at round values (`LogTicks`), labelled by `label` of the value itself
+        /// (e.g. 2e10 → "20GB"), not of its logarithm.
+        case log10(label: (Double) -> String)
+    }
+    public var xScale = XScale.linear(label: nil)
     /// Whether each point gets a dot with a tooltip; off for dense curves.
     public var drawsPoints = true
     public var width = 960.0
@@ -55,7 +64,8 @@ public struct LineChart {
         public var frame: Chart.Frame
         public var x: LinearScale
         public var y: LinearScale
-        public var xTicks: NiceTicks
+        /// The x ticks, at their positions in the points' x units.
+        public var xTicks: [Chart.Tick]
         public var yTicks: NiceTicks
         /// The y at which the plot starts (below title and legend).
         public var top: Double
@@ -76,14 +86,14 @@ public struct LineChart {
         let ys = series.flatMap { $0.points.compactMap(\.y) }
         let xd = xDomain ?? (xs.min() ?? 0, xs.max() ?? 1)
         let yd = yDomain ?? (0, ys.max() ?? 1)
-        let xTicks = NiceTicks(min: xd.0, max: xd.1, count: 8)
+        let (xLower, xUpper, xTicks) = xAxisTicks(xd)
         let yTicks = NiceTicks(min: yd.0, max: yd.1, count: 6)
         // The last x tick's label is centred on the plot's right edge: room for half of it.
-        let lastLabel = xTickLabel?(xTicks.upper) ?? xTicks.label(xTicks.upper)
+        let lastLabel = xTicks.last?.label ?? ""
         let right = width - max(24, Chart.textWidth(lastLabel, fontSize: 12) / 2 + 6)
         let sorted = markers.indices.sorted { (markers[$0].x, $0) < (markers[$1].x, $1) }
         // Marker labels sit in rows above the plot; a label moves down a row when it would overlap.
-        let provisional = LinearScale(domain: (xTicks.lower, xTicks.upper), range: (left, right))
+        let provisional = LinearScale(domain: (xLower, xUpper), range: (left, right))
         var rowEnds: [Double] = []
         var rows = Array(repeating: 0, count: markers.count)
         for i in sorted {
@@ -98,9 +108,30 @@ public struct LineChart {
         let top = headerBottom + Double(rowEnds.count) * 15
         let frame = Chart.Frame(left: left, top: top, right: right, bottom: height - 52)
         return Layout(frame: frame,
-                      x: LinearScale(domain: (xTicks.lower, xTicks.upper), range: (frame.left, frame.right)),
+                      x: LinearScale(domain: (xLower, xUpper), range: (frame.left, frame.right)),
                       y: LinearScale(domain: (yTicks.lower, yTicks.upper), range: (frame.bottom, frame.top)),
                       xTicks: xTicks, yTicks: yTicks, top: headerBottom, markerRows: rows)
+    }
+
+    /// The x axis' ends and ticks for the data range `domain`, by `xScale`.
+    func xAxisTicks(_ domain: (Double, Double)) -> (lower: Double, upper: Double, ticks: [Chart.Tick]) {
+        switch xScale {
+        case .linear(let label):
+            let t = NiceTicks(min: domain.0, max: domain.1, count: 8)
+            return (t.lower, t.upper, t.values.map { Chart.Tick(position: $0, label: label?($0) ?? t.label($0)) })
+        case .log10(let label):
+            let t = LogTicks(min: domain.0, max: domain.1, count: 8)
+            return (t.lower, t.upper, t.values.map { Chart.Tick(position: LogTicks.position($0), label: label($0)) })
+        }
+    }
+
+    /// A point's x as its tooltip says it: on a log axis, the value labelled as the ticks are
+    /// (`5GB`, not its logarithm 9.70).
+    func xText(_ x: Double) -> String {
+        switch xScale {
+        case .linear(let label): return label?(x) ?? Format.fixed(x, 2)
+        case .log10(let label): return label(deterministicExp(x * deterministicLog(10)))
+        }
     }
 
     /// The chart as an SVG document.
@@ -110,7 +141,7 @@ public struct LineChart {
         var svg = SVGBuilder(width: width, height: height)
         _ = Chart.header(&svg, title: title, subtitle: subtitle, legend: legend, left: l.frame.left)
         Chart.yAxis(&svg, frame: l.frame, scale: l.y, ticks: l.yTicks, title: yTitle) { $0 + yUnit }
-        Chart.xAxis(&svg, frame: l.frame, scale: l.x, ticks: l.xTicks, title: xTitle, label: xTickLabel) { $0 }
+        Chart.xAxis(&svg, frame: l.frame, scale: l.x, ticks: l.xTicks, title: xTitle)
         if !markers.isEmpty {
             svg.open("g", [("class", "markers")])
             for (i, m) in markers.enumerated() {
@@ -141,7 +172,7 @@ public struct LineChart {
             for p in s.points where drawsPoints {
                 guard let y = p.y else { continue }
                 svg.element("circle", [("cx", svgNumber(l.x(p.x))), ("cy", svgNumber(l.y(y))), ("r", "3.5"), ("fill", colour), ("class", "point")],
-                            tooltip: "\(s.name): \(Format.fixed(y, 2))\(yUnit) at \(Format.fixed(p.x, 2))")
+                            tooltip: "\(s.name): \(Format.fixed(y, 2))\(yUnit) at \(xText(p.x))")
             }
             svg.close()
         }

@@ -1,3 +1,5 @@
+import Workload
+
 /// Maps a data interval onto a pixel interval, linearly; the pixel interval may run backwards
 /// (a y axis grows upwards on screen while SVG's y grows downwards).
 public struct LinearScale: Sendable, Equatable {
@@ -105,5 +107,84 @@ public struct NiceTicks: Sendable, Equatable {
         while v >= 10 { v /= 10; e += 1 }
         while v < 1 { v *= 10; e -= 1 }
         return e
+    }
+}
+
+/// Round tick values for a log-scale axis, whose positions are log10 of the values: at powers of
+/// ten when the data spans two decades or more (every second, fifth, tenth… one when there would
+/// be more than `count`), else at 1, 2 and 5 × 10^k, else at 1 … 9 × 10^k; the axis is extended
+/// outwards to the nearest ticks. A reader names "500MB, 1GB, 2GB" at a glance, where evenly
+/// spaced log positions read "398.11MB, 501.19MB, 630.96MB" (a sweep of 0.5x…2x did).
+public struct LogTicks: Sendable, Equatable {
+    /// The tick values (not their logarithms), ascending.
+    public var values: [Double]
+    /// The axis' ends, as log10 positions: the outermost ticks'.
+    public var lower: Double
+    public var upper: Double
+
+    /// Ticks covering the log10 positions `min…max` with at most about `count` of them.
+    ///
+    /// A single value gets the 1-2-5 ticks either side of it (and itself, when it is one), as
+    /// `NiceTicks` widens an empty interval.
+    public init(min: Double, max: Double, count: Int = 8) {
+        var lo = Swift.min(min, max), hi = Swift.max(min, max)
+        if !lo.isFinite || !hi.isFinite { lo = 0; hi = 1 }
+        let most = Swift.max(count, 3)
+        let decades = Self.ticks([1], lo: lo, hi: hi), halves = Self.ticks([1, 2, 5], lo: lo, hi: hi)
+        func inside(_ ticks: [Double]) -> Int { ticks.filter { Self.position($0) >= lo - Self.slack && Self.position($0) <= hi + Self.slack }.count }
+        var chosen: [Double]
+        if lo == hi {
+            chosen = halves
+        } else if inside(decades) >= 3 || halves.count > most {
+            chosen = decades
+        } else if halves.count >= 3 {
+            chosen = halves
+        } else {
+            // The data within one 1-2-5 step (2…5 × 10^k, say): at most six ticks.
+            chosen = Self.ticks([1, 2, 3, 4, 5, 6, 7, 8, 9], lo: lo, hi: hi)
+        }
+        if chosen.count > most {
+            // Decades only: every n-th, n = 2, 5, 10, 20… and on multiples of n, so the ends stay round.
+            let first = NiceTicks.decade(chosen.first!), last = NiceTicks.decade(chosen.last!)
+            var step = 1, i = 0
+            func span(_ step: Int) -> (Int, Int) {
+                (Int((Double(first) / Double(step)).rounded(.down)) * step, Int((Double(last) / Double(step)).rounded(.up)) * step)
+            }
+            while true {
+                let (a, b) = span(step)
+                if (b - a) / step + 1 <= most { break }
+                i += 1
+                step = [1, 2, 5][i % 3] * Int(NiceTicks.pow10(i / 3))
+            }
+            let (a, b) = span(step)
+            chosen = stride(from: a, through: b, by: step).map { NiceTicks.pow10($0) }
+        }
+        values = chosen
+        lower = Self.position(chosen.first!)
+        upper = Self.position(chosen.last!)
+    }
+
+    /// The log10 position of a value, computed as the charts compute their points' (deterministic
+    /// on every platform), so that a point at exactly 10GB sits on the 10GB tick.
+    public static func position(_ value: Double) -> Double { deterministicLog(value) / deterministicLog(10) }
+
+    /// Positions are compared with a little slack: log10(2e10) computed is not exactly 10.30103….
+    static let slack = 1e-9
+
+    /// The values m × 10^k (m from `mantissas`) from the largest at or below `lo` to the smallest at
+    /// or above `hi`; for a single value, from the one below it to the one above it.
+    static func ticks(_ mantissas: [Double], lo: Double, hi: Double) -> [Double] {
+        var all: [Double] = []
+        for k in (Int(lo.rounded(.down)) - 1)...(Int(hi.rounded(.up)) + 1) {
+            for m in mantissas { all.append(m * NiceTicks.pow10(k)) }
+        }
+        let positions = all.map(position)
+        var first = positions.lastIndex { $0 <= lo + slack } ?? 0
+        var last = positions.firstIndex { $0 >= hi - slack } ?? all.count - 1
+        if lo == hi {
+            if abs(positions[first] - lo) <= slack { first = Swift.max(0, first - 1) }
+            if abs(positions[last] - hi) <= slack { last = Swift.min(all.count - 1, last + 1) }
+        }
+        return Array(all[first...last])
     }
 }

@@ -94,7 +94,8 @@ public struct ScatterChart {
         var svg = SVGBuilder(width: width, height: height)
         _ = Chart.header(&svg, title: title, subtitle: subtitle, legend: [], left: l.frame.left)
         Chart.yAxis(&svg, frame: l.frame, scale: l.y, ticks: l.yTicks, title: yTitle) { $0 + yUnit }
-        Chart.xAxis(&svg, frame: l.frame, scale: l.x, ticks: l.xTicks, title: xTitle) { $0 + xUnit }
+        Chart.xAxis(&svg, frame: l.frame, scale: l.x, ticks: l.xTicks.values.map { Chart.Tick(position: $0, label: l.xTicks.label($0) + xUnit) },
+                    title: xTitle)
         svg.open("g", [("class", "points")])
         for (i, p) in points.enumerated() {
             let colour = Palette.series(p.colourIndex)
