@@ -93,6 +93,7 @@ let logTickCases: [LogTickCase] = [
     LogTickCase(min: 1, max: 1e5, values: [1, 10, 100, 1e3, 1e4, 1e5], why: "object counts from 1"),
     LogTickCase(min: 1, max: 1e12, values: [1, 1e2, 1e4, 1e6, 1e8, 1e10, 1e12], why: "thirteen decades: every second one, at most eight ticks"),
     LogTickCase(min: 3e2, max: 4e19, values: [1, 1e5, 1e10, 1e15, 1e20], why: "eighteen decades: every fifth, on multiples of five"),
+    LogTickCase(min: 5.5e8, max: 9.5e8, values: [5e8, 6e8, 7e8, 8e8, 9e8, 1e9], why: "within 5…10 × 10^8: six ticks at 1…9 × 10^k"),
 ]
 
 @Test("log ticks fall at round values: decades, else 1-2-5, else 1…9 × 10^k", arguments: logTickCases)
@@ -101,6 +102,16 @@ func logTicks(_ c: LogTickCase) {
     #expect(t.values == c.values)
     #expect(t.lower == LogTicks.position(c.values.first!) && t.upper == LogTicks.position(c.values.last!))
     #expect(t.lower <= LogTicks.position(c.min) && t.upper >= LogTicks.position(c.max), "the axis covers the data")
+}
+
+@Test("log ticks with a small count stay round, and values past a double's range are clamped, not trapped")
+func logTicksEdges() {
+    let few = LogTicks(min: LogTicks.position(5.5e8), max: LogTicks.position(9.5e8), count: 3)
+    #expect(few.values == [5e8, 6e8, 7e8, 8e8, 9e8, 1e9], "1…9 × 10^k is never thinned as if it were decades")
+    let decades = LogTicks(min: 0, max: 12, count: 3)
+    #expect(decades.values == [1, 1e10, 1e20], "at most three: every tenth decade")
+    let huge = LogTicks(min: 1e300, max: 1e301)
+    #expect(huge.values.count >= 2 && huge.lower.isFinite && huge.upper.isFinite)
 }
 
 @Test("a log x axis: ticks at round values labelled from the value, points at their positions, tooltips naming the value")

@@ -129,39 +129,41 @@ public struct LogTicks: Sendable, Equatable {
     public init(min: Double, max: Double, count: Int = 8) {
         var lo = Swift.min(min, max), hi = Swift.max(min, max)
         if !lo.isFinite || !hi.isFinite { lo = 0; hi = 1 }
+        // Doubles span 10^±308: positions beyond are no value's.
+        lo = Swift.min(Swift.max(lo, -300), 300)
+        hi = Swift.min(Swift.max(hi, -300), 300)
         let most = Swift.max(count, 3)
         let decades = Self.ticks([1], lo: lo, hi: hi), halves = Self.ticks([1, 2, 5], lo: lo, hi: hi)
         func inside(_ ticks: [Double]) -> Int { ticks.filter { Self.position($0) >= lo - Self.slack && Self.position($0) <= hi + Self.slack }.count }
-        var chosen: [Double]
+        let chosen: [Double]
         if lo == hi {
             chosen = halves
         } else if inside(decades) >= 3 || halves.count > most {
-            chosen = decades
+            chosen = decades.count > most ? Self.everyNthDecade(from: decades.first!, to: decades.last!, most: most) : decades
         } else if halves.count >= 3 {
             chosen = halves
         } else {
             // The data within one 1-2-5 step (2…5 × 10^k, say): at most six ticks.
             chosen = Self.ticks([1, 2, 3, 4, 5, 6, 7, 8, 9], lo: lo, hi: hi)
         }
-        if chosen.count > most {
-            // Decades only: every n-th, n = 2, 5, 10, 20… and on multiples of n, so the ends stay round.
-            let first = NiceTicks.decade(chosen.first!), last = NiceTicks.decade(chosen.last!)
-            var step = 1, i = 0
-            func span(_ step: Int) -> (Int, Int) {
-                (Int((Double(first) / Double(step)).rounded(.down)) * step, Int((Double(last) / Double(step)).rounded(.up)) * step)
-            }
-            while true {
-                let (a, b) = span(step)
-                if (b - a) / step + 1 <= most { break }
-                i += 1
-                step = [1, 2, 5][i % 3] * Int(NiceTicks.pow10(i / 3))
-            }
-            let (a, b) = span(step)
-            chosen = stride(from: a, through: b, by: step).map { NiceTicks.pow10($0) }
-        }
         values = chosen
         lower = Self.position(chosen.first!)
         upper = Self.position(chosen.last!)
+    }
+
+    /// Powers of ten covering `first…last` (themselves powers of ten), at most `most` of them:
+    /// every n-th, n = 1, 2, 5, 10, 20…, on exponents that are multiples of n, so that the ends
+    /// stay round (10^0, 10^5, 10^10, not 10^3, 10^8).
+    static func everyNthDecade(from first: Double, to last: Double, most: Int) -> [Double] {
+        let a = NiceTicks.decade(first), b = NiceTicks.decade(last)
+        func ends(_ n: Int) -> (Int, Int) { (Int((Double(a) / Double(n)).rounded(.down)) * n, Int((Double(b) / Double(n)).rounded(.up)) * n) }
+        var n = 1, i = 0
+        while true {
+            let (low, high) = ends(n)
+            if (high - low) / n + 1 <= most { return stride(from: low, through: high, by: n).map { NiceTicks.pow10($0) } }
+            i += 1
+            n = [1, 2, 5][i % 3] * Int(NiceTicks.pow10(i / 3))
+        }
     }
 
     /// The log10 position of a value, computed as the charts compute their points' (deterministic
