@@ -36,6 +36,11 @@ public enum SweepReport {
         var out = "scenario \(r.scenario.name): \(r.requests) requests, \(pops) POP\(pops == 1 ? "" : "s"), "
             + "\(variants) variant\(variants == 1 ? "" : "s") × \(sizes) cache size\(sizes == 1 ? "" : "s")\n"
         out += Summary.workloadNotes(r.scenario, skips: r.skips, clamped: r.clamped, largestClamp: r.largestClamp)
+        if let ws = r.workingSet {
+            // What the shares are of, as `popsim cachesim` prints it.
+            out += "working set: \(ws.objects) URL\(ws.objects == 1 ? "" : "s"), \(ws.bytes) bytes (\(Format.bytes(ws.bytes))), counted in a pass before the sweep; "
+                + "a share of it is every POP's cache size\n"
+        }
         var table = [["variant", "cache size", "capacity", "CORS-checked", "failed", "failure rate", "hit ratio", "byte hit ratio",
                       "origin fetches", "origin bytes", "p95 latency"]]
         for row in rows(r) {

@@ -10,7 +10,13 @@ public struct SweepCapacity: Sendable, Equatable, CustomStringConvertible {
         /// Each POP's cache is its scenario capacity × `numerator / denominator`, rounded down:
         /// the factor as written, in exact decimals (`0.1x` is 1/10, not the nearest double).
         case factor(numerator: Int64, denominator: Int64)
+        /// Every POP's cache holds this fraction of the trace's working set (`1%`, `0.01ws`),
+        /// rounded down as `popsim cachesim` (and libCacheSim) rounds it.
+        case share(Double)
     }
+
+    /// Whether the size is a share of the working set, which a pass over the trace counts first.
+    public var isShare: Bool { if case .share = size { true } else { false } }
 
     public var size: Size
     /// As written: the sweep's label for it.
@@ -22,16 +28,23 @@ public struct SweepCapacity: Sendable, Equatable, CustomStringConvertible {
         self.text = text
     }
 
-    static let forms = "a byte size (1GB, 512MiB, 1000000; 0 for no cache) or a multiple of each POP's own capacity (0.5x, 2x)"
+    static let forms = "a byte size (1GB, 512MiB, 1000000; 0 for no cache), a multiple of each POP's own capacity (0.5x, 2x) or a share of the trace's working set (1%, 0.01ws)"
 
-    /// Parses `10GB`, `512MiB`, `0` (bytes, as `parseByteSize` reads them) or `0.5x`, `2X`
-    /// (a positive multiple of each POP's capacity).
+    /// Parses `10GB`, `512MiB`, `0` (bytes, as `parseByteSize` reads them), `0.5x`, `2X` (a
+    /// positive multiple of each POP's capacity) or `1%`, `0.5%ws`, `0.01ws` (a share of the
+    /// trace's working set, as `popsim cachesim --cache-size` reads it).
     public init(parsing text: String) throws(QuantityError) {
         func fail(_ reason: String) -> QuantityError { QuantityError(input: text, quantity: "cache size", reason: reason) }
         self.text = text
+        let share: Double?
+        do { share = try parseWorkingSetShare(text) } catch { throw fail(error.reason) }
+        if let share {
+            size = .share(share)
+            return
+        }
         guard let last = text.last, last == "x" || last == "X" else {
             do { size = .bytes(try parseByteSize(text)) } catch {
-                throw fail("\(error.reason) — or a multiple of each POP's own capacity (0.5x, 2x)")
+                throw fail("\(error.reason) — or a multiple of each POP's own capacity (0.5x, 2x), or a share of the working set (1%, 0.01ws)")
             }
             return
         }
@@ -67,11 +80,15 @@ public struct SweepCapacity: Sendable, Equatable, CustomStringConvertible {
         return sizes
     }
 
-    /// The POPs' capacities at this size, by POP index.
+    /// The POPs' capacities at this size, by POP index; a share needs the trace's `workingSet`.
     /// - Throws: `QuantityError` when a multiple of a POP's capacity exceeds 2^63 − 1 bytes.
-    public func capacities(of pops: [POPSpec]) throws(QuantityError) -> [Int64] {
+    public func capacities(of pops: [POPSpec], workingSet: WorkingSet? = nil) throws(QuantityError) -> [Int64] {
         switch size {
         case .bytes(let n):
+            return pops.map { _ in n }
+        case .share(let fraction):
+            guard let workingSet else { preconditionFailure("internal error: a share of the working set without the working set") }
+            let n = workingSet.size(fraction: fraction, countingObjects: false)
             return pops.map { _ in n }
         case let .factor(numerator, denominator):
             var out: [Int64] = []
@@ -117,6 +134,8 @@ public struct SweepResult: Sendable {
     public var largestClamp: Int64
     /// Which thread replayed what, on several threads (nil on one).
     public var layout: ThreadLayout?
+    /// The trace's working set, when a size was a share of it (counted in a pass of its own).
+    public var workingSet: WorkingSet?
 }
 
 extension ScenarioRun {
@@ -138,9 +157,10 @@ extension ScenarioRun {
             }
         }
         let chosen = config.variants.filter { only?.contains($0.name) ?? true }
+        let workingSet = capacities.contains(where: \.isShare) ? try Self.workingSet(of: scenario) : nil
         var perSize: [[Int64]] = []
         for c in capacities {
-            do { perSize.append(try c.capacities(of: config.pops)) } catch { throw RunError("--capacity: \(error)") }
+            do { perSize.append(try c.capacities(of: config.pops, workingSet: workingSet)) } catch { throw RunError("--capacity: \(error)") }
         }
         // Each copy is named for its variant and size (`pass-through @ 10GB`: what `--stats`'
         // layout shows), and the events meant for a variant are meant for each of its copies:
@@ -172,6 +192,50 @@ extension ScenarioRun {
             return SweepResult.Point(capacity: capacities[i], popCapacities: perSize[i], variants: variants)
         }
         return SweepResult(scenario: scenario, points: points, requests: result.requests,
-                           skips: result.skips, clamped: result.clamped, largestClamp: result.largestClamp, layout: result.layout)
+                           skips: result.skips, clamped: result.clamped, largestClamp: result.largestClamp, layout: result.layout,
+                           workingSet: workingSet)
+    }
+
+    /// The trace's working set as `popsim cachesim` counts it — its distinct URLs, each at the
+    /// size of its first request of a size above 0 — read in a pass of its own, for cache sizes
+    /// given as shares of it.
+    ///
+    /// A request the trace gives no size is counted at its origin's default object size when
+    /// every origin has the same one (the size the run gives it); when they differ, which origin
+    /// a URL goes to is only known once the run resolves it, so that is an error naming the
+    /// request. A trace given as a pipe cannot be read twice: an error too.
+    /// - Throws: `RunError` for those, for a reading error, or when SIGINT or SIGTERM arrived.
+    public static func workingSet(of scenario: Scenario) throws(RunError) -> WorkingSet {
+        let shareNote = "a cache size given as a share of the working set (1%, 0.01ws) takes a pass over the trace to count it"
+        guard scenario.workload.canBeReadAgain else {
+            throw RunError("\(scenario.workload): \(shareNote) before the sweep's own, and a pipe is read once: give the sizes in bytes or as multiples of the POPs' capacities (0.5x), or the trace as a file")
+        }
+        let defaults = Set(scenario.config.origins.map(\.defaultObjectBytes))
+        let source: any TraceSource
+        do { source = try scenario.workload.open() } catch { throw RunError("\(error)") }
+        var seen: [Bool] = []
+        var ws = WorkingSet()
+        var read = 0
+        while true {
+            let record: TraceRecord?
+            do { record = try source.next() } catch { throw RunError("\(error)") }
+            guard let r = record else { break }
+            read += 1
+            if read & 0xFFF == 0 {
+                do { try Interruption.check(requests: read, time: nil) } catch { throw RunError(error) }
+            }
+            guard let size = r.bytes ?? (defaults.count == 1 ? defaults.first : nil) else {
+                throw RunError("\(scenario.workload):\(r.line): bytes: the request gives no size and the scenario's origins differ in their default object size (\(defaults.sorted().map(String.init).joined(separator: ", ")) bytes), so its size is not known before the run; \(shareNote), each request at its size: give the sizes in bytes or as multiples of the POPs' capacities (0.5x)")
+            }
+            if size == 0 { continue }
+            let u = Int(r.url)
+            if u >= seen.count { seen.append(contentsOf: repeatElement(false, count: Swift.max(u + 1 - seen.count, seen.count))) }
+            if !seen[u] {
+                seen[u] = true
+                ws.objects += 1
+                ws.bytes = ws.bytes.addingReportingOverflow(size).overflow ? .max : ws.bytes + size
+            }
+        }
+        return ws
     }
 }

@@ -12,7 +12,7 @@ enum SweepCommand: Command {
         summary: "Run the variants at several cache sizes in one pass: CORS failure rate, hit ratio and origin load by size.",
         usage: "popsim sweep SCENARIO --capacity SIZE[,SIZE…] [--variant NAME]... [--out DIR] [--threads N] [--quiet] [--stats]",
         options: [
-            OptionSpec(name: "--capacity", value: "SIZE[,SIZE…]", help: "Cache sizes: bytes every POP gets (1GB, 512MiB, 1000000; 0 for no cache), or a multiple of each POP's own capacity (0.5x, 2x)."),
+            OptionSpec(name: "--capacity", value: "SIZE[,SIZE…]", help: "Cache sizes: bytes every POP gets (1GB, 512MiB, 1000000; 0 for no cache), a multiple of each POP's own capacity (0.5x, 2x), or a share of the trace's working set every POP gets (1%, 0.5%ws, 0.01ws)."),
             OptionSpec(name: "--variant", value: "NAME", repeatable: true, help: "Sweep only this variant (default: all)."),
             OptionSpec(name: "--out", value: "DIR", help: "Write DIR/sweep.csv (a row per variant and size), DIR/sweep-failure-rate.svg and DIR/sweep-hit-ratio.svg."),
             OptionSpec(name: "--threads", value: "N", help: "Simulate on N threads (default: the number of cores); the (variant, size) pairs are spread over them. Results do not depend on it."),
@@ -30,14 +30,22 @@ enum SweepCommand: Command {
         What it shows that 'popsim mrc' cannot: how the CORS failure rate of pass-through moves with the
         cache — a smaller cache refills more often, and each refill caches whichever Origin asked —
         next to the hit ratio and origin load every size buys. Rows go variant by variant, the sizes in
-        the order given. Sizes are absolute or relative to the scenario's POPs, not shares of the working
-        set: 'popsim cachesim TRACE --cache-size 1 --working-set' prints the trace's working set to pick
-        sizes from. Runs longer than a second show progress when stderr is a terminal.
+        the order given.
+
+        A share of the working set (1%, 2.5%ws, 0.01ws; as 'popsim cachesim --cache-size' reads it) is of
+        the whole trace's, as 'popsim cachesim' counts it: the distinct URLs, each at the size of its first
+        request of a size above 0 — a request without a size at its origin's default object size, which
+        must then be the same for every origin (else which one applies is only known once the run
+        resolves the URL: an error naming the request). It is counted in a pass over the trace before
+        the sweep, printed above the table, and every POP gets that share (rounded down to the byte);
+        a trace through a pipe is read once, so shares need it as a file. Runs longer than a second
+        show progress when stderr is a terminal (the sweep's pass, not the counting one).
         Exit status: 0 done, 2 bad input, 130 or 143 when SIGINT or SIGTERM stopped it (writing nothing).
         """,
         examples: [
             "popsim sweep scenarios/synthetic-fonts-day.json --capacity 10MB,100MB,1GB,10GB",
             "popsim sweep scenarios/several-pops-several-fills.json --capacity 0.1x,1x,10x --variant pass-through --out /tmp/sweep",
+            "popsim sweep scenarios/synthetic-fonts-day.json --capacity 1%,5%,10%,50% --variant pass-through",
         ])
 
     static func run(_ args: Arguments) throws -> Int32 {

@@ -77,6 +77,18 @@ struct PipeCLITests {
         #expect(file.stdout.contains("3 variants × 3 cache sizes"), "\(file.stdout)")
     }
 
+    @Test("sweep with a share of the working set from a pipe: refused at once (exit 2), naming the pipe, before reading anything")
+    func sweepShareFromStandardInput() throws {
+        let dir = try Self.fileAndPipeScenarios()
+        let r = try bash("cat t.pstrace | timeout 60 \"$POPSIM\" sweep pipe.json --capacity 1KB,10%", in: dir)
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stderr.contains("/dev/stdin: a cache size given as a share of the working set (1%, 0.01ws) takes a pass over the trace"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        let file = try bash("timeout 60 \"$POPSIM\" sweep file.json --capacity 1KB,10%", in: dir)
+        #expect(file.status == 0, "\(file.stderr)")
+        #expect(file.stdout.contains("working set: 2 URLs, "), "\(file.stdout)")
+    }
+
     @Test("run from a pipe writes its bundle; the report's timeline, which replays the trace, is left to popsim explain")
     func bundleFromStandardInput() throws {
         let dir = try Self.fileAndPipeScenarios()

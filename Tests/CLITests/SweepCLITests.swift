@@ -92,10 +92,27 @@ struct SweepCLITests {
         }
     }
 
+    @Test("a share of the working set: the working set printed as cachesim counts it, each share that many bytes per POP, rows as at those bytes")
+    func shareOfWorkingSet() throws {
+        let scenario = "scenarios/synthetic-fonts-day.json"
+        let shares = try runPopsim(["sweep", scenario, "--capacity", "1%,10%", "--variant", "pass-through", "--quiet"])
+        #expect(shares.status == 0, "\(shares.stderr)")
+        // The shipped day: 5,000 URLs, 5,404,109,588 bytes; 1 % and 10 % rounded down.
+        #expect(shares.stdout.contains("working set: 5000 URLs, 5404109588 bytes (5.40 GB), counted in a pass before the sweep"), "\(shares.stdout)")
+        let bytes = try runPopsim(["sweep", scenario, "--capacity", "54041095,540410958", "--variant", "pass-through", "--quiet"])
+        #expect(bytes.status == 0, "\(bytes.stderr)")
+        func rows(_ out: String) -> [String] {
+            out.split(separator: "\n").filter { $0.hasPrefix("pass-through ") }.map { String($0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(2).joined(separator: " ")) }
+        }
+        #expect(rows(shares.stdout).count == 2)
+        #expect(rows(shares.stdout) == rows(bytes.stdout), "the same rows but for the size's label")
+    }
+
     @Test("bad input: exit 2 naming what is wrong, and nothing written", arguments: [
         (["--capacity", "1GB,huge"], "the value '1GB,huge' is invalid for '--capacity': \"huge\" is not a cache size: does not start with a number"),
         (["--capacity", "1GB,,2GB"], "an empty item"),
         (["--capacity", "0x"], "\"0x\" is not a cache size: a multiple of the POPs' capacities must be above 0"),
+        (["--capacity", "1GB,0%"], "\"0%\" is not a cache size: a percentage of the working set is a positive number before '%'"),
         ([], "missing --capacity SIZE[,SIZE…]"),
         (["--capacity", "1GB", "--variant", "nope"], "no variant named \"nope\" (variants: pass-through, cdn-list)"),
         (["--capacity", "1GB", "--threads", "0"], "invalid for '--threads <n>'"),
@@ -161,6 +178,8 @@ struct SweepCLITests {
         let r = try runPopsim(["sweep", "--help"])
         #expect(r.status == 0)
         #expect(r.stdout.contains("Usage: popsim sweep SCENARIO --capacity SIZE[,SIZE…]") && r.stdout.contains("0.5x"))
+        #expect(r.stdout.contains("a share of the trace's working set every POP gets (1%, 0.5%ws, 0.01ws)"))
+        #expect(r.stdout.contains("popsim sweep scenarios/synthetic-fonts-day.json --capacity 1%,5%,10%,50% --variant pass-through"))
         let top = try runPopsim(["--help"])
         #expect(top.stdout.contains("  sweep    Run the variants at several cache sizes in one pass"))
         let example = try runPopsim(["sweep", "scenarios/synthetic-fonts-day.json", "--capacity", "10MB,100MB,1GB,10GB", "--quiet"])

@@ -36,6 +36,10 @@ struct CapacitySweepTests {
             ("2X", .factor(numerator: 2, denominator: 1)),
             ("0.125x", .factor(numerator: 125, denominator: 1000)),
             (".5x", .factor(numerator: 5, denominator: 10)),
+            ("1%", .share(0.01)),
+            ("2.5%ws", .share(0.025)),
+            ("0.01ws", .share(0.01)),
+            ("150%", .share(1.5)),
           ])
     func parses(text: String, size: SweepCapacity.Size) throws {
         let c = try SweepCapacity(parsing: text)
@@ -55,6 +59,8 @@ struct CapacitySweepTests {
             ("1.2.3x", "before 'x' is not a decimal number"),
             ("-2x", "before 'x' is not a decimal number"),
             ("1234567890123456789x", "more than 18 digits"),
+            ("0%", "a percentage of the working set is a positive number before '%'"),
+            ("ws", "a fraction of the working set is a positive number before 'ws'"),
           ])
     func refuses(text: String, reason: String) {
         #expect {
@@ -62,7 +68,7 @@ struct CapacitySweepTests {
         } throws: { error in
             let message = "\(error)"
             return message.contains(reason) && message.contains("\"\(text)\" is not a cache size")
-                && (text.hasSuffix("x") || message.contains("or a multiple of each POP's own capacity"))
+                && (text.hasSuffix("x") || text.hasSuffix("%") || text.hasSuffix("ws") || message.contains("or a multiple of each POP's own capacity"))
         }
     }
 
@@ -128,5 +134,74 @@ struct CapacitySweepTests {
         #expect {
             _ = try ScenarioRun.sweep(scenario, capacities: sizes, only: ["nope"])
         } throws: { "\($0)".contains("no variant named \"nope\" (variants: pass-through, cdn-list, star-origin-key, honour, bypass-serve-all)") }
+    }
+
+    /// A scenario of one origin (default object size `objectSize`, or two origins of 1,000 and
+    /// 2,000 bytes when nil) and a CSV trace with a bytes column, in `dir`.
+    private func shareScenario(in dir: String, trace: String, objectSize: String? = "1000B", pipe: Bool = false) throws -> Scenario {
+        try trace.write(toFile: dir + "/t.csv", atomically: true, encoding: .utf8)
+        let origins = objectSize.map { #"[{"id": "o", "type": "oss", "objectSize": "\#($0)"}]"# }
+            ?? #"[{"id": "o", "type": "oss", "objectSize": "1000B"}, {"id": "p", "type": "oss", "objectSize": "2000B"}]"#
+        let json = """
+        {"version": 1, "name": "shares", "seed": 1,
+         "pops": [{"id": "a", "capacity": "1GB", "originRTT": "10ms"}, {"id": "b", "capacity": "2GB", "originRTT": "10ms"}],
+         "origins": \(origins),
+         "domains": [{"host": "cdn.example.com", "origin": "o", "ttl": "1d"}],
+         "variants": {"pass-through": {"description": "as the bucket says"}},
+         "workload": {"trace": "\(pipe ? "/dev/stdin" : "t.csv")"}}
+        """
+        try json.write(toFile: dir + "/s.json", atomically: true, encoding: .utf8)
+        return try Scenario.load(path: dir + "/s.json")
+    }
+
+    @Test("a share of the working set: the trace's distinct URLs at their first request's size (hand-counted), the size-0 ones left out, a missing size at the origins' default; every POP gets the share, and the sweep equals runs at those bytes")
+    func shares() throws {
+        let dir = try makeTemporaryDirectory()
+        // a: 100 B first (then 150 B: the first counts); b: 200 B; c: 0 B (left out, as cachesim
+        // leaves size-0 requests out); d: no size, so the origin's default 1,000 B. 1,300 B, 3 URLs.
+        let trace = """
+        t,pop,url,origin,kind,method,credentials,bytes
+        0,a,https://cdn.example.com/a,https://www.example.com,font,GET,,100
+        1,b,https://cdn.example.com/b,https://shop.example.com,font,GET,,200
+        2,a,https://cdn.example.com/a,https://shop.example.com,font,GET,,150
+        3,b,https://cdn.example.com/c,https://www.example.com,img-cors,GET,,0
+        4,a,https://cdn.example.com/d,https://www.example.com,font,GET,,
+        5,b,https://cdn.example.com/a,https://www.example.com,font,GET,,100
+        """
+        let scenario = try shareScenario(in: dir, trace: trace)
+        #expect(try ScenarioRun.workingSet(of: scenario) == WorkingSet(objects: 3, bytes: 1_300))
+        let sizes = try SweepCapacity.list("10%,50%ws,0.5ws,2x")
+        let sweep = try ScenarioRun.sweep(scenario, capacities: sizes)
+        #expect(sweep.workingSet == WorkingSet(objects: 3, bytes: 1_300))
+        #expect(sweep.points.map(\.popCapacities) == [[130, 130], [650, 650], [650, 650], [2_000_000_000, 4_000_000_000]])
+        for point in sweep.points {
+            let run = try ScenarioRun.run(withCapacities(scenario, point.popCapacities))
+            #expect(point.variants.map(fingerprint) == run.variants.map(fingerprint), "\(point.capacity)")
+        }
+        // Without a share, no pass counts the working set.
+        #expect(try ScenarioRun.sweep(scenario, capacities: SweepCapacity.list("1KB")).workingSet == nil)
+    }
+
+    @Test("a share is refused when a request has no size and the origins' default sizes differ (naming the request), and for a trace through a pipe")
+    func sharesRefused() throws {
+        let dir = try makeTemporaryDirectory()
+        let trace = """
+        t,pop,url,origin,kind,method,credentials,bytes
+        0,a,https://cdn.example.com/a,https://www.example.com,font,GET,,100
+        1,b,https://cdn.example.com/b,https://shop.example.com,font,GET,,
+        """
+        let twoDefaults = try shareScenario(in: dir, trace: trace, objectSize: nil)
+        #expect {
+            _ = try ScenarioRun.sweep(twoDefaults, capacities: SweepCapacity.list("10%"))
+        } throws: { error in
+            let m = "\(error)"
+            return m.contains("t.csv:3: bytes: the request gives no size and the scenario's origins differ in their default object size (1000, 2000 bytes)")
+        }
+        // The same trace with sizes in bytes sweeps.
+        #expect(try ScenarioRun.sweep(twoDefaults, capacities: SweepCapacity.list("1KB")).points.count == 1)
+        let piped = try shareScenario(in: dir, trace: trace, pipe: true)
+        #expect {
+            _ = try ScenarioRun.sweep(piped, capacities: SweepCapacity.list("1GB,10%"))
+        } throws: { "\($0)".contains("/dev/stdin: a cache size given as a share of the working set (1%, 0.01ws) takes a pass over the trace to count it before the sweep's own, and a pipe is read once") }
     }
 }
