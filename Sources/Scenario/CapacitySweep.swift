@@ -146,7 +146,8 @@ extension ScenarioRun {
     /// - Throws: `RunError` for an unknown variant, a size that cannot be applied, bad input in
     ///   the trace, or an interruption (as `run`).
     public static func sweep(_ scenario: Scenario, capacities: [SweepCapacity], only: [String]? = nil,
-                             progress: ((Int) -> Void)? = nil, fault: RunFault? = nil,
+                             progress: ((Int) -> Void)? = nil, countingProgress: ((_ read: Int, _ done: Bool) -> Void)? = nil,
+                             fault: RunFault? = nil,
                              options: SimulationOptions = SimulationOptions()) throws(RunError) -> SweepResult {
         precondition(!capacities.isEmpty, "a sweep needs at least one cache size")
         precondition(options.shard == nil && !options.countURLs && options.sampleURL == nil, "a sweep runs whole, counting no URLs")
@@ -157,7 +158,7 @@ extension ScenarioRun {
             }
         }
         let chosen = config.variants.filter { only?.contains($0.name) ?? true }
-        let workingSet = capacities.contains(where: \.isShare) ? try Self.workingSet(of: scenario) : nil
+        let workingSet = capacities.contains(where: \.isShare) ? try Self.workingSet(of: scenario, progress: countingProgress) : nil
         var perSize: [[Int64]] = []
         for c in capacities {
             do { perSize.append(try c.capacities(of: config.pops, workingSet: workingSet)) } catch { throw RunError("--capacity: \(error)") }
@@ -204,8 +205,10 @@ extension ScenarioRun {
     /// every origin has the same one (the size the run gives it); when they differ, which origin
     /// a URL goes to is only known once the run resolves it, so that is an error naming the
     /// request. A trace given as a pipe cannot be read twice: an error too.
+    /// - Parameter progress: called at the start, every 65,536 requests read, and with `done` at
+    ///   the end, when the count is every request of the trace.
     /// - Throws: `RunError` for those, for a reading error, or when SIGINT or SIGTERM arrived.
-    public static func workingSet(of scenario: Scenario) throws(RunError) -> WorkingSet {
+    public static func workingSet(of scenario: Scenario, progress: ((_ read: Int, _ done: Bool) -> Void)? = nil) throws(RunError) -> WorkingSet {
         let shareNote = "a cache size given as a share of the working set (1%, 0.01ws) takes a pass over the trace to count it"
         guard scenario.workload.canBeReadAgain else {
             throw RunError("\(scenario.workload): \(shareNote) before the sweep's own, and a pipe is read once: give the sizes in bytes or as multiples of the POPs' capacities (0.5x), or the trace as a file")
@@ -216,12 +219,14 @@ extension ScenarioRun {
         var seen: [Bool] = []
         var ws = WorkingSet()
         var read = 0
+        progress?(0, false)
         while true {
             let record: TraceRecord?
             do { record = try source.next() } catch { throw RunError("\(error)") }
             guard let r = record else { break }
             read += 1
             if read & 0xFFF == 0 {
+                if read & 0xFFFF == 0 { progress?(read, false) }
                 do { try Interruption.check(requests: read, time: nil) } catch { throw RunError(error) }
             }
             guard let size = r.bytes ?? (defaults.count == 1 ? defaults.first : nil) else {
@@ -236,6 +241,7 @@ extension ScenarioRun {
                 ws.bytes = ws.bytes.addingReportingOverflow(size).overflow ? .max : ws.bytes + size
             }
         }
+        progress?(read, true)
         return ws
     }
 }

@@ -39,11 +39,14 @@ final class ProgressReporter: @unchecked Sendable {
     }
 
     /// For `ScenarioRun.run`'s `progress:` callback: `done` so far, in the first stage.
-    func update(_ done: Int) {
+    func update(_ done: Int) { update(stage: 0, done) }
+
+    /// `done` so far in `stage`, from the working thread (a sweep's counting pass, then its replay).
+    func update(stage: Int, _ done: Int) {
         guard enabled else { return }
         lock.lock()
         defer { lock.unlock() }
-        draw(stage: 0, done: done)
+        draw(stage: stage, done: done)
     }
 
     /// Runs `body` while a thread draws what `counter` says, then clears the line (also when

@@ -39,7 +39,7 @@ enum SweepCommand: Command {
         resolves the URL: an error naming the request). It is counted in a pass over the trace before
         the sweep, printed above the table, and every POP gets that share (rounded down to the byte);
         a trace through a pipe is read once, so shares need it as a file. Runs longer than a second
-        show progress when stderr is a terminal (the sweep's pass, not the counting one).
+        show progress when stderr is a terminal: "counting the working set: …", then "replaying: …".
         Exit status: 0 done, 2 bad input, 130 or 143 when SIGINT or SIGTERM stopped it (writing nothing).
         """,
         examples: [
@@ -60,13 +60,24 @@ enum SweepCommand: Command {
         let only = args.has("--variant") ? args.all("--variant") : nil
         let quiet = args.has("--quiet")
         let estimate = ProgressReporter.estimateRequests(scenario.workload)
-        let progress = ProgressReporter(quiet: quiet, total: estimate?.count, estimated: !(estimate?.exact ?? false))
+        // With a share of the working set, a pass counts it first: two stages, the second's total
+        // then known exactly.
+        let counts = capacities.contains(where: \.isShare)
+        let (total, estimated) = (estimate?.count, !(estimate?.exact ?? false))
+        let progress = counts
+            ? ProgressReporter(quiet: quiet, stages: [.counting("requests", total: total, estimated: estimated, name: "counting the working set"),
+                                                      .counting("requests", total: total, estimated: estimated, name: "replaying")])
+            : ProgressReporter(quiet: quiet, total: total, estimated: estimated)
         let result: SweepResult
         let clock = RunClock()
         if testFault() == .interrupt { Interruption.raise(SIGINT) }
         do {
-            result = try ScenarioRun.sweep(scenario, capacities: capacities, only: only, progress: progress.update, fault: testFault(),
-                                           options: SimulationOptions(threads: threads))
+            result = try ScenarioRun.sweep(scenario, capacities: capacities, only: only,
+                                           progress: { progress.update(stage: counts ? 1 : 0, $0) },
+                                           countingProgress: { read, done in
+                                               if done { progress.enter(stage: 1, knowing: read) } else { progress.update(stage: 0, read) }
+                                           },
+                                           fault: testFault(), options: SimulationOptions(threads: threads))
             progress.finish()
             if args.has("--stats") { Output.note(clock.report(result, threads: threads)) }
         } catch {

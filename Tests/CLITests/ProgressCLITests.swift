@@ -34,6 +34,7 @@ private func commands(_ dir: String) -> [(args: [String], line: String)] {
      (["cachesim", dir + "/t.csv", "--cache-size", "10000"], "replaying: 0 requests (~0%)"),
      (["cachesim", dir + "/t.oracleGeneral", "--cache-size", "10000"], "replaying: 0 requests (0%)"),
      (["mrc", dir + "/t.pstrace"], "0 requests (0%)"),
+     (["sweep", repoPath("scenarios/several-pops-several-fills.json"), "--capacity", "50%"], "counting the working set: 0 requests (0%)"),
      (["merge", dir + "/p0.json", dir + "/p1.json", "--out", dir + "/merged", "--scenario", repoPath("scenarios/several-pops-several-fills.json")],
       "reading part 1 of 2: "),
     ]
@@ -107,5 +108,17 @@ struct ProgressCLITests {
         let replaying = lines.filter { $0.hasPrefix("replaying: ") }
         #expect(replaying.first == "replaying: 0 requests (0%)", "drawn as the replay begins, its total counted: \(shown.prefix(300))")
         #expect(!replaying.contains { $0.contains("~") }, "\(replaying)")
+    }
+
+    @Test("sweep with a share of the working set: its counting pass, then the replay, each drawn as it begins",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a pseudo-terminal"))
+    func sweepStages() throws {
+        let (status, shown) = try throughTerminal(["sweep", repoPath("scenarios/several-pops-several-fills.json"), "--capacity", "1KB,50%"],
+                                                  environment: atOnce)
+        #expect(status == 0, "\(shown)")
+        let lines = shown.components(separatedBy: "\r\u{1B}[K")
+        let counting = try #require(lines.firstIndex { $0.hasPrefix("counting the working set: 0 requests (0%)") }, "\(shown.prefix(300))")
+        let replaying = try #require(lines.firstIndex { $0 == "replaying: 0 requests (0%)" }, "its total counted: \(shown.prefix(300))")
+        #expect(counting < replaying)
     }
 }
