@@ -143,8 +143,11 @@ extension ScenarioRun {
     /// `capacities`, all in one pass over the trace: every (variant, size) pair is a unit of its
     /// own, with caches of that size, so its counts are exactly those of a `run` of the scenario
     /// with its POPs' capacities set to that size — and the pairs spread over `options.threads`.
-    /// - Throws: `RunError` for an unknown variant, a size that cannot be applied, bad input in
-    ///   the trace, or an interruption (as `run`).
+    /// When a size is a share of the working set, a pass over the trace counts it first
+    /// (`workingSet(of:progress:)`, reporting to `countingProgress`).
+    /// - Throws: `RunError` for an unknown variant, a size that cannot be applied (a share of a
+    ///   piped trace's working set, or of one with a request of unknown size), bad input in the
+    ///   trace, or an interruption (as `run`).
     public static func sweep(_ scenario: Scenario, capacities: [SweepCapacity], only: [String]? = nil,
                              progress: ((Int) -> Void)? = nil, countingProgress: ((_ read: Int, _ done: Bool) -> Void)? = nil,
                              fault: RunFault? = nil,
