@@ -73,14 +73,16 @@ public enum SweepReport {
     /// `timeseries.csv`), latencies in µs.
     public static func csv(_ r: SweepResult) -> String {
         var out = "variant,cache_size,pop_capacity_bytes,total_capacity_bytes,requests,cors_checked,cors_failures,failure_rate,hits,hit_ratio,"
-            + "byte_hit_ratio,origin_fetches,origin_bytes,evictions,latency_p50_us,latency_p95_us,latency_p99_us\n"
+            + "byte_hit_ratio,origin_fetches,origin_bytes,evictions,latency_p50_us,latency_p95_us,latency_p99_us,working_set_bytes\n"
+        // The trace's working set when a size was a share of it (else empty): a share's x axis.
+        let workingSet = r.workingSet.map { "\($0.bytes)" } ?? ""
         for row in rows(r) {
             let t = row.result.total, l = row.result.latency
             out += csvRow([row.variant, row.point.capacity.text, uniformCapacity(row.point.popCapacities).map { "\($0)" } ?? "",
                            "\(total(row.point.popCapacities))", "\(t.requests)",
                            "\(t.corsChecked)", "\(t.corsFailures)", Tables.rate(t.corsFailures, t.corsChecked), "\(t.hits)", Tables.rate(t.hits, t.requests),
                            t.bytesServed == 0 ? "" : Format.fixed(t.byteHitRatio, 6), "\(t.originFetches)", "\(t.originBytes)", "\(row.result.evictions)",
-                           "\(l.percentile(50))", "\(l.percentile(95))", "\(l.percentile(99))"]) + "\n"
+                           "\(l.percentile(50))", "\(l.percentile(95))", "\(l.percentile(99))", workingSet]) + "\n"
         }
         return out
     }
@@ -98,6 +100,7 @@ public enum SweepReport {
         var subtitle = "\(r.requests) requests"
         if pops > 1 { subtitle += perPOP ? "; each of the \(pops) POPs at the size" : "; cache size = the \(pops) POPs' capacities summed" }
         if left > 0 { subtitle += "; \(left) size\(left == 1 ? "" : "s") of 0 bytes (no cache) not drawn" }
+        if let ws = r.workingSet { subtitle += "; working set \(formatBytes(ws.bytes))" }
         let xTitle = pops > 1 && perPOP ? "cache size per POP (bytes, log scale)" : "cache size (bytes, log scale)"
         func chart(_ title: String, yTitle: String, id: String, _ value: (Tally) -> Double) -> String {
             let series = r.variantNames.indices.map { v in

@@ -30,7 +30,8 @@ struct SweepCLITests {
         let csv = try String(contentsOfFile: dir + "/out/sweep.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         #expect(csv.first == ["variant", "cache_size", "pop_capacity_bytes", "total_capacity_bytes", "requests", "cors_checked", "cors_failures",
                               "failure_rate", "hits", "hit_ratio", "byte_hit_ratio", "origin_fetches", "origin_bytes", "evictions",
-                              "latency_p50_us", "latency_p95_us", "latency_p99_us"])
+                              "latency_p50_us", "latency_p95_us", "latency_p99_us", "working_set_bytes"])
+        #expect(csv.dropFirst().allSatisfy { $0.last == "" }, "no share: no working set counted")
         #expect(csv.dropFirst().map { Array($0.prefix(4)) } == [
             ["pass-through", "0", "0", "0"], ["pass-through", "1x", "1000000000", "3000000000"], ["pass-through", "10KB", "10000", "30000"],
             ["cdn-list", "0", "0", "0"], ["cdn-list", "1x", "1000000000", "3000000000"], ["cdn-list", "10KB", "10000", "30000"],
@@ -106,6 +107,14 @@ struct SweepCLITests {
         }
         #expect(rows(shares.stdout).count == 2)
         #expect(rows(shares.stdout) == rows(bytes.stdout), "the same rows but for the size's label")
+        let dir = try makeTemporaryDirectory()
+        let out = try runPopsim(["sweep", scenario, "--capacity", "1%,10%", "--variant", "pass-through", "--quiet", "--out", dir])
+        #expect(out.status == 0, "\(out.stderr)")
+        let csv = try String(contentsOfFile: dir + "/sweep.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(csv.map { $0.split(separator: ",", omittingEmptySubsequences: false).last! } == ["5404109588", "5404109588"], "\(csv)")
+        #expect(csv.map { $0.split(separator: ",", omittingEmptySubsequences: false)[2] } == ["54041095", "540410958"], "\(csv)")
+        let svg = try String(contentsOfFile: dir + "/sweep-hit-ratio.svg", encoding: .utf8)
+        #expect(svg.contains("; working set 5.4GB"), "the curves' subtitle names what the shares are of")
     }
 
     @Test("bad input: exit 2 naming what is wrong, and nothing written", arguments: [
