@@ -32,6 +32,23 @@ struct ImporterCSVWriterTests {
         #expect(out == Self.canonical)
     }
 
+    @Test("strings that need quoting and strings that do not, each written again and again, interleaved: the same bytes back (the writer quotes the first kind once and writes the second from the reader's texts)")
+    func repeatedStrings() throws {
+        let dir = TemporaryDirectory()
+        var text = "t,pop,url,origin,kind,method,credentials,bytes\n"
+        let urls = [#""/a,b.css?x=""y""""#, "/plain.woff2", #""/line""break""#, "/other.png"]
+        let pops = [#""pop, one""#, "p2"]
+        for i in 0..<200 {
+            text += "\(i),\(pops[i % 2]),\(urls[(i * 7) % 4]),,font,GET,,\(i)\n"
+        }
+        let input = dir.file("in.csv", text)
+        let reader = try TraceCSVReader(path: input)
+        let writer = try TraceCSVWriter(path: dir.path + "/out.csv")
+        while let r = try reader.next() { try writer.write(r, from: reader) }
+        try writer.commit()
+        #expect(try String(contentsOfFile: dir.path + "/out.csv", encoding: .utf8) == text)
+    }
+
     @Test("a non-canonical trace reads back to the same records after writing")
     func recordsSurvive() throws {
         let dir = TemporaryDirectory()
