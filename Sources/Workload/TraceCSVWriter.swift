@@ -125,15 +125,16 @@ private struct SourceTables {
 private struct EscapedStrings {
     /// Per id: where the string is, or nil when it is quoted (`quoted`).
     private var plain: [ArenaText?] = []
-    /// Holds the texts of `plain` alive.
-    private var arena: TextArena? = nil
+    /// Hold the texts of `plain` alive: the source's interner's arena (one, unless the source
+    /// ever hands over another interner).
+    private var arenas: [TextArena] = []
     private var quoted: [UInt32: [UInt8]] = [:]
 
     var count: Int { plain.count }
 
     /// Notes the strings the source has interned since the last call, quoting those that need it.
     mutating func catchUp(_ interner: Interner) {
-        arena = interner.arena
+        if arenas.last !== interner.arena { arenas.append(interner.arena) }
         while count < interner.count {
             let id = UInt32(count)
             let text = interner.text(id)
