@@ -219,8 +219,7 @@ extension ScenarioRun {
         let defaults = Set(scenario.config.origins.map(\.defaultObjectBytes))
         let source: any TraceSource
         do { source = try scenario.workload.open() } catch { throw RunError("\(error)") }
-        var seen: [Bool] = []
-        var ws = WorkingSet()
+        var counter = DenseWorkingSetCounter(ignoreObjectSize: false)
         var read = 0
         progress?(0, false)
         while true {
@@ -235,16 +234,9 @@ extension ScenarioRun {
             guard let size = r.bytes ?? (defaults.count == 1 ? defaults.first : nil) else {
                 throw RunError("\(scenario.workload):\(r.line): bytes: the request gives no size and the scenario's origins differ in their default object size (\(defaults.sorted().map(String.init).joined(separator: ", ")) bytes), so its size is not known before the run; \(shareNote), each request at its size: give the sizes in bytes or as multiples of the POPs' capacities (0.5x)")
             }
-            if size == 0 { continue }
-            let u = Int(r.url)
-            if u >= seen.count { seen.append(contentsOf: repeatElement(false, count: Swift.max(u + 1 - seen.count, seen.count))) }
-            if !seen[u] {
-                seen[u] = true
-                ws.objects += 1
-                ws.bytes = ws.bytes.addingReportingOverflow(size).overflow ? .max : ws.bytes + size
-            }
+            counter.add(Int(r.url), size: size)
         }
         progress?(read, true)
-        return ws
+        return counter.workingSet
     }
 }

@@ -653,21 +653,24 @@ extension CacheOnlyReplay {
 
 /// The working set of requests whose objects are numbered densely (URL ids): each object
 /// counts once, with the size of its first counted request; size-0 requests are skipped, as
-/// the replay skips them.
-private struct DenseWorkingSetCounter {
-    let ignoreObjectSize: Bool
-    private(set) var workingSet = WorkingSet()
+/// the replay skips them. The bytes stop at 2^63 − 1 rather than wrap (a trace's sizes are its
+/// own): a share of the working set is then never a negative cache. `cachesim`'s passes and a
+/// sweep's (`ScenarioRun.workingSet(of:)`) count with it.
+public struct DenseWorkingSetCounter: Sendable {
+    public let ignoreObjectSize: Bool
+    public private(set) var workingSet = WorkingSet()
     private var seen: [Bool] = []
 
-    init(ignoreObjectSize: Bool) { self.ignoreObjectSize = ignoreObjectSize }
+    public init(ignoreObjectSize: Bool) { self.ignoreObjectSize = ignoreObjectSize }
 
-    mutating func add(_ object: Int, size: Int64) {
+    public mutating func add(_ object: Int, size: Int64) {
         if size == 0 { return }
         if object >= seen.count { seen.append(contentsOf: repeatElement(false, count: max(object + 1 - seen.count, seen.count))) }
         if !seen[object] {
             seen[object] = true
             workingSet.objects += 1
-            workingSet.bytes &+= ignoreObjectSize ? 1 : size
+            let (sum, overflow) = workingSet.bytes.addingReportingOverflow(ignoreObjectSize ? 1 : size)
+            workingSet.bytes = overflow ? .max : sum
         }
     }
 }

@@ -238,4 +238,20 @@ struct CacheOnlyReplayTests {
         #expect(WorkingSet(objects: 3, bytes: 36).size(fraction: 0.1, countingObjects: false) == 3)
         #expect(WorkingSet(objects: 898_179, bytes: 0).size(fraction: 0.01, countingObjects: true) == 8_981)
     }
+
+    @Test("the working set counts each object once at its first size above 0, and stops at 2^63 − 1 bytes rather than wrap to a negative cache")
+    func workingSetCounter() {
+        var c = DenseWorkingSetCounter(ignoreObjectSize: false)
+        for (object, size) in [(2, 100), (0, 0), (2, 50), (5, 7), (0, 30)] as [(Int, Int64)] { c.add(object, size: size) }
+        #expect(c.workingSet == WorkingSet(objects: 3, bytes: 137), "object 0 at 30 (its size-0 request skipped), 2 at 100, 5 at 7")
+        var huge = DenseWorkingSetCounter(ignoreObjectSize: false)
+        huge.add(0, size: .max - 1)
+        huge.add(1, size: 5)
+        #expect(huge.workingSet == WorkingSet(objects: 2, bytes: .max))
+        #expect(huge.workingSet.size(fraction: 0.5, countingObjects: false) > 0)
+        var objects = DenseWorkingSetCounter(ignoreObjectSize: true)
+        objects.add(7, size: 1_000)
+        objects.add(7, size: 2_000)
+        #expect(objects.workingSet == WorkingSet(objects: 1, bytes: 1))
+    }
 }
