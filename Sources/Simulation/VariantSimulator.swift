@@ -163,7 +163,11 @@ struct VariantSimulator {
     // MARK: - Time
 
     /// Runs every internal event due at or before `time` (events first on ties: a fetch that
-    /// completes at the instant a request arrives has filled the cache for it).
+    /// completes at the instant a request arrives has filled the cache for it). Inlined into the
+    /// request loop, which calls it for about every completing fetch: side by side 0.988× the
+    /// time on the bench's 1-POP run, 0.976× on 8 POPs (quartiles 0.96–1.00, 10 rounds each),
+    /// where misses, and so completions, are more frequent.
+    @inline(__always)
     mutating func advance(to time: Int64) {
         while nextEventTime <= time {
             let (t, event) = queue.popMin()!
