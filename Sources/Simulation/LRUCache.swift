@@ -373,7 +373,10 @@ extension LRUCache {
         }
     }
 
-    @inlinable
+    /// Always inlined, as `linkAsMRU`: with the event loop's per-request body inlined into its
+    /// batch loop, the compiler had left this a call on every hit (side by side 0.985× the time
+    /// on the bench's 1-POP run, 0.981× on 8 POPs, once both are inlined).
+    @inlinable @inline(__always)
     internal static func unlink(_ slot: Int32, in p: UnsafeMutableBufferPointer<Slot>, lru: inout Int32, mru: inout Int32) {
         let s = Int(slot)
         let before = p[s].prev, after = p[s].next
@@ -381,7 +384,7 @@ extension LRUCache {
         if after == none { mru = before } else { p[Int(after)].prev = before }
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     internal static func linkAsMRU(_ slot: Int32, in p: UnsafeMutableBufferPointer<Slot>, lru: inout Int32, mru: inout Int32) {
         let s = Int(slot)
         p[s].prev = mru
