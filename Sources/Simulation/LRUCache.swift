@@ -560,33 +560,55 @@ extension LRUCache {
     /// bench's runs took 1–3 % longer. The passes read through unsafe buffers so that they make
     /// no reference count operation: those are locked instructions, which order memory accesses.
     @inlinable
-    public func touch(_ keys: UnsafePointer<UInt64>, count: Int) -> UInt64 {
-        let shift = bucketShift
-        return buckets.withUnsafeBufferPointer { buckets in
-            slots.withUnsafeBufferPointer { slots in
-                var sum: UInt64 = 0
-                for k in 0..<count {
-                    prefetch(UnsafeRawPointer(buckets.baseAddress! + Int(truncatingIfNeeded: Self.hash(keys[k]) &>> shift)))
-                }
-                for k in 0..<count {
-                    let hash = Self.hash(keys[k])
-                    let entry = buckets[Int(truncatingIfNeeded: hash &>> shift)]
-                    let slot = Self.slot(inBucket: entry)
-                    if slot != Self.none && entry &>> 32 == hash &>> 32 { prefetch(UnsafeRawPointer(slots.baseAddress! + Int(slot))) }
-                }
-                for k in 0..<count {
-                    let hash = Self.hash(keys[k])
-                    let entry = buckets[Int(truncatingIfNeeded: hash &>> shift)]
-                    let slot = Self.slot(inBucket: entry)
-                    guard slot != Self.none, entry &>> 32 == hash &>> 32 else { sum &+= entry; continue }
-                    let prev = slots[Int(slot)].prev, next = slots[Int(slot)].next
-                    if prev >= 0 { prefetch(UnsafeRawPointer(slots.baseAddress! + Int(prev))) }
-                    if next >= 0 { prefetch(UnsafeRawPointer(slots.baseAddress! + Int(next))) }
-                    sum &+= UInt64(truncatingIfNeeded: prev)
-                }
-                return sum
-            }
-        }
+    public mutating func touch(_ keys: UnsafePointer<UInt64>, count: Int) -> UInt64 {
+        var sum: UInt64 = 0
+        for k in 0..<count { prefetchBucket(of: keys[k]) }
+        for k in 0..<count { sum &+= prefetchSlot(of: keys[k]) }
+        for k in 0..<count { sum &+= prefetchNeighbours(of: keys[k]) }
+        return sum
+    }
+
+    /// The first step of bringing in what a lookup of `key` reads: its home bucket. Then, once
+    /// that has arrived, `prefetchSlot(of:)`, then `prefetchNeighbours(of:)` (see `touch`).
+    /// The three are `mutating` though they change nothing: called on a cache in place (through
+    /// a pointer's `pointee`), a method that is not is handed a copy of the cache, its arrays
+    /// retained and released, per call. They read the arrays by subscript and prefetch through
+    /// non-mutating helpers: a buffer borrowed through a mutable `self` retains the array.
+    @inlinable @inline(__always)
+    public mutating func prefetchBucket(of key: UInt64) {
+        prefetchBucket(Int(truncatingIfNeeded: Self.hash(key) &>> bucketShift))
+    }
+
+    /// Prefetches bucket `bucket`'s line; not `mutating`, as `prefetchSlot(_:)` is not.
+    @inlinable @inline(__always)
+    internal func prefetchBucket(_ bucket: Int) {
+        buckets.withUnsafeBufferPointer { prefetch(UnsafeRawPointer($0.baseAddress! + bucket)) }
+    }
+
+    /// Reads `key`'s home bucket and prefetches the slot it names when its hash bits match.
+    /// - Returns: the bucket read, for the caller to keep.
+    @inlinable @inline(__always)
+    public mutating func prefetchSlot(of key: UInt64) -> UInt64 {
+        let hash = Self.hash(key)
+        let entry = buckets[Int(truncatingIfNeeded: hash &>> bucketShift)]
+        let slot = Self.slot(inBucket: entry)
+        if slot != Self.none && entry &>> 32 == hash &>> 32 { prefetchSlot(slot) }
+        return entry
+    }
+
+    /// Reads `key`'s home bucket and, when its hash bits match, the slot it names, and
+    /// prefetches that slot's neighbours on the list (a hit relinks them).
+    /// - Returns: what was read (the slot's link towards the LRU end, else the bucket).
+    @inlinable @inline(__always)
+    public mutating func prefetchNeighbours(of key: UInt64) -> UInt64 {
+        let hash = Self.hash(key)
+        let entry = buckets[Int(truncatingIfNeeded: hash &>> bucketShift)]
+        let slot = Self.slot(inBucket: entry)
+        guard slot != Self.none, entry &>> 32 == hash &>> 32 else { return entry }
+        let prev = slots[Int(slot)].prev, next = slots[Int(slot)].next
+        if prev >= 0 { prefetchSlot(prev) }
+        if next >= 0 { prefetchSlot(next) }
+        return UInt64(truncatingIfNeeded: prev)
     }
 
     /// How far ahead of the evictions `prefetchVictims` reads: several inserts' worth of

@@ -277,13 +277,13 @@ func replay(_ batch: UnsafePointer<Work>, count: Int, through units: inout [Vari
                 var chunk = 0
                 while chunk < count {
                     let n = min(BatchTouch.capacity, count - chunk)
-                    for u in units.indices { sum &+= (unit + u).pointee.touch(batch + chunk, count: n) }
                     if units.count == 1 {
                         // One unit: it owns the POP of every request it is handed.
-                        unit.pointee.handle(batch + chunk, count: n)
+                        sum &+= unit.pointee.replay(batch + chunk, count: n)
                         chunk += n
                         continue
                     }
+                    for u in units.indices { sum &+= (unit + u).pointee.touch(batch + chunk, count: n) }
                     for k in chunk..<chunk + n {
                         let p = Int(batch[k].pop)
                         var j = Int(start[p])
