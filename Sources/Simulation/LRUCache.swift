@@ -563,7 +563,7 @@ extension LRUCache {
     public mutating func touch(_ keys: UnsafePointer<UInt64>, count: Int) -> UInt64 {
         var sum: UInt64 = 0
         for k in 0..<count { prefetchBucket(of: keys[k]) }
-        for k in 0..<count { sum &+= prefetchSlot(of: keys[k]) }
+        for k in 0..<count { _ = prefetchSlot(of: keys[k]) }
         for k in 0..<count { sum &+= prefetchNeighbours(of: keys[k]) }
         return sum
     }

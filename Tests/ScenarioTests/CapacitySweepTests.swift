@@ -7,7 +7,7 @@ import Workload
 /// Everything a variant's result holds that a report reads, as text: two results with the same
 /// fingerprint print the same tables. The applied events leave out the variant's index (a
 /// sweep's copies of a variant are numbered apart from the scenario's).
-private func fingerprint(_ v: VariantResult) -> String {
+func fingerprint(_ v: VariantResult) -> String {
     let cells = v.cells.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
     let reasons = v.failuresByReason.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }
     let events = v.appliedEvents.map { "\($0.time.microseconds) \($0.pop) \($0.label) \($0.removed) \($0.ordinal)" }

@@ -31,10 +31,31 @@ struct LRUCacheTests {
                 "an absent key reads only its home bucket: empty, or another key's")
         #expect(c.keysInLRUOrder() == [1, 2, 3] && c.count == 3 && c.usedBytes == 300 && c.evictions == 0)
         #expect(c.lookup(1, at: .zero) == .hit(10))
-        let empty = Cache(capacityBytes: 10)
+        var empty = Cache(capacityBytes: 10)
         #expect([UInt64(5)].withUnsafeBufferPointer { empty.touch($0.baseAddress!, count: 1) } == LRUCache<Int>.emptyBucket)
         #expect(empty.count == 0)
         empty.checkInvariants()
+        c.checkInvariants()
+    }
+
+    @Test("the three steps of bringing a key's entry in read its bucket, then its slot's links, and change nothing")
+    func prefetchStepsChangeNothing() {
+        var c = cache(capacity: 300, inserting: [(1, 100), (2, 100), (3, 100)])
+        // Keys 1, 2, 3 are in slots 0, 1, 2: a present key's bucket names its slot, with the top
+        // bits of its hash; its link towards the LRU end is the slot before it (1's: none).
+        for key: UInt64 in [1, 2, 3] {
+            c.prefetchBucket(of: key)
+            let bucket = c.prefetchSlot(of: key)
+            #expect(Int32(truncatingIfNeeded: bucket) == Int32(key - 1) && bucket >> 32 == Cache.hash(key) >> 32, "\(key)")
+        }
+        #expect(c.prefetchNeighbours(of: 3) == 1)
+        #expect(c.prefetchNeighbours(of: 2) == 0)
+        #expect(c.prefetchNeighbours(of: 1) == UInt64(bitPattern: -1))
+        // An absent key reads its home bucket only: empty, or another key's.
+        for read in [c.prefetchSlot(of: 99), c.prefetchNeighbours(of: 99)] {
+            #expect(read == Cache.emptyBucket || read >> 32 != Cache.hash(99) >> 32)
+        }
+        #expect(c.keysInLRUOrder() == [1, 2, 3] && c.count == 3 && c.usedBytes == 300 && c.evictions == 0)
         c.checkInvariants()
     }
 
