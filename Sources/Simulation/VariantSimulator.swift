@@ -54,6 +54,9 @@ struct VariantSimulator {
     private var queue = EventQueue<InternalEvent>()
     /// The earliest scheduled event, or `Int64.max`: one compare per request when none is due.
     private var nextEventTime = Int64.max
+    /// How many times a response made a POP store a URL per Origin (`learnedKey`): a cache key
+    /// noted before a change may be stale.
+    private var varyMarks = 0
 
     // Interned values and memo tables.
     private var responses: [OriginResponse] = []
@@ -274,7 +277,7 @@ struct VariantSimulator {
 
     /// Replays one request at its POP (which this unit owns).
     mutating func handle(_ w: Work) {
-        replayRequest(w)
+        replayRequest(w, noted: nil)
     }
 
     /// Replays `count` requests in order, each at its POP (all of which this unit owns): what
@@ -293,6 +296,7 @@ struct VariantSimulator {
         precondition(count <= BatchTouch.capacity, "internal error: a replayed batch is larger than its scratch space")
         let t = batchTouch
         noteKeys(batch, count: count)
+        let marks = varyMarks
         var sum: UInt64 = 0
         var k = -Self.bucketLead
         while k < count {
@@ -300,7 +304,8 @@ struct VariantSimulator {
             if a < count, t.pops[a] >= 0 { pops[Int(t.pops[a])].cache.prefetchBucket(of: t.keys[a]) }
             if b >= 0, b < count, t.pops[b] >= 0 { sum &+= pops[Int(t.pops[b])].cache.prefetchSlot(of: t.keys[b]) }
             if c >= 0, c < count, t.pops[c] >= 0 { sum &+= pops[Int(t.pops[c])].cache.prefetchNeighbours(of: t.keys[c]) }
-            if k >= 0 { replayRequest(batch[k]) }
+            // A noted key stands unless a response since made a URL vary on Origin (`learnedKey`).
+            if k >= 0 { replayRequest(batch[k], noted: varyMarks == marks && t.pops[k] >= 0 ? t.keys[k] : nil) }
             k += 1
         }
         return sum
@@ -332,9 +337,10 @@ struct VariantSimulator {
     static let slotLead = 4
     static let neighbourLead = 2
 
-    /// `handle`'s body, inlined into both.
+    /// `handle`'s body, inlined into both. `noted`: the request's cache key when the caller
+    /// has it (`noteKeys`, still valid), else nil.
     @inline(__always)
-    private mutating func replayRequest(_ w: Work) {
+    private mutating func replayRequest(_ w: Work, noted: UInt64?) {
         if w.time >= nextEventTime { advance(to: w.time) }
         let f = w.facts
         let pop = Int(w.pop)
@@ -363,7 +369,7 @@ struct VariantSimulator {
             latency += originRTT[pop]
             originFetched = true
         } else {
-            let key = cacheKey(f, originHeader: originHeader, pop: pop)
+            let key = noted ?? cacheKey(f, originHeader: originHeader, pop: pop)
             pops[pop].cache.prefetchVictims()
             let (lookup, size) = pops[pop].cache.lookupWithSize(key, at: SimTime(microseconds: w.time))
             if case .hit(let value) = lookup {
@@ -583,6 +589,7 @@ struct VariantSimulator {
     private mutating func learnedKey(_ f: URLFacts, originHeader: UInt32, pop: Int, response: Int32, lookedUp: UInt64) -> UInt64 {
         guard vary == .honour, responseVaries[Int(response)] else { return lookedUp }
         pops[pop].markVarying(keyURL(f))
+        varyMarks &+= 1
         return cacheKey(f, originHeader: originHeader, pop: pop)
     }
 
