@@ -146,16 +146,16 @@ struct ParallelRun {
         }
     }
 
-    /// Hands `w` to every thread that owns its POP.
+    /// Hands a request at POP `p` to every thread that owns that POP, `write` filling in its place
+    /// in each thread's batch (uninitialised memory: every field must be written).
     @inline(__always)
-    mutating func dispatch(_ w: Work) {
-        let p = Int(w.pop)
+    mutating func dispatch(pop p: Int, _ write: (UnsafeMutablePointer<Work>) -> Void) {
         var j = Int(routeStart[p])
         let end = Int(routeStart[p + 1])
         while j < end {
             let k = Int(routeWorkers[j])
             if cursor[k] == nil { cursor[k] = workers[k].acquire(openSlot[k]) }
-            (cursor[k]! + filled[k]).initialize(to: w)
+            write(cursor[k]! + filled[k])
             filled[k] += 1
             if filled[k] == batchSize { submit(k) }
             j += 1

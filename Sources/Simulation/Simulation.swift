@@ -533,27 +533,53 @@ struct Driver {
             if profile & Profile.checked != 0 { urlChecked[url] += 1 }
         }
         if sampleLimit > 0 && f.flags & URLFacts.sampled != 0 { sampledRequests += 1 }
-        let w = Work(time: time, seq: seq, bytes: bytes >= 0 ? bytes : defaultBytes[Int(f.origin)], facts: f,
-                     url: u, cls: cls, originPlus1: originPlus1, method: method, pop: Int32(pop),
-                     kind: kind, credentials: credentials, profile: profile, hasBytes: bytes >= 0)
-        if hasObserver {
-            // An observer sees each outcome before `process` returns (one thread).
-            for i in units.indices { units[i].handle(w) }
-            return
+        let size = bytes >= 0 ? bytes : defaultBytes[Int(f.origin)]
+        if hasObserver || pendingLayout != nil {
+            let w = Work(time: time, seq: seq, bytes: size, facts: f, url: u, cls: cls, originPlus1: originPlus1, method: method,
+                         pop: Int32(pop), kind: kind, credentials: credentials, profile: profile, hasBytes: bytes >= 0)
+            if hasObserver {
+                // An observer sees each outcome before `process` returns (one thread).
+                for i in units.indices { units[i].handle(w) }
+                return
+            }
+            return hold(w)
         }
-        if pendingLayout != nil { return hold(w) }
-        route(w)
+        // Written field by field where it goes: a `Work` built whole and then copied was made on
+        // the stack with narrow stores and copied with 16-byte loads, which waited for those
+        // stores to land (a store-to-load forward that fails) — a third of this loop's samples.
+        route(pop: pop) { slot in
+            slot.pointee.time = time
+            slot.pointee.seq = seq
+            slot.pointee.bytes = size
+            slot.pointee.facts = f
+            slot.pointee.url = u
+            slot.pointee.cls = cls
+            slot.pointee.originPlus1 = originPlus1
+            slot.pointee.method = method
+            slot.pointee.pop = Int32(pop)
+            slot.pointee.kind = kind
+            slot.pointee.credentials = credentials
+            slot.pointee.profile = profile
+            slot.pointee.hasBytes = bytes >= 0
+        }
     }
 
     /// Hands `w` to the units that own its POP: this thread's batch, the simulation threads'.
     @inline(__always)
     private mutating func route(_ w: Work) {
-        if localOwnsPOP[Int(w.pop)] {
-            local.batch[local.count] = w
+        route(pop: Int(w.pop)) { $0.initialize(to: w) }
+    }
+
+    /// Hands a request at `pop` to the units that own it, `write` filling in each place it goes
+    /// (a `Work`'s memory, uninitialised: every field must be written).
+    @inline(__always)
+    private mutating func route(pop: Int, _ write: (UnsafeMutablePointer<Work>) -> Void) {
+        if localOwnsPOP[pop] {
+            write(local.batch + local.count)
             local.count += 1
             if local.count == Local.capacity { flushLocal() }
         }
-        if parallel != nil { parallel!.dispatch(w) }
+        if parallel != nil { parallel!.dispatch(pop: pop, write) }
     }
 
     /// This thread's units (all of them on one thread, a share on several): requests wait in a
