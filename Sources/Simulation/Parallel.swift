@@ -260,8 +260,10 @@ final class Worker: @unchecked Sendable {
 
 /// Replays `count` requests through the units that own each request's POP, in order.
 ///
-/// A chunk of requests at a time, each unit first touches the chunk's cache entries in a loop
-/// of its own (see `VariantSimulator.touch`), then the chunk runs.
+/// A chunk of requests at a time. One unit (one variant on this thread) replays the chunk in one
+/// call, prefetching each request's cache entry a few requests ahead
+/// (`VariantSimulator.replay(_:count:)`); several units each first touch the chunk's cache entries
+/// in a loop of their own (`VariantSimulator.touch`), then the chunk runs a request at a time.
 /// - Returns: what the touch loops read, to be kept so that the loads are made.
 func replay(_ batch: UnsafePointer<Work>, count: Int, through units: inout [VariantSimulator],
             routeStart: [Int32], routeUnits: [Int32]) -> UInt64 {
