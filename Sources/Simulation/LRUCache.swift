@@ -557,8 +557,10 @@ extension LRUCache {
     /// arrived) to prefetch the slots, then the slots read to prefetch their neighbours. A
     /// prefetch holds nothing up, where a load that misses stalls the loop once the
     /// processor's reorder window fills: with loads at each level (the former version) the
-    /// bench's runs took 1–3 % longer. The passes read through unsafe buffers so that they make
-    /// no reference count operation: those are locked instructions, which order memory accesses.
+    /// bench's runs took 1–3 % longer. The passes are made of the three steps a caller can also
+    /// take a few requests apart (`prefetchBucket(of:)`, `prefetchSlot(of:)`,
+    /// `prefetchNeighbours(of:)`), which make no reference count operation: those are locked
+    /// instructions, which order memory accesses.
     @inlinable
     public mutating func touch(_ keys: UnsafePointer<UInt64>, count: Int) -> UInt64 {
         var sum: UInt64 = 0

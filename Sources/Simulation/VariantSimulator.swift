@@ -253,20 +253,16 @@ struct VariantSimulator {
             // cache, with no grouping.
             let sole = soleOwnedPOP
             for k in 0..<count where Int(batch[k].pop) == sole {
-                let f = batch[k].facts
-                guard f.flags & URLFacts.cacheable != 0, batch[k].profile & Profile.cacheableMethod != 0 else { continue }
-                let originHeader: UInt32 = batch[k].profile & Profile.sendsOrigin != 0 ? batch[k].originPlus1 : 0
-                t.keys[n] = cacheKey(f, originHeader: originHeader, pop: sole)
+                guard let key = lookupKey(batch[k], pop: sole) else { continue }
+                t.keys[n] = key
                 n += 1
             }
             return pops[sole].cache.touch(t.keys, count: n)
         }
         for k in 0..<count {
             let pop = Int(batch[k].pop)
-            let f = batch[k].facts
-            guard f.flags & URLFacts.cacheable != 0, batch[k].profile & Profile.cacheableMethod != 0, owned[pop] else { continue }
-            let originHeader: UInt32 = batch[k].profile & Profile.sendsOrigin != 0 ? batch[k].originPlus1 : 0
-            t.keys[n] = cacheKey(f, originHeader: originHeader, pop: pop)
+            guard owned[pop], let key = lookupKey(batch[k], pop: pop) else { continue }
+            t.keys[n] = key
             t.pops[n] = Int32(pop)
             n += 1
         }
@@ -320,15 +316,22 @@ struct VariantSimulator {
         for k in 0..<count {
             let pop = Int(batch[k].pop)
             assert(owned[pop], "internal error: a unit was handed a request at a POP it does not own")
-            let f = batch[k].facts
-            if f.flags & URLFacts.cacheable != 0, batch[k].profile & Profile.cacheableMethod != 0 {
-                let originHeader: UInt32 = batch[k].profile & Profile.sendsOrigin != 0 ? batch[k].originPlus1 : 0
-                t.keys[k] = cacheKey(f, originHeader: originHeader, pop: pop)
+            if let key = lookupKey(batch[k], pop: pop) {
+                t.keys[k] = key
                 t.pops[k] = Int32(pop)
             } else {
                 t.pops[k] = -1
             }
         }
+    }
+
+    /// The key `w` is looked up under at `pop` as things stand, or nil when it is not looked up
+    /// (an uncacheable URL, or a method other than GET and HEAD): what `touch` and `noteKeys`
+    /// note ahead of `replayRequest`, which decides the same way.
+    @inline(__always)
+    private func lookupKey(_ w: Work, pop: Int) -> UInt64? {
+        guard w.facts.flags & URLFacts.cacheable != 0, w.profile & Profile.cacheableMethod != 0 else { return nil }
+        return cacheKey(w.facts, originHeader: w.profile & Profile.sendsOrigin != 0 ? w.originPlus1 : 0, pop: pop)
     }
 
     /// How many requests ahead `replay(_:count:)` prefetches a request's bucket, its slot and
@@ -830,6 +833,10 @@ enum Profile {
 }
 
 /// One request resolved for the event loop: ids, the URL's facts and the browser's profile.
+///
+/// `Driver.resolve` writes these fields one by one where a request goes (a value built whole and
+/// copied there stalled on a failed store-to-load forward): a field added here must be written
+/// there too.
 struct Work: Sendable {
     var time: Int64
     var seq: Int
