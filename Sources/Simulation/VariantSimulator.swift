@@ -373,7 +373,7 @@ struct VariantSimulator {
             originFetched = true
         } else {
             let key = noted ?? cacheKey(f, originHeader: originHeader, pop: pop)
-            pops[pop].cache.prefetchVictims()
+            pops[pop].cache.prefetchVictims(calledOnEveryRequest: soleOwnedPOP >= 0)
             let (lookup, size) = pops[pop].cache.lookupWithSize(key, at: SimTime(microseconds: w.time))
             if case .hit(let value) = lookup {
                 fill = value

@@ -106,6 +106,23 @@ struct LRUCacheTests {
         #expect(empty.aheadSlot == Cache.none, "an empty cache has no LRU end to walk from")
     }
 
+    @Test("prefetchVictims called on only some requests (a unit of several POPs) steps on every call up to victimsAhead, and changes nothing")
+    func prefetchVictimsWalksEveryCall() {
+        let ahead = Int(Cache.victimsAhead), entries = 2 * ahead
+        var c = Cache(capacityBytes: Int64(entries))
+        for k in 0..<entries { c.insert(UInt64(k), bytes: 1, expiresAt: forever, value: k) }
+        let order = c.keysInLRUOrder()
+        for call in 1...ahead {
+            c.prefetchVictims(calledOnEveryRequest: false)
+            #expect(Int(c.aheadCount) == call && c.slots[Int(c.aheadSlot)].key == UInt64(call - 1),
+                    "a step on call \(call), past the margin of \(Cache.walkMargin) too")
+        }
+        c.prefetchVictims(calledOnEveryRequest: false)
+        #expect(Int(c.aheadCount) == ahead && c.slots[Int(c.aheadSlot)].key == UInt64(ahead - 1), "the walk stops \(ahead) places ahead")
+        #expect(c.keysInLRUOrder() == order && c.count == entries && c.evictions == 0, "a prefetch changes nothing")
+        c.checkInvariants()
+    }
+
     @Test("a hit returns the value and makes the entry the most recently used")
     func hitPromotes() {
         var c = cache(capacity: 300, inserting: [(1, 100), (2, 100), (3, 100)])
