@@ -627,8 +627,8 @@ extension LRUCache {
     /// 7 %. The bench's runs evict about one victim every three requests (3.48M in 10M on one
     /// POP), so past the margin the walk about keeps pace, and below it, after a burst of
     /// evictions, it catches up a step per call. Measured with the two builds running side by
-    /// side, one per core, 20 rounds: 0.975× the time on 1 POP, 1.006× on 8 (where a POP's walk
-    /// is called on an eighth of the requests: a step per call had eight requests' lead).
+    /// side, one per core, 20 rounds: 0.975× the time on 1 POP. The walks of a unit of several
+    /// POPs are not paced (`prefetchVictims(calledOnEveryRequest:)`).
     @inlinable internal static var walkMargin: Int32 { 16 }
     /// Past `walkMargin`, the walk steps on one call in this many.
     @inlinable internal static var walkPace: UInt32 { 3 }
