@@ -32,14 +32,15 @@ public final class CacheKeyCSVReader {
     /// The path as given, for messages.
     public let path: String
     /// The header's column names, in file order.
-    public let columns: [String]
+    public private(set) var columns: [String] = []
     /// Distinct URLs seen so far: the next new URL gets this number.
     public var objectCount: Int { state.pointee.objectCount }
     /// The 1-based number of the last line read.
     public var lineNumber: Int { state.pointee.lineNumber }
 
-    private let urlColumn: Int
-    private let bytesColumn: Int
+    // Set from the header, read by `init` once the reader can read lines.
+    private var urlColumn = 0
+    private var bytesColumn = -1
     private let fd: Int32
     private var splitter = CSVSplitter()
 
@@ -79,11 +80,6 @@ public final class CacheKeyCSVReader {
     /// - Throws: `TraceError` when the file cannot be read or its header is not a trace header.
     public init(path: String) throws(TraceError) {
         self.path = path
-        // The header's rules (known, required, repeated columns) are TraceCSVReader's.
-        let header = try TraceCSVReader(path: path)
-        columns = header.columns
-        urlColumn = columns.firstIndex(of: "url")!
-        bytesColumn = columns.firstIndex(of: "bytes") ?? -1
         let opened: (fd: Int32, size: Int64?)
         do { opened = try openForReading(path) } catch {
             throw TraceError(file: path, line: 0, column: nil, message: error.message)
@@ -96,11 +92,17 @@ public final class CacheKeyCSVReader {
         state = .allocate(capacity: 1)
         state.initialize(to: State(buffer: .allocate(byteCount: capacity + 8, alignment: 64), capacity: capacity,
                                    slots: slots, slotCount: slotCount, arena: malloc(1 << 20)!, arenaCapacity: 1 << 20))
-        // Skip to the header line: blank lines first, then the header itself.
-        while true {
-            guard let line = try nextLine() else { break }
-            if !isBlankLine(line) { break }
+        // The header: the first line that is not blank, checked by TraceCSVReader's rules (known,
+        // required, repeated columns) but read here, so that a pipe is read once.
+        var header: [UInt8]?
+        while let line = try nextLine() {
+            if isBlankLine(line) { continue }
+            header = Array(UnsafeRawBufferPointer(start: state.pointee.buffer + line.lowerBound, count: line.count))
+            break
         }
+        (columns, _) = try TraceCSVReader.checkHeader(header.map { $0[...] }, lineNumber: state.pointee.lineNumber, path: path)
+        urlColumn = columns.firstIndex(of: "url")!
+        bytesColumn = columns.firstIndex(of: "bytes") ?? -1
     }
 
     deinit {

@@ -191,7 +191,6 @@ public final class TraceCSVReader {
         } catch {
             throw TraceError(file: path, line: 0, column: nil, message: error.message)
         }
-        var splitter = CSVSplitter()
         var headerLine: ArraySlice<UInt8>?
         do {
             while let line = try lines.nextLine() {
@@ -200,13 +199,32 @@ public final class TraceCSVReader {
         } catch {
             throw TraceError(file: path, line: 0, column: nil, message: error.message)
         }
-        let required = TraceCSVReader.requiredColumns.joined(separator: ",")
+        let (names, index) = try Self.checkHeader(headerLine, lineNumber: lines.lineNumber, path: path)
+        columns = names
+        s = LineState(path: path, columns: names, index: index)
+        ahead = LookAhead(capacity: Self.touchBatch, columns: names.count)
+    }
+
+    deinit { touchHashes.deallocate() }
+
+    /// Checks a trace's header row — `header`, the file's first non-blank line (nil: there is
+    /// none), at `lineNumber` — and finds its columns: the rules every CSV trace reader applies
+    /// (`CacheKeyCSVReader` too, on the line it read itself, so a pipe is read once).
+    /// - Throws: `TraceError` for an empty file, a binary or compressed file, or a header with
+    ///   an unknown, repeated or missing column.
+    static func checkHeader(_ headerLine: ArraySlice<UInt8>?, lineNumber headerLineNumber: Int, path: String) throws(TraceError)
+        -> (columns: [String], index: ColumnIndex) {
+        let required = requiredColumns.joined(separator: ",")
         guard var header = headerLine else {
             throw TraceError(file: path, line: 0, column: nil, message: "empty file (expected a header row such as \(required))")
         }
-        let headerLineNumber = lines.lineNumber
         var bomBytes = 0
         if headerLineNumber == 1, header.starts(with: [0xEF, 0xBB, 0xBF]) { header = header.dropFirst(3); bomBytes = 3 }
+        if headerLineNumber == 1, let compressed = compression(of: header) {
+            throw TraceError(file: path, line: 0, column: nil,
+                             message: "compressed with \(compressed); popsim reads CSV traces uncompressed: decompress it first "
+                                + "(\(compressed) -d FILE), or give it through a pipe, <(\(compressed) -dc FILE) --format csv")
+        }
         // A binary file read as CSV (an oracleGeneral or .pstrace trace without its extension)
         // fails here, in a line, not with its whole first "line" quoted as a column name.
         if let bad = header.withUnsafeBytes({ firstControlByte($0) }) {
@@ -214,13 +232,14 @@ public final class TraceCSVReader {
                              message: "header: control character U+\(hex(UInt32(header[header.startIndex + bad]), width: 4)) at byte \(bomBytes + bad + 1) "
                                 + "(is this a binary trace? name it .oracleGeneral or .pstrace, or give its format)")
         }
+        var splitter = CSVSplitter()
         do {
             try splitter.split(header)
         } catch {
             throw TraceError(file: path, line: headerLineNumber, column: nil, message: "header: \(error.message) at byte \(error.column)")
         }
         let names = splitter.strings
-        let known = TraceCSVReader.requiredColumns + TraceCSVReader.optionalColumns
+        let known = requiredColumns + optionalColumns
         var position: [String: Int] = [:]
         for (i, name) in names.enumerated() {
             guard known.contains(name) else {
@@ -235,20 +254,22 @@ public final class TraceCSVReader {
             }
             position[name] = i
         }
-        let missing = TraceCSVReader.requiredColumns.filter { position[$0] == nil }
+        let missing = requiredColumns.filter { position[$0] == nil }
         if let first = missing.first {
             throw TraceError(file: path, line: headerLineNumber, column: first,
                              message: "required column missing from the header (missing: \(missing.joined(separator: ", ")); required: \(required))")
         }
-        columns = names
-        let index = ColumnIndex(t: position["t"]!, pop: position["pop"]!, url: position["url"]!,
-                                origin: position["origin"]!, kind: position["kind"]!,
-                                method: position["method"], credentials: position["credentials"], bytes: position["bytes"])
-        s = LineState(path: path, columns: names, index: index)
-        ahead = LookAhead(capacity: Self.touchBatch, columns: names.count)
+        return (names, ColumnIndex(t: position["t"]!, pop: position["pop"]!, url: position["url"]!,
+                                   origin: position["origin"]!, kind: position["kind"]!,
+                                   method: position["method"], credentials: position["credentials"], bytes: position["bytes"]))
     }
 
-    deinit { touchHashes.deallocate() }
+    /// The compressor (its command's name) that made a file starting with `head`, or nil.
+    static func compression(of head: ArraySlice<UInt8>) -> String? {
+        if head.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) { return "zstd" }
+        if head.starts(with: [0x1F, 0x8B]) { return "gzip" }
+        return nil
+    }
 
     /// The next request, or nil at the end of the trace.
     ///

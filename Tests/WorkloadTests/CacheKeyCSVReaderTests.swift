@@ -229,10 +229,38 @@ struct CacheKeyCSVReaderTests {
         ("t,pop,url,origin,kind\n0,p,,,font\n", "t.csv:2: column 'url': empty"),
         ("t,pop,url,origin,kind\n0,p,\"/a,,font\n", "t.csv:2: column 'url': unterminated quote"),
         ("t,pop,origin,kind\n", "t.csv:1: column 'url': required column missing from the header"),
+        // The header is the first line that is not blank, checked by TraceCSVReader's rules.
+        ("\n  \nt,pop,url,origin,kind,kind\n", "t.csv:3: column 'kind': column appears twice in the header (fields 5 and 6)"),
+        ("t,pop,url,origin,kind,size\n", "t.csv:1: column 'size': unknown column in the header"),
+        ("", "t.csv: empty file (expected a header row such as t,pop,url,origin,kind)"),
+        ("\n\n", "t.csv: empty file (expected a header row such as t,pop,url,origin,kind)"),
     ])
     func badLines(_ text: String, _ message: String) throws {
+        try Self.expectError(text.data(using: .utf8)!, message)
+    }
+
+    /// A compressed CSV trace is named as such, with the way to read it (it was called a binary
+    /// trace, with advice to rename it .oracleGeneral or .pstrace): both CSV readers.
+    @Test("a zstd or gzip file given as a CSV trace: told to decompress it, or to give it through a pipe", arguments: [
+        ([0x28, 0xB5, 0x2F, 0xFD, 0x24, 0x0A, 0x41], "t.csv: compressed with zstd; popsim reads CSV traces uncompressed: decompress it first (zstd -d FILE), or give it through a pipe, <(zstd -dc FILE) --format csv"),
+        ([0x1F, 0x8B, 0x08, 0x00, 0x0A, 0x00], "t.csv: compressed with gzip; popsim reads CSV traces uncompressed: decompress it first (gzip -d FILE), or give it through a pipe, <(gzip -dc FILE) --format csv"),
+    ] as [([UInt8], String)])
+    func compressed(_ bytes: [UInt8], _ message: String) throws {
+        try Self.expectError(Data(bytes), message)
         let dir = try makeTemporaryDirectory()
-        let path = try writeFile(dir, "t.csv", text)
+        let path = dir + "/t.csv"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try readAllFull(path)
+            Issue.record("expected an error: \(message)")
+        } catch { #expect("\(error)" == dir + "/" + message, "\(error)") }
+    }
+
+    /// Reading `bytes` as `t.csv` fails with `message` (the file's name and what follows it).
+    private static func expectError(_ bytes: Data, _ message: String) throws {
+        let dir = try makeTemporaryDirectory()
+        let path = dir + "/t.csv"
+        try bytes.write(to: URL(fileURLWithPath: path))
         do {
             _ = try readAll(path)
             Issue.record("expected an error: \(message)")
