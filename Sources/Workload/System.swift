@@ -122,3 +122,96 @@ public final class ExitReclaims: @unchecked Sendable {
     /// How many values are kept.
     package var count: Int { kept.count }
 }
+
+// MARK: - Cores
+
+/// The cores this process may use: the CPUs its affinity mask allows (`taskset`, a container's
+/// cpuset), capped by its cgroup's CPU quota rounded up (a Kubernetes `limits.cpu`, `docker
+/// --cpus`) — the default thread count. The machine's core count alone would start, in a pod
+/// limited to 2 CPUs on a 64-core node, 64 threads that the quota then throttles.
+public func usableCores() -> Int {
+    var cores = affinityCoreCount() ?? sysconf(Int32(_SC_NPROCESSORS_ONLN))
+    if let quota = cgroupCPUQuota() { cores = min(cores, quota) }
+    return max(1, cores)
+}
+
+/// How many CPUs the affinity mask allows (Linux: `Cpus_allowed` in /proc/self/status, as
+/// `sched_getaffinity` gives it, which Swift's Glibc module does not declare), or nil.
+private func affinityCoreCount() -> Int? {
+    guard let bytes = filePrefix("/proc/self/status", count: 1 << 16) else { return nil }
+    return allowedCPUCount(procStatus: String(decoding: bytes, as: UTF8.self))
+}
+
+/// The CPUs in the `Cpus_allowed:` line of a /proc/PID/status text (a hexadecimal mask in
+/// comma-separated 32-bit groups, `proc(5)`), or nil when there is no such line or it is not a mask.
+package func allowedCPUCount(procStatus text: String) -> Int? {
+    guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") }) else { return nil }
+    var count = 0
+    for c in line.dropFirst("Cpus_allowed:".count).utf8 where c != 0x2C && c != 0x20 && c != 0x09 {
+        guard let digit = hexDigitValue(c) else { return nil }
+        count += digit.nonzeroBitCount
+    }
+    return count > 0 ? count : nil
+}
+
+private func hexDigitValue(_ c: UInt8) -> Int? {
+    switch c {
+    case 0x30...0x39: return Int(c - 0x30)
+    case 0x61...0x66: return Int(c - 0x61 + 10)
+    case 0x41...0x46: return Int(c - 0x41 + 10)
+    default: return nil
+    }
+}
+
+/// The smallest CPU quota, in whole CPUs rounded up, of this process's cgroup and those above it
+/// (cgroup v2's `cpu.max`; v1's `cpu.cfs_quota_us` over `cpu.cfs_period_us`), or nil: none set.
+private func cgroupCPUQuota() -> Int? {
+    #if os(Linux)
+    func read(_ path: String) -> String? {
+        guard let bytes = filePrefix(path, count: 4096) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+    var quotas: [Int] = []
+    let membership = read("/proc/self/cgroup") ?? ""
+    // v2: the line "0::/path"; each cgroup from it up to the root may set a quota.
+    if let line = membership.split(separator: "\n").first(where: { $0.hasPrefix("0::") }) {
+        var path = String(line.dropFirst(3))
+        while true {
+            if let text = read("/sys/fs/cgroup" + (path == "/" ? "" : path) + "/cpu.max"), let q = cpuQuota(cgroup2CPUMax: text) { quotas.append(q) }
+            if path == "/" || path.isEmpty { break }
+            path = parentDirectory(path)
+        }
+    }
+    // v1: the cpu controller's files as mounted in a container (its own cgroup at the root).
+    for dir in ["/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu,cpuacct"] {
+        if let quota = read(dir + "/cpu.cfs_quota_us"), let period = read(dir + "/cpu.cfs_period_us"),
+           let q = cpuQuota(cgroup1Quota: quota, period: period) { quotas.append(q) }
+    }
+    return quotas.min()
+    #else
+    return nil
+    #endif
+}
+
+/// Whole CPUs (rounded up, at least 1) that a cgroup v2 `cpu.max` ("QUOTA PERIOD", in µs)
+/// allows, or nil for "max" (no quota) or text that is not a quota.
+package func cpuQuota(cgroup2CPUMax text: String) -> Int? {
+    let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+    guard fields.count == 2, fields[0] != "max", let quota = Int(fields[0]), let period = Int(fields[1]) else { return nil }
+    return wholeCPUs(quota: quota, period: period)
+}
+
+/// The same from cgroup v1's `cpu.cfs_quota_us` (-1: none) and `cpu.cfs_period_us`.
+package func cpuQuota(cgroup1Quota quota: String, period: String) -> Int? {
+    func number(_ s: String) -> Int? {
+        let fields = s.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        return fields.count == 1 ? Int(fields[0]) : nil
+    }
+    guard let q = number(quota), let p = number(period) else { return nil }
+    return wholeCPUs(quota: q, period: p)
+}
+
+private func wholeCPUs(quota: Int, period: Int) -> Int? {
+    guard quota > 0, period > 0 else { return nil }
+    return max(1, (quota + period - 1) / period)
+}

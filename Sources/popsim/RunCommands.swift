@@ -24,7 +24,7 @@ let runOutputOptions = [
     OptionSpec(name: "--no-out", value: nil, help: "Write no results bundle."),
     OptionSpec(name: "--requests-out", value: "FILE", help: "Write the audit CSV: seq,t,variant,pop,url,origin,kind,cache,acao,verdict,reason."),
     OptionSpec(name: "--quiet", value: nil, help: "No progress line and no note about the files written."),
-    OptionSpec(name: "--threads", value: "N", help: "Simulate on N threads (default: the number of cores): N beside the reading thread, or N − 1 when, reading a .pstrace, it replays a share of the POPs too. Results do not depend on it; --requests-out runs on one."),
+    OptionSpec(name: "--threads", value: "N", help: "Simulate on N threads (default: the cores this process may use — its CPU affinity, capped by a container's CPU quota): N beside the reading thread, or N − 1 when, reading a .pstrace, it replays a share of the POPs too. Results do not depend on it; --requests-out runs on one."),
     OptionSpec(name: "--stats", value: nil, help: "Print the run's speed, which thread replayed which POPs, and the caches' memory per resident object to stderr."),
 ]
 
@@ -312,7 +312,7 @@ enum ExplainCommand: Command {
 
 /// `--threads N`: threads for the simulation (default: the machine's cores).
 func threadCount(_ args: Arguments) throws -> Int {
-    guard let text = args.value("--threads") else { return max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    guard let text = args.value("--threads") else { return usableCores() }
     guard let n = Int(text), n >= 1, n <= 1024 else {
         throw UsageError(message: "the value '\(text)' is invalid for '--threads <n>': expected a whole number from 1 to 1024")
     }

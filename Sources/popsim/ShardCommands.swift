@@ -87,7 +87,7 @@ enum MergeCommand: Command {
             OptionSpec(name: "--out", value: "DIR", help: "Write the results bundle to DIR, as 'popsim run SCENARIO --out DIR' would."),
             OptionSpec(name: "--scenario", value: "FILE", help: "Read the scenario from FILE (default: the path the shards were given; its hash must match)."),
             OptionSpec(name: "--no-timeline", value: nil, help: "Do not replay the trace to narrate the worst URL (the report then says so, and differs from an unsharded run's)."),
-            OptionSpec(name: "--threads", value: "N", help: "Threads for the timeline's replay (default: the number of cores)."),
+            OptionSpec(name: "--threads", value: "N", help: "Threads for the timeline's replay (default: the cores this process may use — its CPU affinity, capped by a container's CPU quota)."),
             OptionSpec(name: "--quiet", value: nil, help: "No progress line and no note about the files written."),
         ],
         details: """

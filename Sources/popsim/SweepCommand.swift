@@ -15,7 +15,7 @@ enum SweepCommand: Command {
             OptionSpec(name: "--capacity", value: "SIZE[,SIZE…]", help: "Cache sizes: bytes every POP gets (1GB, 512MiB, 1000000; 0 for no cache), a multiple of each POP's own capacity (0.5x, 2x), or a share of the trace's working set every POP gets (1%, 0.5%ws, 0.01ws)."),
             OptionSpec(name: "--variant", value: "NAME", repeatable: true, help: "Sweep only this variant (default: all)."),
             OptionSpec(name: "--out", value: "DIR", help: "Write DIR/sweep.csv (a row per variant and size), DIR/sweep-failure-rate.svg and DIR/sweep-hit-ratio.svg."),
-            OptionSpec(name: "--threads", value: "N", help: "Simulate on N threads (default: the number of cores); the (variant, size) pairs are spread over them. Results do not depend on it."),
+            OptionSpec(name: "--threads", value: "N", help: "Simulate on N threads (default: the cores this process may use — its CPU affinity, capped by a container's CPU quota); the (variant, size) pairs are spread over them. Results do not depend on it."),
             OptionSpec(name: "--quiet", value: nil, help: "No progress line."),
             OptionSpec(name: "--stats", value: nil, help: "Print the sweep's speed, which thread replayed which variants at which POPs, and the caches' memory per resident object to stderr."),
         ],

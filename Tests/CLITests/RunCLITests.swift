@@ -38,6 +38,17 @@ func runStats() throws {
     #expect(one.status == 0 && one.stderr.contains("on 1 thread(s); caches: ") && !one.stderr.contains("reading thread"), "\(one.stderr)")
 }
 
+/// The default thread count was the machine's cores whatever the process was allowed: under
+/// `taskset -c 0` (or a pod's CPU limit) popsim started a thread per core (QA pass, stop 32).
+@Test("run without --threads uses the cores its CPU affinity allows: one under taskset -c 0")
+func defaultThreadsFollowAffinity() throws {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset") else { return }
+    let pinned = try runProcess("/usr/bin/taskset", ["-c", "0", popsimExecutable(), "run", "scenarios/several-pops-several-fills.json",
+                                                    "--no-out", "--quiet", "--stats"], in: packageRoot)
+    #expect(pinned.status == 0, "stderr: \(pinned.stderr)")
+    #expect(pinned.stderr.contains("on 1 thread(s); caches: "), "\(pinned.stderr)")
+}
+
 @Test("run --variant runs only that variant; an unknown variant is an error")
 func runOneVariant() throws {
     let r = try runPopsim(["run", "scenarios/pass-through-two-origins.json", "--variant", "cdn-star", "--no-out"])
