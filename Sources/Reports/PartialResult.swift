@@ -487,6 +487,12 @@ struct ShardSetCheck {
         if p.scenarioHash != first.scenarioHash {
             throw differ("scenario file (hash)", "\(first.scenarioFile) (\(first.scenarioHash))", "\(p.scenarioFile) (\(p.scenarioHash))")
         }
+        // The bundle records the path the shards were given (its command, the trace's path): one
+        // path, or the merge's bundle would depend on which part came first.
+        if p.scenarioFile != first.scenarioFile {
+            throw PartialResult.Error("\(firstFile) and \(file) were run with the scenario as \(first.scenarioFile) and as \(p.scenarioFile) "
+                                      + "(the same file, by its hash): the bundle records one path; run every shard with the same one")
+        }
         if p.variantNames != first.variantNames {
             throw differ("variants", first.variantNames.joined(separator: ","), p.variantNames.joined(separator: ","))
         }
@@ -498,11 +504,24 @@ struct ShardSetCheck {
         if p.traceRequests != first.traceRequests {
             throw differ("trace (requests read)", "\(first.traceRequests)", "\(p.traceRequests)")
         }
-        if p.origins != first.origins || p.skips != first.skips { throw differ("trace (page origins or skipped lines)", "", "") }
+        if p.origins != first.origins {
+            throw differ("trace (page origins)", Self.listed(first.origins), Self.listed(p.origins))
+        }
+        if p.skips != first.skips {
+            throw first.skips.count == p.skips.count
+                ? differ("trace (the lines skipped)", "\(first.skips.count), the first of them differing", "\(p.skips.count)")
+                : differ("trace (lines skipped)", "\(first.skips.count)", "\(p.skips.count)")
+        }
         if p.traceDigest != first.traceDigest {
             throw PartialResult.Error("\(firstFile) and \(file) read different traces (digests \(first.traceDigest) and \(p.traceDigest)): "
                                       + "the trace changed between the shards' runs; run every shard on the same trace")
         }
+    }
+
+    /// A few of `items`, for a message: `[a, b, c, … 9 in all]`.
+    private static func listed(_ items: [String]) -> String {
+        let shown = items.prefix(3).joined(separator: ", ")
+        return "[" + shown + (items.count > 3 ? ", … \(items.count) in all" : "") + "]"
     }
 
     /// Counts a part (after `sameRun`): its index must not have come before.

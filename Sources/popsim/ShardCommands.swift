@@ -74,7 +74,8 @@ func runShard(_ scenario: Scenario, path: String, only: [String]?, shard: Shard,
         let pops = scenario.config.pops.indices.filter { groups[$0] % shard.count == shard.index }.map { scenario.config.pops[$0].id }
         what += pops.isEmpty ? " (no POP group falls to this shard)" : " at \(pops.joined(separator: ", "))"
     }
-    print("shard \(shard.index)/\(shard.count) by \(shard.key.rawValue): \(what); wrote \(out)")
+    // What the shard simulated; with --quiet, no note about the file written (as `run`'s).
+    print("shard \(shard.index)/\(shard.count) by \(shard.key.rawValue): \(what)" + (args.has("--quiet") ? "" : "; wrote \(out)"))
     return 0
 }
 
@@ -85,7 +86,7 @@ enum MergeCommand: Command {
         usage: "popsim merge PART... --out DIR [--scenario FILE] [--no-timeline] [--threads N] [--quiet]",
         options: [
             OptionSpec(name: "--out", value: "DIR", help: "Write the results bundle to DIR, as 'popsim run SCENARIO --out DIR' would."),
-            OptionSpec(name: "--scenario", value: "FILE", help: "Read the scenario from FILE (default: the path the shards were given; its hash must match)."),
+            OptionSpec(name: "--scenario", value: "FILE", help: "Read the scenario from FILE (default: the path the shards were given; its hash must match). The bundle records the shards' path either way."),
             OptionSpec(name: "--no-timeline", value: nil, help: "Do not replay the trace to narrate the worst URL (the report then says so, and differs from an unsharded run's)."),
             OptionSpec(name: "--threads", value: "N", help: "Threads for the timeline's replay (default: the cores this process may use — its CPU affinity, capped by a container's CPU quota)."),
             OptionSpec(name: "--quiet", value: nil, help: "No progress line and no note about the files written."),
@@ -95,8 +96,8 @@ enum MergeCommand: Command {
         part it is reading (parts are read whole) or that it is merging them, then the timeline's replay
         as a run shows it; the line is cleared before the summary prints.
 
-        The parts must be every shard of one run: the same popsim, scenario (hash), seed, variants, shard
-        count and key, and trace (a digest of every request it holds, so a trace changed between the
+        The parts must be every shard of one run: the same popsim, scenario (hash, and path as given),
+        seed, variants, shard count and key, and trace (a digest of every request it holds, so a trace changed between the
         shards' runs is refused); each index once; and each part consistent in itself (its per-URL
         counts add up to its requests and cells). Counts add up and rates are computed after, so the
         bundle is byte for byte the one an unsharded 'popsim run' writes to DIR — run the merge from the
@@ -137,7 +138,11 @@ enum MergeCommand: Command {
                 do { // the first part names the scenario; it is dropped once folded in
                     let first = try part(0)
                     (only, recorded) = (first.variantOption, first.scenarioFile)
-                    let scenarioPath = args.value("--scenario") ?? recorded
+                    // The path the shards recorded when --scenario names that same file (another
+                    // spelling of it, or a link): the bundle then records the paths an unsharded run
+                    // would — the trace's is the scenario's folder joined with its own.
+                    let given = args.value("--scenario")
+                    let scenarioPath = given.map { isSameFile($0, recorded) ? recorded : $0 } ?? recorded
                     if args.value("--scenario") == nil && !FileManager.default.fileExists(atPath: recorded) {
                         throw InputError("\(recorded): no such file (the scenario the shards ran, as they were given it, relative to the directory they ran in); "
                                          + "run merge from that directory, or give --scenario FILE")
@@ -167,4 +172,10 @@ enum MergeCommand: Command {
         print(Summary.text(merged.result), terminator: "")
         return 0
     }
+}
+
+/// Whether two paths name one existing file (the same device and inode).
+func isSameFile(_ a: String, _ b: String) -> Bool {
+    var x = stat(), y = stat()
+    return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino
 }

@@ -172,3 +172,38 @@ func mergeInexactMarked() throws {
     #expect(!(try String(contentsOfFile: dir + "/exact/manifest.json", encoding: .utf8)).contains("inexact"))
     #expect(!(try String(contentsOfFile: dir + "/exact/report.html", encoding: .utf8)).contains("Not exact"))
 }
+
+/// Found by a QA pass (stop 32): a merge given `--scenario` in another spelling of the shards'
+/// path recorded that spelling in the report (so the bundle was not the unsharded run's), and
+/// parts run with two spellings made the bundle depend on which part came first.
+@Test("merge records the scenario path the shards were given: --scenario in another spelling of it changes nothing; shards given two spellings are refused")
+func mergeScenarioSpelling() throws {
+    let dir = try makeTemporaryDirectory()
+    try FileManager.default.createDirectory(atPath: dir + "/s", withIntermediateDirectories: true)
+    let text = try String(contentsOfFile: repoPath("scenarios/several-pops-several-fills.json"), encoding: .utf8)
+    _ = try writeFile(dir + "/s", "several.json", text)
+    try FileManager.default.createDirectory(atPath: dir + "/s/traces", withIntermediateDirectories: true)
+    _ = try writeFile(dir + "/s/traces", "three-pops.csv", try String(contentsOfFile: repoPath("scenarios/traces/three-pops.csv"), encoding: .utf8))
+    #expect(try runPopsim(["run", "s/several.json", "--out", "out", "--quiet"], in: dir).status == 0)
+    try FileManager.default.moveItem(atPath: dir + "/out", toPath: dir + "/whole")
+    for i in 0..<2 {
+        let r = try runPopsim(["run", "s/several.json", "--shard", "\(i)/2", "--out", "p\(i).json", "--quiet"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        // --quiet: what the shard simulated, no note about the file written.
+        #expect(r.stdout.hasPrefix("shard \(i)/2 by pop: ") && !r.stdout.contains("wrote"), "\(r.stdout)")
+    }
+    let merged = try runPopsim(["merge", "p0.json", "p1.json", "--out", "out", "--scenario", "./s/../s/several.json", "--quiet"], in: dir)
+    #expect(merged.status == 0, "\(merged.stderr)")
+    let a = try fileContentsBelow(dir + "/whole"), b = try fileContentsBelow(dir + "/out")
+    #expect(a.keys.sorted() == b.keys.sorted())
+    for (path, bytes) in a where b[path] != bytes { Issue.record("\(path) differs from the unsharded run's") }
+
+    #expect(try runPopsim(["run", "./s/several.json", "--shard", "1/2", "--out", "q1.json", "--quiet"], in: dir).status == 0)
+    for parts in [["p0.json", "q1.json"], ["q1.json", "p0.json"]] {
+        let r = try runPopsim(["merge"] + parts + ["--out", "mixed"], in: dir)
+        #expect(r.status == 2, "\(parts)")
+        #expect(r.stderr.contains("were run with the scenario as "), "\(r.stderr)")
+        #expect(r.stderr.contains("s/several.json") && r.stderr.contains("./s/several.json"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/mixed"))
+    }
+}

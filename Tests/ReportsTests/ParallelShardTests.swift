@@ -180,6 +180,18 @@ func mergeRefuses() throws {
     #expect(try refusal([part("a.json", 0, 2), part("a.json", 1, 2, .url)]).contains("shard key pop vs url"))
     #expect(try refusal([part("a.json", 0, 2), part("a.json", 0, 2)]).contains("are both shard 0/2"))
     #expect(try refusal([part("a.json", 1, 3), part("a.json", 0, 3)]).contains("missing shard 2 of 3"))
+    // A part whose page origins differ names both lists (the message had them blank).
+    var edited = try part("a.json", 1, 2)
+    edited.part.origins = ["https://a.example"]
+    let origins = try refusal([part("a.json", 0, 2), edited])
+    #expect(origins.contains("trace (page origins) [https://"), "\(origins)")
+    #expect(origins.contains(" vs [https://a.example]"), "\(origins)")
+    // Another spelling of the scenario's path: refused, whichever part comes first.
+    var respelt = try part("a.json", 1, 2)
+    respelt.part.scenarioFile = "./a.json"
+    for parts in [[try part("a.json", 0, 2), respelt], [respelt, try part("a.json", 0, 2)]] {
+        #expect(refusal(parts).contains("were run with the scenario as "), "\(refusal(parts))")
+    }
     let other = try Scenario.load(path: repoPath("scenarios/rule-added-without-purge.json"))
     let r = try ScenarioRun.run(other, options: SimulationOptions(shard: Shard(index: 1, count: 2, key: .pop), countURLs: true))
     #expect(try refusal([part("a.json", 0, 2), ("other", PartialResult(result: r, only: nil, scenarioFile: "x.json"))])
