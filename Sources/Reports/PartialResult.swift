@@ -567,22 +567,23 @@ public struct PartialMerge {
         check = ShardSetCheck(first: part, file: file)
         self.scenario = scenario
         variants = part.variantNames.map { VariantResult(name: $0, popCount: scenario.config.pops.count) }
-        try fold(part)
+        try fold(part, file: file)
     }
 
     /// Checks `part` against the first and folds it in.
     public mutating func add(_ part: PartialResult, file: String) throws(PartialResult.Error) {
         try check.sameRun(part, file: file)
         try check.add(part, file: file)
-        try fold(part)
+        try fold(part, file: file)
     }
 
-    private mutating func fold(_ p: PartialResult) throws(PartialResult.Error) {
+    private mutating func fold(_ p: PartialResult, file: String) throws(PartialResult.Error) {
         let sameEvents = check.first.shard.key == .url
         for i in variants.indices {
             guard p.variants[i].peakBytes.count == scenario.config.pops.count else {
                 throw PartialResult.Error("the parts have \(p.variants[i].peakBytes.count) POPs, the scenario \(scenario.config.pops.count)")
             }
+            try checkAccounting(p.variants[i], requests: p.requests, file: file)
             variants[i].merge(p.variants[i], sameEvents: sameEvents)
         }
         requests += p.requests
@@ -595,6 +596,27 @@ public struct PartialMerge {
             urlChecked[Int(id)] += checked
         }
         p.urls.forEachFailingURL { id, text in urlTexts[id] = text }
+    }
+
+    /// Refuses a part's variant whose counts no run could have written (a part edited or damaged
+    /// by hand): the rules each cell keeps (`Simulation.cellViolation`), the run's own end-of-run
+    /// invariants, cells in windows and POPs the run has, caches within their capacity.
+    private func checkAccounting(_ v: VariantResult, requests: Int, file: String) throws(PartialResult.Error) {
+        func refuse(_ what: String) -> PartialResult.Error {
+            PartialResult.Error("\(file): variant \(v.name): \(what) — no run writes that; a part edited or damaged by hand is not merged")
+        }
+        let pops = scenario.config.pops
+        for (key, t) in v.cells {
+            let cell = "the cell of window \(key.window), POP \(key.pop)"
+            guard key.window >= 0, Int64(key.window) < ScenarioRun.maxWindows, key.pop >= 0, Int(key.pop) < pops.count else {
+                throw refuse("\(cell) is outside the run (windows 0 … \(ScenarioRun.maxWindows - 1), POPs 0 … \(pops.count - 1))")
+            }
+            if let problem = Simulation.cellViolation(t, failed: key.reason != 0) { throw refuse("\(cell): \(problem)") }
+        }
+        let capacities = pops.indices.map { (used: v.peakBytes[$0], capacity: pops[$0].capacityBytes) }
+        let problems = Simulation.invariantViolations(v, requests: requests, hasParentTier: pops.contains { $0.parent != nil },
+                                                      cacheBytes: capacities)
+        if let first = problems.first { throw refuse(first.hasPrefix(v.name + ": ") ? String(first.dropFirst(v.name.count + 2)) : first) }
     }
 
     /// The merged result, once every part is in.

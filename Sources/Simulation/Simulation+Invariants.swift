@@ -35,6 +35,31 @@ extension Simulation {
         return problems
     }
 
+    /// How one cell's tally breaks the rules every request's record keeps, or nil when it keeps
+    /// them: each request is one hit, miss or collapse; an expired or bypassing request is a miss;
+    /// a failure is a CORS-checked request, and a cell holds only failures (`failed`: its reason
+    /// is set) or none; an origin fetch is made for a miss; bytes from cache are bytes served.
+    /// What `popsim merge` checks of a part's cells, which it cannot otherwise tell from a run's.
+    public static func cellViolation(_ t: Tally, failed: Bool) -> String? {
+        if t.hits < 0 || t.misses < 0 || t.collapsed < 0 || t.expired < 0 || t.bypass < 0 || t.originFetches < 0
+            || t.originBytes < 0 || t.bytesServed < 0 || t.bytesFromCache < 0 || t.preflights < 0 || t.corsChecked < 0 || t.corsFailures < 0 {
+            return "a negative count"
+        }
+        if t.hits + t.misses + t.collapsed != t.requests {
+            return "hits \(t.hits) + misses \(t.misses) + collapsed \(t.collapsed) ≠ requests \(t.requests)"
+        }
+        if t.expired + t.bypass > t.misses { return "expired \(t.expired) + bypass \(t.bypass) > misses \(t.misses)" }
+        if t.corsChecked > t.requests { return "\(t.corsChecked) CORS-checked of \(t.requests) requests" }
+        if t.corsFailures != (failed ? t.requests : 0) || t.corsFailures > t.corsChecked {
+            return "\(t.corsFailures) CORS failures of \(t.requests) requests (\(t.corsChecked) CORS-checked) in a cell "
+                + (failed ? "of failures" : "without a failure reason")
+        }
+        if t.originFetches > t.misses { return "\(t.originFetches) origin fetches for \(t.misses) misses" }
+        if t.preflights > t.requests { return "\(t.preflights) preflights of \(t.requests) requests" }
+        if t.bytesFromCache > t.bytesServed { return "\(t.bytesFromCache) bytes from cache of \(t.bytesServed) served" }
+        return nil
+    }
+
     /// Stops the program with an internal error (exit 70) when `r` breaks an invariant.
     static func checkInvariants(_ r: VariantResult, requests: Int, hasParentTier: Bool,
                                 cacheBytes: [(used: Int64, capacity: Int64)]) {

@@ -207,3 +207,32 @@ func mergeScenarioSpelling() throws {
         #expect(!FileManager.default.fileExists(atPath: dir + "/mixed"))
     }
 }
+
+/// Found by a QA pass (stop 32): a part with its hits raised by hand was merged into a bundle
+/// whose hits, misses and collapses no longer added up to its requests.
+@Test("merge refuses a part whose cells break the rules every run's records keep (hits + misses + collapsed = requests, failures only in failure cells, …)")
+func mergeRefusesImpossibleCells() throws {
+    let dir = try makeTemporaryDirectory()
+    let scenario = repoPath("scenarios/several-pops-several-fills.json")
+    for i in 0..<2 { #expect(try runPopsim(["run", scenario, "--shard", "\(i)/2", "--out", "p\(i).json", "--quiet"], in: dir).status == 0) }
+    let part = try String(contentsOfFile: dir + "/p1.json", encoding: .utf8)
+    // A cell: [window, pop, kind, origin, reason, requests, corsChecked, corsFailures, hits, misses, …].
+    let cell = try #require(part.firstRange(of: #/\[0, *[0-9]+, *"[a-z-]+", *[0-9]+, *"[a-z_]*", *([0-9]+, *){12}[0-9]+\]/#))
+    let text = String(part[cell])
+    let fields = text.dropFirst().dropLast().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    #expect(fields.count == 18, "\(text)")
+    let edits: [(Int, (Int) -> Int, String)] = [
+        (8, { $0 + 5 }, "≠ requests"),                 // hits
+        (0, { _ in 2_000_000 }, "is outside the run"),  // the window
+    ]
+    for (index, change, message) in edits {
+        var edited = fields
+        edited[index] = String(change(Int(edited[index])!))
+        let damaged = part.replacingCharacters(in: cell, with: "[" + edited.joined(separator: ", ") + "]")
+        _ = try writeFile(dir, "p1-edited.json", damaged)
+        let r = try runPopsim(["merge", "p0.json", "p1-edited.json", "--out", "out"], in: dir)
+        #expect(r.status == 2, "\(message): \(r.stderr)")
+        #expect(r.stderr.contains("p1-edited.json: variant ") && r.stderr.contains(message) && r.stderr.contains("edited or damaged by hand"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out"))
+    }
+}

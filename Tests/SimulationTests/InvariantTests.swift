@@ -65,4 +65,43 @@ struct CacheControlTests {
     func lifetime(_ value: String, _ expected: Int64?) {
         #expect(TTLPolicy.ttl(cacheControl: value) == expected, "Cache-Control: \(value)")
     }
+
+    /// The rules of one cell, as `record` keeps them (each request: requests + 1 and one of
+    /// hits, collapsed, misses; expired and bypass also misses; failures only in a cell with a
+    /// reason, all of its requests): what `popsim merge` checks of a part's cells.
+    @Test("a cell's tally: sound ones pass; each rule broken is named", arguments: [
+        (["requests": 3, "hits": 1, "misses": 2, "expired": 1, "bypass": 1, "originFetches": 2, "corsChecked": 2], false, nil),
+        (["requests": 2, "misses": 2, "corsChecked": 2, "corsFailures": 2, "originFetches": 1, "preflights": 2], true, nil),
+        (["requests": 3, "hits": 1, "misses": 1], false, "hits 1 + misses 1 + collapsed 0 ≠ requests 3"),
+        (["requests": 1, "misses": 1, "expired": 1, "bypass": 1], false, "expired 1 + bypass 1 > misses 1"),
+        (["requests": 1, "hits": 1, "corsChecked": 2], false, "2 CORS-checked of 1 requests"),
+        (["requests": 1, "hits": 1, "corsChecked": 1, "corsFailures": 1], false, "in a cell without a failure reason"),
+        (["requests": 2, "hits": 2, "corsChecked": 2, "corsFailures": 1], true, "in a cell of failures"),
+        (["requests": 1, "hits": 1, "originFetches": 1], false, "1 origin fetches for 0 misses"),
+        (["requests": 1, "hits": 1, "preflights": 2], false, "2 preflights of 1 requests"),
+        (["requests": 1, "hits": 1, "bytesServed": 5, "bytesFromCache": 6], false, "6 bytes from cache of 5 served"),
+        (["requests": 0, "hits": -1, "misses": 1], false, "a negative count"),
+    ] as [([String: Int], Bool, String?)])
+    func cellRules(_ fields: [String: Int], _ failed: Bool, _ problem: String?) {
+        var t = Tally()
+        for (name, n) in fields {
+            switch name {
+            case "requests": t.requests = n
+            case "hits": t.hits = n
+            case "misses": t.misses = n
+            case "collapsed": t.collapsed = n
+            case "expired": t.expired = n
+            case "bypass": t.bypass = n
+            case "originFetches": t.originFetches = n
+            case "corsChecked": t.corsChecked = n
+            case "corsFailures": t.corsFailures = n
+            case "preflights": t.preflights = n
+            case "bytesServed": t.bytesServed = Int64(n)
+            case "bytesFromCache": t.bytesFromCache = Int64(n)
+            default: Issue.record("unknown field \(name)")
+            }
+        }
+        let found = Simulation.cellViolation(t, failed: failed)
+        if let problem { #expect(found?.contains(problem) == true, "\(String(describing: found))") } else { #expect(found == nil, "\(found!)") }
+    }
 }
