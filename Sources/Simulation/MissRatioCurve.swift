@@ -31,8 +31,9 @@ public struct MissRatioPoint: Sendable, Equatable {
     public var missBytes: Int64
     public var missRatio: Double
     public var byteMissRatio: Double
-    /// Whether a simulation at `capacity` gives exactly these misses; false only below the
-    /// largest object (or when objects change size), where the curve bounds the misses from above.
+    /// Whether a simulation at `capacity` gives exactly these misses; false below the largest
+    /// object, where the curve bounds the misses from above, and at every size when objects
+    /// change size, where it only approximates them (from above or below).
     public var exact: Bool
 }
 

@@ -26,12 +26,16 @@ enum MRCCommand: Command {
 
           counting objects (--ignore-obj-size): exact at every size.
           in bytes: exact at every size from the largest object up. Below it the curve is an upper bound
-          on the miss ratio (column exact=false): libCacheSim's LRU lets an object larger than the cache
+          on the miss ratio (exact=false, "bound"): libCacheSim's LRU lets an object larger than the cache
           pass without evicting anything, and LRU is then not a stack algorithm. Distances are kept in
           buckets of 1/1024 of their value; each listed size is a bucket edge, exact there (a size you
           ask for is answered at the largest edge at or below it, at most 0.1 % smaller) — except from
           the largest distance up, where every reuse hits and each size is answered as asked: the
           working set is, when no object changes size, and there only first requests miss.
+
+        A trace whose objects change size is approximate at every size (exact=false, "approx", neither
+        exact nor a bound): the curve weighs an object by its latest size, where an LRU cache keeps the
+        size it inserted.
 
         --points N, in bytes, starts at the first exact size from the largest object up: below it the
         curve only bounds the miss ratio from above and can be far from cachesim, so its rows cannot
@@ -119,7 +123,7 @@ enum MRCCommand: Command {
             previous = p.capacity
             // The share of the size answered, not of the size asked: they differ by a bucket.
             let share = Format.fixed(Double(p.capacity) / whole * 100, 1) + "%"
-            rows.append([share, "\(p.capacity)", Format.fixed(p.missRatio, 4), Format.fixed(p.byteMissRatio, 4), p.exact ? "yes" : "bound"])
+            rows.append([share, "\(p.capacity)", Format.fixed(p.missRatio, 4), Format.fixed(p.byteMissRatio, 4), p.exact ? "yes" : curve.sizeChanges > 0 ? "approx" : "bound"])
         }
         print("LRU miss-ratio curve, cache sizes in \(counting ? "objects" : "bytes"):")
         print(Format.table(rows, rightAlign: [0, 1, 2, 3]), terminator: "")

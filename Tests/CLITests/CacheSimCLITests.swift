@@ -227,6 +227,28 @@ struct CacheSimCLITests {
         #expect(counted.stdout.contains("LRU miss-ratio curve, cache sizes in objects:"))
     }
 
+    /// Found by a QA pass (stop 32): objects changing size made every row "bound" (an upper
+    /// bound), yet the curve was below cachesim at some sizes.
+    @Test("mrc on a trace whose objects change size: every row says approx, not bound, and can be below cachesim")
+    func mrcApproximateWhenSizesChange() throws {
+        let dir = try makeTemporaryDirectory()
+        // id:size 3:2, 2:4, 3:1, 3:1, 2:3 — at 4 bytes cachesim misses 4 of 5 (2 is kept at 4 bytes,
+        // evicting 3; 3 comes back at 1 byte, evicting 2; 2 comes back), the curve 3 (0.6).
+        let trace = try writeFile(dir, "t.csv", "t,pop,url,origin,kind,bytes\n0,p,/3,,font,2\n1,p,/2,,font,4\n2,p,/3,,font,1\n3,p,/3,,font,1\n4,p,/2,,font,3\n")
+        let curve = try runPopsim(["mrc", trace])
+        #expect(curve.status == 0, "\(curve.stderr)")
+        #expect(curve.stdout.contains("approximate at every size"), "\(curve.stdout)")
+        let rows = curve.stdout.split(separator: "\n").filter { $0.hasSuffix("approx") || $0.hasSuffix("bound") || $0.hasSuffix("yes") }
+        #expect(!rows.isEmpty && rows.allSatisfy { $0.hasSuffix("approx") }, "\(curve.stdout)")
+        let replay = try runPopsim(["cachesim", trace, "--cache-size", "4"])
+        #expect(replay.stdout.contains("         4      0.8000"), "\(replay.stdout)")
+        let four = try runPopsim(["mrc", trace, "--out", dir + "/out", "--points", "all"])
+        #expect(four.status == 0, "\(four.stderr)")
+        let csv = try String(contentsOfFile: dir + "/out/mrc.csv", encoding: .utf8)
+        #expect(csv.contains("\n4,0.600000,"), "\(csv)")
+        #expect(!csv.contains(",true,"), "\(csv)")
+    }
+
     @Test("mrc --points all ends at the working set, as --points N does and as cachesim there gives, in bytes and objects")
     func mrcAllPointsEndAtTheWorkingSet() throws {
         // a 10, b 20, a, b, c 300: the last reuse hits from 30 bytes (2 objects) up, and c is never
