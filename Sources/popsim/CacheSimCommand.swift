@@ -60,11 +60,13 @@ enum CacheSimCommand: Command {
         or SIGTERM stopped it (at once: nothing is printed before the replay ends).
         """,
         examples: [
-            "popsim cachesim day.oracleGeneral --cache-size 0.01ws,0.1ws",
-            "popsim cachesim day.oracleGeneral --cache-size 1%,10%,100%",
-            "popsim cachesim day.oracleGeneral --cache-size 10000,100000 --ignore-obj-size",
-            "popsim cachesim day.oracleGeneral --cache-size 1GB --working-set",
-            "popsim cachesim day.csv --cache-size 1GB,10GB",
+            "popsim trace gen --scenario scenarios/synthetic-fonts-day.json --out /tmp/day.csv   # a day to try",
+            "popsim trace convert /tmp/day.csv /tmp/day.oracleGeneral",
+            "popsim cachesim /tmp/day.oracleGeneral --cache-size 0.01ws,0.1ws",
+            "popsim cachesim /tmp/day.oracleGeneral --cache-size 1%,10%,100%",
+            "popsim cachesim /tmp/day.oracleGeneral --cache-size 100,1000 --ignore-obj-size",
+            "popsim cachesim /tmp/day.oracleGeneral --cache-size 1GB --working-set",
+            "popsim cachesim /tmp/day.csv --cache-size 1GB,10GB",
         ])
 
     static func run(_ args: Arguments) throws -> Int32 {

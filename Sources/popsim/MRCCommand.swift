@@ -51,9 +51,11 @@ enum MRCCommand: Command {
         SIGINT or SIGTERM stopped it (at once, writing nothing).
         """,
         examples: [
-            "popsim mrc day.oracleGeneral",
-            "popsim mrc day.oracleGeneral --ignore-obj-size --out /tmp/mrc",
-            "popsim mrc day.csv --out /tmp/mrc --points all",
+            "popsim trace gen --scenario scenarios/synthetic-fonts-day.json --out /tmp/day.csv   # a day to try",
+            "popsim trace convert /tmp/day.csv /tmp/day.oracleGeneral",
+            "popsim mrc /tmp/day.oracleGeneral",
+            "popsim mrc /tmp/day.oracleGeneral --ignore-obj-size --out /tmp/mrc",
+            "popsim mrc /tmp/day.csv --out /tmp/mrc --points all",
         ])
 
     static let tableFractions = [0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.4, 0.8, 1.0]

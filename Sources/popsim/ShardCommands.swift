@@ -109,8 +109,10 @@ enum MergeCommand: Command {
         input, 130 or 143 when SIGINT or SIGTERM stopped it before it wrote anything.
         """,
         examples: [
+            "popsim run scenarios/several-pops-several-fills.json --shard 0/2 --out /tmp/part-0.json   # each shard, anywhere",
+            "popsim run scenarios/several-pops-several-fills.json --shard 1/2 --out /tmp/part-1.json",
             "popsim merge /tmp/part-0.json /tmp/part-1.json --out /tmp/results",
-            "popsim merge parts/*.json --out results --no-timeline",
+            "popsim merge /tmp/part-*.json --out /tmp/results-quick --no-timeline",
         ])
 
     static func run(_ args: Arguments) throws -> Int32 {

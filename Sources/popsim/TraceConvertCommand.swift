@@ -37,9 +37,10 @@ enum TraceConvertCommand: Command {
         summary prints.
         """,
         examples: [
-            "popsim trace convert day.csv day.pstrace",
-            "popsim trace convert cluster52.oracleGeneral c52.pstrace --object-url https://static.example-cdn.com/obj/{id} --object-pop hangzhou",
-            "popsim trace convert day.pstrace day.bin --to oracleGeneral",
+            "popsim trace gen --scenario scenarios/synthetic-fonts-day.json --out /tmp/day.csv   # a day to try",
+            "popsim trace convert /tmp/day.csv /tmp/day.pstrace",
+            "popsim trace convert /tmp/day.pstrace /tmp/day.bin --to oracleGeneral",
+            "popsim trace convert /tmp/day.bin /tmp/objects.pstrace --from oracleGeneral --object-url https://static.example-cdn.com/obj/{id} --object-pop hangzhou",
         ],
         parent: "trace")
 
