@@ -23,9 +23,28 @@ public func readWholeFile(_ path: String, limit: Int = maxWholeFileBytes,
         throw FileReadError(path: path, message: "no such file")
     }
     guard !isDirectory.boolValue else { throw FileReadError(path: path, message: "is a directory, not a file") }
-    if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber, size.intValue > limit {
-        throw FileReadError(path: path, message: "is \(size.intValue >> 20) MiB; \(kind) is at most \(limit >> 20) MiB (is it a trace?)")
+    let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+    if size > limit {
+        throw FileReadError(path: path, message: "is \(size >> 20) MiB; \(kind) is at most \(limit >> 20) MiB (is it a trace?)")
     }
-    guard let data = FileManager.default.contents(atPath: path) else { throw FileReadError(path: path, message: "cannot be read") }
-    return [UInt8](data)
+    // Read to the end through a handle, not `FileManager.contents`, which fails on a pipe
+    // (`<(zstd -dc part-0.json.zst)`, /dev/stdin): a pipe has no size, so the limit is checked
+    // as it is read.
+    guard let handle = FileHandle(forReadingAtPath: path) else { throw FileReadError(path: path, message: "cannot be read") }
+    defer { try? handle.close() }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(size)
+    do {
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            bytes += chunk
+            if bytes.count > limit {
+                throw FileReadError(path: path, message: "holds more than \(limit >> 20) MiB; \(kind) is at most \(limit >> 20) MiB (is it a trace?)")
+            }
+        }
+    } catch let error as FileReadError {
+        throw error
+    } catch {
+        throw FileReadError(path: path, message: "cannot be read (\(error.localizedDescription))")
+    }
+    return bytes
 }

@@ -236,3 +236,22 @@ func mergeRefusesImpossibleCells() throws {
         #expect(!FileManager.default.fileExists(atPath: dir + "/out"))
     }
 }
+
+/// Parts through pipes (`<(zstd -dc part.json.zst)`) were refused as "cannot be read" (QA pass,
+/// stop 32); so were scenarios given as `<(…)`.
+@Test("merge reads parts from pipes: the bundle of the parts as files")
+func mergeFromPipes() throws {
+    let dir = try makeTemporaryDirectory()
+    let scenario = repoPath("scenarios/several-pops-several-fills.json")
+    for i in 0..<2 { #expect(try runPopsim(["run", scenario, "--shard", "\(i)/2", "--out", "p\(i).json", "--quiet"], in: dir).status == 0) }
+    let files = try runPopsim(["merge", "p0.json", "p1.json", "--out", "out", "--quiet"], in: dir)
+    #expect(files.status == 0, "\(files.stderr)")
+    try FileManager.default.moveItem(atPath: dir + "/out", toPath: dir + "/from-files")
+    let piped = try runProcess("/bin/bash", ["-c", "\"$POPSIM\" merge <(cat p0.json) /dev/stdin --out out --quiet < p1.json"], in: dir,
+                               environment: ["POPSIM": popsimExecutable()])
+    #expect(piped.status == 0, "\(piped.stderr)")
+    #expect(piped.stdout == files.stdout)
+    let a = try fileContentsBelow(dir + "/from-files"), b = try fileContentsBelow(dir + "/out")
+    #expect(a.keys.sorted() == b.keys.sorted())
+    for (path, bytes) in a where b[path] != bytes { Issue.record("\(path) differs from the merge of the files") }
+}
