@@ -642,6 +642,8 @@ public struct PartialMerge {
         result.urlRequests = urlRequests
         result.urlChecked = urlChecked
         result.urlTexts = urlTexts
+        // The trace every part read: what the merge's timeline must read again.
+        result.traceDigest = UInt64(first.traceDigest, radix: 16) ?? 0
         var inexact: [String] = []
         if first.shard.key == .url {
             for (p, pop) in scenario.config.pops.enumerated() {

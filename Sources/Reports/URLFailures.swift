@@ -108,11 +108,21 @@ public struct Timeline: Sendable {
     ///   - urls: the first pass's per-URL counts, for the requests and blocked loads per variant.
     ///   - limit: sentences kept per variant.
     ///   - threads: threads for the replay (the result does not depend on it).
+    ///   - traceDigest: the digest of the trace the counts came from (a merge's: its shards
+    ///     read it), or nil. Given, the trace is read to its end (not simulated past the URL's
+    ///     `limit`-th request) and refused unless its digest is this one: a trace changed since
+    ///     would narrate requests the counts never saw.
     public static func collect(_ scenario: Scenario, only: [String]?, url: UInt32, urls: URLFailures, limit: Int = 40,
-                               threads: Int = 1, progress: ((Int) -> Void)? = nil) throws(RunError) -> Timeline {
+                               threads: Int = 1, progress: ((Int) -> Void)? = nil, traceDigest: UInt64? = nil) throws(RunError) -> Timeline {
         let text = urls.text(url)
         let options = SimulationOptions(threads: threads, sampleURL: text, sampleLimit: limit)
-        let result = try ScenarioRun.run(scenario, only: only, progress: progress, options: options, stopWhenSampled: true)
+        let result = try ScenarioRun.run(scenario, only: only, progress: progress, options: options, stopWhenSampled: true,
+                                         digestingToEnd: traceDigest != nil)
+        if let expected = traceDigest, result.traceDigest != expected {
+            throw RunError("\(scenario.workload.description) is not the trace the shards read (its digest is \(hex64(result.traceDigest)), "
+                           + "the parts say \(hex64(expected))): it changed since they ran, and the report's timeline would narrate "
+                           + "requests their counts never saw; restore it, or merge with --no-timeline")
+        }
         let catalog = result.catalog
         var variants: [Variant] = []
         for (i, v) in result.variants.enumerated() where !result.samples[i].isEmpty {

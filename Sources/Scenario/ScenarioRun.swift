@@ -93,15 +93,18 @@ public enum ScenarioRun {
     /// - Throws: `RunError` for bad input, or with `interruption` set when SIGINT or SIGTERM
     ///   arrived (see `Interruption`; looked at every 4,096 requests).
     ///   - options: threads, a shard, per-URL counts, a sampled URL (see `SimulationOptions`).
-    ///   - stopWhenSampled: stop reading once the sampled URL's outcomes are all in (the counts
-    ///     then cover only the requests read; for the report's timeline, which needs no counts).
+    ///   - stopWhenSampled: stop simulating once the sampled URL's outcomes are all in (the counts
+    ///     then cover only the requests simulated; for the report's timeline, which needs no counts).
+    ///   - digestingToEnd: with `stopWhenSampled`, read on to the trace's end for its digest
+    ///     (`RunResult.traceDigest`), without simulating: a merge's timeline, which must replay
+    ///     the trace its shards read.
     public static func run(_ scenario: Scenario, only: [String]? = nil,
                            observer: ((RequestOutcome) -> Void)? = nil,
                            catalogReady: ((Catalog) -> Void)? = nil,
                            progress: ((Int) -> Void)? = nil,
                            fault: RunFault? = nil,
                            options: SimulationOptions = SimulationOptions(),
-                           stopWhenSampled: Bool = false) throws(RunError) -> RunResult {
+                           stopWhenSampled: Bool = false, digestingToEnd: Bool = false) throws(RunError) -> RunResult {
         if let only {
             for name in only where !scenario.config.variants.contains(where: { $0.name == name }) {
                 throw RunError("\(scenario.file): no variant named \"\(name)\" (variants: \(scenario.config.variants.map(\.name).joined(separator: ", ")))")
@@ -121,7 +124,8 @@ public enum ScenarioRun {
         let simulation = Simulation(config: scenario.config, catalog: catalog, only: only, observer: observer, options: options)
 
         var feeder = Feeder(scenario: scenario, catalog: catalog, simulation: simulation, progress: progress, fault: fault,
-                            stopWhenSampled: stopWhenSampled, digests: options.shard != nil)
+                            stopWhenSampled: stopWhenSampled, readsToEnd: stopWhenSampled && digestingToEnd,
+                            digests: options.shard != nil || digestingToEnd)
         // The loop specialised for the binary trace, the format of long runs: `next()` is then a
         // direct call, not one through the protocol's witness table (1 % of a run).
         // In columns when the simulation takes them: a request is then never a record or a
@@ -143,7 +147,7 @@ public enum ScenarioRun {
         result.samples = simulation.samples
         result.layout = simulation.layout
         result.shard = options.shard
-        if options.shard != nil { result.traceDigest = feeder.traceDigest }
+        if options.shard != nil || digestingToEnd { result.traceDigest = feeder.traceDigest }
         if let log = reader as? AccessLogSource {
             result.clamped = log.stats.clamped
             result.largestClamp = log.stats.largestClamp
@@ -163,6 +167,11 @@ private struct Feeder {
     let progress: ((Int) -> Void)?
     let fault: RunFault?
     let stopWhenSampled: Bool
+    /// With `stopWhenSampled`: once the samples are in, read on (ids mapped, limits checked,
+    /// requests digested) without simulating.
+    let readsToEnd: Bool
+    /// Whether the simulation has stopped, the reading going on (`readsToEnd`).
+    private var simulationStopped = false
     /// Whether to digest the requests (a shard's run).
     let digests: Bool
     /// Requests read, and the time of the last.
@@ -172,13 +181,14 @@ private struct Feeder {
     private var requestDigest: UInt64 = 0xCBF2_9CE4_8422_2325
 
     init(scenario: Scenario, catalog: Catalog, simulation: Simulation, progress: ((Int) -> Void)?, fault: RunFault?,
-         stopWhenSampled: Bool, digests: Bool) {
+         stopWhenSampled: Bool, readsToEnd: Bool, digests: Bool) {
         self.scenario = scenario
         self.catalog = catalog
         self.simulation = simulation
         self.progress = progress
         self.fault = fault
         self.stopWhenSampled = stopWhenSampled
+        self.readsToEnd = readsToEnd
         self.digests = digests
     }
 
@@ -237,14 +247,17 @@ private struct Feeder {
                 digest(time: r.time, url: url, pop: pop, originPlus1: origin.map { $0 + 1 } ?? 0, method: method,
                        kind: r.kind.ordinal, credentialsPlus1: r.credentials.map { $0.ordinal + 1 } ?? 0, bytes: r.bytes ?? -1)
             }
-            simulation.process(request)
+            if simulationStopped { simulation.readOnly(upTo: request.time) } else { simulation.process(request) }
             seq += 1
             lastTime = r.time
             if seq & 0xFFF == 0 {
                 if seq & 0xFFFF == 0 { progress?(seq) }
                 do { try Interruption.check(requests: seq, time: lastTime) } catch { throw RunError(error) }
             }
-            if stopWhenSampled && simulation.samplesComplete { break }
+            if stopWhenSampled && !simulationStopped && simulation.samplesComplete {
+                if !readsToEnd { break }
+                simulationStopped = true
+            }
         }
         (self.seq, self.lastTime) = (seq, lastTime)
     }

@@ -119,6 +119,14 @@ public final class Simulation {
         driver.take(request)
     }
 
+    /// A request read but not simulated, at `time`: the catalog gets the URLs that prefetch
+    /// events due by then add, as `process` would give them, so that a reading that goes on
+    /// after the simulation has what it needs (the report's timeline, checking that the trace
+    /// is the one a sharded run read) numbers the trace's URLs as a whole run does.
+    public func readOnly(upTo time: SimTime) {
+        driver.resolvePrefetchesOnly(upTo: time.microseconds)
+    }
+
     /// Whether requests may come in columns (`process(_:firstSeq:)`): not when an observer or
     /// the report's timeline needs each outcome as its request comes, nor when a prefetch event
     /// adds URLs to the catalog during the run (they must join it between two requests).
@@ -865,6 +873,13 @@ struct Driver {
     }
 
     // MARK: - Prefetch events
+
+    /// Enters in the catalog the URLs of the prefetch events due by `time`, as taking a request
+    /// at `time` would, without taking one: for a reading that goes on past the simulation
+    /// (`Simulation.readOnly(upTo:)`).
+    mutating func resolvePrefetchesOnly(upTo time: Int64) {
+        if nextPrefetch < prefetchQueue.count && prefetchQueue[nextPrefetch].time <= time { resolvePrefetches(upTo: time) }
+    }
 
     private mutating func resolvePrefetches(upTo time: Int64) {
         while nextPrefetch < prefetchQueue.count && prefetchQueue[nextPrefetch].time <= time {

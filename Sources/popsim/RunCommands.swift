@@ -141,7 +141,7 @@ func testFault() -> RunFault? {
 /// Writes the results bundle of `result` into `out`, all files or none: the report narrates the
 /// worst URL, which takes a second (partial) replay of the workload.
 func writeBundle(_ result: RunResult, to out: String, only: [String]?, command: String, threads: Int, quiet: Bool,
-                 scenarioFile: String? = nil, skipTimeline: String? = nil, inexact: String? = nil) throws {
+                 scenarioFile: String? = nil, skipTimeline: String? = nil, inexact: String? = nil, traceDigest: UInt64? = nil) throws {
     let scenario = result.scenario
     let files: [(path: String, contents: [UInt8])]
     do {
@@ -150,7 +150,10 @@ func writeBundle(_ result: RunResult, to out: String, only: [String]?, command: 
         if let worst = urls.worst, skipTimeline == nil {
             let again = ProgressReporter(quiet: quiet, total: result.traceRequests, estimated: false,
                                          what: "requests replayed to narrate \(urls.text(worst))")
-            do { timeline = try Timeline.collect(scenario, only: only, url: worst, urls: urls, threads: threads, progress: again.update) } catch {
+            do {
+                timeline = try Timeline.collect(scenario, only: only, url: worst, urls: urls, threads: threads, progress: again.update,
+                                                traceDigest: traceDigest)
+            } catch {
                 again.finish()
                 throw error
             }

@@ -102,8 +102,8 @@ enum MergeCommand: Command {
         counts add up to its requests and cells). Counts add up and rates are computed after, so the
         bundle is byte for byte the one an unsharded 'popsim run' writes to DIR — run the merge from the
         directory the shards ran in, so that the paths it records are the same. The report's timeline
-        replays the trace up to the worst URL's 40th request, so the trace must be readable here too
-        (or give --no-timeline). By URL, the result is exact when no POP's cache fills up; the merge
+        replays the trace up to the worst URL's 40th request and reads the rest for its digest, so the
+        trace must be readable here too, and the one the shards read (or give --no-timeline). By URL, the result is exact when no POP's cache fills up; the merge
         warns when the shards' caches together held more than a POP's capacity. Parts are read whole,
         whatever their size (about 11 bytes per distinct URL of the trace). Exit status: 0 done, 2 bad
         input, 130 or 143 when SIGINT or SIGTERM stopped it before it wrote anything.
@@ -170,7 +170,8 @@ enum MergeCommand: Command {
         words += ["--out", relativePath(out)]
         let command = words.map(shellWord).joined(separator: " ")
         try writeBundle(merged.result, to: out, only: only, command: command, threads: threads, quiet: quiet,
-                        scenarioFile: recorded, skipTimeline: args.has("--no-timeline") ? ReportHTML.TimelineSkipped.merged : nil, inexact: inexact)
+                        scenarioFile: recorded, skipTimeline: args.has("--no-timeline") ? ReportHTML.TimelineSkipped.merged : nil, inexact: inexact,
+                        traceDigest: merged.result.traceDigest)
         print(Summary.text(merged.result), terminator: "")
         return 0
     }

@@ -255,3 +255,34 @@ func mergeFromPipes() throws {
     #expect(a.keys.sorted() == b.keys.sorted())
     for (path, bytes) in a where b[path] != bytes { Issue.record("\(path) differs from the merge of the files") }
 }
+
+/// Found by a QA pass (stop 32): a trace edited after the shards ran was replayed for the
+/// report's timeline without a word — the timeline narrated requests the counts never saw.
+@Test("merge refuses to narrate a trace changed since the shards ran (its timeline reads it to the end and checks its digest); --no-timeline merges")
+func mergeRefusesChangedTraceForTimeline() throws {
+    let dir = try makeTemporaryDirectory()
+    let text = try String(contentsOfFile: repoPath("scenarios/several-pops-several-fills.json"), encoding: .utf8)
+        .replacingOccurrences(of: "\"traces/three-pops.csv\"", with: "\"trace.csv\"")
+    _ = try writeFile(dir, "s.json", text)
+    let original = try String(contentsOfFile: repoPath("scenarios/traces/three-pops.csv"), encoding: .utf8)
+    _ = try writeFile(dir, "trace.csv", original)
+    for i in 0..<2 { #expect(try runPopsim(["run", "s.json", "--shard", "\(i)/2", "--out", "p\(i).json", "--quiet"], in: dir).status == 0) }
+    // The last request changed: the timeline's URL has had its requests by then, so only a reading
+    // to the end sees it.
+    var lines = original.split(separator: "\n").map(String.init)
+    let last = lines.count - 1
+    lines[last] = lines[last].replacingOccurrences(of: "https://shop.example.com", with: "https://www.example.com")
+    #expect(lines[last] != original.split(separator: "\n").last.map(String.init), "\(lines[last])")
+    _ = try writeFile(dir, "trace.csv", lines.joined(separator: "\n") + "\n")
+    let r = try runPopsim(["merge", "p0.json", "p1.json", "--out", "out"], in: dir)
+    #expect(r.status == 2, "\(r.stdout)")
+    #expect(r.stderr.contains("trace.csv is not the trace the shards read (its digest is "), "\(r.stderr)")
+    #expect(r.stderr.contains("restore it, or merge with --no-timeline"), "\(r.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: dir + "/out"))
+    let skipped = try runPopsim(["merge", "p0.json", "p1.json", "--out", "out", "--no-timeline", "--quiet"], in: dir)
+    #expect(skipped.status == 0, "\(skipped.stderr)")
+    // Restored: merged, with its timeline.
+    _ = try writeFile(dir, "trace.csv", original)
+    let restored = try runPopsim(["merge", "p0.json", "p1.json", "--out", "out2", "--quiet"], in: dir)
+    #expect(restored.status == 0, "\(restored.stderr)")
+}
