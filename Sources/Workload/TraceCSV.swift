@@ -236,7 +236,7 @@ public final class TraceCSVReader {
         do {
             try splitter.split(header)
         } catch {
-            throw TraceError(file: path, line: headerLineNumber, column: nil, message: "header: \(error.message) at byte \(error.column)")
+            throw TraceError(file: path, line: headerLineNumber, column: nil, message: "header: \(error.message) at byte \(error.column)" + logHint(path))
         }
         let names = splitter.strings
         let known = requiredColumns + optionalColumns
@@ -246,7 +246,7 @@ public final class TraceCSVReader {
                 // A long name is shown by its start: a header is a few short names.
                 let shown = name.count > 40 ? String(name.prefix(40)) + "…" : name
                 throw TraceError(file: path, line: headerLineNumber, column: shown,
-                                 message: "unknown column in the header (known columns: \(known.joined(separator: ", ")))")
+                                 message: "unknown column in the header (known columns: \(known.joined(separator: ", ")))" + logHint(path))
             }
             if let first = position[name] {
                 throw TraceError(file: path, line: headerLineNumber, column: name,
@@ -262,6 +262,14 @@ public final class TraceCSVReader {
         return (names, ColumnIndex(t: position["t"]!, pop: position["pop"]!, url: position["url"]!,
                                    origin: position["origin"]!, kind: position["kind"]!,
                                    method: position["method"], credentials: position["credentials"], bytes: position["bytes"]))
+    }
+
+    /// For a file named like an access log (`access.log`, `access.log.1`) that is not a CSV trace:
+    /// how to read it as one, which the message about its header does not say.
+    private static func logHint(_ path: String) -> String {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        guard name.hasSuffix(".log") || name.contains(".log.") else { return "" }
+        return " (an access log? popsim trace import reads it, and cachesim and mrc with --format nginx-combined, cloudfront or alibaba-cdn)"
     }
 
     /// The compressor (its command's name) that made a file starting with `head`, or nil.

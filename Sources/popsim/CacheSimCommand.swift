@@ -15,7 +15,7 @@ enum CacheSimCommand: Command {
             OptionSpec(name: "--ignore-obj-size", value: nil, help: "Count objects, not bytes: every request has size 1."),
             OptionSpec(name: "--working-set", value: nil, help: "Count an oracleGeneral trace's working set (distinct objects and their bytes) when replaying it at one size. Counted anyway for several sizes and other formats, and by a pass of its own when a size is a fraction of it."),
             CacheTrace.formatOption,
-            OptionSpec(name: "--unknown-size", value: "BYTES", help: "The size of a request without one (CSV bytes empty; default 1, as trace convert writes it)."),
+            OptionSpec(name: "--unknown-size", value: "BYTES", help: "The size of a request without one (CSV bytes empty; default 1, as trace convert writes it). Not for oracleGeneral, whose records all have one."),
             CacheTrace.threadsOption,
             CacheTrace.quietOption,
         ],
@@ -169,6 +169,10 @@ struct CacheTrace {
             format = TraceFormat.guess(fromPath: path)
         }
         if let text = unknownSizeOption {
+            // Every oracleGeneral record has a size: the option would be ignored without a word.
+            guard format != .oracleGeneral else {
+                throw UsageError(message: "--unknown-size applies to CSV, popsim and log traces, whose requests may lack a size; every oracleGeneral record has one")
+            }
             guard let n = UInt32(text) else { throw UsageError(message: "--unknown-size: '\(text)' is not a size in bytes (0 to \(UInt32.max))") }
             unknownSize = Int64(n)
         } else {

@@ -12,7 +12,7 @@ enum MRCCommand: Command {
         options: [
             OptionSpec(name: "--ignore-obj-size", value: nil, help: "Count objects, not bytes: every request has size 1."),
             CacheTrace.formatOption,
-            OptionSpec(name: "--unknown-size", value: "BYTES", help: "The size of a request without one (CSV bytes empty; default 1)."),
+            OptionSpec(name: "--unknown-size", value: "BYTES", help: "The size of a request without one (CSV bytes empty; default 1). Not for oracleGeneral, whose records all have one."),
             OptionSpec(name: "--out", value: "DIR", help: "Write DIR/mrc.csv (cache_size,miss_ratio,byte_miss_ratio,exact,misses,miss_bytes) and DIR/mrc.svg."),
             OptionSpec(name: "--points", value: "N|all", help: "Rows of mrc.csv (with --out): N sizes log-spaced from the largest object (counting objects: from 1) to the working set, both included (default 500), or all: every size where the curve steps, from the smallest object, and the working set."),
             CacheTrace.threadsOption,
