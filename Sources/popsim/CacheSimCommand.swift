@@ -322,7 +322,7 @@ struct CacheTrace {
         if skips.count > 0 { s += "\n\(skips.summary); not replayed (trace import lists them)" }
         guard let workingSet else { return s + "\nworking set: not counted (--working-set counts it)" }
         s += "\nworking set: \(plural(Int64(workingSet.objects), "object"))"
-        if !countingObjects { s += ", \(workingSet.bytes) bytes (\(formatBytes(workingSet.bytes)))" }
+        if !countingObjects { s += ", \(plural(workingSet.bytes, "byte")) (\(formatBytes(workingSet.bytes)))" }
         return s
     }
 }

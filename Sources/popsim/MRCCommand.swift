@@ -14,7 +14,7 @@ enum MRCCommand: Command {
             CacheTrace.formatOption,
             OptionSpec(name: "--unknown-size", value: "BYTES", help: "The size of a request without one (CSV bytes empty; default 1). Not for oracleGeneral, whose records all have one."),
             OptionSpec(name: "--out", value: "DIR", help: "Write DIR/mrc.csv (cache_size,miss_ratio,byte_miss_ratio,exact,misses,miss_bytes) and DIR/mrc.svg."),
-            OptionSpec(name: "--points", value: "N|all", help: "Rows of mrc.csv (with --out): N sizes log-spaced from the largest object (counting objects: from 1) to the working set, both included (default 500), or all: every size where the curve steps, from the smallest object, and the working set."),
+            OptionSpec(name: "--points", value: "N|all", help: "Rows of mrc.csv (with --out): N sizes log-spaced from the largest object (counting objects: from 1) to the working set, both included (default 500; fewer when sizes that close round to one exact size, as small object counts do), or all: every size where the curve steps, from the smallest object, and the working set."),
             CacheTrace.threadsOption,
             CacheTrace.quietOption,
         ],
@@ -105,7 +105,7 @@ enum MRCCommand: Command {
             } catch {
                 throw InputError("\(error)")
             }
-            written = "wrote \(dir)/mrc.csv (\(points.count) sizes) and \(dir)/mrc.svg"
+            written = "wrote \(dir)/mrc.csv (\(plural(Int64(points.count), "size"))) and \(dir)/mrc.svg"
         }
 
         print(CacheTrace.describe(path: path, format: trace.format, requests: curve.requests, zeroSizeSkipped: curve.zeroSizeSkipped,
