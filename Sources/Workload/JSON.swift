@@ -505,14 +505,7 @@ struct JSONParser {
         return v
     }
 
-    private func hexDigit(_ c: UInt8) -> UInt32? {
-        switch c {
-        case 0x30...0x39: return UInt32(c - 0x30)
-        case 0x41...0x46: return UInt32(c - 0x41 + 10)
-        case 0x61...0x66: return UInt32(c - 0x61 + 10)
-        default: return nil
-        }
-    }
+    private func hexDigit(_ c: UInt8) -> UInt32? { hexDigitValue(c).map(UInt32.init) }
 }
 
 /// Upper-case hexadecimal, zero-padded to `width` digits.

@@ -154,7 +154,8 @@ package func allowedCPUCount(procStatus text: String) -> Int? {
     return count > 0 ? count : nil
 }
 
-private func hexDigitValue(_ c: UInt8) -> Int? {
+/// The value of an ASCII hexadecimal digit (either case), or nil.
+func hexDigitValue(_ c: UInt8) -> Int? {
     switch c {
     case 0x30...0x39: return Int(c - 0x30)
     case 0x61...0x66: return Int(c - 0x61 + 10)

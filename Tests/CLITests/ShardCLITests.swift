@@ -2,6 +2,21 @@ import Foundation
 import Testing
 import TestSupport
 
+/// Runs shards 0…count-1 of `scenario` in `dir`, writing p0.json, p1.json, … (`--quiet`).
+private func runShards(_ scenario: String, count: Int = 2, in dir: String) throws {
+    for i in 0..<count {
+        let r = try runPopsim(["run", scenario, "--shard", "\(i)/\(count)", "--out", "p\(i).json", "--quiet"], in: dir)
+        #expect(r.status == 0, "shard \(i)/\(count): \(r.stderr)")
+    }
+}
+
+/// Expects two bundles (folders) to hold the same files, byte for byte.
+private func expectSameBundles(_ x: String, _ y: String, _ what: String) throws {
+    let a = try fileContentsBelow(x), b = try fileContentsBelow(y)
+    #expect(a.keys.sorted() == b.keys.sorted(), "\(what)")
+    for (path, bytes) in a where b[path] != bytes { Issue.record("\(what): \(path) differs") }
+}
+
 @Test("run --shard I/N by pop and by url, then merge: the bundle of the unsharded run, byte for byte, and the same summary")
 func shardMergeCLI() throws {
     let scenario = repoPath("scenarios/several-pops-several-fills.json")
@@ -20,9 +35,7 @@ func shardMergeCLI() throws {
         let merged = try runPopsim(["merge"] + parts.reversed() + ["--out", "out", "--quiet"], in: dir)
         #expect(merged.status == 0, "\(merged.stderr)")
         #expect(merged.stdout == reference.stdout, "merge prints the run's summary")
-        let a = try fileContentsBelow(whole + "/out"), b = try fileContentsBelow(dir + "/out")
-        #expect(a.keys.sorted() == b.keys.sorted())
-        for (path, bytes) in a where b[path] != bytes { Issue.record("by \(key): \(path) differs from the unsharded run's") }
+        try expectSameBundles(whole + "/out", dir + "/out", "by \(key), against the unsharded run")
     }
 }
 
@@ -30,7 +43,7 @@ func shardMergeCLI() throws {
 func mergeNoTimeline() throws {
     let dir = try makeTemporaryDirectory()
     let scenario = repoPath("scenarios/several-pops-several-fills.json")
-    for i in 0..<2 { #expect(try runPopsim(["run", scenario, "--shard", "\(i)/2", "--out", "p\(i).json"], in: dir).status == 0) }
+    try runShards(scenario, in: dir)
     let r = try runPopsim(["merge", "p0.json", "p1.json", "--out", "out", "--no-timeline", "--quiet"], in: dir)
     #expect(r.status == 0, "\(r.stderr)")
     let report = try String(contentsOfFile: dir + "/out/report.html", encoding: .utf8)
@@ -139,7 +152,7 @@ func mergeLargePart() throws {
     let dir = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let scenario = repoPath("scenarios/several-pops-several-fills.json")
-    for i in 0..<2 { #expect(try runPopsim(["run", scenario, "--shard", "\(i)/2", "--out", "p\(i).json"], in: dir).status == 0) }
+    try runShards(scenario, in: dir)
     let small = try runPopsim(["merge", "p0.json", "p1.json", "--out", "small", "--no-timeline", "--quiet"], in: dir)
     #expect(small.status == 0, "\(small.stderr)")
     // The same part, 65 MiB longer: whitespace after its JSON value (scenarios stay bounded at 64 MiB).
@@ -196,9 +209,7 @@ func mergeScenarioSpelling() throws {
     }
     let merged = try runPopsim(["merge", "p0.json", "p1.json", "--out", "out", "--scenario", "./s/../s/several.json", "--quiet"], in: dir)
     #expect(merged.status == 0, "\(merged.stderr)")
-    let a = try fileContentsBelow(dir + "/whole"), b = try fileContentsBelow(dir + "/out")
-    #expect(a.keys.sorted() == b.keys.sorted())
-    for (path, bytes) in a where b[path] != bytes { Issue.record("\(path) differs from the unsharded run's") }
+    try expectSameBundles(dir + "/whole", dir + "/out", "against the unsharded run")
 
     #expect(try runPopsim(["run", "./s/several.json", "--shard", "1/2", "--out", "q1.json", "--quiet"], in: dir).status == 0)
     for parts in [["p0.json", "q1.json"], ["q1.json", "p0.json"]] {
@@ -216,7 +227,7 @@ func mergeScenarioSpelling() throws {
 func mergeRefusesImpossibleCells() throws {
     let dir = try makeTemporaryDirectory()
     let scenario = repoPath("scenarios/several-pops-several-fills.json")
-    for i in 0..<2 { #expect(try runPopsim(["run", scenario, "--shard", "\(i)/2", "--out", "p\(i).json", "--quiet"], in: dir).status == 0) }
+    try runShards(scenario, in: dir)
     let part = try String(contentsOfFile: dir + "/p1.json", encoding: .utf8)
     // A cell: [window, pop, kind, origin, reason, requests, corsChecked, corsFailures, hits, misses, …].
     let cell = try #require(part.firstRange(of: #/\[0, *[0-9]+, *"[a-z-]+", *[0-9]+, *"[a-z_]*", *([0-9]+, *){12}[0-9]+\]/#))
@@ -245,7 +256,7 @@ func mergeRefusesImpossibleCells() throws {
 func mergeFromPipes() throws {
     let dir = try makeTemporaryDirectory()
     let scenario = repoPath("scenarios/several-pops-several-fills.json")
-    for i in 0..<2 { #expect(try runPopsim(["run", scenario, "--shard", "\(i)/2", "--out", "p\(i).json", "--quiet"], in: dir).status == 0) }
+    try runShards(scenario, in: dir)
     let files = try runPopsim(["merge", "p0.json", "p1.json", "--out", "out", "--quiet"], in: dir)
     #expect(files.status == 0, "\(files.stderr)")
     try FileManager.default.moveItem(atPath: dir + "/out", toPath: dir + "/from-files")
@@ -253,9 +264,7 @@ func mergeFromPipes() throws {
                                environment: ["POPSIM": popsimExecutable()])
     #expect(piped.status == 0, "\(piped.stderr)")
     #expect(piped.stdout == files.stdout)
-    let a = try fileContentsBelow(dir + "/from-files"), b = try fileContentsBelow(dir + "/out")
-    #expect(a.keys.sorted() == b.keys.sorted())
-    for (path, bytes) in a where b[path] != bytes { Issue.record("\(path) differs from the merge of the files") }
+    try expectSameBundles(dir + "/from-files", dir + "/out", "against the merge of the files")
 }
 
 /// Found by a QA pass (stop 32): a trace edited after the shards ran was replayed for the
@@ -268,7 +277,7 @@ func mergeRefusesChangedTraceForTimeline() throws {
     _ = try writeFile(dir, "s.json", text)
     let original = try String(contentsOfFile: repoPath("scenarios/traces/three-pops.csv"), encoding: .utf8)
     _ = try writeFile(dir, "trace.csv", original)
-    for i in 0..<2 { #expect(try runPopsim(["run", "s.json", "--shard", "\(i)/2", "--out", "p\(i).json", "--quiet"], in: dir).status == 0) }
+    try runShards("s.json", in: dir)
     // The last request changed: the timeline's URL has had its requests by then, so only a reading
     // to the end sees it.
     var lines = original.split(separator: "\n").map(String.init)
