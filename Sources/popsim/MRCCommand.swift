@@ -75,6 +75,7 @@ enum MRCCommand: Command {
         }
         let readAhead = try threadCount(args) > 1
         var trace = try CacheTrace(path: path, formatOption: args.value("--format"), unknownSizeOption: args.value("--unknown-size"))
+        if let dir = args.value("--out") { try checkOutputFolder(dir, option: "--out") }
         let progress = trace.progressReporter(quiet: args.has("--quiet"), stages: ProgressStages.mrc)
         trace.progress = progress.enabled ? progress.counter : nil
 

@@ -68,7 +68,9 @@ func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments, command
     var audit: AtomicFileWriter? = nil
     var writeError: FileWriteError? = nil
     let outDir = try bundleDirectory(scenario, args: args)
+    if let outDir { try checkOutputFolder(outDir, option: "--out") }
     if let path = args.value("--requests-out") {
+        try refuseOverwriting(path, option: "--requests-out", inputs: [(scenario.file, "the scenario")] + traceInput(scenario))
         audit = try AtomicFileWriter(path: path)
         try audit!.write(Audit.header + "\n")
     }

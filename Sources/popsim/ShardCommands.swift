@@ -46,6 +46,8 @@ func runShard(_ scenario: Scenario, path: String, only: [String]?, shard: Shard,
     }
     if args.has("--no-out") { throw UsageError(message: "--shard and --no-out exclude each other") }
     if args.has("--requests-out") { throw UsageError(message: "--requests-out is not available with --shard (run the whole scenario for an audit log)") }
+    try checkOutputFolder((out as NSString).deletingLastPathComponent, option: "--out")
+    try refuseOverwriting(out, option: "--out", inputs: [(path, "the scenario")] + traceInput(scenario))
     let quiet = args.has("--quiet")
     let threads = try threadCount(args)
     let estimate = ProgressReporter.estimateRequests(scenario.workload)
@@ -118,6 +120,7 @@ enum MergeCommand: Command {
     static func run(_ args: Arguments) throws -> Int32 {
         guard !args.positional.isEmpty else { throw UsageError(message: "missing PART (the files popsim run --shard wrote)") }
         guard let out = args.value("--out") else { throw UsageError(message: "missing --out DIR") }
+        try checkOutputFolder(out, option: "--out")
         let quiet = args.has("--quiet")
         let threads = try threadCount(args)
         let files = args.positional
@@ -175,10 +178,4 @@ enum MergeCommand: Command {
         print(Summary.text(merged.result), terminator: "")
         return 0
     }
-}
-
-/// Whether two paths name one existing file (the same device and inode).
-func isSameFile(_ a: String, _ b: String) -> Bool {
-    var x = stat(), y = stat()
-    return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino
 }

@@ -57,6 +57,7 @@ enum SweepCommand: Command {
         }
         let threads = try threadCount(args)
         let scenario = try loadScenario(path)
+        if let dir = args.value("--out") { try checkOutputFolder(dir, option: "--out") }
         let only = args.has("--variant") ? args.all("--variant") : nil
         let quiet = args.has("--quiet")
         let estimate = ProgressReporter.estimateRequests(scenario.workload)

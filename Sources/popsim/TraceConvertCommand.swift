@@ -51,9 +51,8 @@ enum TraceConvertCommand: Command {
         guard let to = try format(args.value("--to"), option: "--to", allowed: writable) ?? TraceFormat.byExtension(output) else {
             throw UsageError(message: "cannot tell OUT's format from its name '\(output)' (use .csv, .pstrace, .oracleGeneral or .bin, or --to \(writable.map(\.rawValue).joined(separator: "|")))")
         }
-        if FileManager.default.fileExists(atPath: output), sameFile(input, output) {
-            throw InputError("IN and OUT are the same file (\(input))")
-        }
+        if isSameFile(input, output) { throw InputError("IN and OUT are the same file (\(input))") }
+        if let map = args.value("--object-map") { try refuseOverwriting(output, option: "OUT", inputs: [(map, "the --object-map file")]) }
 
         var mapping = OracleGeneralMapping()
         if let url = args.value("--object-url") { mapping.urlTemplate = url }
@@ -129,12 +128,5 @@ enum TraceConvertCommand: Command {
             throw UsageError(message: "\(option): unknown format '\(value)'\(known) (formats: \(allowed.map(\.rawValue).joined(separator: ", ")))")
         }
         return f
-    }
-
-    /// Whether two existing paths name one file (same device and inode).
-    static func sameFile(_ a: String, _ b: String) -> Bool {
-        guard let x = try? FileManager.default.attributesOfItem(atPath: a), let y = try? FileManager.default.attributesOfItem(atPath: b) else { return false }
-        return (x[.systemNumber] as? NSNumber) == (y[.systemNumber] as? NSNumber)
-            && (x[.systemFileNumber] as? NSNumber) == (y[.systemFileNumber] as? NSNumber)
     }
 }

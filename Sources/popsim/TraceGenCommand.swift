@@ -67,6 +67,7 @@ enum TraceGenCommand: Command {
             guard let n = UInt32(text) else { throw UsageError(message: "--unknown-size: '\(text)' is not a size in bytes (0 to \(UInt32.max))") }
             unknownSize = n
         }
+        if let file = args.value("--scenario") { try refuseOverwriting(out, option: "--out", inputs: [(file, "the --scenario file")]) }
         var spec: SyntheticSpec
         if let file = args.value("--scenario") {
             if let flag = workloadFlags.first(where: args.has) {

@@ -60,6 +60,8 @@ enum TraceImportCommand: Command {
         for log in args.positional where URL(fileURLWithPath: log).standardizedFileURL.resolvingSymlinksInPath().path == outPath {
             throw InputError("--out \(out) is one of the logs being read")
         }
+        try refuseOverwriting(out, option: "--out", inputs: args.positional.map { ($0, "a log being read") }
+                                                        + (args.value("--pop-map").map { [($0, "the --pop-map file")] } ?? []))
 
         var options = AccessLogOptions()
         if let map = args.value("--pop-map") { options.popMap = try POPMap(path: map) }
