@@ -758,6 +758,9 @@ public final class PopsimTraceWriter: TraceWriter {
     /// millions of URLs read at random, a miss a record (`perf`: most of the writer's share of
     /// a 10M-line import with 3.9M URLs). Built in full at the first id out of that order.
     @exclusivity(unchecked) private var urlsInOrder = true
+    /// The source's name and the line of the record being written, for messages.
+    @exclusivity(unchecked) private var sourceName = ""
+    @exclusivity(unchecked) private var line = 0
 
     /// Opens the temporary beside `path` and writes the header.
     /// - Throws: `FileWriteError` when it cannot be created.
@@ -772,7 +775,7 @@ public final class PopsimTraceWriter: TraceWriter {
     public func write(_ record: TraceRecord, from source: any TraceSource) throws(FileWriteError) {
         let n = recordsWritten + 1
         let sid = ObjectIdentifier(source)
-        if sourceID == nil { sourceID = sid } else if sourceID != sid {
+        if sourceID == nil { (sourceID, sourceName) = (sid, source.sourceName) } else if sourceID != sid {
             throw FileWriteError(path: path, message: "record \(n): records must all come from one source")
         }
         guard record.time >= 0 else {
@@ -781,13 +784,14 @@ public final class PopsimTraceWriter: TraceWriter {
         guard record.time >= time else {
             throw FileWriteError(path: path, message: "record \(n): time \(record.time) µs is earlier than \(time) µs of record \(n - 1) (time going backwards)")
         }
+        line = record.line
         let popID = try fileID(record.pop, in: &popIDs, .pop, source)
         let urlID = try urlFileID(record.url, source)
         let originID = try record.origin.map { (o) throws(FileWriteError) in try fileID(o, in: &originIDs, .origin, source) }
         let methodID = try fileID(record.method, in: &methodIDs, .method, source)
         var kindID = kindIDs[record.kind.ordinal]
         if kindID == 0 {
-            kindID = define(.kind, record.kind.rawValue.utf8)
+            kindID = try define(.kind, record.kind.rawValue.utf8)
             kindIDs[record.kind.ordinal] = kindID
         }
         kindID -= 1
@@ -834,7 +838,7 @@ public final class PopsimTraceWriter: TraceWriter {
             if id == known {
                 let urls = source.urls
                 guard Int(id) < urls.count else { throw unknownID(.url, id) }
-                return define(.url, urls.utf8(id)) - 1
+                return try define(.url, urls.utf8(id)) - 1
             }
             // Out of order: the map from here on, with the ids so far as they were.
             urlsInOrder = false
@@ -859,7 +863,7 @@ public final class PopsimTraceWriter: TraceWriter {
         }
         guard i < interner.count else { throw unknownID(table, id) }
         if map.count < interner.count { map.append(contentsOf: repeatElement(0, count: interner.count - map.count)) }
-        let fileID = define(table, interner.utf8(id))
+        let fileID = try define(table, interner.utf8(id))
         map[i] = fileID
         return fileID - 1
     }
@@ -870,7 +874,13 @@ public final class PopsimTraceWriter: TraceWriter {
     }
 
     /// Appends a define record and returns the new id + 1.
-    private func define(_ table: PopsimTraceFormat.Table, _ bytes: some Collection<UInt8>) -> UInt32 {
+    /// - Throws: for a string longer than a `.pstrace` holds (`maxStringLength`, which its reader
+    ///   refuses): the writer made files its reader could not read.
+    private func define(_ table: PopsimTraceFormat.Table, _ bytes: some Collection<UInt8>) throws(FileWriteError) -> UInt32 {
+        guard bytes.count <= PopsimTraceFormat.maxStringLength else {
+            throw FileWriteError(path: path, message: "record \(recordsWritten + 1) (\(sourceName):\(line)): its \(table.name) is \(bytes.count) bytes; "
+                                 + "a popsim trace holds strings of at most \(PopsimTraceFormat.maxStringLength) bytes (16 MiB)")
+        }
         out.bytes.append(PopsimTraceFormat.tagDefine)
         out.bytes.append(table.rawValue)
         appendVarint(UInt64(bytes.count))

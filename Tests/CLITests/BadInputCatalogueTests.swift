@@ -206,6 +206,10 @@ let catalogue: [BadInput] = [
     badConvert("object map with an unknown kind", file: "t.oracleGeneral", oracleGeneral([(1, 1, 10, -1)]),
                ["objects.csv:2: column 'kind':", "woff"], extra: ["--object-map", "objects.csv"])
         .adding("objects.csv", "id,kind\n1,woff\n"),
+    // Found by a QA pass (stop 32): the writer made a .pstrace its reader refuses (a string past 16 MiB).
+    badConvert("a URL longer than a .pstrace holds", file: "t.csv", u8("t,pop,url,origin,kind\n0,p,/a,,font\n1,p,/" + String(repeating: "x", count: 1 << 24) + ",,font\n"),
+               ["cannot write out.pstrace: record 2 (t.csv:3): its url is 16777217 bytes; a popsim trace holds strings of at most 16777216 bytes"])
+        .replacingArgs(["trace", "convert", "t.csv", "out.pstrace"]),
     badConvert("the input is the output", file: "t.csv", [], ["IN and OUT are the same file (out.csv)"])
         .replacingArgs(["trace", "convert", "out.csv", "./out.csv"]),
     badConvert("a directory to convert", file: "dir.csv/keep", [], ["dir.csv: is a directory, not a file"])
