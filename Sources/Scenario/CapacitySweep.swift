@@ -100,6 +100,10 @@ public struct SweepCapacity: Sendable, Equatable, CustomStringConvertible {
                 guard quotient <= UInt64(Int64.max) else {
                     throw QuantityError(input: text, quantity: "cache size", reason: "POP \(pop.id)'s capacity \(pop.capacityBytes) bytes times it is past 2^63 − 1 bytes")
                 }
+                // 0x is refused as "no cache" written another way; a multiple that rounds to 0 bytes is the same.
+                guard quotient > 0 else {
+                    throw QuantityError(input: text, quantity: "cache size", reason: "POP \(pop.id)'s capacity \(pop.capacityBytes) bytes times it rounds to 0 bytes (for no cache at all, write 0)")
+                }
                 out.append(Int64(quotient))
             }
             return out
