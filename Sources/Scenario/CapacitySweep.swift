@@ -100,11 +100,12 @@ public struct SweepCapacity: Sendable, Equatable, CustomStringConvertible {
                 guard quotient <= UInt64(Int64.max) else {
                     throw QuantityError(input: text, quantity: "cache size", reason: "POP \(pop.id)'s capacity \(pop.capacityBytes) bytes times it is past 2^63 − 1 bytes")
                 }
-                // 0x is refused as "no cache" written another way; a multiple that rounds to 0 bytes is the same.
-                guard quotient > 0 else {
-                    throw QuantityError(input: text, quantity: "cache size", reason: "POP \(pop.id)'s capacity \(pop.capacityBytes) bytes times it rounds to 0 bytes (for no cache at all, write 0)")
-                }
                 out.append(Int64(quotient))
+            }
+            // 0x is refused as "no cache" written another way; so is a multiple that rounds every
+            // POP down to 0 bytes (one small POP rounded to 0 among others is the size asked).
+            if !out.isEmpty && out.allSatisfy({ $0 == 0 }) {
+                throw QuantityError(input: text, quantity: "cache size", reason: "every POP's capacity times it rounds to 0 bytes (for no cache at all, write 0)")
             }
             return out
         }

@@ -39,8 +39,7 @@ func checkOutputFolder(_ dir: String, option: String) throws {
             unlink(probe)
             return
         }
-        let parent = (path as NSString).deletingLastPathComponent
-        if parent.isEmpty || parent == path { return }  // a relative path's top: the current folder
+        guard let parent = parentFolder(path) else { return }  // a relative path's top: the current folder
         path = parent
     }
 }
@@ -50,4 +49,14 @@ func checkOutputFolder(_ dir: String, option: String) throws {
 func traceInput(_ scenario: Scenario) -> [(path: String, what: String)] {
     if case .trace(let path, _, _) = scenario.workload { return [(path, "the scenario's trace")] }
     return []
+}
+
+/// The folder `path` is in: `a/b` ⇒ `a`, `/a` ⇒ `/`; nil for a name alone (the current folder)
+/// and for `/`. (Foundation's `deletingLastPathComponent` traps on a one-letter name, `x`.)
+func parentFolder(_ path: String) -> String? {
+    var p = Substring(path)
+    while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }
+    guard let slash = p.lastIndex(of: "/") else { return nil }
+    if slash == p.startIndex { return p.count > 1 ? "/" : nil }
+    return String(p[..<slash])
 }

@@ -127,7 +127,7 @@ struct SweepCLITests {
         (["--capacity", "1GB", "--threads", "0"], "invalid for '--threads <n>'"),
         (["--capacity", "10000000000x"], "POP hangzhou's capacity 1000000000 bytes times it is past 2^63 − 1 bytes"),
         // A multiple that rounds to 0 bytes is 0x written another way (QA pass, stop 32: it gave "each 0 B").
-        (["--capacity", "0.0000000001x"], "POP hangzhou's capacity 1000000000 bytes times it rounds to 0 bytes (for no cache at all, write 0)"),
+        (["--capacity", "0.0000000001x"], "every POP's capacity times it rounds to 0 bytes (for no cache at all, write 0)"),
     ])
     func badInput(_ extra: [String], message: String) throws {
         let dir = try makeTemporaryDirectory()

@@ -90,6 +90,10 @@ struct CapacitySweepTests {
         // 0.1 × 1 GB is 100 MB to the byte (as a double, 0.1 × 1e9 is 100000000.00000001); 0.5 × 3 rounds down to 1.
         #expect(try SweepCapacity(parsing: "0.1x").capacities(of: Array(pops.prefix(2))) == [100_000_000, 0])
         #expect(try SweepCapacity(parsing: "0.5x").capacities(of: Array(pops.prefix(2))) == [500_000_000, 1])
+        // Every POP rounded down to 0 bytes is "no cache" written another way, refused as 0x is.
+        #expect {
+            _ = try SweepCapacity(parsing: "0.1x").capacities(of: [pops[1]])
+        } throws: { "\($0)".contains("every POP's capacity times it rounds to 0 bytes") }
         #expect(try SweepCapacity(parsing: "1x").capacities(of: pops) == [1_000_000_000, 3, Int64.max], "1× of the largest capacity is itself")
         #expect {
             _ = try SweepCapacity(parsing: "2x").capacities(of: pops)
