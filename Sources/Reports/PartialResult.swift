@@ -606,7 +606,9 @@ public struct PartialMerge {
             PartialResult.Error("\(file): variant \(v.name): \(what) — no run writes that; a part edited or damaged by hand is not merged")
         }
         let pops = scenario.config.pops
-        for (key, t) in v.cells {
+        // In key order: the same part names the same cell whatever the dictionary's order.
+        for key in v.cells.keys.sorted() {
+            let t = v.cells[key]!
             let cell = "the cell of window \(key.window), POP \(key.pop)"
             guard key.window >= 0, Int64(key.window) < ScenarioRun.maxWindows, key.pop >= 0, Int(key.pop) < pops.count else {
                 throw refuse("\(cell) is outside the run (windows 0 … \(ScenarioRun.maxWindows - 1), POPs 0 … \(pops.count - 1))")
