@@ -168,8 +168,8 @@ public final class OracleGeneralReader {
 
     /// Why a file that starts with `head` cannot be an oracleGeneral trace, or nil.
     static func notOracleGeneral(_ head: [UInt8]) -> String? {
-        if head.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) {
-            return "compressed with zstd; decompress it first (zstd -d FILE), or give it through a pipe, <(zstd -dc FILE) — popsim reads oracleGeneral uncompressed"
+        if let tool = compressor(ofFileStartingWith: head) {
+            return decompressionAdvice(tool) + " — popsim reads oracleGeneral uncompressed"
         }
         if head.starts(with: PopsimTraceFormat.magic) {
             return "a popsim binary trace (magic PSTRACE), not oracleGeneral; read it with format popsim"

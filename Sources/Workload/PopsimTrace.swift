@@ -336,7 +336,7 @@ public final class PopsimTraceSource: RequestColumnSource {
         let head = (0..<min(c.end, magic.count)).map { c.buffer.load(fromByteOffset: $0, as: UInt8.self) }
         if head != magic {
             var what = c.end == 0 ? "empty file" : "wrong magic \(hexBytes(head))"
-            if head.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) { what += ": compressed with zstd; decompress it first (zstd -d FILE), or give it through a pipe, <(zstd -dc FILE)" }
+            if let tool = compressor(ofFileStartingWith: head) { what += ": " + decompressionAdvice(tool) }
             throw TraceError(file: path, line: 0, column: nil,
                              message: "not a popsim binary trace (\(what); expected \(hexBytes(magic)), \"PSTRACE\\0\")")
         }

@@ -20,8 +20,21 @@ func isDirectory(_ path: String) -> Bool {
     return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
 }
 
+/// The compressor (its command's name) that made a file starting with `head` — zstd or gzip —
+/// or nil: popsim reads its inputs uncompressed (logs excepted, through `gzip -dc`).
+package func compressor(ofFileStartingWith head: some Collection<UInt8>) -> String? {
+    if head.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) { return "zstd" }
+    if head.starts(with: [0x1F, 0x8B]) { return "gzip" }
+    return nil
+}
+
+/// What to tell of an input compressed with `tool` (`compressor(ofFileStartingWith:)`).
+package func decompressionAdvice(_ tool: String) -> String {
+    "compressed with \(tool); decompress it first (\(tool) -d FILE), or give it through a pipe, <(\(tool) -dc FILE)"
+}
+
 /// The directory part of a path (`a/b/c.csv` ⇒ `a/b`, `c.csv` ⇒ `.`, `/c` ⇒ `/`).
-func parentDirectory(_ path: String) -> String {
+package func parentDirectory(_ path: String) -> String {
     guard let slash = path.lastIndex(of: "/") else { return "." }
     if slash == path.startIndex { return "/" }
     return String(path[..<slash])

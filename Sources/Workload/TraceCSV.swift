@@ -220,10 +220,8 @@ public final class TraceCSVReader {
         }
         var bomBytes = 0
         if headerLineNumber == 1, header.starts(with: [0xEF, 0xBB, 0xBF]) { header = header.dropFirst(3); bomBytes = 3 }
-        if headerLineNumber == 1, let compressed = compression(of: header) {
-            throw TraceError(file: path, line: 0, column: nil,
-                             message: "compressed with \(compressed); popsim reads CSV traces uncompressed: decompress it first "
-                                + "(\(compressed) -d FILE), or give it through a pipe, <(\(compressed) -dc FILE) --format csv")
+        if headerLineNumber == 1, let tool = compressor(ofFileStartingWith: header) {
+            throw TraceError(file: path, line: 0, column: nil, message: decompressionAdvice(tool) + " --format csv — popsim reads CSV traces uncompressed")
         }
         // A binary file read as CSV (an oracleGeneral or .pstrace trace without its extension)
         // fails here, in a line, not with its whole first "line" quoted as a column name.
@@ -272,12 +270,6 @@ public final class TraceCSVReader {
         return " (an access log? popsim trace import reads it, and cachesim and mrc with --format nginx-combined, cloudfront or alibaba-cdn)"
     }
 
-    /// The compressor (its command's name) that made a file starting with `head`, or nil.
-    static func compression(of head: ArraySlice<UInt8>) -> String? {
-        if head.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) { return "zstd" }
-        if head.starts(with: [0x1F, 0x8B]) { return "gzip" }
-        return nil
-    }
 
     /// The next request, or nil at the end of the trace.
     ///

@@ -1,5 +1,6 @@
 import Foundation
 import Scenario
+import Workload
 
 /// Whether two paths name one existing file (the same device and inode).
 func isSameFile(_ a: String, _ b: String) -> Bool {
@@ -17,29 +18,36 @@ func refuseOverwriting(_ out: String, option: String, inputs: [(path: String, wh
 }
 
 /// Refuses, before any work, an output folder that cannot be made: a file where it or a folder
-/// above it should be, or a nearest existing folder where no file can be created (tried). Found after a whole
-/// replay, such a path lost the run (a day's run is minutes) and, for `sweep`, its table.
-/// - Parameter dir: the folder the command will write into (made, with its parents, if missing).
-func checkOutputFolder(_ dir: String, option: String) throws {
+/// above it should be, or a nearest existing folder where no file can be created (tried). Found
+/// after a whole replay, such a path lost the run (a day's run is minutes) and, for `sweep`, its
+/// table.
+/// - Parameters:
+///   - dir: the folder the command will write into (made, with its parents, if missing).
+///   - given: the path as the option gave it, for messages (a part's file, in `dir`).
+func checkOutputFolder(_ dir: String, option: String, given: String? = nil) throws {
+    let given = given ?? dir
     var path = dir
     while true {
         var st = stat()
         if stat(path, &st) == 0 {
             guard (st.st_mode & S_IFMT) == S_IFDIR else {
-                throw InputError("\(option) \(dir): \(path == dir ? "it" : path) is a file, not a folder")
+                throw InputError("\(option) \(given): \(path == given ? "it" : path) is a file, not a folder")
             }
             // A probe file, not `access`, which says yes to root in a read-only folder (/sys).
             let probe = path + "/.popsim-probe-\(getpid())"
             let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0o600)
             guard fd >= 0 else {
                 let why = String(cString: strerror(errno)).lowercased()
-                throw InputError("\(option) \(dir): cannot create anything in \(path) (\(why))")
+                throw InputError("\(option) \(given): cannot create anything in \(path) (\(why))")
             }
             close(fd)
             unlink(probe)
             return
         }
-        guard let parent = parentFolder(path) else { return }  // a relative path's top: the current folder
+        // Up to the current folder (`.`) or the root, which exist (unless the current folder
+        // was removed: then nothing more to try here).
+        let parent = parentDirectory(path)
+        if parent == path { return }
         path = parent
     }
 }
@@ -49,14 +57,4 @@ func checkOutputFolder(_ dir: String, option: String) throws {
 func traceInput(_ scenario: Scenario) -> [(path: String, what: String)] {
     if case .trace(let path, _, _) = scenario.workload { return [(path, "the scenario's trace")] }
     return []
-}
-
-/// The folder `path` is in: `a/b` ⇒ `a`, `/a` ⇒ `/`; nil for a name alone (the current folder)
-/// and for `/`. (Foundation's `deletingLastPathComponent` traps on a one-letter name, `x`.)
-func parentFolder(_ path: String) -> String? {
-    var p = Substring(path)
-    while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }
-    guard let slash = p.lastIndex(of: "/") else { return nil }
-    if slash == p.startIndex { return p.count > 1 ? "/" : nil }
-    return String(p[..<slash])
 }

@@ -46,7 +46,7 @@ func runShard(_ scenario: Scenario, path: String, only: [String]?, shard: Shard,
     }
     if args.has("--no-out") { throw UsageError(message: "--shard and --no-out exclude each other") }
     if args.has("--requests-out") { throw UsageError(message: "--requests-out is not available with --shard (run the whole scenario for an audit log)") }
-    if let folder = parentFolder(out) { try checkOutputFolder(folder, option: "--out") }
+    try checkOutputFolder(parentDirectory(out), option: "--out", given: out)
     try refuseOverwriting(out, option: "--out", inputs: [(path, "the scenario")] + traceInput(scenario))
     let quiet = args.has("--quiet")
     let threads = try threadCount(args)

@@ -56,11 +56,7 @@ enum TraceImportCommand: Command {
         if args.has("--log-format"), format != .nginxCombined {
             throw UsageError(message: "'--log-format' applies to nginx-combined logs only")
         }
-        let outPath = URL(fileURLWithPath: out).standardizedFileURL.resolvingSymlinksInPath().path
-        for log in args.positional where URL(fileURLWithPath: log).standardizedFileURL.resolvingSymlinksInPath().path == outPath {
-            throw InputError("--out \(out) is one of the logs being read")
-        }
-        try refuseOverwriting(out, option: "--out", inputs: args.positional.map { ($0, "a log being read") }
+        try refuseOverwriting(out, option: "--out", inputs: args.positional.map { ($0, "one of the logs") }
                                                         + (args.value("--pop-map").map { [($0, "the --pop-map file")] } ?? []))
 
         var options = AccessLogOptions()

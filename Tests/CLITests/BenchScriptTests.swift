@@ -32,3 +32,39 @@ func sideBySide() throws {
         #expect(bad.status == 2 && bad.stdout.isEmpty && bad.stderr.hasPrefix(args.first == "-n" || args.count > 2 ? "side-by-side: " : "usage: "), "\(args): \(bad.stderr)")
     }
 }
+
+/// `bench/run.sh` as a user runs it, at a size that takes seconds: its table gives each goal's
+/// verdict and ends with the count; relative `BENCH_DIR` and `BENCH_POPSIM` are the caller's
+/// (they were taken from the repository, and the suite failed); a "libCacheSim" that prints no
+/// miss ratio stops it with a message (it exited 1 without a word). Figures are never asserted.
+@Test("bench/run.sh: a verdict beside each goal and the closing count; relative paths from the caller's folder; a libCacheSim without a miss ratio named")
+func benchSuiteQuick() throws {
+    let script = repoPath("bench/run.sh")
+    let dir = try makeTemporaryDirectory()
+    try FileManager.default.createDirectory(atPath: dir + "/bin", withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(atPath: dir + "/bin/popsim", withDestinationPath: popsimExecutable())
+    let small = ["BENCH_POPSIM": "bin/popsim", "BENCH_DIR": "work", "BENCH_REQUESTS": "20000", "BENCH_OBJECTS": "2000",
+                 "BENCH_RUNS": "1", "PYTHON": ""]
+    let r = try runProcess("/bin/bash", [script], in: dir, environment: small)
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/time") else {
+        #expect(r.status == 2 && r.stderr.contains("needs /usr/bin/time"), "\(r.stderr)")
+        return
+    }
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(FileManager.default.fileExists(atPath: dir + "/work/table.txt"), "BENCH_DIR is the caller's work/")
+    let rows = r.stdout.split(separator: "\n").map(String.init)
+    // The table's rows and the memory block's (the closing list, indented, names the missed ones).
+    let goalRows = rows.filter { !$0.hasPrefix("  ") && ($0.contains(" ≥ ") || $0.contains("(goal ≤")) }
+    #expect(goalRows.count >= 4, "\(r.stdout)")
+    for row in goalRows where !row.contains("(≥") {
+        #expect(row.contains(" met") || row.contains("NOT met"), "a goal row without a verdict: \(row)")
+    }
+    let count = try #require(rows.first { $0.hasPrefix("goals: ") }, "\(r.stdout)")
+    #expect(count.contains(" met, ") && count.contains(" not met"), "\(count)")
+
+    var fake = small
+    fake["LIBCACHESIM_CACHESIM"] = "/bin/true"
+    let lcs = try runProcess("/bin/bash", [script], in: dir, environment: fake)
+    #expect(lcs.status == 1, "\(lcs.stderr)")
+    #expect(lcs.stderr.contains("bench: /bin/true printed no miss ratio"), "\(lcs.stderr)")
+}

@@ -242,8 +242,8 @@ struct CacheKeyCSVReaderTests {
     /// A compressed CSV trace is named as such, with the way to read it (it was called a binary
     /// trace, with advice to rename it .oracleGeneral or .pstrace): both CSV readers.
     @Test("a zstd or gzip file given as a CSV trace: told to decompress it, or to give it through a pipe", arguments: [
-        ([0x28, 0xB5, 0x2F, 0xFD, 0x24, 0x0A, 0x41], "t.csv: compressed with zstd; popsim reads CSV traces uncompressed: decompress it first (zstd -d FILE), or give it through a pipe, <(zstd -dc FILE) --format csv"),
-        ([0x1F, 0x8B, 0x08, 0x00, 0x0A, 0x00], "t.csv: compressed with gzip; popsim reads CSV traces uncompressed: decompress it first (gzip -d FILE), or give it through a pipe, <(gzip -dc FILE) --format csv"),
+        ([0x28, 0xB5, 0x2F, 0xFD, 0x24, 0x0A, 0x41], "t.csv: compressed with zstd; decompress it first (zstd -d FILE), or give it through a pipe, <(zstd -dc FILE) --format csv — popsim reads CSV traces uncompressed"),
+        ([0x1F, 0x8B, 0x08, 0x00, 0x0A, 0x00], "t.csv: compressed with gzip; decompress it first (gzip -d FILE), or give it through a pipe, <(gzip -dc FILE) --format csv — popsim reads CSV traces uncompressed"),
     ] as [([UInt8], String)])
     func compressed(_ bytes: [UInt8], _ message: String) throws {
         try Self.expectError(Data(bytes), message)

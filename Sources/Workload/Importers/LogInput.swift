@@ -97,6 +97,6 @@ final class LogInput {
         guard fd >= 0 else { return false }
         defer { _ = close(fd) }
         var magic: [UInt8] = [0, 0]
-        return read(fd, &magic, 2) == 2 && magic == [0x1F, 0x8B]
+        return read(fd, &magic, 2) == 2 && compressor(ofFileStartingWith: magic) == "gzip"
     }
 }
