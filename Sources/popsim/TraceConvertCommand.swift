@@ -107,9 +107,9 @@ enum TraceConvertCommand: Command {
     /// The notes on what an oracleGeneral file did not keep: sizes made up, URLs hashed to
     /// ids, and every field but the id, size and second (unless the input was oracleGeneral).
     /// `template` names the URL template the user gave, if any.
-    static func noteLosses(of og: OracleGeneralWriter, from: TraceFormat, template: String?) {
+    static func noteLosses(of og: OracleGeneralWriter, from: TraceFormat, template: String?, sizeSource: String = "--unknown-size") {
         if og.recordsWithoutSize > 0 {
-            Output.note("note: \(og.recordsWithoutSize) record(s) had no size and were written with size \(og.unknownSize) (--unknown-size)")
+            Output.note("note: \(og.recordsWithoutSize) record(s) had no size and were written with size \(og.unknownSize) (\(sizeSource))")
         }
         if og.hashedURLs > 0 {
             Output.note(template.map { "note: \(og.hashedURLs) URL(s) do not match \($0); their object ids are FNV-1a hashes of the URL" }

@@ -28,7 +28,7 @@ enum TraceGenCommand: Command {
             OptionSpec(name: "--base-url", value: "URL", help: "Prefix for absolute URLs, e.g. https://static.example-cdn.com (default: paths)."),
             OptionSpec(name: "--seed", value: "S", help: "Seed (default 0; with --scenario, the scenario's)."),
             OptionSpec(name: "--out", value: "TRACE", help: "Where to write the trace: .pstrace and .oracleGeneral (or .bin) in those formats, any other name as CSV (t,pop,url,origin,kind[,bytes])."),
-            OptionSpec(name: "--unknown-size", value: "BYTES", help: "oracleGeneral output: the size of every request when the workload sets no sizes (default 1)."),
+            OptionSpec(name: "--unknown-size", value: "BYTES", help: "oracleGeneral output: the size of every request the workload gives no size (default: with --scenario, the default object size its origins share — the size a run gives such a request; else 1)."),
             OptionSpec(name: "--to", value: "FORMAT", help: "The format whatever OUT's name (\(TraceConvertCommand.writable.map(\.rawValue).joined(separator: "|")))."),
             OptionSpec(name: "--quiet", value: nil, help: "No progress line."),
         ],
@@ -61,12 +61,14 @@ enum TraceGenCommand: Command {
         guard let out = args.value("--out") else { throw UsageError(message: "missing --out TRACE") }
         let format = try TraceConvertCommand.format(args.value("--to"), option: "--to", allowed: TraceConvertCommand.writable)
             ?? TraceFormat.byExtension(out) ?? .csv
-        var unknownSize: UInt32 = 1
+        var unknownSize: UInt32?
         if let text = args.value("--unknown-size") {
             guard format == .oracleGeneral else { throw UsageError(message: "--unknown-size applies to oracleGeneral output only (OUT is \(format.rawValue))") }
             guard let n = UInt32(text) else { throw UsageError(message: "--unknown-size: '\(text)' is not a size in bytes (0 to \(UInt32.max))") }
             unknownSize = n
         }
+        // Why requests without a size got the size they were written with, for the closing note.
+        var sizeSource = "--unknown-size"
         if let file = args.value("--scenario") { try refuseOverwriting(out, option: "--out", inputs: [(file, "the --scenario file")]) }
         var spec: SyntheticSpec
         if let file = args.value("--scenario") {
@@ -79,6 +81,18 @@ enum TraceGenCommand: Command {
                 throw InputError("\(file): workload: a trace file (\(scenario.workload)), not \"synthetic\"; nothing to generate")
             }
             spec = s
+            // The size a run gives a request without one is its origin's default object size: an
+            // oracleGeneral file written with it replays in `cachesim` as the scenario does in
+            // `run` and `sweep` (with 1 byte, a day's working set came out smaller than sweep's).
+            let defaults = Set(scenario.config.origins.map(\.defaultObjectBytes))
+            if format == .oracleGeneral, unknownSize == nil {
+                if defaults.count == 1, let size = defaults.first, let n = UInt32(exactly: size) {
+                    unknownSize = n
+                    sizeSource = "the scenario's default object size; --unknown-size sets another"
+                } else if defaults.count > 1 {
+                    sizeSource = "--unknown-size; the scenario's origins differ in their default object size (\(defaults.sorted().map(String.init).joined(separator: ", ")) bytes), so a run gives each URL its origin's"
+                }
+            }
         } else {
             spec = try specFromFlags(args)
         }
@@ -96,12 +110,12 @@ enum TraceGenCommand: Command {
                                         stages: ProgressStages.gen(output: out, total: expected.count, estimated: !expected.exact))
         let written = try progress.watching {
             format == .csv ? try writeCSV(source, to: out, progress: progress.counter)
-                : try write(source, to: out, as: format, unknownSize: unknownSize, progress: progress.counter)
+                : try write(source, to: out, as: format, unknownSize: unknownSize ?? 1, progress: progress.counter)
         }
         let span = written.last.map { formatDuration($0) } ?? "0s"
         print("wrote \(written.count) requests over \(span) (\(source.urls.count) distinct URLs, \(spec.pops.count) POP(s), seed \(spec.seed)) to \(out)"
               + (format == .csv ? "" : " (\(format.rawValue))"))
-        if let og = written.writer as? OracleGeneralWriter { TraceConvertCommand.noteLosses(of: og, from: .csv, template: nil) }
+        if let og = written.writer as? OracleGeneralWriter { TraceConvertCommand.noteLosses(of: og, from: .csv, template: nil, sizeSource: sizeSource) }
         return 0
     }
 

@@ -124,6 +124,33 @@ func traceGenOracleGeneralNotes() throws {
     #expect(data[12..<16].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) } == 4096)
 }
 
+@Test("trace gen --scenario to oracleGeneral gives a request without a size its origins' default object size, as a run does: cachesim counts the working set sweep counts")
+func traceGenOracleGeneralScenarioSizes() throws {
+    let dir = try makeTemporaryDirectory()
+    let gen = try runPopsim(["trace", "gen", "--scenario", "scenarios/synthetic-fonts-day.json", "--out", dir + "/day.oracleGeneral", "--quiet"])
+    #expect(gen.status == 0, "\(gen.stderr)")
+    // The fonts day's origin has the default objectSize, 100KB; 16,727 of its requests give no size.
+    #expect(gen.stderr.contains("note: 16727 record(s) had no size and were written with size 100000 (the scenario's default object size; --unknown-size sets another)"), "\(gen.stderr)")
+    let cachesim = try runPopsim(["cachesim", dir + "/day.oracleGeneral", "--cache-size", "1%", "--quiet"])
+    let sweep = try runPopsim(["sweep", "scenarios/synthetic-fonts-day.json", "--capacity", "1%", "--variant", "pass-through", "--quiet"])
+    #expect(cachesim.status == 0 && sweep.status == 0, "\(cachesim.stderr) \(sweep.stderr)")
+    // With 1 byte for each (the default before), cachesim counted 5,288,755,273 bytes.
+    #expect(cachesim.stdout.contains("working set: 5000 objects, 5404109588 bytes"), "\(cachesim.stdout)")
+    #expect(sweep.stdout.contains("working set: 5000 URLs, 5404109588 bytes"), "\(sweep.stdout)")
+    // --unknown-size still wins.
+    let given = try runPopsim(["trace", "gen", "--scenario", "scenarios/synthetic-fonts-day.json", "--out", dir + "/one.oracleGeneral", "--quiet", "--unknown-size", "1"])
+    #expect(given.stderr.contains("written with size 1 (--unknown-size)"), "\(given.stderr)")
+
+    // Origins with different defaults: which one a URL goes to is the run's to resolve; the note says so.
+    var scenario = try String(contentsOfFile: repoPath("scenarios/synthetic-fonts-day.json"), encoding: .utf8)
+    let origins = try #require(scenario.range(of: "\"origins\": ["))
+    scenario.replaceSubrange(origins, with: "\"origins\": [{\"id\": \"small\", \"type\": \"oss\", \"objectSize\": \"5KB\"},")
+    try writeFile(dir, "mixed.json", scenario)
+    let mixed = try runPopsim(["trace", "gen", "--scenario", dir + "/mixed.json", "--out", dir + "/mixed.oracleGeneral", "--quiet"])
+    #expect(mixed.status == 0, "\(mixed.stderr)")
+    #expect(mixed.stderr.contains("written with size 1 (--unknown-size; the scenario's origins differ in their default object size (5000, 100000 bytes)"), "\(mixed.stderr)")
+}
+
 @Test("trace gen: a bad --to or an --unknown-size for another format exits 2 and writes nothing", arguments: [
     (["--out", "t.pstrace", "--to", "xml"], "--to: unknown format 'xml'"),
     (["--out", "t.log", "--to", "nginx-combined"], "popsim reads it but does not write it"),
