@@ -1,3 +1,5 @@
+import Workload
+
 /// Number formatting that never depends on locale or platform, so outputs are byte-identical everywhere.
 public enum Format {
     /// `value` with exactly `decimals` digits after the point, rounded half away from zero.
@@ -47,12 +49,7 @@ public enum Format {
     public static func millis(_ micros: Int64) -> String { fixed(Double(micros) / 1000, 1) + "ms" }
 
     /// Bytes in the largest unit that keeps the number ≥ 1 (decimal units, as CDN bills count).
-    public static func bytes(_ n: Int64) -> String {
-        let units = ["B", "KB", "MB", "GB", "TB"]
-        var v = Double(n), u = 0
-        while v >= 1000 && u < units.count - 1 { v /= 1000; u += 1 }
-        return u == 0 ? "\(n) B" : fixed(v, 2) + " " + units[u]
-    }
+    public static func bytes(_ n: Int64) -> String { formatBytes(n, fixedDecimals: true) }
 
     /// Left-aligned text table with a header row, columns padded to their widest cell.
     public static func table(_ rows: [[String]], rightAlign: Set<Int> = []) -> String {

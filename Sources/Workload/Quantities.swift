@@ -147,11 +147,15 @@ public func formatDuration(_ microseconds: Int64) -> String {
 
 /// A byte count in the largest decimal unit it reaches, with at most two decimals
 /// (`999B`, `1.5KB`, `2GB`, `1.23TB`); halves round up. For people, not for parsing back.
-public func formatBytes(_ bytes: Int64) -> String {
+/// With `fixedDecimals`, always two and a space before the unit (`999 B`, `1.50 KB`, `2.00 GB`):
+/// the form of tables and summaries, whose numbers line up. One rounding for both, so that
+/// 999,999 bytes is 1MB or 1.00 MB, never 1000 KB.
+public func formatBytes(_ bytes: Int64, fixedDecimals: Bool = false) -> String {
     let units: [(String, UInt64)] = [("TB", 1_000_000_000_000), ("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1_000)]
     let neg = bytes < 0
     let n = bytes.magnitude
     let sign = neg ? "-" : ""
+    let space = fixedDecimals ? " " : ""
     for (k, (name, size)) in units.enumerated() where n >= size {
         var hundredths = (n / size) * 100 + ((n % size) * 100 + size / 2) / size
         var unit = name
@@ -159,11 +163,12 @@ public func formatBytes(_ bytes: Int64) -> String {
         if hundredths >= 100_000, k > 0 { hundredths /= 1000; unit = units[k - 1].0 }
         let whole = hundredths / 100
         let frac = hundredths % 100
+        if fixedDecimals { return "\(sign)\(whole).\(zeroPadded(frac, width: 2))\(space)\(unit)" }
         if frac == 0 { return "\(sign)\(whole)\(unit)" }
         if frac % 10 == 0 { return "\(sign)\(whole).\(frac / 10)\(unit)" }
         return "\(sign)\(whole).\(zeroPadded(frac, width: 2))\(unit)"
     }
-    return "\(sign)\(n)B"
+    return "\(sign)\(n)\(space)B"
 }
 
 func zeroPadded(_ v: some BinaryInteger, width: Int) -> String {

@@ -80,6 +80,14 @@ struct QuantitiesTests {
         #expect(formatBytes(bytes) == text)
     }
 
+    @Test("byte counts in tables: two decimals and a space, rounded as the compact form rounds (999,999 bytes is 1.00 MB, not 1000.00 KB)", arguments: [
+        (Int64(0), "0 B"), (999, "999 B"), (1000, "1.00 KB"), (1500, "1.50 KB"), (1005, "1.01 KB"), (999_999, "1.00 MB"),
+        (100_000, "100.00 KB"), (1_000_000_000, "1.00 GB"), (5_404_109_588, "5.40 GB"), (-1500, "-1.50 KB"),
+    ])
+    func formatSizesFixed(_ bytes: Int64, _ text: String) {
+        #expect(formatBytes(bytes, fixedDecimals: true) == text)
+    }
+
     @Test("a percentage of the working set is the fraction written out, to the last bit", arguments: [
         ("0.1%", "0.001"), ("1%", "0.01"), ("2.5%", "0.025"), ("10%", "0.1"), ("33%", "0.33"), ("50%", "0.5"),
         ("100%", "1"), ("0.7%", "0.007"), ("150%", "1.5"), (".5%", "0.005"), ("5.%", "0.05"), ("10%ws", "0.1"),
