@@ -7,7 +7,8 @@ import Simulation
 public enum ScenarioText {
     /// `capacity 1GB, 40ms to the origin` (and the parent tier when there is one).
     public static func pop(_ p: POPSpec, in config: SimulationConfig) -> String {
-        var s = "cache \(Format.bytes(p.capacityBytes)), \(Format.duration(p.originRTT)) round trip to the origin"
+        var s = p.capacityBytes == 0 ? "no cache (capacity 0: every request is fetched)" : "cache \(Format.bytes(p.capacityBytes))"
+        s += ", \(Format.duration(p.originRTT)) round trip to the origin"
         if let parent = p.parent { s += "; misses go to parent \(config.pops[parent].id) (\(Format.duration(p.parentRTT)) away)" }
         return s
     }

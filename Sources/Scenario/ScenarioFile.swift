@@ -127,8 +127,10 @@ public struct Scenario: Sendable {
             let idNode = try o.required("id")
             let id = try idNode.nonEmptyString()
             if pops.contains(where: { $0.id == id }) { throw idNode.error("duplicate POP id \"\(id)\"") }
+            // 0 (byte sizes are not negative) is a POP that caches nothing — every request is
+            // fetched, concurrent ones collapsed — as `sweep --capacity 0` has it: the baseline
+            // whose row `run` can then check.
             let capacity = try o.required("capacity").byteSize()
-            if capacity <= 0 { throw try o.required("capacity").error("capacity must be larger than 0") }
             var pop = POPSpec(id: id, capacityBytes: capacity, originRTT: try o.optional("originRTT")?.duration() ?? 50_000)
             if let p = o.optional("parentRTT") { pop.parentRTT = try p.duration() }
             if let p = o.optional("parent") { parents.append((pops.count, p)) }

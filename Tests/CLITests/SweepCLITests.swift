@@ -47,6 +47,21 @@ struct SweepCLITests {
         // Without a cache nothing is ever served from one, so the seed's pass-through failures
         // (a cached header meeting another Origin) cannot happen: every request fetches its own.
         #expect(csv[1][6] == "0" && csv[1][8] == "0" && csv[1][11] == "9", "\(csv[1])")
+        // Size 0 is a scenario whose POPs have capacity 0, which run takes (it refused it, so the
+        // row could not be checked: QA pass, stop 32) and describes as no cache.
+        var zero = try String(contentsOfFile: repoPath(scenario), encoding: .utf8)
+            .replacingOccurrences(of: "\"traces/three-pops.csv\"", with: "\"\(repoPath("scenarios/traces/three-pops.csv"))\"")
+        zero = zero.replacingOccurrences(of: #""capacity": "[^"]*""#, with: #""capacity": "0""#, options: .regularExpression)
+        try writeFile(dir, "zero.json", zero)
+        let none = try runPopsim(["run", dir + "/zero.json", "--out", dir + "/zero"])
+        #expect(none.status == 0, "\(none.stderr)")
+        for (row, variant) in [(1, "pass-through"), (4, "cdn-list")] {
+            let figures = runFigures(none.stdout, variant: variant)
+            #expect([csv[row][5], csv[row][6], csv[row][8], csv[row][11]] == figures,
+                    "\(variant): sweep \(csv[row]) against run \(figures)")
+        }
+        let report = try String(contentsOfFile: dir + "/zero/report.html", encoding: .utf8)
+        #expect(report.contains("<b>hangzhou</b>: no cache (capacity 0: every request is fetched), 40ms round trip to the origin"), "\(report.prefix(0))")
         // 10 KB cannot hold the 100 KB fonts: the same as no cache.
         #expect(Array(csv[3][4...]) == Array(csv[1][4...]), "\(csv[3]) vs \(csv[1])")
         let svg = try String(contentsOfFile: dir + "/out/sweep-failure-rate.svg", encoding: .utf8)
