@@ -15,7 +15,7 @@ enum CacheSimCommand: Command {
             OptionSpec(name: "--ignore-obj-size", value: nil, help: "Count objects, not bytes: every request has size 1."),
             OptionSpec(name: "--working-set", value: nil, help: "Count an oracleGeneral trace's working set (distinct objects and their bytes) when replaying it at one size. Counted anyway for several sizes and other formats, and by a pass of its own when a size is a fraction of it."),
             CacheTrace.formatOption,
-            OptionSpec(name: "--unknown-size", value: "BYTES", help: "The size of a request without one (CSV bytes empty; default 1, as trace convert writes it). Not for oracleGeneral, whose records all have one."),
+            OptionSpec(name: "--unknown-size", value: "BYTES", help: "The size (4096, 100KB) of a request without one (CSV bytes empty; default 1, as trace convert writes it; run gives such a request its origin's objectSize, 100KB unless the scenario sets another). Not for oracleGeneral, whose records all have one."),
             CacheTrace.threadsOption,
             CacheTrace.quietOption,
         ],
@@ -75,7 +75,7 @@ enum CacheSimCommand: Command {
         guard let sizeList = args.value("--cache-size") else { throw UsageError(message: "missing --cache-size N[,N…]") }
         let requested = try CacheTrace.parseSizes(sizeList, countingObjects: counting)
         let readAhead = try threadCount(args) > 1
-        var trace = try CacheTrace(path: path, formatOption: args.value("--format"), unknownSizeOption: args.value("--unknown-size"))
+        var trace = try CacheTrace(path: path, formatOption: args.value("--format"), unknownSizeOption: try unknownSizeOption(args))
         if trace.isPipe, let share = requested.first(where: \.isFraction) {
             throw InputError("\(path): --cache-size \(share.text) is a share of the working set, which takes a pass over the trace to count before the one that replays it, and \(path) is a pipe, read once: give the size in \(counting ? "objects" : "bytes"), or the trace as a file")
         }
@@ -158,7 +158,7 @@ struct CacheTrace {
     /// Where the readers `read` opens count what they read, for the progress line.
     var progress: ProgressCounter?
 
-    init(path: String, formatOption: String?, unknownSizeOption: String?) throws {
+    init(path: String, formatOption: String?, unknownSizeOption: UInt32?) throws {
         self.path = path
         if let f = formatOption {
             guard let parsed = TraceFormat(rawValue: f) else {
@@ -168,12 +168,11 @@ struct CacheTrace {
         } else {
             format = TraceFormat.guess(fromPath: path)
         }
-        if let text = unknownSizeOption {
+        if let n = unknownSizeOption {
             // Every oracleGeneral record has a size: the option would be ignored without a word.
             guard format != .oracleGeneral else {
                 throw UsageError(message: "--unknown-size applies to CSV, popsim and log traces, whose requests may lack a size; every oracleGeneral record has one")
             }
-            guard let n = UInt32(text) else { throw UsageError(message: "--unknown-size: '\(text)' is not a size in bytes (0 to \(UInt32.max))") }
             unknownSize = Int64(n)
         } else {
             unknownSize = 1

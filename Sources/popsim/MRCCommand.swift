@@ -12,7 +12,7 @@ enum MRCCommand: Command {
         options: [
             OptionSpec(name: "--ignore-obj-size", value: nil, help: "Count objects, not bytes: every request has size 1."),
             CacheTrace.formatOption,
-            OptionSpec(name: "--unknown-size", value: "BYTES", help: "The size of a request without one (CSV bytes empty; default 1). Not for oracleGeneral, whose records all have one."),
+            OptionSpec(name: "--unknown-size", value: "BYTES", help: "The size (4096, 100KB) of a request without one (CSV bytes empty; default 1; run gives such a request its origin's objectSize, 100KB unless the scenario sets another). Not for oracleGeneral, whose records all have one."),
             OptionSpec(name: "--out", value: "DIR", help: "Write DIR/mrc.csv (cache_size,miss_ratio,byte_miss_ratio,exact,misses,miss_bytes) and DIR/mrc.svg."),
             OptionSpec(name: "--points", value: "N|all", help: "Rows of mrc.csv (with --out): N sizes log-spaced from the largest object (counting objects: from 1) to the working set, both included (default 500; fewer when sizes that close round to one exact size, as small object counts do), or all: every size where the curve steps, from the smallest object, and the working set."),
             CacheTrace.threadsOption,
@@ -74,7 +74,7 @@ enum MRCCommand: Command {
             throw UsageError(message: "--points sets the rows of DIR/mrc.csv: give --out DIR too (without it, the curve is printed at 9 sizes)")
         }
         let readAhead = try threadCount(args) > 1
-        var trace = try CacheTrace(path: path, formatOption: args.value("--format"), unknownSizeOption: args.value("--unknown-size"))
+        var trace = try CacheTrace(path: path, formatOption: args.value("--format"), unknownSizeOption: try unknownSizeOption(args))
         if let dir = args.value("--out") { try checkOutputFolder(dir, option: "--out") }
         let progress = trace.progressReporter(quiet: args.has("--quiet"), stages: ProgressStages.mrc)
         trace.progress = progress.enabled ? progress.counter : nil

@@ -324,6 +324,21 @@ func threadCount(_ args: Arguments) throws -> Int {
     return n
 }
 
+/// `--unknown-size BYTES`, the size given a request without one: a byte size as `--cache-size`
+/// and scenarios write them (`100KB`, `4096`), up to oracleGeneral's 32-bit `obj_size`; nil
+/// when absent.
+func unknownSizeOption(_ args: Arguments) throws(UsageError) -> UInt32? {
+    guard let text = args.value("--unknown-size") else { return nil }
+    let bytes: Int64
+    do { bytes = try parseByteSize(text) } catch {
+        throw UsageError(message: "--unknown-size: '\(text)' is not a size in bytes: \(error.reason)")
+    }
+    guard let n = UInt32(exactly: bytes) else {
+        throw UsageError(message: "--unknown-size: '\(text)' is more than \(UInt32.max) bytes, the most an oracleGeneral record holds")
+    }
+    return n
+}
+
 /// Wall and CPU time since it was made, and the caches' memory, for `--stats`.
 struct RunClock {
     private let wall = DispatchTime.now().uptimeNanoseconds

@@ -21,7 +21,7 @@ enum TraceConvertCommand: Command {
             OptionSpec(name: "--object-pop", value: "POP", help: "oracleGeneral input: the POP of every request (default: default)."),
             OptionSpec(name: "--object-kind", value: "KIND", help: "oracleGeneral input: the resource kind of every request (default: other)."),
             OptionSpec(name: "--object-map", value: "FILE", help: "oracleGeneral: CSV id,url,pop,kind overriding them per object (writing, its URLs give their ids back)."),
-            OptionSpec(name: "--unknown-size", value: "BYTES", help: "oracleGeneral output: the size of a request without one (default 1; libCacheSim skips size 0)."),
+            OptionSpec(name: "--unknown-size", value: "BYTES", help: "oracleGeneral output: the size (4096, 100KB) of a request without one (default 1; libCacheSim skips size 0; run gives such a request its origin's objectSize, 100KB unless the scenario sets another)."),
             OptionSpec(name: "--quiet", value: nil, help: "No progress line."),
         ],
         details: """
@@ -67,11 +67,7 @@ enum TraceConvertCommand: Command {
         if let map = args.value("--object-map") {
             do { mapping.objects = try OracleGeneralMapping.loadObjects(path: map) } catch { throw InputError("\(error)") }
         }
-        var unknownSize: UInt32 = 1
-        if let text = args.value("--unknown-size") {
-            guard let n = UInt32(text) else { throw UsageError(message: "--unknown-size: '\(text)' is not a size in bytes (0 to \(UInt32.max))") }
-            unknownSize = n
-        }
+        let unknownSize = try unknownSizeOption(args) ?? 1
 
         let start = DispatchTime.now().uptimeNanoseconds
         let source: any TraceSource

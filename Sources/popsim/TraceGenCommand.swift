@@ -28,7 +28,7 @@ enum TraceGenCommand: Command {
             OptionSpec(name: "--base-url", value: "URL", help: "Prefix for absolute URLs, e.g. https://static.example-cdn.com (default: paths)."),
             OptionSpec(name: "--seed", value: "S", help: "Seed (default 0; with --scenario, the scenario's)."),
             OptionSpec(name: "--out", value: "TRACE", help: "Where to write the trace: .pstrace and .oracleGeneral (or .bin) in those formats, any other name as CSV (t,pop,url,origin,kind[,bytes])."),
-            OptionSpec(name: "--unknown-size", value: "BYTES", help: "oracleGeneral output: the size of every request the workload gives no size (default: with --scenario, the default object size its origins share — the size a run gives such a request; else 1)."),
+            OptionSpec(name: "--unknown-size", value: "BYTES", help: "oracleGeneral output: the size (4096, 100KB) of every request the workload gives no size (default: with --scenario, the default object size its origins share — the size a run gives such a request; else 1)."),
             OptionSpec(name: "--to", value: "FORMAT", help: "The format whatever OUT's name (\(TraceConvertCommand.writable.map(\.rawValue).joined(separator: "|")))."),
             OptionSpec(name: "--quiet", value: nil, help: "No progress line."),
         ],
@@ -61,11 +61,9 @@ enum TraceGenCommand: Command {
         guard let out = args.value("--out") else { throw UsageError(message: "missing --out TRACE") }
         let format = try TraceConvertCommand.format(args.value("--to"), option: "--to", allowed: TraceConvertCommand.writable)
             ?? TraceFormat.byExtension(out) ?? .csv
-        var unknownSize: UInt32?
-        if let text = args.value("--unknown-size") {
-            guard format == .oracleGeneral else { throw UsageError(message: "--unknown-size applies to oracleGeneral output only (OUT is \(format.rawValue))") }
-            guard let n = UInt32(text) else { throw UsageError(message: "--unknown-size: '\(text)' is not a size in bytes (0 to \(UInt32.max))") }
-            unknownSize = n
+        var unknownSize = try unknownSizeOption(args)
+        if unknownSize != nil, format != .oracleGeneral {
+            throw UsageError(message: "--unknown-size applies to oracleGeneral output only (OUT is \(format.rawValue))")
         }
         // Why requests without a size got the size they were written with, for the closing note.
         var sizeSource = "--unknown-size"

@@ -137,6 +137,16 @@ func traceGenOracleGeneralScenarioSizes() throws {
     // With 1 byte for each (the default before), cachesim counted 5,288,755,273 bytes.
     #expect(cachesim.stdout.contains("working set: 5000 objects, 5404109588 bytes"), "\(cachesim.stdout)")
     #expect(sweep.stdout.contains("working set: 5000 URLs, 5404109588 bytes"), "\(sweep.stdout)")
+    // Without the scenario, the CSV's sizeless requests take --unknown-size, a byte size with a
+    // unit as scenarios write them: 100KB gives cachesim the same working set, and trace convert
+    // the same file byte for byte.
+    let csv = try runPopsim(["trace", "gen", "--scenario", "scenarios/synthetic-fonts-day.json", "--out", dir + "/day.csv", "--quiet"])
+    let onCSV = try runPopsim(["cachesim", dir + "/day.csv", "--cache-size", "1%", "--unknown-size", "100KB", "--quiet"])
+    #expect(csv.status == 0 && onCSV.status == 0, "\(csv.stderr) \(onCSV.stderr)")
+    #expect(onCSV.stdout.contains("working set: 5000 objects, 5404109588 bytes"), "\(onCSV.stdout)")
+    let converted = try runPopsim(["trace", "convert", dir + "/day.csv", dir + "/c.oracleGeneral", "--unknown-size", "100KB", "--quiet"])
+    #expect(converted.status == 0, "\(converted.stderr)")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/c.oracleGeneral")) == Data(contentsOf: URL(fileURLWithPath: dir + "/day.oracleGeneral")))
     // --unknown-size still wins.
     let given = try runPopsim(["trace", "gen", "--scenario", "scenarios/synthetic-fonts-day.json", "--out", dir + "/one.oracleGeneral", "--quiet", "--unknown-size", "1"])
     #expect(given.stderr.contains("written with size 1 (--unknown-size)"), "\(given.stderr)")
@@ -156,7 +166,8 @@ func traceGenOracleGeneralScenarioSizes() throws {
     (["--out", "t.log", "--to", "nginx-combined"], "popsim reads it but does not write it"),
     (["--out", "t.pstrace", "--unknown-size", "10"], "--unknown-size applies to oracleGeneral output only (OUT is popsim)"),
     (["--out", "t.csv", "--unknown-size", "10"], "--unknown-size applies to oracleGeneral output only (OUT is csv)"),
-    (["--out", "t.oracleGeneral", "--unknown-size", "-1"], "--unknown-size: '-1' is not a size in bytes"),
+    (["--out", "t.oracleGeneral", "--unknown-size", "-1"], "--unknown-size: '-1' is not a size in bytes: negative"),
+    (["--out", "t.oracleGeneral", "--unknown-size", "5GB"], "--unknown-size: '5GB' is more than 4294967295 bytes, the most an oracleGeneral record holds"),
 ])
 func traceGenBadFormat(extra: [String], mentions: String) throws {
     let dir = try makeTemporaryDirectory()
