@@ -13,17 +13,6 @@ public struct SweepCapacity: Sendable, Equatable, CustomStringConvertible {
         /// Every POP's cache holds this fraction of the trace's working set (`1%`, `0.01ws`),
         /// rounded down as `popsim cachesim` (and libCacheSim) rounds it.
         case share(Double)
-
-        /// Whether the two give every POP the same capacity whatever the scenario: equal byte
-        /// counts, equal shares, or equal multiples (`0.5x` and `0.50x`, compared as fractions).
-        func isSame(as other: Size) -> Bool {
-            switch (self, other) {
-            case let (.factor(n1, d1), .factor(n2, d2)):
-                return n1.multipliedFullWidth(by: d2) == n2.multipliedFullWidth(by: d1)
-            default:
-                return self == other
-            }
-        }
     }
 
     /// Whether the size is a share of the working set, which a pass over the trace counts first.
@@ -87,18 +76,7 @@ public struct SweepCapacity: Sendable, Equatable, CustomStringConvertible {
             throw QuantityError(input: text, quantity: "list of cache sizes", reason: "an empty item (expected sizes separated by commas: 1GB,10GB,100GB)")
         }
         var sizes: [SweepCapacity] = []
-        for item in items {
-            let size = try SweepCapacity(parsing: item)
-            // A size asked twice would sweep and print the same rows twice; two spellings of one
-            // size are named (sizes of different kinds that meet once the POPs' capacities or the
-            // working set are known are not: their rows say which was asked).
-            if let earlier = sizes.first(where: { $0.size.isSame(as: size.size) }) {
-                throw QuantityError(input: text, quantity: "list of cache sizes", reason: earlier.text == size.text
-                    ? "\(size.text) is given twice (each size once)"
-                    : "\(earlier.text) and \(size.text) are the same size (each size once)")
-            }
-            sizes.append(size)
-        }
+        for item in items { sizes.append(try SweepCapacity(parsing: item)) }
         return sizes
     }
 

@@ -308,16 +308,6 @@ struct CacheTrace {
                 guard n > 0 else { throw bad("a cache holds at least 1 byte") }
                 sizes.append(Size(text: text, bytes: n))
             }
-            // A size asked twice would print the same row twice; two spellings of one size are
-            // named (a share and a byte count that meet once the working set is known are not:
-            // their rows say which was asked).
-            let new = sizes[sizes.count - 1]
-            if let earlier = sizes.dropLast().first(where: { $0.bytes == new.bytes && $0.fraction == new.fraction }) {
-                let value = new.bytes.map { "\($0) \(countingObjects ? "objects" : "bytes")" } ?? "\(new.fraction!) of the working set"
-                throw UsageError(message: "the value '\(list)' is invalid for '--cache-size': " + (earlier.text == new.text
-                    ? "\(new.text) is given twice (each size once)"
-                    : "\(earlier.text) and \(new.text) are the same size, \(value) (each size once)"))
-            }
         }
         return sizes
     }
