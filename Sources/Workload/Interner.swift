@@ -177,9 +177,6 @@ public struct Interner: Sendable {
     /// Where the texts are, by id.
     private var texts: [ArenaText] = []
     private var index = TextIndex()
-    /// The hashes of the texts added by `appendPending` and not yet entered in `index`: the
-    /// last `pendingHashes.count` texts.
-    private var pendingHashes: [UInt64] = []
     /// The texts' bytes. Holders of the interner's `ArenaText`s keep it alive.
     public let arena = TextArena()
 
@@ -217,38 +214,19 @@ public struct Interner: Sendable {
         return insert(raw, hash: h)
     }
 
-    /// Adds a text that is expected to be new (a trace's definition) under the next id, without
-    /// entering it in the table yet: its slot there is prefetched, and `enterPending()` enters
-    /// the texts so added, in order, once the slots have had time to arrive — a few hundred
-    /// requests later, where entering each at once waited for its slot (a cache miss in a table
-    /// of millions: 7 % of a `.pstrace` run's time, `perf`). Until then the text has its id and
-    /// its bytes (`text(_:)`), but lookups by text do not find it.
+    /// Adds a text under the next id without entering it in the table: lookups by text will not
+    /// find it. For a reader whose file defines each text once and that checks so itself
+    /// (`RepeatedDefinitions`, a `.pstrace`'s URLs), where entering each new text in a table of
+    /// millions was a cache miss and the table's growth (5 % of a `.pstrace` run, `perf`); the
+    /// text has its id and its bytes (`text(_:)`, `string(_:)`) as any other. Not to be mixed
+    /// with `intern` on the same interner, whose lookups would miss these texts.
     /// - Returns: the id, or nil when the bytes are not valid UTF-8 (nothing is added).
-    public mutating func appendPending(_ raw: UnsafeRawBufferPointer) -> UInt32? {
+    public mutating func appendUnindexed(_ raw: UnsafeRawBufferPointer) -> UInt32? {
         guard isValidUTF8(raw) else { return nil }
         precondition(texts.count < Int(UInt32.max), "Interner: more than 2^32 - 1 distinct strings")
-        let h = Self.hash(raw)
-        index.prefetchHome(hash: h)
         let id = UInt32(texts.count)
         texts.append(arena.append(raw))
-        pendingHashes.append(h)
         return id
-    }
-
-    /// Enters the texts added by `appendPending` in the table, in order.
-    /// - Returns: nil when each was new; else the first that was not — its place among the
-    ///   pending texts and the id it already had — after which the interner is not to be used
-    ///   (that text and the later pending ones are in `texts` but not in the table).
-    public mutating func enterPending() -> (pending: Int, earlierID: UInt32)? {
-        defer { pendingHashes.removeAll(keepingCapacity: true) }
-        let first = texts.count - pendingHashes.count
-        for (k, h) in pendingHashes.enumerated() {
-            let id = first + k
-            let raw = texts[id].rawBytes
-            if let earlier = find(raw, hash: h) { return (k, earlier) }
-            index.insert(UInt32(id), hash: h)
-        }
-        return nil
     }
 
     /// Adds `raw`, which the caller has found not interned (`id(bytes:)`) and valid UTF-8,
@@ -399,7 +377,7 @@ package struct TextIndex: Sendable {
 
     /// The first entered id whose hash bits match `h` and for which `isMatch` says yes, or nil:
     /// `isMatch` is asked only about ids whose slots carry the hash's top 32 bits, so a caller
-    /// that keeps its texts elsewhere (or not at all, `DefinedTexts`) is rarely asked.
+    /// that keeps its texts elsewhere is rarely asked.
     @inline(__always)
     package func find(hash h: UInt64, where isMatch: (Int) -> Bool) -> UInt32? {
         let mask = slots.count - 1
@@ -421,12 +399,6 @@ package struct TextIndex: Sendable {
         count += 1
         if count * 2 > slots.count { grow() }
         place((h & 0xFFFF_FFFF_0000_0000) | UInt64(id + 1))
-    }
-
-    /// Prefetches the home slot of a text with hash `h`.
-    @inline(__always)
-    package func prefetchHome(hash h: UInt64) {
-        slots.prefetchWord(Self.home(h & 0xFFFF_FFFF_0000_0000, mask: slots.count - 1))
     }
 
     /// Replaces each of the hashes with the word of its home slot (0: empty), reading the slots

@@ -75,12 +75,6 @@ package struct WordTable: @unchecked Sendable {
         }
     }
 
-    /// Prefetches word `i` (any index: a hint, never a fault).
-    @inline(__always)
-    package func prefetchWord(_ i: Int) {
-        withExtendedLifetime(storage) { prefetch(UnsafeRawPointer(storage.base + i)) }
-    }
-
     /// Calls `body` with the words, read-only (for loops that must not check each index).
     package func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<UInt64>) throws -> R) rethrows -> R {
         try withExtendedLifetime(storage) { try body(UnsafeBufferPointer(start: storage.base, count: storage.count)) }

@@ -153,8 +153,11 @@ public final class PopsimTraceSource: RequestColumnSource {
     // access to the class per record instead of one per field.
     private var c: Cursor
     private var kindNames = Interner()
-    /// The URLs defined so far, when their texts are not kept (`urls` then stays empty).
-    @exclusivity(unchecked) private var definedURLs: DefinedTexts?
+    /// Whether `urls` keeps the URLs' texts (else it stays empty: `init`'s `keepingURLTexts`).
+    private var keepsURLTexts = true
+    /// Every URL definition, checked for a text defined twice at the end record. Unchecked for
+    /// exclusive access, as the interners are: one thread reads the source.
+    @exclusivity(unchecked) private var urlDefinitions = RepeatedDefinitions()
     private var capacity: Int
     private var bufferOffset: Int64 = 0 // file offset of buffer[0]
     private var atEOF = false
@@ -167,15 +170,6 @@ public final class PopsimTraceSource: RequestColumnSource {
     /// Set while `nextRequests` fills a batch that has a row already: the reader then stops
     /// before a define of a POP, origin or method (see `RequestColumnSource`).
     private var stopsBeforeTables = false
-    /// Set while `nextRequests` fills a batch: URL definitions are then entered in `urls`' table
-    /// at the batch's end (`Interner.appendPending`), not one at a time.
-    private var entersURLsLater = false
-    /// The batch's row the next request goes to, while `entersURLsLater`.
-    private var batchRow = 0
-    /// The batch's URL definitions not yet entered in `urls`' table. Unchecked for exclusive
-    /// access, as the interners are: one thread reads the source, and the check cost a call
-    /// into the runtime per URL defined (callgrind: ~80 instructions each).
-    @exclusivity(unchecked) private var pendingURLs: [PendingURL] = []
 
     /// One request record as the cursor decodes it: ids as in the file, sentinels for absent
     /// fields (see `RequestColumns`).
@@ -315,9 +309,9 @@ public final class PopsimTraceSource: RequestColumnSource {
     /// Opens a trace and checks its header.
     /// - Parameter keepingURLTexts: false for a caller that needs only URL ids (a cache-only
     ///   replay): the URLs' texts are then checked as they are defined — UTF-8, no control
-    ///   character, none defined twice — but not kept, and `urls` stays empty; a `DefinedTexts`
-    ///   remembers where each was. A file that cannot be read back by offset (a pipe) or of
-    ///   512 GiB or more keeps them anyway.
+    ///   character — but not kept, and `urls` stays empty; that none is defined twice is checked
+    ///   at the end by reading back the few whose hashes agree (`RepeatedDefinitions`). A file
+    ///   that cannot be read back by offset (a pipe) keeps them anyway.
     /// - Throws: `TraceError` when the file cannot be read, has the wrong magic, or a version
     ///   or required flag this popsim does not support.
     public init(path: String, blockSize: Int = 1 << 20, keepingURLTexts: Bool = true) throws(TraceError) {
@@ -326,7 +320,7 @@ public final class PopsimTraceSource: RequestColumnSource {
         do { (fd, size) = try openForReading(path) } catch {
             throw TraceError(file: path, line: 0, column: nil, message: error.message)
         }
-        if !keepingURLTexts, let size, size < DefinedTexts.largestFile { definedURLs = DefinedTexts() }
+        keepsURLTexts = keepingURLTexts || size == nil
         capacity = max(blockSize, 4096)
         c = Cursor(buffer: UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16),
                    kinds: UnsafeMutablePointer<ResourceKind>.allocate(capacity: ResourceKind.allCases.count))
@@ -381,14 +375,12 @@ public final class PopsimTraceSource: RequestColumnSource {
         columns.firstRecord = c.records + 1
         var n = 0
         var failure: TraceError? = nil
-        entersURLsLater = definedURLs == nil
-        defer { entersURLsLater = false; stopsBeforeTables = false }
+        defer { stopsBeforeTables = false }
         while n < columns.capacity {
             let request: DecodedRequest?
             // A batch ends before a POP, origin or method is defined (nil then, as at the end):
             // those tables are then the same for every row of a batch (`RequestColumnSource`).
             stopsBeforeTables = n > 0
-            batchRow = n
             do { request = try nextRequest() } catch { failure = error; break }
             guard let r = request else { break }
             columns.time[n] = r.time
@@ -401,11 +393,6 @@ public final class PopsimTraceSource: RequestColumnSource {
             columns.bytes[n] = r.bytes
             columns.urlsDefined[n] = UInt32(truncatingIfNeeded: c.defined.url)
             n &+= 1
-        }
-        // A URL defined twice comes before the rows after it, and before any later error.
-        if let (row, twice) = enterPendingURLs(firstRecord: columns.firstRecord) {
-            n = min(n, row)
-            failure = twice
         }
         // The rows before an error first, the error at the next call (as `next()` gives them).
         if let failure {
@@ -467,6 +454,7 @@ public final class PopsimTraceSource: RequestColumnSource {
             guard c.position == c.end else {
                 throw fail("\(c.end - c.position)\(atEOF ? "" : "+") byte(s) after the end record")
             }
+            try checkURLsDefinedOnce()
             finished = true
             return false
         default:
@@ -541,22 +529,18 @@ public final class PopsimTraceSource: RequestColumnSource {
             guard let i = pops.intern(bytes: text) else { throw notUTF8() }
             id = i
         case .url:
-            if definedURLs != nil {
-                before = c.defined.url
-                id = try checkNewURL(text, at: bufferOffset + Int64(c.position - count)) ?? UInt32(before)
-                if Int(id) == before, !isValidUTF8(text) { throw notUTF8() }
-            } else if entersURLsLater {
-                // Entered in the table at the batch's end (`enterPendingURLs`), which finds a
-                // text defined twice.
+            // Each is noted, and the file checked for a URL defined twice at its end
+            // (`checkURLsDefinedOnce`): not looked up in a table of every URL so far.
+            if keepsURLTexts {
                 before = urls.count
-                guard let i = urls.appendPending(text) else { throw notUTF8() }
+                guard let i = urls.appendUnindexed(text) else { throw notUTF8() }
                 id = i
-                pendingURLs.append(PendingURL(row: batchRow, offset: bufferOffset + Int64(recordStart)))
             } else {
-                before = urls.count
-                guard let i = urls.intern(bytes: text) else { throw notUTF8() }
-                id = i
+                before = c.defined.url
+                guard isValidUTF8(text) else { throw notUTF8() }
+                id = UInt32(truncatingIfNeeded: before)
             }
+            urlDefinitions.note(hash: TextIndex.hash(text), record: bufferOffset + Int64(recordStart), line: c.records + 1)
         case .method:
             before = methods.count
             guard let i = methods.intern(bytes: text) else { throw notUTF8() }
@@ -584,33 +568,49 @@ public final class PopsimTraceSource: RequestColumnSource {
         }
     }
 
-    /// Enters a URL into `definedURLs`: nil when it is new, else the id it was defined with
-    /// before (read back from the file to be sure).
-    private func checkNewURL(_ text: UnsafeRawBufferPointer, at offset: Int64) throws(TraceError) -> UInt32? {
-        var readFailure: String? = nil
-        let fd = self.fd
-        let earlier = definedURLs!.add(text, at: DefinedTexts.place(offset: offset, length: text.count)) { place in
-            let (start, length) = DefinedTexts.offsetAndLength(place)
-            guard length == text.count, readFailure == nil else { return false }
-            if length == 0 { return true }
-            let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: length, alignment: 8)
-            defer { bytes.deallocate() }
+    /// At the end record: refuses the file when a URL is defined twice, naming the second
+    /// definition as a check at each definition would have (`RepeatedDefinitions`).
+    private func checkURLsDefinedOnce() throws(TraceError) {
+        let repeated = try urlDefinitions.firstRepeat { (earlier, later) throws(TraceError) -> Bool in
+            if keepsURLTexts { return sameBytes(urls.text(UInt32(earlier)).rawBytes, urls.text(UInt32(later)).rawBytes) }
+            return try definedText(at: urlDefinitions.location(of: earlier).record) == definedText(at: urlDefinitions.location(of: later).record)
+        }
+        guard let (earlier, later) = repeated else { return }
+        let text = keepsURLTexts ? urls.string(UInt32(later))
+            : String(decoding: try definedText(at: urlDefinitions.location(of: later).record), as: UTF8.self)
+        let (record, line) = urlDefinitions.location(of: later)
+        throw fail(definedTwice(.url, text, earlier: UInt32(earlier)), line: line, offset: record)
+    }
+
+    /// The text of the define record at file offset `record`, read back from the file (which
+    /// has been read through it, and checked, once already).
+    private func definedText(at record: Int64) throws(TraceError) -> [UInt8] {
+        /// `count` bytes from `offset`, or fewer where the file ends when `upTo`.
+        func readBack(_ count: Int, at offset: Int64, upTo: Bool = false) throws(TraceError) -> [UInt8] {
+            var bytes = [UInt8](repeating: 0, count: count)
             var done = 0
-            while done < length {
-                let n = pread(fd, bytes.baseAddress! + done, length - done, off_t(start) + off_t(done))
+            while done < count {
+                let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
                 if n < 0 && errno == EINTR { continue }
+                if n == 0 && upTo { return Array(bytes[..<done]) }
                 if n <= 0 {
-                    readFailure = n < 0 ? errnoText(errno) : "the file is shorter than before"
-                    return false
+                    throw fail("reading back a URL defined at byte offset \(record): \(n < 0 ? errnoText(errno) : "the file is shorter than before")",
+                               line: c.records, offset: record)
                 }
                 done += n
             }
-            return sameBytes(UnsafeRawBufferPointer(bytes), text)
+            return bytes
         }
-        if let readFailure {
-            throw fail("reading back the URL defined earlier with these hash bits: \(readFailure)")
+        // Tag, table, then the length: a varint of at most 4 bytes (the format's longest string is 2^24 bytes).
+        let head = try readBack(6, at: record, upTo: true)
+        var length = 0, shift = 0, i = 2
+        while i < head.count {
+            length |= Int(head[i] & 0x7F) << shift
+            i += 1
+            if head[i - 1] < 0x80 { break }
+            shift += 7
         }
-        return earlier
+        return try readBack(length, at: record + Int64(i))
     }
 
     // MARK: bytes, checked
@@ -698,26 +698,6 @@ public final class PopsimTraceSource: RequestColumnSource {
 
     private func definedTwice(_ table: PopsimTraceFormat.Table, _ text: String, earlier id: UInt32) -> String {
         "\(table.name) \(quoted(text)) is defined twice (it is already id \(id))"
-    }
-
-    /// A URL definition whose entry in `urls`' table waits for the batch's end: the batch's row
-    /// it came before (the request the error names is the batch's first plus that) and where it is
-    /// in the file, to report it if it turns out to be defined twice.
-    private struct PendingURL {
-        var row: Int
-        var offset: Int64
-    }
-
-    /// Enters the batch's URL definitions in `urls`' table (`Interner.enterPending`).
-    /// - Parameter firstRecord: the request number of the batch's first row.
-    /// - Returns: nil when each was new; else the first defined twice: the batch's row it came
-    ///   before (the rows from there on are not to be given) and its error.
-    private func enterPendingURLs(firstRecord: Int) -> (row: Int, error: TraceError)? {
-        defer { pendingURLs.removeAll(keepingCapacity: true) }
-        guard !pendingURLs.isEmpty, let (k, earlier) = urls.enterPending() else { return nil }
-        let d = pendingURLs[k]
-        let text = urls.string(UInt32(urls.count - pendingURLs.count + k))
-        return (d.row, fail(definedTwice(.url, text, earlier: earlier), line: firstRecord + d.row, offset: d.offset))
     }
 
     private func truncated() -> TraceError {

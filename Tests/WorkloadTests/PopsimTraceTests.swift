@@ -345,11 +345,18 @@ struct PopsimTraceTests {
         var twice = PSBytes()
         twice.basics()
         twice.define(1, "/a")
+        twice.end(0)
         #expect(try Self.error(twice.bytes).message == "record 1 (byte offset 34): url \"/a\" is defined twice (it is already id 0)")
+        // Checked at the end record (`RepeatedDefinitions`): a file that ends before it is
+        // truncated, whatever it repeated.
+        var cut = PSBytes()
+        cut.basics()
+        cut.define(1, "/a")
+        #expect(try Self.error(cut.bytes).message.contains("the file ends without an end record"))
 
-        // In the middle of a batch (a batch enters its URL definitions at its end): the requests
-        // before the second definition, then its error — also with requests after it, and with
-        // another error after those (the first error in the file is the one given).
+        // Among requests: every request is given, then the error naming the second definition
+        // — with requests after it too; an error met on the way (an unknown id after the repeat)
+        // is given instead, since the repeat is found at the end.
         for after in ["requests", "unknown id", "nothing"] {
             var late = PSBytes()
             late.basics()
@@ -362,8 +369,13 @@ struct PopsimTraceTests {
                 late.request(delta: 1, url: 2)
             }
             if after == "unknown id" { late.request(delta: 1, url: 9) }
-            late.end(after == "requests" ? 7 : 8)
+            late.end(after == "requests" ? 7 : after == "nothing" ? 5 : 8)
             let e = try Self.error(late.bytes)
+            if after == "unknown id" {
+                #expect(e.line == 8)
+                #expect(e.message.hasSuffix("unknown url id 9 (4 defined so far)"), "\(e.message)")
+                continue
+            }
             #expect(e.line == 6, "\(after)")
             #expect(e.message == "record 6 (byte offset 74): url \"/b\" is defined twice (it is already id 1)", "\(after)")
         }

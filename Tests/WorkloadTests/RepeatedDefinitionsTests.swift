@@ -6,51 +6,75 @@ import Testing
 /// `cachesim` and `mrc` use) must accept and refuse exactly the files a reader that keeps the
 /// texts does (docs/trace-format.md: a string is defined once, valid UTF-8, no control
 /// character), and number their requests the same.
-@Suite("URL definitions checked without keeping the texts")
-struct DefinedTextsTests {
+@Suite("URL definitions, checked for a repeat at the end of the file")
+struct RepeatedDefinitionsTests {
     static func texts(_ strings: [String]) -> [[UInt8]] { strings.map { Array($0.utf8) } }
 
-    @Test("new texts get the next id; a text defined again gives the first id and adds nothing")
-    func idsAndRepeats() {
-        var defined = DefinedTexts()
+    /// `texts` noted in order, each at record offset 10 × id and request id + 1.
+    static func noted(_ texts: [[UInt8]]) -> RepeatedDefinitions {
+        var defined = RepeatedDefinitions()
+        for (i, t) in texts.enumerated() {
+            t.withUnsafeBytes { defined.note(hash: TextIndex.hash($0), record: Int64(i) * 10, line: i + 1) }
+        }
+        return defined
+    }
+
+    @Test("distinct texts: no repeat, and no text is ever compared")
+    func distinct() {
         let words = Self.texts((0..<10_000).map { "/objects/\($0).bin" })
+        let defined = Self.noted(words)
+        #expect(defined.count == 10_000)
         var asked = 0
-        for (i, w) in words.enumerated() {
-            let place = DefinedTexts.place(offset: Int64(i) * 100, length: w.count)
-            let earlier = w.withUnsafeBytes { raw in
-                defined.add(raw, at: place) { _ in asked += 1; return true }
-            }
-            #expect(earlier == nil)
-        }
-        #expect(defined.count == 10_000)
-        // Distinct texts met no other text's 32 hash bits on the way: the file was never read.
+        #expect(defined.firstRepeat { _, _ in asked += 1; return true } == nil)
         #expect(asked == 0)
-        for i in [0, 1, 4_999, 9_999] {
-            var askedAbout: [DefinedTexts.Place] = []
-            let earlier = words[i].withUnsafeBytes { raw in
-                defined.add(raw, at: DefinedTexts.place(offset: 5_000_000, length: words[i].count)) { askedAbout.append($0); return true }
-            }
-            #expect(earlier == UInt32(i))
-            #expect(askedAbout == [DefinedTexts.place(offset: Int64(i) * 100, length: words[i].count)])
-        }
-        #expect(defined.count == 10_000)
+        for n in 0...2 { #expect(Self.noted(Array(words.prefix(n))).firstRepeat { _, _ in true } == nil) }
     }
 
-    @Test("a hash match the file does not confirm is a new text (as two texts with one hash would be)")
-    func unconfirmedMatch() {
-        var defined = DefinedTexts()
-        let a = Array("/a".utf8)
-        _ = a.withUnsafeBytes { defined.add($0, at: DefinedTexts.place(offset: 20, length: 2)) { _ in true } }
-        let again = a.withUnsafeBytes { defined.add($0, at: DefinedTexts.place(offset: 40, length: 2)) { _ in false } }
-        #expect(again == nil)
-        #expect(defined.count == 2)
+    @Test("the repeat found is the first a check at each definition would find: the earliest second definition, with its text's first id")
+    func firstRepeat() {
+        // /c is defined at 2 and again at 7; /a at 0, 5 and 9: the first repeat in order is /a at 5.
+        let words = Self.texts(["/a", "/b", "/c", "/d", "/e", "/a", "/f", "/c", "/g", "/a"])
+        let defined = Self.noted(words)
+        let found = defined.firstRepeat { words[$0] == words[$1] }
+        #expect(found?.earlier == 0 && found?.later == 5, "\(String(describing: found))")
+        #expect(defined.location(of: 5) == (record: 50, line: 6))
+        // Only definitions with equal hashes are compared, each against the earlier ones.
+        var asked: [[Int]] = []
+        _ = defined.firstRepeat { asked.append([$0, $1]); return words[$0] == words[$1] }
+        #expect(asked == [[0, 5]])
+        // Two at the very end.
+        let last = Self.texts((0..<1_000).map { "/o\($0)" } + ["/o999"])
+        let lastFound = Self.noted(last).firstRepeat { last[$0] == last[$1] }
+        #expect(lastFound?.earlier == 999 && lastFound?.later == 1_000)
     }
 
-    @Test("places keep offsets up to 512 GiB and lengths up to the format's longest string")
-    func places() {
-        for (offset, length) in [(Int64(0), 0), (12, 1), (DefinedTexts.largestFile - 1, 1 << 24), (1 << 35, 12_345)] {
-            let (o, l) = DefinedTexts.offsetAndLength(DefinedTexts.place(offset: offset, length: length))
-            #expect(o == offset && l == length)
+    @Test("equal hashes whose texts differ are no repeat (a 64-bit collision): the texts decide")
+    func collision() {
+        var defined = RepeatedDefinitions()
+        for i in 0..<4 { defined.note(hash: 42, record: Int64(i), line: 1) }
+        let texts = ["x", "y", "z", "y"]
+        var asked: [[Int]] = []
+        let found = defined.firstRepeat { asked.append([$0, $1]); return texts[$0] == texts[$1] }
+        #expect(found?.earlier == 1 && found?.later == 3)
+        #expect(asked == [[0, 1], [0, 2], [1, 2], [0, 3], [1, 3]])
+        var none = RepeatedDefinitions()
+        for i in 0..<3 { none.note(hash: 7, record: Int64(i), line: 1) }
+        #expect(none.firstRepeat { _, _ in false } == nil)
+    }
+
+    @Test("the radix sort finds exactly the values that occur more than once, against a count by dictionary")
+    func repeatedValues() {
+        var rng = SplitMix64(seed: 6)
+        for n in [0, 1, 2, 3, 100, 5_000, 70_000, 70_001] {
+            // All but a few distinct (even n), or few distinct values, all small: one group of
+            // every value (odd n; 70,001 values sort their group); the extremes, and values that
+            // differ only in their top bits, among them.
+            var values = (0..<n).map { i in n % 2 == 0 ? rng.next() : rng.next() % UInt64(max(1, n / 3)) }
+            if n >= 100 { values += [0, 0, .max, .max, 1 << 63, 1 << 62, (1 << 63) | 1] }
+            var counts: [UInt64: Int] = [:]
+            for v in values { counts[v, default: 0] += 1 }
+            let expected = Set(counts.filter { $0.value > 1 }.keys)
+            #expect(RepeatedDefinitions.repeatedValues(values) == expected, "n = \(n)")
         }
     }
 
@@ -133,6 +157,7 @@ struct DefinedTextsTests {
         var twiceEmpty = PSBytes()
         twiceEmpty.define(1, "")
         twiceEmpty.define(1, "")
+        twiceEmpty.end(0)
         #expect(try Self.error(twiceEmpty.bytes, keepingURLTexts: false) == "record 1 (byte offset 15): url \"\" is defined twice (it is already id 0)")
     }
 

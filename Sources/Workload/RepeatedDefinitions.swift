@@ -1,0 +1,108 @@
+/// The texts a trace defines, checked for one defined twice once the whole file is read, not
+/// one definition at a time.
+///
+/// A `.pstrace` file defines each URL once (docs/trace-format.md), and a reader must refuse one
+/// that does not: the catalog takes two ids to be two texts. Checked as they come, each new URL
+/// was an insert into a table of every URL so far — a cache miss in a table of millions, and the
+/// table's growth: 22 % of `cachesim` on the bench's 1-POP `.pstrace` and 5 % of `run` (`perf`),
+/// for files that popsim's own writer never gets wrong. Here a definition costs its hash and where
+/// it is, appended in order (24 bytes, no table); at the end `firstRepeat` groups the hashes by
+/// their top bits in three sequential passes and compares the texts of equal hashes only. The
+/// answer is exact — texts are compared, not hashes — and it is the repeat a check one at a time
+/// would have found first: the earliest definition of a text defined before.
+///
+/// The cost of finding it at the end: a file that repeats a URL is refused after its last record
+/// rather than at that record — by a reader that gives no result before its end, the same exit
+/// and the same message; an error met on the way (a truncated file) is then the one given.
+package struct RepeatedDefinitions: Sendable {
+    /// Per definition, in order (the id it was given): its text's `TextIndex.hash`.
+    private var hashes: [UInt64] = []
+    /// Where it is: the file offset of its define record, and the request number a repeat's
+    /// error names (the requests before it, plus 1). One array with the hashes' apart: the
+    /// hashes are all the end's check reads.
+    private var locations: [(record: Int64, line: Int)] = []
+
+    package init() {}
+
+    /// Definitions noted so far.
+    package var count: Int { hashes.count }
+
+    /// Notes the next definition: its text's hash (`TextIndex.hash`), the file offset of its
+    /// record, and the request number its error would name.
+    @inline(__always)
+    package mutating func note(hash: UInt64, record: Int64, line: Int) {
+        hashes.append(hash)
+        locations.append((record, line))
+    }
+
+    /// The file offset of definition `id`'s record, and the request number its error names.
+    package func location(of id: Int) -> (record: Int64, line: Int) { locations[id] }
+
+    /// The first definition, in order, whose text an earlier one had: its id and that earlier
+    /// one's; nil when every text is new.
+    /// - Parameter sameText: whether definitions `earlier` and `later` hold the same bytes; asked
+    ///   only for equal hashes (texts are compared, so the answer never rests on a hash).
+    package func firstRepeat<E: Error>(sameText: (_ earlier: Int, _ later: Int) throws(E) -> Bool) throws(E) -> (earlier: Int, later: Int)? {
+        guard hashes.count > 1 else { return nil }
+        let shared = Self.repeatedValues(hashes)
+        if shared.isEmpty { return nil }
+        // Rare: a repeat, or two texts with one 64-bit hash. In order, each definition against
+        // the earlier ones with its hash: the first match has the smallest later id, and its
+        // earlier id is the text's first (two earlier equal texts would have matched before).
+        var seen: [UInt64: [Int]] = [:]
+        for (id, h) in hashes.enumerated() where shared.contains(h) {
+            for earlier in seen[h, default: []] where try sameText(earlier, id) { return (earlier, id) }
+            seen[h, default: []].append(id)
+        }
+        return nil
+    }
+
+    /// The values that occur more than once. Equal values share their top 22 bits, so the
+    /// values are grouped by those — two passes of a least-significant-digit radix sort, 11 bits
+    /// each, their counts taken in one pass before — and compared within each group: a few
+    /// values each (1M random values make 4M groups), sorted first when a group is large (a file
+    /// that repeats one text many times). Three sequential passes, where a sort on all 64 bits
+    /// took six (1.5 % of the bench's 1-POP run, `perf`).
+    static func repeatedValues(_ values: [UInt64]) -> Set<UInt64> {
+        let n = values.count
+        guard n > 1 else { return [] }
+        let buckets = 1 << 11, mask = UInt64(buckets - 1)
+        @inline(__always) func low(_ v: UInt64) -> Int { Int(truncatingIfNeeded: (v &>> 42) & mask) }
+        @inline(__always) func high(_ v: UInt64) -> Int { Int(truncatingIfNeeded: v &>> 53) }
+        var counts = [Int](repeating: 0, count: 2 * buckets)
+        var middle = [UInt64](repeating: 0, count: n)
+        var grouped = [UInt64](repeating: 0, count: n)
+        values.withUnsafeBufferPointer { input in
+            counts.withUnsafeMutableBufferPointer { c in
+                for v in input { c[low(v)] &+= 1; c[buckets &+ high(v)] &+= 1 }
+                var sumLow = 0, sumHigh = 0
+                for k in 0..<buckets {
+                    let l = c[k], h = c[buckets &+ k]
+                    c[k] = sumLow; c[buckets &+ k] = sumHigh
+                    sumLow &+= l; sumHigh &+= h
+                }
+                middle.withUnsafeMutableBufferPointer { m in
+                    for v in input { let d = low(v); m[c[d]] = v; c[d] &+= 1 }
+                    grouped.withUnsafeMutableBufferPointer { g in
+                        for v in m { let d = buckets &+ high(v); g[c[d]] = v; c[d] &+= 1 }
+                    }
+                }
+            }
+        }
+        var shared = Set<UInt64>()
+        var start = 0
+        while start < n {
+            let top = grouped[start] &>> 42
+            var end = start &+ 1
+            while end < n && grouped[end] &>> 42 == top { end &+= 1 }
+            if end &- start > 16 {
+                let group = grouped[start..<end].sorted()
+                for i in 1..<group.count where group[i] == group[i &- 1] { shared.insert(group[i]) }
+            } else {
+                for i in start..<end { for k in start..<i where grouped[k] == grouped[i] { shared.insert(grouped[i]) } }
+            }
+            start = end
+        }
+        return shared
+    }
+}
