@@ -157,7 +157,7 @@ public final class PopsimTraceSource: RequestColumnSource {
     private var keepsURLTexts = true
     /// Every URL definition, checked for a text defined twice at the end record. Unchecked for
     /// exclusive access, as the interners are: one thread reads the source.
-    @exclusivity(unchecked) private var urlDefinitions = RepeatedDefinitions()
+    @exclusivity(unchecked) private var urlDefinitions = RepeatedDefinitions(keepingLocations: false)
     private var capacity: Int
     private var bufferOffset: Int64 = 0 // file offset of buffer[0]
     private var atEOF = false
@@ -312,15 +312,23 @@ public final class PopsimTraceSource: RequestColumnSource {
     ///   character — but not kept, and `urls` stays empty; that none is defined twice is checked
     ///   at the end by reading back the few whose hashes agree (`RepeatedDefinitions`). A file
     ///   that cannot be read back by offset (a pipe) keeps them anyway.
+    /// - Parameter keepingURLLocations: whether to keep where each URL is defined, which the
+    ///   check's error names; else a file found to repeat one is read again to find it (a pipe
+    ///   keeps them, being read once).
     /// - Throws: `TraceError` when the file cannot be read, has the wrong magic, or a version
     ///   or required flag this popsim does not support.
-    public init(path: String, blockSize: Int = 1 << 20, keepingURLTexts: Bool = true) throws(TraceError) {
+    public convenience init(path: String, blockSize: Int = 1 << 20, keepingURLTexts: Bool = true) throws(TraceError) {
+        try self.init(path: path, blockSize: blockSize, keepingURLTexts: keepingURLTexts, keepingURLLocations: false)
+    }
+
+    init(path: String, blockSize: Int, keepingURLTexts: Bool, keepingURLLocations: Bool) throws(TraceError) {
         self.path = path
         let size: Int64?
         do { (fd, size) = try openForReading(path) } catch {
             throw TraceError(file: path, line: 0, column: nil, message: error.message)
         }
         keepsURLTexts = keepingURLTexts || size == nil
+        urlDefinitions = RepeatedDefinitions(keepingLocations: keepingURLLocations || size == nil)
         capacity = max(blockSize, 4096)
         c = Cursor(buffer: UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16),
                    kinds: UnsafeMutablePointer<ResourceKind>.allocate(capacity: ResourceKind.allCases.count))
@@ -571,15 +579,24 @@ public final class PopsimTraceSource: RequestColumnSource {
     /// At the end record: refuses the file when a URL is defined twice, naming the second
     /// definition as a check at each definition would have (`RepeatedDefinitions`).
     private func checkURLsDefinedOnce() throws(TraceError) {
-        let repeated = try urlDefinitions.firstRepeat { (earlier, later) throws(TraceError) -> Bool in
+        let shared = urlDefinitions.sharedHashes()
+        if shared.isEmpty { return }
+        guard urlDefinitions.keepsLocations else {
+            // Rare: a repeat (or two URLs with one hash). Read the file again keeping where each
+            // URL is defined: that reader names the repeat, as this one would have.
+            let again = try PopsimTraceSource(path: path, blockSize: capacity, keepingURLTexts: false, keepingURLLocations: true)
+            while try again.next() != nil {}
+            return
+        }
+        func record(_ id: Int) -> Int64 { urlDefinitions.location(of: id)!.record }
+        let repeated = try urlDefinitions.firstRepeat(among: shared) { (earlier, later) throws(TraceError) -> Bool in
             if keepsURLTexts { return sameBytes(urls.text(UInt32(earlier)).rawBytes, urls.text(UInt32(later)).rawBytes) }
-            return try definedText(at: urlDefinitions.location(of: earlier).record) == definedText(at: urlDefinitions.location(of: later).record)
+            return try definedText(at: record(earlier)) == definedText(at: record(later))
         }
         guard let (earlier, later) = repeated else { return }
-        let text = keepsURLTexts ? urls.string(UInt32(later))
-            : String(decoding: try definedText(at: urlDefinitions.location(of: later).record), as: UTF8.self)
-        let (record, line) = urlDefinitions.location(of: later)
-        throw fail(definedTwice(.url, text, earlier: UInt32(earlier)), line: line, offset: record)
+        let text = keepsURLTexts ? urls.string(UInt32(later)) : String(decoding: try definedText(at: record(later)), as: UTF8.self)
+        let (offset, line) = urlDefinitions.location(of: later)!
+        throw fail(definedTwice(.url, text, earlier: UInt32(earlier)), line: line, offset: offset)
     }
 
     /// The text of the define record at file offset `record`, read back from the file (which

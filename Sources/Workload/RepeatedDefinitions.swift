@@ -4,10 +4,10 @@
 /// A `.pstrace` file defines each URL once (docs/trace-format.md), and a reader must refuse one
 /// that does not: the catalog takes two ids to be two texts. Checked as they come, each new URL
 /// was an insert into a table of every URL so far — a cache miss in a table of millions, and the
-/// table's growth: 22 % of `cachesim` on the bench's 1-POP `.pstrace` and 5 % of `run` (`perf`),
-/// for files that popsim's own writer never gets wrong. Here a definition costs its hash and where
-/// it is, appended in order (24 bytes, no table); at the end `firstRepeat` groups the hashes by
-/// their top bits in three sequential passes and compares the texts of equal hashes only. The
+/// table's growth: 22 % of `cachesim` on the bench's 1-POP `.pstrace` and 4 % of `run` (`perf`),
+/// for files that popsim's own writer never gets wrong. Here a definition costs its hash,
+/// appended in order (8 bytes, no table); at the end `sharedHashes` groups the hashes by their
+/// top bits in three sequential passes, and `firstRepeat` compares the texts of equal hashes. The
 /// answer is exact — texts are compared, not hashes — and it is the repeat a check one at a time
 /// would have found first: the earliest definition of a text defined before.
 ///
@@ -17,38 +17,52 @@
 package struct RepeatedDefinitions: Sendable {
     /// Per definition, in order (the id it was given): its text's `TextIndex.hash`.
     private var hashes: [UInt64] = []
-    /// Where it is: the file offset of its define record, and the request number a repeat's
-    /// error names (the requests before it, plus 1). One array with the hashes' apart: the
-    /// hashes are all the end's check reads.
-    private var locations: [(record: Int64, line: Int)] = []
+    /// Where each is — the file offset of its define record, and the request number a repeat's
+    /// error names (the requests before it, plus 1) — when kept: a reader that can read its
+    /// file again finds them there for the rare file that has a repeat, and keeps 8 bytes a
+    /// definition instead of 24 (14.2M URLs on a 100M-request day: 114 MB, not 341).
+    private var locations: [(record: Int64, line: Int)]?
 
-    package init() {}
+    /// - Parameter keepingLocations: whether `location(of:)` is to answer (a file read once, a pipe).
+    package init(keepingLocations: Bool) {
+        locations = keepingLocations ? [] : nil
+    }
 
     /// Definitions noted so far.
     package var count: Int { hashes.count }
 
+    /// Whether `location(of:)` answers.
+    package var keepsLocations: Bool { locations != nil }
+
     /// Notes the next definition: its text's hash (`TextIndex.hash`), the file offset of its
-    /// record, and the request number its error would name.
+    /// record, and the request number its error would name (kept only when `keepsLocations`).
     @inline(__always)
     package mutating func note(hash: UInt64, record: Int64, line: Int) {
         hashes.append(hash)
-        locations.append((record, line))
+        locations?.append((record, line))
     }
 
-    /// The file offset of definition `id`'s record, and the request number its error names.
-    package func location(of id: Int) -> (record: Int64, line: Int) { locations[id] }
+    /// The file offset of definition `id`'s record, and the request number its error names;
+    /// nil unless `keepsLocations`.
+    package func location(of id: Int) -> (record: Int64, line: Int)? { locations?[id] }
+
+    /// The hashes two or more definitions have: empty when every text is new — the answer
+    /// nearly always, and the end of the check; else a repeat or (about once in 2^64 / n²) two
+    /// texts with one hash, for `firstRepeat` to tell apart.
+    package func sharedHashes() -> Set<UInt64> { Self.repeatedValues(hashes) }
 
     /// The first definition, in order, whose text an earlier one had: its id and that earlier
     /// one's; nil when every text is new.
-    /// - Parameter sameText: whether definitions `earlier` and `later` hold the same bytes; asked
-    ///   only for equal hashes (texts are compared, so the answer never rests on a hash).
-    package func firstRepeat<E: Error>(sameText: (_ earlier: Int, _ later: Int) throws(E) -> Bool) throws(E) -> (earlier: Int, later: Int)? {
-        guard hashes.count > 1 else { return nil }
-        let shared = Self.repeatedValues(hashes)
+    /// - Parameters:
+    ///   - shared: `sharedHashes()`.
+    ///   - sameText: whether definitions `earlier` and `later` hold the same bytes; asked only
+    ///     for equal hashes (texts are compared, so the answer never rests on a hash).
+    package func firstRepeat<E: Error>(among shared: Set<UInt64>,
+                                       sameText: (_ earlier: Int, _ later: Int) throws(E) -> Bool) throws(E) -> (earlier: Int, later: Int)? {
         if shared.isEmpty { return nil }
-        // Rare: a repeat, or two texts with one 64-bit hash. In order, each definition against
-        // the earlier ones with its hash: the first match has the smallest later id, and its
-        // earlier id is the text's first (two earlier equal texts would have matched before).
+        // In order, each definition against the earlier ones with its hash: the first match has
+        // the smallest later id, and its earlier id is the text's first (two earlier equal texts
+        // would have matched before).
         var seen: [UInt64: [Int]] = [:]
         for (id, h) in hashes.enumerated() where shared.contains(h) {
             for earlier in seen[h, default: []] where try sameText(earlier, id) { return (earlier, id) }

@@ -11,8 +11,8 @@ struct RepeatedDefinitionsTests {
     static func texts(_ strings: [String]) -> [[UInt8]] { strings.map { Array($0.utf8) } }
 
     /// `texts` noted in order, each at record offset 10 × id and request id + 1.
-    static func noted(_ texts: [[UInt8]]) -> RepeatedDefinitions {
-        var defined = RepeatedDefinitions()
+    static func noted(_ texts: [[UInt8]], keepingLocations: Bool = true) -> RepeatedDefinitions {
+        var defined = RepeatedDefinitions(keepingLocations: keepingLocations)
         for (i, t) in texts.enumerated() {
             t.withUnsafeBytes { defined.note(hash: TextIndex.hash($0), record: Int64(i) * 10, line: i + 1) }
         }
@@ -25,9 +25,13 @@ struct RepeatedDefinitionsTests {
         let defined = Self.noted(words)
         #expect(defined.count == 10_000)
         var asked = 0
-        #expect(defined.firstRepeat { _, _ in asked += 1; return true } == nil)
+        #expect(defined.sharedHashes().isEmpty)
+        #expect(defined.firstRepeat(among: defined.sharedHashes()) { _, _ in asked += 1; return true } == nil)
         #expect(asked == 0)
-        for n in 0...2 { #expect(Self.noted(Array(words.prefix(n))).firstRepeat { _, _ in true } == nil) }
+        for n in 0...2 { #expect(Self.noted(Array(words.prefix(n))).sharedHashes().isEmpty) }
+        // Where each is, kept only when asked.
+        #expect(defined.location(of: 9_999)! == (record: 99_990, line: 10_000))
+        #expect(Self.noted(words, keepingLocations: false).location(of: 9_999) == nil)
     }
 
     @Test("the repeat found is the first a check at each definition would find: the earliest second definition, with its text's first id")
@@ -35,31 +39,33 @@ struct RepeatedDefinitionsTests {
         // /c is defined at 2 and again at 7; /a at 0, 5 and 9: the first repeat in order is /a at 5.
         let words = Self.texts(["/a", "/b", "/c", "/d", "/e", "/a", "/f", "/c", "/g", "/a"])
         let defined = Self.noted(words)
-        let found = defined.firstRepeat { words[$0] == words[$1] }
+        let found = defined.firstRepeat(among: defined.sharedHashes()) { words[$0] == words[$1] }
         #expect(found?.earlier == 0 && found?.later == 5, "\(String(describing: found))")
-        #expect(defined.location(of: 5) == (record: 50, line: 6))
+        #expect(defined.location(of: 5)! == (record: 50, line: 6))
         // Only definitions with equal hashes are compared, each against the earlier ones.
         var asked: [[Int]] = []
-        _ = defined.firstRepeat { asked.append([$0, $1]); return words[$0] == words[$1] }
+        _ = defined.firstRepeat(among: defined.sharedHashes()) { asked.append([$0, $1]); return words[$0] == words[$1] }
         #expect(asked == [[0, 5]])
         // Two at the very end.
         let last = Self.texts((0..<1_000).map { "/o\($0)" } + ["/o999"])
-        let lastFound = Self.noted(last).firstRepeat { last[$0] == last[$1] }
+        let lastNoted = Self.noted(last)
+        let lastFound = lastNoted.firstRepeat(among: lastNoted.sharedHashes()) { last[$0] == last[$1] }
         #expect(lastFound?.earlier == 999 && lastFound?.later == 1_000)
     }
 
     @Test("equal hashes whose texts differ are no repeat (a 64-bit collision): the texts decide")
     func collision() {
-        var defined = RepeatedDefinitions()
+        var defined = RepeatedDefinitions(keepingLocations: false)
         for i in 0..<4 { defined.note(hash: 42, record: Int64(i), line: 1) }
         let texts = ["x", "y", "z", "y"]
         var asked: [[Int]] = []
-        let found = defined.firstRepeat { asked.append([$0, $1]); return texts[$0] == texts[$1] }
+        #expect(defined.sharedHashes() == [42])
+        let found = defined.firstRepeat(among: [42]) { asked.append([$0, $1]); return texts[$0] == texts[$1] }
         #expect(found?.earlier == 1 && found?.later == 3)
         #expect(asked == [[0, 1], [0, 2], [1, 2], [0, 3], [1, 3]])
-        var none = RepeatedDefinitions()
+        var none = RepeatedDefinitions(keepingLocations: false)
         for i in 0..<3 { none.note(hash: 7, record: Int64(i), line: 1) }
-        #expect(none.firstRepeat { _, _ in false } == nil)
+        #expect(none.firstRepeat(among: none.sharedHashes()) { _, _ in false } == nil)
     }
 
     @Test("the radix sort finds exactly the values that occur more than once, against a count by dictionary")
@@ -159,6 +165,29 @@ struct RepeatedDefinitionsTests {
         twiceEmpty.define(1, "")
         twiceEmpty.end(0)
         #expect(try Self.error(twiceEmpty.bytes, keepingURLTexts: false) == "record 1 (byte offset 15): url \"\" is defined twice (it is already id 0)")
+    }
+
+    @Test("through a pipe, read once, the reader keeps where each URL is defined and names a repeat as from the file")
+    func repeatedURLThroughPipe() throws {
+        let first5 = "https://static.example-cdn.com/" + String(repeating: "d/", count: 5) + "f5.woff2"
+        let bytes = Self.trace(urls: 3_000, extra: ["/new", first5])
+        let fromFile = try Self.error(bytes, keepingURLTexts: false)
+        let dir = TemporaryDirectory()
+        let fifo = dir.path + "/t.pstrace"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        // The writer opens the FIFO on a thread of its own: opening blocks until the reader has.
+        let writer = Thread {
+            guard let handle = FileHandle(forWritingAtPath: fifo) else { return }
+            handle.write(Data(bytes))
+            try? handle.close()
+        }
+        writer.start()
+        let piped = try #require(throws: TraceError.self) {
+            let source = try PopsimTraceSource(path: fifo, blockSize: 4096, keepingURLTexts: false)
+            while try source.next() != nil {}
+        }.message
+        #expect(piped == fromFile)
+        #expect(piped.hasSuffix("url \"\(first5)\" is defined twice (it is already id 5)"))
     }
 
     @Test("a URL that is not UTF-8, or holds a control character, is refused with the same message")
