@@ -11,7 +11,8 @@
 #      (goal ≥ 10×), with popsim's read-ahead thread (--threads 2, its default here) and without;
 #   3. the full model (`popsim run`: CORS evaluation, pass-through, events, outcome aggregation)
 #      on 1 POP, against the cache-only replay at the same capacity (goal ≥ 0.5×; also with
-#      the oracleGeneral file itself as the full model's workload, for scale), and on 8 POPs
+#      the oracleGeneral file itself as the full model's workload, for scale, and against
+#      libCacheSim's cachesim at that capacity, no goal), and on 8 POPs
 #      against 1 POP (goal ≥ 0.8×), the same requests either way; and 2 threads against 1 on
 #      1 and 8 POPs (goal ≥ 1.8× on 2 cores); and the full model reading the CSV trace against
 #      the same requests from the `.pstrace` (no goal: what reading the CSV as it is costs);
@@ -286,6 +287,13 @@ line "full model, 1 POP, 1 thread (10% WS)" "$(rate full1)" "cache-only, oracleG
 log "full model: 1 POP against the cache-only replay of the same .pstrace (the same reader and interner), both on one thread"
 pairs "$RUNS" full1-ps "$P run $DIR/run1.json --no-out --quiet --threads 1" ps-bytes-10 "$P cachesim $DIR/t1.pstrace --cache-size $B10 --threads 1"
 line "full model, 1 POP, 1 thread (10% WS)" "$(rate full1-ps)" "cache-only .pstrace 1T" "$(rate ps-bytes-10)" "$(ratio ps-bytes-10 full1-ps)" "≥ 0.5" ""
+if [ -n "$LCS" ]; then
+  # Not a goal row: what the whole model costs against the bare LRU a libCacheSim user runs,
+  # at the same capacity (its cachesim over the oracleGeneral file of the same requests).
+  log "full model: 1 POP against libCacheSim's cachesim at the same capacity"
+  pairs "$RUNS" full1-lcs "$P run $DIR/run1.json --no-out --quiet --threads 1" lcs-og-bytes-10-again "$LCS $OG oracleGeneral lru $B10"
+  line "full model, 1 POP, 1 thread (10% WS)" "$(rate full1-lcs)" "libCacheSim cachesim" "$(rate lcs-og-bytes-10-again)" "$(ratio lcs-og-bytes-10-again full1-lcs)" "" "the bare LRU, not a goal"
+fi
 log "full model: 1 POP reading the oracleGeneral trace itself, against the cache-only replay of that file"
 # The same file on both sides: object ids become /obj/<id> URLs at one POP; the file has no
 # Origin, so nothing is CORS-checked. Not a goal row — it shows the model's cost, not the reader's.
