@@ -6,7 +6,7 @@
 /// was an insert into a table of every URL so far — a cache miss in a table of millions, and the
 /// table's growth: 22 % of `cachesim` on the bench's 1-POP `.pstrace` and 4 % of `run` (`perf`),
 /// for files that popsim's own writer never gets wrong. Here a definition costs its hash,
-/// appended in order (8 bytes, no table); at the end `sharedHashes` groups the hashes by their
+/// appended in order (8 bytes, no table, and as much scratch at the end); at the end `sharedHashes` groups the hashes by their
 /// top bits in three sequential passes, and `firstRepeat` compares the texts of equal hashes. The
 /// answer is exact — texts are compared, not hashes — and it is the repeat a check one at a time
 /// would have found first: the earliest definition of a text defined before.
@@ -49,7 +49,18 @@ package struct RepeatedDefinitions: Sendable {
     /// The hashes two or more definitions have: empty when every text is new — the answer
     /// nearly always, and the end of the check; else a repeat or (about once in 2^64 / n²) two
     /// texts with one hash, for `firstRepeat` to tell apart.
-    package func sharedHashes() -> Set<UInt64> { Self.repeatedValues(hashes) }
+    ///
+    /// Without `keepsLocations` no `firstRepeat` follows (a reader that finds a shared hash reads
+    /// its file again, keeping them), so the hashes are grouped in place — 8 bytes a definition
+    /// of scratch at the end, not 16 — and `firstRepeat` may not be asked.
+    package mutating func sharedHashes() -> Set<UInt64> {
+        if keepsLocations { return Self.repeatedValues(hashes) }
+        hashesGrouped = true
+        return Self.repeatedValues(grouping: &hashes)
+    }
+
+    /// Whether `sharedHashes` has grouped the hashes in place, out of their order.
+    private var hashesGrouped = false
 
     /// The first definition, in order, whose text an earlier one had: its id and that earlier
     /// one's; nil when every text is new.
@@ -59,6 +70,7 @@ package struct RepeatedDefinitions: Sendable {
     ///     for equal hashes (texts are compared, so the answer never rests on a hash).
     package func firstRepeat<E: Error>(among shared: Set<UInt64>,
                                        sameText: (_ earlier: Int, _ later: Int) throws(E) -> Bool) throws(E) -> (earlier: Int, later: Int)? {
+        precondition(!hashesGrouped, "RepeatedDefinitions.firstRepeat: the hashes were grouped in place")
         if shared.isEmpty { return nil }
         // In order, each definition against the earlier ones with its hash: the first match has
         // the smallest later id, and its earlier id is the text's first (two earlier equal texts
@@ -78,6 +90,12 @@ package struct RepeatedDefinitions: Sendable {
     /// that repeats one text many times). Three sequential passes, where a sort on all 64 bits
     /// took six (1.5 % of the bench's 1-POP run, `perf`).
     static func repeatedValues(_ values: [UInt64]) -> Set<UInt64> {
+        var copy = values
+        return repeatedValues(grouping: &copy)
+    }
+
+    /// `repeatedValues`, leaving `values` grouped by their top 22 bits (out of their order).
+    static func repeatedValues(grouping values: inout [UInt64]) -> Set<UInt64> {
         let n = values.count
         guard n > 1 else { return [] }
         let buckets = 1 << 11, mask = UInt64(buckets - 1)
@@ -85,10 +103,9 @@ package struct RepeatedDefinitions: Sendable {
         @inline(__always) func high(_ v: UInt64) -> Int { Int(truncatingIfNeeded: v &>> 53) }
         var counts = [Int](repeating: 0, count: 2 * buckets)
         var middle = [UInt64](repeating: 0, count: n)
-        var grouped = [UInt64](repeating: 0, count: n)
-        values.withUnsafeBufferPointer { input in
+        values.withUnsafeMutableBufferPointer { io in
             counts.withUnsafeMutableBufferPointer { c in
-                for v in input { c[low(v)] &+= 1; c[buckets &+ high(v)] &+= 1 }
+                for v in io { c[low(v)] &+= 1; c[buckets &+ high(v)] &+= 1 }
                 var sumLow = 0, sumHigh = 0
                 for k in 0..<buckets {
                     let l = c[k], h = c[buckets &+ k]
@@ -96,13 +113,12 @@ package struct RepeatedDefinitions: Sendable {
                     sumLow &+= l; sumHigh &+= h
                 }
                 middle.withUnsafeMutableBufferPointer { m in
-                    for v in input { let d = low(v); m[c[d]] = v; c[d] &+= 1 }
-                    grouped.withUnsafeMutableBufferPointer { g in
-                        for v in m { let d = buckets &+ high(v); g[c[d]] = v; c[d] &+= 1 }
-                    }
+                    for v in io { let d = low(v); m[c[d]] = v; c[d] &+= 1 }
+                    for v in m { let d = buckets &+ high(v); io[c[d]] = v; c[d] &+= 1 }
                 }
             }
         }
+        let grouped = values
         var shared = Set<UInt64>()
         var start = 0
         while start < n {

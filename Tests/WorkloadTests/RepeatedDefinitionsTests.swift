@@ -22,23 +22,25 @@ struct RepeatedDefinitionsTests {
     @Test("distinct texts: no repeat, and no text is ever compared")
     func distinct() {
         let words = Self.texts((0..<10_000).map { "/objects/\($0).bin" })
-        let defined = Self.noted(words)
+        var defined = Self.noted(words)
         #expect(defined.count == 10_000)
         var asked = 0
         #expect(defined.sharedHashes().isEmpty)
         #expect(defined.firstRepeat(among: defined.sharedHashes()) { _, _ in asked += 1; return true } == nil)
         #expect(asked == 0)
-        for n in 0...2 { #expect(Self.noted(Array(words.prefix(n))).sharedHashes().isEmpty) }
+        for n in 0...2 { var few = Self.noted(Array(words.prefix(n))); #expect(few.sharedHashes().isEmpty) }
         // Where each is, kept only when asked.
         #expect(defined.location(of: 9_999)! == (record: 99_990, line: 10_000))
-        #expect(Self.noted(words, keepingLocations: false).location(of: 9_999) == nil)
+        var unkept = Self.noted(words, keepingLocations: false)
+        #expect(unkept.location(of: 9_999) == nil)
+        #expect(unkept.sharedHashes().isEmpty, "grouped in place, the same answer")
     }
 
     @Test("the repeat found is the first a check at each definition would find: the earliest second definition, with its text's first id")
     func firstRepeat() {
         // /c is defined at 2 and again at 7; /a at 0, 5 and 9: the first repeat in order is /a at 5.
         let words = Self.texts(["/a", "/b", "/c", "/d", "/e", "/a", "/f", "/c", "/g", "/a"])
-        let defined = Self.noted(words)
+        var defined = Self.noted(words)
         let found = defined.firstRepeat(among: defined.sharedHashes()) { words[$0] == words[$1] }
         #expect(found?.earlier == 0 && found?.later == 5, "\(String(describing: found))")
         #expect(defined.location(of: 5)! == (record: 50, line: 6))
@@ -48,14 +50,14 @@ struct RepeatedDefinitionsTests {
         #expect(asked == [[0, 5]])
         // Two at the very end.
         let last = Self.texts((0..<1_000).map { "/o\($0)" } + ["/o999"])
-        let lastNoted = Self.noted(last)
+        var lastNoted = Self.noted(last)
         let lastFound = lastNoted.firstRepeat(among: lastNoted.sharedHashes()) { last[$0] == last[$1] }
         #expect(lastFound?.earlier == 999 && lastFound?.later == 1_000)
     }
 
     @Test("equal hashes whose texts differ are no repeat (a 64-bit collision): the texts decide")
     func collision() {
-        var defined = RepeatedDefinitions(keepingLocations: false)
+        var defined = RepeatedDefinitions(keepingLocations: true)
         for i in 0..<4 { defined.note(hash: 42, record: Int64(i), line: 1) }
         let texts = ["x", "y", "z", "y"]
         var asked: [[Int]] = []
@@ -63,7 +65,7 @@ struct RepeatedDefinitionsTests {
         let found = defined.firstRepeat(among: [42]) { asked.append([$0, $1]); return texts[$0] == texts[$1] }
         #expect(found?.earlier == 1 && found?.later == 3)
         #expect(asked == [[0, 1], [0, 2], [1, 2], [0, 3], [1, 3]])
-        var none = RepeatedDefinitions(keepingLocations: false)
+        var none = RepeatedDefinitions(keepingLocations: true)
         for i in 0..<3 { none.note(hash: 7, record: Int64(i), line: 1) }
         #expect(none.firstRepeat(among: none.sharedHashes()) { _, _ in false } == nil)
     }
