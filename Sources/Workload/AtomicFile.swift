@@ -68,14 +68,17 @@ public func writeFilesAtomically(_ files: [(path: String, contents: [UInt8])]) t
 /// With `sync`, the data is flushed to disk before the rename, for outputs that must survive
 /// a crash. One writer per target at a time: two in one process would share the temporary.
 ///
-/// A target that exists and is not a regular file — `/dev/stdout`, a FIFO, `/dev/full` — is
-/// written directly, since it cannot be renamed over (and must not be: renaming a temporary
+/// A symbolic link is followed: the file it names is the one replaced (through a temporary
+/// beside that file), the link stays. A target that exists and is not a regular file — a pipe
+/// behind `/dev/stdout`, a FIFO, `/dev/full` — is written directly, since it cannot be renamed over (and must not be: renaming a temporary
 /// over `/dev/full` would replace the device). Such writes cannot be undone by `abort()`.
 public final class AtomicFileWriter {
     /// The target path.
     public let path: String
     /// The temporary file's path.
     public let temporaryPath: String
+    /// What the temporary is renamed to: `path`, or the file it links to.
+    private let renamedTo: String
     private let sync: Bool
     private var fd: Int32 = -1
     private var temporaryExists = false
@@ -89,17 +92,31 @@ public final class AtomicFileWriter {
     public init(path: String, sync: Bool = false) throws(FileWriteError) {
         self.path = path
         self.sync = sync
-        let name = lastComponent(path)
+        // A symbolic link is followed to the file it names, which the temporary then replaces:
+        // renamed over the link itself, it replaced the link — `--out /dev/stdout` with stdout
+        // redirected to a file made /dev/stdout a regular file for the whole system (QA pass,
+        // stop 33). `/dev/stdout` so resolves to the file the shell opened.
+        var target = path
+        var link = stat()
+        if lstat(path, &link) == 0 && (link.st_mode & S_IFMT) == S_IFLNK {
+            guard let resolved = realpath(path, nil) else {
+                throw FileWriteError(path: path, message: "it is a symbolic link to nothing that can be written (\(errnoText(errno)))")
+            }
+            target = String(cString: resolved)
+            free(resolved)
+        }
+        let name = lastComponent(target)
         guard !name.isEmpty, name != ".", name != ".." else {
             throw FileWriteError(path: path, message: "not a file name")
         }
-        let dir = parentDirectory(path)
-        temporaryPath = String(decoding: path.utf8.dropLast(name.utf8.count), as: UTF8.self) + ".\(name).tmp-\(getpid())"
-        if isDirectory(path) { throw FileWriteError(path: path, message: "is a directory") }
+        let dir = parentDirectory(target)
+        renamedTo = target
+        temporaryPath = String(decoding: target.utf8.dropLast(name.utf8.count), as: UTF8.self) + ".\(name).tmp-\(getpid())"
+        if isDirectory(target) { throw FileWriteError(path: path, message: "is a directory") }
         var st = stat()
-        direct = stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG
+        direct = stat(target, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG
         if direct {
-            fd = open(path, O_WRONLY | O_CLOEXEC)
+            fd = open(target, O_WRONLY | O_CLOEXEC)
             if fd < 0 { throw FileWriteError(path: path, message: "cannot open it for writing: \(errnoText(errno))") }
             buffer.reserveCapacity(AtomicFileWriter.bufferLimit)
             return
@@ -156,7 +173,7 @@ public final class AtomicFileWriter {
             fd = -1
             if closed != 0 { throw FileWriteError(path: path, message: "close failed: \(errnoText(errno))") }
             if direct { buffer = []; return }
-            if rename(temporaryPath, path) != 0 {
+            if rename(temporaryPath, renamedTo) != 0 {
                 throw FileWriteError(path: path, message: "cannot rename \(temporaryPath) over it: \(errnoText(errno))")
             }
             temporaryExists = false

@@ -100,6 +100,35 @@ struct AtomicFileTests {
         try writeFileAtomically("/dev/null", contents: "discarded")
     }
 
+    /// Renamed over a link, the temporary replaced the link itself: `--out /dev/stdout` with
+    /// stdout redirected to a file made /dev/stdout a regular file (QA pass, stop 33).
+    @Test("a symbolic link is followed: the file it names is replaced and the link stays; /proc/self/fd/N writes the open file; a link to nothing is refused")
+    func symbolicLinks() throws {
+        let dir = TemporaryDirectory()
+        try writeFileAtomically(dir.path + "/real.csv", contents: "old\n")
+        #expect(symlink("real.csv", dir.path + "/link.csv") == 0)
+        try writeFileAtomically(dir.path + "/link.csv", contents: "new\n")
+        var st = stat()
+        #expect(lstat(dir.path + "/link.csv", &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK, "the link is still a link")
+        #expect(Self.contents(dir.path + "/real.csv") == "new\n")
+        #expect(dir.listing("") == ["link.csv", "real.csv"], "no temporary left")
+
+        // As /dev/stdout is, when the shell has redirected it to a file: a link to /proc/self/fd/N.
+        let redirected = dir.path + "/redirected.og"
+        let fd = open(redirected, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        #expect(symlink("/proc/self/fd/\(fd)", dir.path + "/stdout") == 0)
+        try writeFileAtomically(dir.path + "/stdout", contents: "trace\n")
+        #expect(lstat(dir.path + "/stdout", &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK)
+        #expect(Self.contents(redirected) == "trace\n")
+
+        #expect(symlink("nowhere/x.csv", dir.path + "/dangling.csv") == 0)
+        #expect {
+            try writeFileAtomically(dir.path + "/dangling.csv", contents: "x")
+        } throws: { "\($0)".contains("cannot write \(dir.path)/dangling.csv: it is a symbolic link to nothing that can be written") }
+    }
+
     @Test("several files: a write error in any leaves all of them as they were")
     func allOrNothing() throws {
         let dir = TemporaryDirectory()
