@@ -24,7 +24,7 @@ public enum MissRatioCurveExport {
         var lines = [series("miss ratio", \.missRatio)]
         if !counting { lines.append(series("byte miss ratio", \.byteMissRatio)) }
         var subtitle = "\(curve.requests) requests, working set \(curve.workingSet.objects) objects"
-        if !counting { subtitle += ", \(formatBytes(curve.workingSet.bytes))" }
+        if !counting { subtitle += ", \(Format.bytes(curve.workingSet.bytes))" }
         // As mrc.csv's exact column and the printed table say: objects that change size make the
         // curve approximate everywhere (it weighs an object by its latest size, a cache by the
         // size it inserted); else, in bytes, it is exact from the largest object up.
@@ -32,7 +32,7 @@ public enum MissRatioCurveExport {
             let changed = curve.sizeChanges == 1 ? "1 request changed its object's size" : "\(curve.sizeChanges) requests changed their object's size"
             subtitle += "; approximate at every size (\(changed))"
         } else if !counting {
-            subtitle += "; exact from the largest object (\(formatBytes(curve.largestObject))) up"
+            subtitle += "; exact from the largest object (\(Format.bytes(curve.largestObject))) up"
         }
         var chart = LineChart(title: "LRU miss ratio by cache size — \(name)", subtitle: subtitle,
                               xTitle: counting ? "cache size (objects, log scale)" : "cache size (bytes, log scale)",

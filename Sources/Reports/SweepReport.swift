@@ -100,7 +100,7 @@ public enum SweepReport {
         var subtitle = "\(r.requests) requests"
         if pops > 1 { subtitle += perPOP ? "; each of the \(pops) POPs at the size" : "; cache size = the \(pops) POPs' capacities summed" }
         if left > 0 { subtitle += "; \(left) size\(left == 1 ? "" : "s") of 0 bytes (no cache) not drawn" }
-        if let ws = r.workingSet { subtitle += "; working set \(formatBytes(ws.bytes))" }
+        if let ws = r.workingSet { subtitle += "; working set \(Format.bytes(ws.bytes))" }
         let xTitle = pops > 1 && perPOP ? "cache size per POP (bytes, log scale)" : "cache size (bytes, log scale)"
         func chart(_ title: String, yTitle: String, id: String, _ value: (Tally) -> Double) -> String {
             let series = r.variantNames.indices.map { v in

@@ -103,8 +103,9 @@ public struct SweepCapacity: Sendable, Equatable, CustomStringConvertible {
                 out.append(Int64(quotient))
             }
             // 0x is refused as "no cache" written another way; so is a multiple that rounds every
-            // POP down to 0 bytes (one small POP rounded to 0 among others is the size asked).
-            if !out.isEmpty && out.allSatisfy({ $0 == 0 }) {
+            // POP down to 0 bytes (one small POP rounded to 0 among others is the size asked) —
+            // unless every POP has none to start with: any multiple is then the scenario's own.
+            if !out.isEmpty && out.allSatisfy({ $0 == 0 }) && pops.contains(where: { $0.capacityBytes > 0 }) {
                 throw QuantityError(input: text, quantity: "cache size", reason: "every POP's capacity times it rounds to 0 bytes (for no cache at all, write 0)")
             }
             return out

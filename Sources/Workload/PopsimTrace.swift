@@ -583,18 +583,17 @@ public final class PopsimTraceSource: RequestColumnSource {
         if shared.isEmpty { return }
         guard urlDefinitions.keepsLocations else {
             // Rare: a repeat (or two URLs with one hash). Read the file again keeping where each
-            // URL is defined: that reader names the repeat, as this one would have.
+            // URL is defined (not the texts: it reads back the few it compares): that reader
+            // names the repeat, as this one would have.
             let again = try PopsimTraceSource(path: path, blockSize: capacity, keepingURLTexts: false, keepingURLLocations: true)
             while try again.next() != nil {}
             return
         }
-        func record(_ id: Int) -> Int64 { urlDefinitions.location(of: id)!.record }
-        let repeated = try urlDefinitions.firstRepeat(among: shared) { (earlier, later) throws(TraceError) -> Bool in
-            if keepsURLTexts { return sameBytes(urls.text(UInt32(earlier)).rawBytes, urls.text(UInt32(later)).rawBytes) }
-            return try definedText(at: record(earlier)) == definedText(at: record(later))
+        func text(_ id: Int) throws(TraceError) -> [UInt8] {
+            keepsURLTexts ? Array(urls.text(UInt32(id)).rawBytes) : try definedText(at: urlDefinitions.location(of: id)!.record)
         }
-        guard let (earlier, later) = repeated else { return }
-        let text = keepsURLTexts ? urls.string(UInt32(later)) : String(decoding: try definedText(at: record(later)), as: UTF8.self)
+        guard let (earlier, later) = try urlDefinitions.firstRepeat(among: shared, text: text) else { return }
+        let text = String(decoding: try text(later), as: UTF8.self)
         let (offset, line) = urlDefinitions.location(of: later)!
         throw fail(definedTwice(.url, text, earlier: UInt32(earlier)), line: line, offset: offset)
     }
@@ -618,8 +617,10 @@ public final class PopsimTraceSource: RequestColumnSource {
             }
             return bytes
         }
-        // Tag, table, then the length: a varint of at most 4 bytes (the format's longest string is 2^24 bytes).
-        let head = try readBack(6, at: record, upTo: true)
+        // Tag, table, then the length: a varint, which a writer may spell in up to 10 bytes
+        // (the reader takes them; 4 were read back here, and a repeat whose length took 5
+        // went unseen — QA pass, stop 33).
+        let head = try readBack(12, at: record, upTo: true)
         var length = 0, shift = 0, i = 2
         while i < head.count {
             length |= Int(head[i] & 0x7F) << shift

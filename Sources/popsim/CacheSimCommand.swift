@@ -33,7 +33,8 @@ enum CacheSimCommand: Command {
         (POP, origin, kind and method are ignored: one cache sees every request). A CSV trace is read
         for its url and bytes columns only (its header, field counts, URLs and sizes are checked;
         times, POPs, origins and kinds are not). A popsim trace's URLs are checked as they are defined
-        (UTF-8, none twice) but their texts are not kept: its URL ids are all a replay needs.
+        (UTF-8, no control character; none defined twice, found at its end record) but their texts
+        are not kept: its URL ids are all a replay needs.
 
         Sizes: KB, MB, GB are powers of 1000 and KiB, MiB, GiB powers of 1024 — libCacheSim reads 1GB as
         1 GiB, so give plain bytes when comparing. A fraction of the working set (0.01ws) is rounded

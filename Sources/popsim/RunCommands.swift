@@ -374,7 +374,7 @@ struct RunClock {
         s += "; "
         s += "caches: \(objects) objects in \(bytes) bytes of slots and index"
         if objects > 0 { s += " (\(Format.fixed(Double(bytes) / Double(objects), 1)) bytes per resident object)" }
-        s += "; peak RSS \(usage.ru_maxrss / 1024) MB"
+        s += "; peak RSS \(usage.ru_maxrss / 1024) MiB" // ru_maxrss is in KiB (getrusage(2))
         return s
     }
 }

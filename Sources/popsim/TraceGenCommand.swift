@@ -84,7 +84,11 @@ enum TraceGenCommand: Command {
             // `run` and `sweep` (with 1 byte, a day's working set came out smaller than sweep's).
             let defaults = Set(scenario.config.origins.map(\.defaultObjectBytes))
             if format == .oracleGeneral, unknownSize == nil {
-                if defaults.count == 1, let size = defaults.first, let n = UInt32(exactly: size) {
+                if defaults.count == 1, let size = defaults.first {
+                    // A size oracleGeneral cannot hold is not written as 1 byte without a word.
+                    guard let n = UInt32(exactly: size) else {
+                        throw InputError("\(file): the default object size of its origins, \(size) bytes, is more than oracleGeneral's 32-bit obj_size holds (\(UInt32.max)): give --unknown-size BYTES for the requests without a size, or write CSV or .pstrace, which keep them unknown")
+                    }
                     unknownSize = n
                     sizeSource = "the scenario's default object size; --unknown-size sets another"
                 } else if defaults.count > 1 {

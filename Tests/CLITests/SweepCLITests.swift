@@ -129,7 +129,7 @@ struct SweepCLITests {
         #expect(csv.map { $0.split(separator: ",", omittingEmptySubsequences: false).last! } == ["5404109588", "5404109588"], "\(csv)")
         #expect(csv.map { $0.split(separator: ",", omittingEmptySubsequences: false)[2] } == ["54041095", "540410958"], "\(csv)")
         let svg = try String(contentsOfFile: dir + "/sweep-hit-ratio.svg", encoding: .utf8)
-        #expect(svg.contains("; working set 5.4GB"), "the curves' subtitle names what the shares are of")
+        #expect(svg.contains("; working set 5.40 GB"), "the curves' subtitle names what the shares are of, as the table does")
     }
 
     @Test("bad input: exit 2 naming what is wrong, and nothing written", arguments: [

@@ -77,6 +77,10 @@ struct TraceConvertCLITests {
         let format = try runPopsim(["trace", "convert", input, dir + "/out.data", "--to", "parquet"])
         #expect(format.status == 2)
         #expect(format.stderr.contains("--to: unknown format 'parquet' (formats: csv, popsim, oracleGeneral)"))
+        // CSV and .pstrace keep a missing size missing: --unknown-size there was ignored without a word (QA pass, stop 33).
+        let unknownSize = try runPopsim(["trace", "convert", input, dir + "/x.pstrace", "--unknown-size", "100KB"])
+        #expect(unknownSize.status == 2)
+        #expect(unknownSize.stderr.contains("--unknown-size applies to oracleGeneral output only (OUT is popsim)"), "\(unknownSize.stderr)")
         let same = try runPopsim(["trace", "convert", input, input])
         #expect(same.status == 2)
         #expect(same.stderr.contains("IN and OUT are the same file"))

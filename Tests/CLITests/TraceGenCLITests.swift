@@ -159,6 +159,16 @@ func traceGenOracleGeneralScenarioSizes() throws {
     let mixed = try runPopsim(["trace", "gen", "--scenario", dir + "/mixed.json", "--out", dir + "/mixed.oracleGeneral", "--quiet"])
     #expect(mixed.status == 0, "\(mixed.stderr)")
     #expect(mixed.stderr.contains("written with size 1 (--unknown-size; the scenario's origins differ in their default object size (5000, 100000 bytes)"), "\(mixed.stderr)")
+
+    // A default oracleGeneral's 32 bits cannot hold is refused, not written as 1 byte (QA pass, stop 33).
+    var huge = try String(contentsOfFile: repoPath("scenarios/synthetic-fonts-day.json"), encoding: .utf8)
+    let bucket = try #require(huge.range(of: "\"id\": \"bucket\","))
+    huge.replaceSubrange(bucket, with: "\"id\": \"bucket\", \"objectSize\": \"5GB\",")
+    try writeFile(dir, "huge.json", huge)
+    let refused = try runPopsim(["trace", "gen", "--scenario", dir + "/huge.json", "--out", dir + "/huge.oracleGeneral", "--quiet"])
+    #expect(refused.status == 2)
+    #expect(refused.stderr.contains("the default object size of its origins, 5000000000 bytes, is more than oracleGeneral's 32-bit obj_size holds (4294967295): give --unknown-size BYTES"), "\(refused.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: dir + "/huge.oracleGeneral"))
 }
 
 @Test("trace gen: a bad --to or an --unknown-size for another format exits 2 and writes nothing", arguments: [

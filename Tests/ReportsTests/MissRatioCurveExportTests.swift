@@ -18,7 +18,7 @@ struct MissRatioCurveExportTests {
     func exactFromLargest() {
         let c = curve([(1, 10), (2, 3000), (1, 10), (3, 20), (2, 3000), (1, 10)])
         let svg = MissRatioCurveExport.svg(c, points: c.allSteps(), name: "t")
-        #expect(svg.contains("exact from the largest object (3KB) up"), "\(svg.prefix(600))")
+        #expect(svg.contains("exact from the largest object (3.00 KB) up"), "\(svg.prefix(600))")
         #expect(!svg.contains("approximate"))
     }
 

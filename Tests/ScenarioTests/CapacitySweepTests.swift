@@ -95,6 +95,10 @@ struct CapacitySweepTests {
             _ = try SweepCapacity(parsing: "0.1x").capacities(of: [pops[1]])
         } throws: { "\($0)".contains("every POP's capacity times it rounds to 0 bytes") }
         #expect(try SweepCapacity(parsing: "1x").capacities(of: pops) == [1_000_000_000, 3, Int64.max], "1× of the largest capacity is itself")
+        // POPs that cache nothing (capacity 0): any multiple is the scenario's own, not a rounding (QA pass, stop 33).
+        let none = [POPSpec(id: "z", capacityBytes: 0, originRTT: 0), POPSpec(id: "y", capacityBytes: 0, originRTT: 0)]
+        #expect(try SweepCapacity(parsing: "1x").capacities(of: none) == [0, 0])
+        #expect(try SweepCapacity(parsing: "2x").capacities(of: none) == [0, 0])
         #expect {
             _ = try SweepCapacity(parsing: "2x").capacities(of: pops)
         } throws: { "\($0)".contains("POP c's capacity \(Int64.max) bytes times it is past 2^63 − 1 bytes") }
