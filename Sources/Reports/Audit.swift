@@ -24,7 +24,10 @@ public enum Audit {
 public enum Explain {
     /// One sentence for one outcome, e.g.
     /// `12.400s hangzhou HIT for https://b.example.com (font): blocked — Access-Control-Allow-Origin names another origin …`
-    public static func sentence(_ o: RequestOutcome, popName: String, originName: String, catalog: Catalog) -> String {
+    /// - Parameter pop: the POP that served it: its name, and whether it caches at all (a POP of
+    ///   capacity 0 fetches every request and keeps no copy to speak of).
+    public static func sentence(_ o: RequestOutcome, pop: POPSpec, originName: String, catalog: Catalog) -> String {
+        let popName = pop.id
         let r = o.request
         let who = r.origin.map { "for \(catalog.origins[Int($0)].serialized)" } ?? "without a page origin"
         var s = "\(Format.seconds(r.time.microseconds)) \(popName) \(o.cache.rawValue) \(who) (\(r.kind.rawValue)"
@@ -37,7 +40,7 @@ public enum Explain {
         case .miss, .expired:
             s += o.cache == .expired ? "the cached copy had expired; " : ""
             s += o.originFetched ? "fetched from \(originName) with \(filler)" : "fetched from the parent tier (filled with \(filler))"
-            s += "; the cached copy now says \(acaoText)"
+            s += pop.capacityBytes > 0 ? "; the cached copy now says \(acaoText)" : "; nothing is cached here (capacity 0): the response says \(acaoText)"
         case .bypass:
             s += o.preflighted && o.verdict.reason != nil ? "the preflight went to \(originName)" : "not cacheable, fetched from \(originName) with \(filler); the response says \(acaoText)"
         case .collapsed:

@@ -129,7 +129,7 @@ public struct Timeline: Sendable {
             let counts = urls.tally(variant: v.name, url: url)
             let lines = result.samples[i].map { o in
                 let domain = scenario.config.domains[catalog.urls[Int(o.request.url)].domain]
-                return Line(text: Explain.sentence(o, popName: scenario.config.pops[o.request.pop].id,
+                return Line(text: Explain.sentence(o, pop: scenario.config.pops[o.request.pop],
                                                    originName: scenario.config.origins[domain.origin].id, catalog: catalog),
                             blocked: o.verdict.reason != nil)
             }

@@ -289,7 +289,7 @@ enum ExplainCommand: Command {
                 guard matches[id] else { return }
                 let domain = scenario.config.domains[catalog.urls[id].domain]
                 let originName = scenario.config.origins[domain.origin].id
-                lines[o.variant, default: []].append(Explain.sentence(o, popName: scenario.config.pops[o.request.pop].id,
+                lines[o.variant, default: []].append(Explain.sentence(o, pop: scenario.config.pops[o.request.pop],
                                                                       originName: originName, catalog: catalog))
                 var c = counts[o.variant] ?? (0, 0)
                 c.0 += 1

@@ -62,6 +62,11 @@ struct SweepCLITests {
         }
         let report = try String(contentsOfFile: dir + "/zero/report.html", encoding: .utf8)
         #expect(report.contains("<b>hangzhou</b>: no cache (capacity 0: every request is fetched), 40ms round trip to the origin"), "\(report.prefix(0))")
+        // explain keeps no cached copy to speak of there (it said "the cached copy now says …": QA pass, stop 33).
+        let explain = try runPopsim(["explain", dir + "/zero.json", "--url", "/fonts/brand.woff2"])
+        #expect(explain.status == 0, "\(explain.stderr)")
+        #expect(explain.stdout.contains("fetched from bucket with Origin https://www.example.com; nothing is cached here (capacity 0): the response says ACAO https://www.example.com — font loads."), "\(explain.stdout)")
+        #expect(!explain.stdout.contains("the cached copy now says"))
         // 10 KB cannot hold the 100 KB fonts: the same as no cache.
         #expect(Array(csv[3][4...]) == Array(csv[1][4...]), "\(csv[3]) vs \(csv[1])")
         let svg = try String(contentsOfFile: dir + "/out/sweep-failure-rate.svg", encoding: .utf8)
