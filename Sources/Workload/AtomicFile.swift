@@ -99,11 +99,18 @@ public final class AtomicFileWriter {
         var target = path
         var link = stat()
         if lstat(path, &link) == 0 && (link.st_mode & S_IFMT) == S_IFLNK {
-            guard let resolved = realpath(path, nil) else {
-                throw FileWriteError(path: path, message: "it is a symbolic link to nothing that can be written (\(errnoText(errno)))")
+            if let resolved = realpath(path, nil) {
+                target = String(cString: resolved)
+                free(resolved)
+            } else {
+                // A link to what has no path — a pipe behind /dev/stdout (/proc/self/fd/1 names
+                // "pipe:[…]") — is written through the link, in place; a link to nothing is refused.
+                let code = errno
+                var st = stat()
+                guard stat(path, &st) == 0 else {
+                    throw FileWriteError(path: path, message: "it is a symbolic link to nothing that can be written (\(errnoText(code)))")
+                }
             }
-            target = String(cString: resolved)
-            free(resolved)
         }
         let name = lastComponent(target)
         guard !name.isEmpty, name != ".", name != ".." else {
@@ -136,6 +143,10 @@ public final class AtomicFileWriter {
     }
 
     deinit { abort() }
+
+    /// Whether the target is a device, FIFO or socket, written in place: nothing to revise
+    /// before `commit()`, nothing that `abort()` can undo.
+    public var writesInPlace: Bool { direct }
 
     /// Appends text (UTF-8).
     public func write(_ string: String) throws(FileWriteError) {

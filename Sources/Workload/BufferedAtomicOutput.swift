@@ -19,6 +19,9 @@ struct BufferedAtomicOutput {
         bytes.reserveCapacity(Self.flushAt + 4096)
     }
 
+    /// Whether the target is a pipe or device written in place (no temporary to revise).
+    var writesInPlace: Bool { file.writesInPlace }
+
     /// Writes the buffer out once it holds 1 MiB; call after each record.
     @inline(__always)
     mutating func flushIfFull() throws(FileWriteError) {

@@ -536,6 +536,12 @@ public final class OracleGeneralWriter: TraceWriter {
         }
         idOfMappedURL = mapped
         out = try BufferedAtomicOutput(path: path)
+        // next_access_vtime needs the future: the file is written, then revised backwards. A
+        // pipe took every record with -1 and then failed ("illegal seek"): refused first.
+        if out.writesInPlace {
+            out.abort()
+            throw FileWriteError(path: path, message: "oracleGeneral is written in two passes (each record's next_access_vtime is known only once the later requests are), so it needs a file, not a pipe or device: write to a file, or write CSV or .pstrace to the pipe")
+        }
     }
 
     public func write(_ record: TraceRecord, from source: any TraceSource) throws(FileWriteError) {

@@ -81,6 +81,13 @@ struct TraceConvertCLITests {
         let unknownSize = try runPopsim(["trace", "convert", input, dir + "/x.pstrace", "--unknown-size", "100KB"])
         #expect(unknownSize.status == 2)
         #expect(unknownSize.stderr.contains("--unknown-size applies to oracleGeneral output only (OUT is popsim)"), "\(unknownSize.stderr)")
+        // Standard output is a pipe here: oracleGeneral, revised backwards before it is done, needs
+        // a file; it wrote every record and then failed on the seek (QA pass, stop 33).
+        let piped = try runPopsim(["trace", "convert", input, "/dev/stdout", "--to", "oracleGeneral"])
+        #expect(piped.status == 2 && piped.stdout.isEmpty, "\(piped.stdout.count) bytes out")
+        #expect(piped.stderr.contains("cannot write /dev/stdout: oracleGeneral is written in two passes"), "\(piped.stderr)")
+        let csvOut = try runPopsim(["trace", "convert", input, "/dev/stdout", "--to", "csv"])
+        #expect(csvOut.status == 0 && csvOut.stdout.hasPrefix("t,pop,url,origin,kind,method,credentials,bytes\n"), "\(csvOut.stderr)")
         let same = try runPopsim(["trace", "convert", input, input])
         #expect(same.status == 2)
         #expect(same.stderr.contains("IN and OUT are the same file"))

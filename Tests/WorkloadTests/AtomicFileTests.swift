@@ -123,6 +123,17 @@ struct AtomicFileTests {
         #expect(lstat(dir.path + "/stdout", &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK)
         #expect(Self.contents(redirected) == "trace\n")
 
+        // As /dev/stdout is when it is a pipe: /proc/self/fd/N names "pipe:[…]", no path; written in place.
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]) }
+        #expect(symlink("/proc/self/fd/\(ends[1])", dir.path + "/piped") == 0)
+        try writeFileAtomically(dir.path + "/piped", contents: "through\n")
+        close(ends[1])
+        var got = [UInt8](repeating: 0, count: 64)
+        let n = read(ends[0], &got, 64)
+        #expect(n == 8 && String(decoding: got.prefix(8), as: UTF8.self) == "through\n")
+
         #expect(symlink("nowhere/x.csv", dir.path + "/dangling.csv") == 0)
         #expect {
             try writeFileAtomically(dir.path + "/dangling.csv", contents: "x")
