@@ -151,21 +151,20 @@ func traceGenOracleGeneralScenarioSizes() throws {
     let given = try runPopsim(["trace", "gen", "--scenario", "scenarios/synthetic-fonts-day.json", "--out", dir + "/one.oracleGeneral", "--quiet", "--unknown-size", "1"])
     #expect(given.stderr.contains("written with size 1 (--unknown-size)"), "\(given.stderr)")
 
+    /// The fonts day with `what` replaced by `with`, generated to NAME.oracleGeneral.
+    func generateEdited(_ name: String, replacing what: String, with replacement: String) throws -> CLIResult {
+        var scenario = try String(contentsOfFile: repoPath("scenarios/synthetic-fonts-day.json"), encoding: .utf8)
+        scenario.replaceSubrange(try #require(scenario.range(of: what)), with: replacement)
+        try writeFile(dir, name + ".json", scenario)
+        return try runPopsim(["trace", "gen", "--scenario", "\(dir)/\(name).json", "--out", "\(dir)/\(name).oracleGeneral", "--quiet"])
+    }
     // Origins with different defaults: which one a URL goes to is the run's to resolve; the note says so.
-    var scenario = try String(contentsOfFile: repoPath("scenarios/synthetic-fonts-day.json"), encoding: .utf8)
-    let origins = try #require(scenario.range(of: "\"origins\": ["))
-    scenario.replaceSubrange(origins, with: "\"origins\": [{\"id\": \"small\", \"type\": \"oss\", \"objectSize\": \"5KB\"},")
-    try writeFile(dir, "mixed.json", scenario)
-    let mixed = try runPopsim(["trace", "gen", "--scenario", dir + "/mixed.json", "--out", dir + "/mixed.oracleGeneral", "--quiet"])
+    let mixed = try generateEdited("mixed", replacing: "\"origins\": [", with: "\"origins\": [{\"id\": \"small\", \"type\": \"oss\", \"objectSize\": \"5KB\"},")
     #expect(mixed.status == 0, "\(mixed.stderr)")
     #expect(mixed.stderr.contains("written with size 1 (--unknown-size; the scenario's origins differ in their default object size (5000, 100000 bytes)"), "\(mixed.stderr)")
 
     // A default oracleGeneral's 32 bits cannot hold is refused, not written as 1 byte (QA pass, stop 33).
-    var huge = try String(contentsOfFile: repoPath("scenarios/synthetic-fonts-day.json"), encoding: .utf8)
-    let bucket = try #require(huge.range(of: "\"id\": \"bucket\","))
-    huge.replaceSubrange(bucket, with: "\"id\": \"bucket\", \"objectSize\": \"5GB\",")
-    try writeFile(dir, "huge.json", huge)
-    let refused = try runPopsim(["trace", "gen", "--scenario", dir + "/huge.json", "--out", dir + "/huge.oracleGeneral", "--quiet"])
+    let refused = try generateEdited("huge", replacing: "\"id\": \"bucket\",", with: "\"id\": \"bucket\", \"objectSize\": \"5GB\",")
     #expect(refused.status == 2)
     #expect(refused.stderr.contains("the default object size of its origins, 5000000000 bytes, is more than oracleGeneral's 32-bit obj_size holds (4294967295): give --unknown-size BYTES"), "\(refused.stderr)")
     #expect(!FileManager.default.fileExists(atPath: dir + "/huge.oracleGeneral"))
