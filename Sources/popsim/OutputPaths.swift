@@ -8,6 +8,26 @@ func isSameFile(_ a: String, _ b: String) -> Bool {
     return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino
 }
 
+/// Whether `path` is this process's standard output (`/dev/stdout`, or the file or pipe it is):
+/// a command that writes a trace or table there says its summary on stderr, so the stream
+/// holds nothing else (a CSV ended with a "wrote …" line, a `.pstrace` with bytes after its end
+/// record, which the next command in a pipe then refused).
+func isStandardOutput(_ path: String) -> Bool {
+    var out = stat(), target = stat()
+    return fstat(1, &out) == 0 && stat(path, &target) == 0 && out.st_dev == target.st_dev && out.st_ino == target.st_ino
+}
+
+/// Prints a command's closing summary: on stdout, or on stderr when the command wrote a file to
+/// standard output (`isStandardOutput`, asked before writing: a file that stdout was redirected
+/// to is replaced by the output's rename, a new inode, by the end).
+func printSummary(_ text: String, terminator: String = "\n", outputWasStandardOutput: Bool) {
+    if outputWasStandardOutput {
+        FileHandle.standardError.write(Data((text + terminator).utf8))
+    } else {
+        print(text, terminator: terminator)
+    }
+}
+
 /// Refuses an output that names a file the command reads (`inputs`: each path and what it is).
 /// Outputs are written to a temporary file and renamed over the path, so the input would be
 /// replaced — a scenario by the trace it describes, say — with exit 0.

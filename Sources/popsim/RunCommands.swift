@@ -221,8 +221,9 @@ enum RunCommand: Command {
         let only = args.has("--variant") ? args.all("--variant") : nil
         if let shard { return try runShard(scenario, path: path, only: only, shard: shard, args: args) }
         let command = try reproducingCommand("run", scenarioPath: path, only: only, scenario: scenario, args: args)
+        let auditToStandardOutput = args.value("--requests-out").map(isStandardOutput) ?? false
         let result = try runAndWrite(scenario, only: only, args: args, command: command)
-        print(Summary.text(result), terminator: "")
+        printSummary(Summary.text(result), terminator: "", outputWasStandardOutput: auditToStandardOutput)
         ExitReclaims.process.keep(result)
         return 0
     }

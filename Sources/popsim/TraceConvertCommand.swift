@@ -47,6 +47,7 @@ enum TraceConvertCommand: Command {
     static func run(_ args: Arguments) throws -> Int32 {
         let paths = try positionals(args, "IN", "OUT")
         let (input, output) = (paths[0], paths[1])
+        let toStandardOutput = isStandardOutput(output)
         let from = try format(args.value("--from"), option: "--from", allowed: readable) ?? TraceFormat.guess(fromPath: input)
         guard let to = try format(args.value("--to"), option: "--to", allowed: writable) ?? TraceFormat.byExtension(output) else {
             throw UsageError(message: "cannot tell OUT's format from its name '\(output)' (use .csv, .pstrace, .oracleGeneral or .bin, or --to \(writable.map(\.rawValue).joined(separator: "|")))")
@@ -98,7 +99,7 @@ enum TraceConvertCommand: Command {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 
-        print("converted \(count) record(s): \(input) (\(from.rawValue)) ⇒ \(output) (\(to.rawValue)) in \(String(format: "%.2f", seconds)) s (\(Format.rate(count, per: seconds, of: "records")))")
+        printSummary("converted \(count) record(s): \(input) (\(from.rawValue)) ⇒ \(output) (\(to.rawValue)) in \(String(format: "%.2f", seconds)) s (\(Format.rate(count, per: seconds, of: "records")))", outputWasStandardOutput: toStandardOutput)
         if !source.skips.summary.isEmpty { Output.warning(source.skips.summary) }
         if let og = writer as? OracleGeneralWriter { noteLosses(of: og, from: from, template: og.mapping.urlTemplate) }
         return 0

@@ -27,7 +27,7 @@ enum TraceGenCommand: Command {
             OptionSpec(name: "--peak-hour", value: "H", help: "The busiest clock hour, 0 to 23 (needs --amplitude)."),
             OptionSpec(name: "--base-url", value: "URL", help: "Prefix for absolute URLs, e.g. https://static.example-cdn.com (default: paths)."),
             OptionSpec(name: "--seed", value: "S", help: "Seed (default 0; with --scenario, the scenario's)."),
-            OptionSpec(name: "--out", value: "TRACE", help: "Where to write the trace: .pstrace and .oracleGeneral (or .bin) in those formats, any other name as CSV (t,pop,url,origin,kind[,bytes])."),
+            OptionSpec(name: "--out", value: "TRACE", help: "Where to write the trace: .pstrace and .oracleGeneral (or .bin) in those formats, any other name as CSV (t,pop,url,origin,kind[,bytes]); /dev/stdout with --to csv or popsim streams it, the summary then going to stderr."),
             OptionSpec(name: "--unknown-size", value: "BYTES", help: "oracleGeneral output: the size (4096, 100KB) of every request the workload gives no size (default: with --scenario, the default object size its origins share — the size a run gives such a request; else 1)."),
             OptionSpec(name: "--to", value: "FORMAT", help: "The format whatever OUT's name (\(TraceConvertCommand.writable.map(\.rawValue).joined(separator: "|")))."),
             OptionSpec(name: "--quiet", value: nil, help: "No progress line."),
@@ -59,6 +59,7 @@ enum TraceGenCommand: Command {
     static func run(_ args: Arguments) throws -> Int32 {
         _ = try positionals(args)
         guard let out = args.value("--out") else { throw UsageError(message: "missing --out TRACE") }
+        let toStandardOutput = isStandardOutput(out)
         let format = try TraceConvertCommand.format(args.value("--to"), option: "--to", allowed: TraceConvertCommand.writable)
             ?? TraceFormat.byExtension(out) ?? .csv
         var unknownSize = try unknownSizeOption(args)
@@ -115,8 +116,8 @@ enum TraceGenCommand: Command {
                 : try write(source, to: out, as: format, unknownSize: unknownSize ?? 1, progress: progress.counter)
         }
         let span = written.last.map { formatDuration($0) } ?? "0s"
-        print("wrote \(written.count) requests over \(span) (\(source.urls.count) distinct URLs, \(spec.pops.count) POP(s), seed \(spec.seed)) to \(out)"
-              + (format == .csv ? "" : " (\(format.rawValue))"))
+        printSummary("wrote \(written.count) requests over \(span) (\(source.urls.count) distinct URLs, \(spec.pops.count) POP(s), seed \(spec.seed)) to \(out)"
+                     + (format == .csv ? "" : " (\(format.rawValue))"), outputWasStandardOutput: toStandardOutput)
         if let og = written.writer as? OracleGeneralWriter { TraceConvertCommand.noteLosses(of: og, from: .csv, template: nil, sizeSource: sizeSource) }
         return 0
     }

@@ -27,6 +27,32 @@ struct PipeCLITests {
         return (dir, trace)
     }
 
+    /// The summary ("wrote …", "converted …", a run's report) went to stdout after the trace or
+    /// table written there: the next command in the pipe read it as a malformed line, or as bytes
+    /// after a `.pstrace`'s end record (found at stop 33).
+    @Test("a trace or audit written to standard output is all that goes there: the summary goes to stderr")
+    func outputOnStandardOutput() throws {
+        let dir = try makeTemporaryDirectory()
+        let gen = "\"$POPSIM\" trace gen --objects 100 --alpha 0.9 --rate 10 --requests 500 --seed 3 --quiet --out /dev/stdout"
+        for format in ["popsim", "csv"] {
+            let piped = try bash("\(gen) --to \(format) | timeout 60 \"$POPSIM\" cachesim /dev/stdin --format \(format) --cache-size 10 --ignore-obj-size", in: dir)
+            #expect(piped.status == 0, "\(format): \(piped.stderr)")
+            #expect(piped.stdout.contains("500 requests"), "\(format): \(piped.stdout)")
+            #expect(piped.stderr.contains("wrote 500 requests over "), "\(format): the summary, on stderr: \(piped.stderr)")
+        }
+        // Redirected to a file: the file holds the trace alone.
+        let redirected = try bash("\(gen) --to csv > t.csv && \"$POPSIM\" trace convert t.csv /dev/stdout --to csv > u.csv && \"$POPSIM\" trace convert t.csv v.csv", in: dir)
+        #expect(redirected.status == 0, "\(redirected.stderr)")
+        #expect(try String(contentsOfFile: dir + "/t.csv", encoding: .utf8).hasPrefix("t,pop,url,origin,kind\n"))
+        #expect(try String(contentsOfFile: dir + "/u.csv", encoding: .utf8) == String(contentsOfFile: dir + "/v.csv", encoding: .utf8))
+        #expect(redirected.stderr.contains("converted 500 record(s)"), "\(redirected.stderr)")
+        // run's audit to stdout: the CSV alone there, the report on stderr.
+        let audit = try runPopsim(["run", "scenarios/pass-through-two-origins.json", "--no-out", "--requests-out", "/dev/stdout"])
+        #expect(audit.status == 0, "\(audit.stderr)")
+        #expect(audit.stdout.hasPrefix("seq,t,variant,pop,url,origin,kind,cache,acao,verdict,reason\n"), "\(audit.stdout.prefix(200))")
+        #expect(!audit.stdout.contains("scenario pass-through-two-origins") && audit.stderr.contains("scenario pass-through-two-origins"))
+    }
+
     @Test("cachesim and mrc give from a pipe what they give from the file")
     func cacheOnly() throws {
         let (dir, trace) = try Self.pstrace()
