@@ -68,9 +68,11 @@ public func writeFilesAtomically(_ files: [(path: String, contents: [UInt8])]) t
 /// With `sync`, the data is flushed to disk before the rename, for outputs that must survive
 /// a crash. One writer per target at a time: two in one process would share the temporary.
 ///
-/// A symbolic link is followed: the file it names is the one replaced (through a temporary
-/// beside that file), the link stays. A target that exists and is not a regular file — a pipe
-/// behind `/dev/stdout`, a FIFO, `/dev/full` — is written directly, since it cannot be renamed over (and must not be: renaming a temporary
+/// Standard output and error (`/dev/stdout`, or any name of what fd 1 or 2 is) are written
+/// through their descriptors. A symbolic link is followed: the file it names is the one replaced
+/// (through a temporary beside that file), the link stays; a link to what has no path is written
+/// in place. A replaced file keeps its permissions. A target that exists and is not a regular
+/// file — a FIFO, `/dev/full` — is written directly, since it cannot be renamed over (and must not be: renaming a temporary
 /// over `/dev/full` would replace the device). Such writes cannot be undone by `abort()`.
 public final class AtomicFileWriter {
     /// The target path.
@@ -92,24 +94,47 @@ public final class AtomicFileWriter {
     public init(path: String, sync: Bool = false) throws(FileWriteError) {
         self.path = path
         self.sync = sync
+        // Standard output or error — /dev/stdout, /proc/self/fd/1, or any name of the file, pipe
+        // or socket that fd 1 or 2 is — is written through that descriptor, in place: the stream
+        // the shell set up, appended to as `>>` asks, its neighbours kept, a socket reached;
+        // renamed over, the file the shell had open lost the output (QA pass, stop 33).
+        // "-" is a file named "-" to the system, and a later "cachesim -" read that stale file.
+        if path == "-" {
+            throw FileWriteError(path: path, message: "'-' would be a file named '-'; write standard output as /dev/stdout")
+        }
+        if let stream = Self.standardStream(path) {
+            if StandardStreams.isClosed(stream) {
+                throw FileWriteError(path: path, message: "standard \(stream == 1 ? "output" : "error") is closed")
+            }
+            direct = true
+            renamedTo = path
+            temporaryPath = path
+            fd = dup(stream)
+            if fd < 0 { throw FileWriteError(path: path, message: "cannot write standard \(stream == 1 ? "output" : "error"): \(errnoText(errno))") }
+            buffer.reserveCapacity(AtomicFileWriter.bufferLimit)
+            return
+        }
         // A symbolic link is followed to the file it names, which the temporary then replaces:
         // renamed over the link itself, it replaced the link — `--out /dev/stdout` with stdout
         // redirected to a file made /dev/stdout a regular file for the whole system (QA pass,
-        // stop 33). `/dev/stdout` so resolves to the file the shell opened.
+        // stop 33).
         var target = path
+        var inPlace = false
         var link = stat()
         if lstat(path, &link) == 0 && (link.st_mode & S_IFMT) == S_IFLNK {
             if let resolved = realpath(path, nil) {
                 target = String(cString: resolved)
                 free(resolved)
             } else {
-                // A link to what has no path — a pipe behind /dev/stdout (/proc/self/fd/1 names
-                // "pipe:[…]") — is written through the link, in place; a link to nothing is refused.
+                // A link to what has no path — a pipe (/proc/self/fd/N names "pipe:[…]"), a deleted
+                // file still open — is written through the link, in place, never renamed over it;
+                // a link to nothing is refused.
                 let code = errno
                 var st = stat()
                 guard stat(path, &st) == 0 else {
                     throw FileWriteError(path: path, message: "it is a symbolic link to nothing that can be written (\(errnoText(code)))")
                 }
+                inPlace = true
             }
         }
         let name = lastComponent(target)
@@ -121,9 +146,10 @@ public final class AtomicFileWriter {
         temporaryPath = String(decoding: target.utf8.dropLast(name.utf8.count), as: UTF8.self) + ".\(name).tmp-\(getpid())"
         if isDirectory(target) { throw FileWriteError(path: path, message: "is a directory") }
         var st = stat()
-        direct = stat(target, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG
+        let exists = stat(target, &st) == 0
+        direct = inPlace || (exists && (st.st_mode & S_IFMT) != S_IFREG)
         if direct {
-            fd = open(target, O_WRONLY | O_CLOEXEC)
+            fd = open(target, O_WRONLY | O_CLOEXEC | (exists && (st.st_mode & S_IFMT) == S_IFREG ? O_TRUNC : 0))
             if fd < 0 { throw FileWriteError(path: path, message: "cannot open it for writing: \(errnoText(errno))") }
             buffer.reserveCapacity(AtomicFileWriter.bufferLimit)
             return
@@ -139,8 +165,24 @@ public final class AtomicFileWriter {
         }
         temporaryExists = true
         LiveTemporaries.add(temporaryPath)
+        // The file replaced keeps its permissions: a private 0600 file stays private (the
+        // temporary is made 0666 less the umask).
+        if exists { _ = fchmod(fd, st.st_mode & 0o7777) }
         buffer.reserveCapacity(AtomicFileWriter.bufferLimit)
     }
+
+    /// 1 or 2 when `path` names the file, pipe or socket that standard output or error is
+    /// (the same device and inode), else nil.
+    static func standardStream(_ path: String) -> Int32? {
+        var target = stat()
+        guard stat(path, &target) == 0 else { return nil }
+        for stream: Int32 in [1, 2] {
+            var open = stat()
+            if fstat(stream, &open) == 0 && open.st_dev == target.st_dev && open.st_ino == target.st_ino { return stream }
+        }
+        return nil
+    }
+
 
     deinit { abort() }
 
@@ -283,4 +325,25 @@ public enum LiveTemporaries {
         paths.removeAll()
         pthread_mutex_unlock(lock)
     }
+}
+
+
+/// Standard input, output and error as the process found them.
+public enum StandardStreams {
+    /// Which of fds 0, 1, 2 were closed at start (`reopenClosed`).
+    nonisolated(unsafe) private static var closedAtStart: [Bool] = [false, false, false]
+
+    /// Points each of fds 0, 1 and 2 that is closed at /dev/null, so that no file the process
+    /// opens takes its number — and remembers which, for `isClosed`. Call first thing, before
+    /// any thread starts.
+    public static func reopenClosed() {
+        for stream: Int32 in 0...2 where fcntl(stream, F_GETFD) == -1 {
+            closedAtStart[Int(stream)] = true
+            let null = open("/dev/null", stream == 0 ? O_RDONLY : O_WRONLY)
+            if null >= 0 && null != stream { _ = dup2(null, stream); _ = close(null) }
+        }
+    }
+
+    /// Whether fd `stream` (0, 1 or 2) was closed when the process started.
+    public static func isClosed(_ stream: Int32) -> Bool { closedAtStart[Int(stream)] }
 }

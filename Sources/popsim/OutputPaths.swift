@@ -49,6 +49,11 @@ func checkOutputFolder(_ dir: String, option: String, given: String? = nil) thro
     var path = dir
     while true {
         var st = stat()
+        // A link to nothing: stat fails as for a missing folder, but mkdir cannot make it
+        // (found only after the replay, "a file is in the way": QA pass, stop 33).
+        if stat(path, &st) != 0 && lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK {
+            throw InputError("\(option) \(given): \(path == given ? "it" : path) is a symbolic link to nothing; give a folder, or make the one it names")
+        }
         if stat(path, &st) == 0 {
             guard (st.st_mode & S_IFMT) == S_IFDIR else {
                 throw InputError("\(option) \(given): \(path == given ? "it" : path) is a file, not a folder")

@@ -242,8 +242,9 @@ enum CompareCommand: Command {
         let path = try positionals(args, "SCENARIO")[0]
         let scenario = try loadScenario(path)
         let command = try reproducingCommand("compare", scenarioPath: path, only: nil, scenario: scenario, args: args)
+        let auditToStandardOutput = args.value("--requests-out").map(isStandardOutput) ?? false
         let result = try runAndWrite(scenario, only: nil, args: args, command: command)
-        print(Summary.comparison(result), terminator: "")
+        printSummary(Summary.comparison(result), terminator: "", outputWasStandardOutput: auditToStandardOutput)
         ExitReclaims.process.keep(result)
         return 0
     }

@@ -6,6 +6,10 @@ import Workload
 /// (0 ok, 1 findings such as lint errors, 2 bad input or usage, 70 an internal error — a bug —
 /// and 130 or 143 when SIGINT or SIGTERM stopped it).
 let arguments = Array(CommandLine.arguments.dropFirst())
+// A file opened while standard output is closed takes fd 1, and /dev/stdout then names it
+// (`trace convert day.pstrace /dev/stdout >&-` overwrote its input): closed streams are pointed
+// at /dev/null first, and outputs naming them refused.
+StandardStreams.reopenClosed()
 // SIGINT and SIGTERM set a flag the long loops look at, so they stop cleanly: temporaries
 // removed, nothing half-written, exit 130 or 143 (see `Interruption`).
 Interruption.install()

@@ -53,6 +53,49 @@ struct PipeCLITests {
         #expect(!audit.stdout.contains("scenario pass-through-two-origins") && audit.stderr.contains("scenario pass-through-two-origins"))
     }
 
+    /// Found by a QA pass (stop 33): the output renamed over the file the shell had open lost
+    /// what `>>` kept and what came before; with that file deleted, a link to /proc/self/fd/1
+    /// was replaced by a regular file (as /dev/stdout itself would be); with stdout closed, the
+    /// input took fd 1 and was overwritten.
+    @Test("standard output redirected to a file is written through fd 1: appended to, its neighbours kept, a link to it never replaced; closed, it is refused")
+    func standardOutputInPlace() throws {
+        let dir = try makeTemporaryDirectory()
+        let gen = "\"$POPSIM\" trace gen --objects 100 --alpha 0.9 --rate 10 --requests 5 --seed 3 --quiet"
+        let r = try bash("""
+            \(gen) --out t.csv
+            echo PREVIOUS > appended.csv && \(gen) --out /dev/stdout >> appended.csv
+            { echo '# before'; \(gen) --out /dev/stdout; echo '# after'; } > around.csv
+            ln -s /proc/self/fd/1 mystdout && ( rm -f gone.csv; \(gen) --out mystdout ) > gone.csv
+            test -L mystdout && echo still-a-link
+            cp t.csv input.csv && "$POPSIM" trace convert input.csv /dev/stdout --to csv >&- ; echo "closed exit $?"
+            cmp -s input.csv t.csv && echo input-intact
+            """, in: dir)
+        let trace = try String(contentsOfFile: dir + "/t.csv", encoding: .utf8)
+        #expect(try String(contentsOfFile: dir + "/appended.csv", encoding: .utf8) == "PREVIOUS\n" + trace)
+        #expect(try String(contentsOfFile: dir + "/around.csv", encoding: .utf8) == "# before\n" + trace + "# after\n")
+        #expect(r.stdout.contains("still-a-link\n"), "\(r.stdout) \(r.stderr)")
+        #expect(r.stdout.contains("closed exit 2\n") && r.stdout.contains("input-intact\n"), "\(r.stdout)")
+        #expect(r.stderr.contains("cannot write /dev/stdout: standard output is closed"), "\(r.stderr)")
+        // compare's table, like run's report, goes to stderr when the audit is on stdout.
+        let audit = try runPopsim(["compare", "scenarios/pass-through-two-origins.json", "--no-out", "--requests-out", "/dev/stdout"])
+        #expect(audit.status == 0 && audit.stdout.hasPrefix("seq,t,variant,"), "\(audit.stderr)")
+        #expect(!audit.stdout.contains("best") && audit.stderr.contains("pass-through"), "\(audit.stderr)")
+        // '-' is a file named '-' to the system: refused, pointing at /dev/stdout.
+        let dash = try bash("\(gen) --out -", in: dir)
+        #expect(dash.status == 2 && dash.stderr.contains("'-' would be a file named '-'; write standard output as /dev/stdout"), "\(dash.stderr)")
+    }
+
+    @Test("an output folder that is a link to nothing is refused before the replay (QA pass, stop 33: after it, as 'a file is in the way')")
+    func danglingOutputFolder() throws {
+        let dir = try makeTemporaryDirectory()
+        let scenario = repoPath("scenarios/pass-through-two-origins.json")
+        let r = try bash("ln -s outs/missing dang && \"$POPSIM\" run \(scenario) --out dang --quiet; echo \"exit $?\"; \"$POPSIM\" sweep \(scenario) --capacity 1x --out dang/sweep --quiet", in: dir)
+        #expect(r.stdout.hasPrefix("exit 2\n") && r.status == 2, "\(r.stdout) \(r.stderr)")
+        #expect(r.stderr.contains("--out dang: it is a symbolic link to nothing; give a folder, or make the one it names"), "\(r.stderr)")
+        #expect(r.stderr.contains("--out dang/sweep: dang is a symbolic link to nothing"), "\(r.stderr)")
+        #expect(!r.stdout.contains("scenario "), "refused before the replay: \(r.stdout)")
+    }
+
     @Test("cachesim and mrc give from a pipe what they give from the file")
     func cacheOnly() throws {
         let (dir, trace) = try Self.pstrace()

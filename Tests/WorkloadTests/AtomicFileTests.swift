@@ -134,6 +134,12 @@ struct AtomicFileTests {
         let n = read(ends[0], &got, 64)
         #expect(n == 8 && String(decoding: got.prefix(8), as: UTF8.self) == "through\n")
 
+        // A replaced file keeps its permissions (a private file became world-readable: QA pass, stop 33).
+        try writeFileAtomically(dir.path + "/private.csv", contents: "secret\n")
+        #expect(chmod(dir.path + "/private.csv", 0o600) == 0)
+        try writeFileAtomically(dir.path + "/private.csv", contents: "still secret\n")
+        #expect(stat(dir.path + "/private.csv", &st) == 0 && st.st_mode & 0o777 == 0o600)
+
         #expect(symlink("nowhere/x.csv", dir.path + "/dangling.csv") == 0)
         #expect {
             try writeFileAtomically(dir.path + "/dangling.csv", contents: "x")
