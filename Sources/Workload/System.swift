@@ -41,7 +41,7 @@ package func parentDirectory(_ path: String) -> String {
 }
 
 /// The last component of a path.
-func lastComponent(_ path: String) -> String {
+package func lastComponent(_ path: String) -> String {
     guard let slash = path.lastIndex(of: "/") else { return path }
     return String(path[path.index(after: slash)...])
 }

@@ -28,6 +28,23 @@ func printSummary(_ text: String, terminator: String = "\n", outputWasStandardOu
     }
 }
 
+/// `path` with its links and `.`/`..` resolved as far as it exists, the rest appended as given:
+/// two spellings of one file, existing or still to be written, compare equal.
+func resolvedPath(_ path: String) -> String {
+    if let real = realpath(path, nil) {
+        defer { free(real) }
+        return String(cString: real)
+    }
+    let parent = parentDirectory(path)
+    if parent == path { return path }
+    let base = resolvedPath(parent)
+    switch lastComponent(path) {
+    case "", ".": return base
+    case "..": return parentDirectory(base)
+    case let name: return base + "/" + name
+    }
+}
+
 /// Refuses an output that names a file the command reads (`inputs`: each path and what it is).
 /// Outputs are written to a temporary file and renamed over the path, so the input would be
 /// replaced — a scenario by the trace it describes, say — with exit 0.

@@ -71,6 +71,19 @@ func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments, command
     if let outDir { try checkOutputFolder(outDir, option: "--out") }
     if let path = args.value("--requests-out") {
         try refuseOverwriting(path, option: "--requests-out", inputs: [(scenario.file, "the scenario")] + traceInput(scenario))
+        // One of the bundle's own files: the bundle was written, then the audit's rename failed
+        // (or replaced a table), against all-or-nothing (QA pass, stop 33).
+        if let outDir {
+            let audit = resolvedPath(path)
+            for (name, _) in ResultsBundle.fileDescriptions {
+                let inBundle = name.hasPrefix("charts/") ? parentDirectory(audit) == resolvedPath(outDir + "/charts")
+                                                         : audit == resolvedPath(outDir + "/" + name)
+                if inBundle {
+                    let what = name.hasPrefix("charts/") ? "in the bundle's charts folder" : "the bundle's \(name)"
+                    throw InputError("--requests-out \(path) is \(what) in --out \(outDir): give another path")
+                }
+            }
+        }
         audit = try AtomicFileWriter(path: path)
         try audit!.write(Audit.header + "\n")
     }

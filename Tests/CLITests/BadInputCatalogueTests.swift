@@ -328,6 +328,13 @@ let catalogue: [BadInput] = [
     BadInput(name: "output: a file in the way of a shard's part, refused before the replay", files: ["scenario.json": u8(catalogueScenario), "trace.csv": u8("t,pop,url,origin,kind\n0,hangzhou,/a.woff2,,font\n")],
              args: ["run", "scenario.json", "--shard", "0/2", "--out", "out.csv/p0.json", "--quiet"],
              mentions: ["--out out.csv/p0.json: out.csv is a file, not a folder"]),
+    // Found by a QA pass (stop 33): the bundle was written, then the audit's rename failed.
+    BadInput(name: "output: --requests-out names one of the bundle's files", files: ["scenario.json": u8(catalogueScenario), "trace.csv": u8("t,pop,url,origin,kind\n0,hangzhou,/a.woff2,,font\n")],
+             args: ["run", "scenario.json", "--out", "bundle", "--requests-out", "./bundle/../bundle/summary.json", "--quiet"],
+             mentions: ["--requests-out ./bundle/../bundle/summary.json is the bundle's summary.json in --out bundle: give another path"]),
+    BadInput(name: "output: --requests-out in the bundle's charts folder", files: ["scenario.json": u8(catalogueScenario), "trace.csv": u8("t,pop,url,origin,kind\n0,hangzhou,/a.woff2,,font\n")],
+             args: ["compare", "scenario.json", "--out", "bundle", "--requests-out", "bundle/charts/audit.csv", "--quiet"],
+             mentions: ["--requests-out bundle/charts/audit.csv is in the bundle's charts folder in --out bundle: give another path"]),
     BadInput(name: "output: a file in the way of the merge's folder, refused before the parts are read", files: [:],
              args: ["merge", "p0.json", "p1.json", "--out", "out.csv/merged"],
              mentions: ["--out out.csv/merged: out.csv is a file, not a folder"]),
