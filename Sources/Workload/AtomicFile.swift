@@ -72,8 +72,9 @@ public func writeFilesAtomically(_ files: [(path: String, contents: [UInt8])]) t
 /// through their descriptors. A symbolic link is followed: the file it names is the one replaced
 /// (through a temporary beside that file), the link stays; a link to what has no path is written
 /// in place. A replaced file keeps its permissions. A target that exists and is not a regular
-/// file — a FIFO, `/dev/full` — is written directly, since it cannot be renamed over (and must not be: renaming a temporary
-/// over `/dev/full` would replace the device). Such writes cannot be undone by `abort()`.
+/// file — a FIFO, `/dev/full` — is written directly, since it cannot be renamed over (and must
+/// not be: renaming a temporary over `/dev/full` would replace the device). Such writes cannot
+/// be undone by `abort()`.
 public final class AtomicFileWriter {
     /// The target path.
     public let path: String
@@ -94,15 +95,15 @@ public final class AtomicFileWriter {
     public init(path: String, sync: Bool = false) throws(FileWriteError) {
         self.path = path
         self.sync = sync
-        // Standard output or error — /dev/stdout, /proc/self/fd/1, or any name of the file, pipe
-        // or socket that fd 1 or 2 is — is written through that descriptor, in place: the stream
-        // the shell set up, appended to as `>>` asks, its neighbours kept, a socket reached;
-        // renamed over, the file the shell had open lost the output (QA pass, stop 33).
         // "-" is a file named "-" to the system, and a later "cachesim -" read that stale file.
         if path == "-" {
             throw FileWriteError(path: path, message: "'-' would be a file named '-'; write standard output as /dev/stdout")
         }
-        if let stream = Self.standardStream(path) {
+        // Standard output or error — /dev/stdout, /proc/self/fd/1, or any name of the file, pipe
+        // or socket that fd 1 or 2 is — is written through that descriptor, in place: the stream
+        // the shell set up, appended to as `>>` asks, its neighbours kept, a socket reached;
+        // renamed over, the file the shell had open lost the output (QA pass, stop 33).
+        if let stream = standardStream(named: path) {
             if StandardStreams.isClosed(stream) {
                 throw FileWriteError(path: path, message: "standard \(stream == 1 ? "output" : "error") is closed")
             }
@@ -170,19 +171,6 @@ public final class AtomicFileWriter {
         if exists { _ = fchmod(fd, st.st_mode & 0o7777) }
         buffer.reserveCapacity(AtomicFileWriter.bufferLimit)
     }
-
-    /// 1 or 2 when `path` names the file, pipe or socket that standard output or error is
-    /// (the same device and inode), else nil.
-    static func standardStream(_ path: String) -> Int32? {
-        var target = stat()
-        guard stat(path, &target) == 0 else { return nil }
-        for stream: Int32 in [1, 2] {
-            var open = stat()
-            if fstat(stream, &open) == 0 && open.st_dev == target.st_dev && open.st_ino == target.st_ino { return stream }
-        }
-        return nil
-    }
-
 
     deinit { abort() }
 
@@ -327,6 +315,17 @@ public enum LiveTemporaries {
     }
 }
 
+/// 1 or 2 when `path` names the file, pipe or socket that standard output or error is (the
+/// same device and inode), else nil.
+package func standardStream(named path: String) -> Int32? {
+    var target = stat()
+    guard stat(path, &target) == 0 else { return nil }
+    for stream: Int32 in [1, 2] {
+        var open = stat()
+        if fstat(stream, &open) == 0 && open.st_dev == target.st_dev && open.st_ino == target.st_ino { return stream }
+    }
+    return nil
+}
 
 /// Standard input, output and error as the process found them.
 public enum StandardStreams {

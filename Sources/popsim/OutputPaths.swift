@@ -12,10 +12,7 @@ func isSameFile(_ a: String, _ b: String) -> Bool {
 /// a command that writes a trace or table there says its summary on stderr, so the stream
 /// holds nothing else (a CSV ended with a "wrote …" line, a `.pstrace` with bytes after its end
 /// record, which the next command in a pipe then refused).
-func isStandardOutput(_ path: String) -> Bool {
-    var out = stat(), target = stat()
-    return fstat(1, &out) == 0 && stat(path, &target) == 0 && out.st_dev == target.st_dev && out.st_ino == target.st_ino
-}
+func isStandardOutput(_ path: String) -> Bool { standardStream(named: path) == 1 }
 
 /// Prints a command's closing summary: on stdout, or on stderr when the command wrote a file to
 /// standard output (`isStandardOutput`, asked before writing: a file that stdout was redirected
@@ -66,12 +63,13 @@ func checkOutputFolder(_ dir: String, option: String, given: String? = nil) thro
     var path = dir
     while true {
         var st = stat()
-        // A link to nothing: stat fails as for a missing folder, but mkdir cannot make it
-        // (found only after the replay, "a file is in the way": QA pass, stop 33).
-        if stat(path, &st) != 0 && lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK {
-            throw InputError("\(option) \(given): \(path == given ? "it" : path) is a symbolic link to nothing; give a folder, or make the one it names")
-        }
-        if stat(path, &st) == 0 {
+        if stat(path, &st) != 0 {
+            // A link to nothing: stat fails as for a missing folder, but mkdir cannot make it
+            // (found only after the replay, "a file is in the way": QA pass, stop 33).
+            if lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK {
+                throw InputError("\(option) \(given): \(path == given ? "it" : path) is a symbolic link to nothing; give a folder, or make the one it names")
+            }
+        } else {
             guard (st.st_mode & S_IFMT) == S_IFDIR else {
                 throw InputError("\(option) \(given): \(path == given ? "it" : path) is a file, not a folder")
             }

@@ -76,12 +76,9 @@ func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments, command
         if let outDir {
             let audit = resolvedPath(path)
             for (name, _) in ResultsBundle.fileDescriptions {
-                let inBundle = name.hasPrefix("charts/") ? parentDirectory(audit) == resolvedPath(outDir + "/charts")
-                                                         : audit == resolvedPath(outDir + "/" + name)
-                if inBundle {
-                    let what = name.hasPrefix("charts/") ? "in the bundle's charts folder" : "the bundle's \(name)"
-                    throw InputError("--requests-out \(path) is \(what) in --out \(outDir): give another path")
-                }
+                let chart = name.hasPrefix("charts/") // charts/*.svg: any file in that folder
+                guard chart ? parentDirectory(audit) == resolvedPath(outDir + "/charts") : audit == resolvedPath(outDir + "/" + name) else { continue }
+                throw InputError("--requests-out \(path) is \(chart ? "in the bundle's charts folder" : "the bundle's \(name)") in --out \(outDir): give another path")
             }
         }
         audit = try AtomicFileWriter(path: path)
@@ -342,8 +339,13 @@ func threadCount(_ args: Arguments) throws -> Int {
 /// `--unknown-size BYTES`, the size given a request without one: a byte size as `--cache-size`
 /// and scenarios write them (`100KB`, `4096`), up to oracleGeneral's 32-bit `obj_size`; nil
 /// when absent.
-func unknownSizeOption(_ args: Arguments) throws(UsageError) -> UInt32? {
+/// - Parameter format: the format a trace command writes, when it writes one: only oracleGeneral
+///   takes the option (CSV and `.pstrace` keep a missing size missing; ignored, it said nothing).
+func unknownSizeOption(_ args: Arguments, writing format: TraceFormat? = nil) throws(UsageError) -> UInt32? {
     guard let text = args.value("--unknown-size") else { return nil }
+    if let format, format != .oracleGeneral {
+        throw UsageError(message: "--unknown-size applies to oracleGeneral output only (OUT is \(format.rawValue))")
+    }
     let bytes: Int64
     do { bytes = try parseByteSize(text) } catch {
         throw UsageError(message: "--unknown-size: '\(text)' is not a size in bytes: \(error.reason)")

@@ -68,11 +68,7 @@ enum TraceConvertCommand: Command {
         if let map = args.value("--object-map") {
             do { mapping.objects = try OracleGeneralMapping.loadObjects(path: map) } catch { throw InputError("\(error)") }
         }
-        let unknownSize = try unknownSizeOption(args) ?? 1
-        // CSV and .pstrace keep a missing size missing: the option would be ignored without a word.
-        if args.has("--unknown-size"), to != .oracleGeneral {
-            throw UsageError(message: "--unknown-size applies to oracleGeneral output only (OUT is \(to.rawValue))")
-        }
+        let unknownSize = try unknownSizeOption(args, writing: to) ?? 1
 
         let start = DispatchTime.now().uptimeNanoseconds
         let source: any TraceSource

@@ -62,10 +62,7 @@ enum TraceGenCommand: Command {
         let toStandardOutput = isStandardOutput(out)
         let format = try TraceConvertCommand.format(args.value("--to"), option: "--to", allowed: TraceConvertCommand.writable)
             ?? TraceFormat.byExtension(out) ?? .csv
-        var unknownSize = try unknownSizeOption(args)
-        if unknownSize != nil, format != .oracleGeneral {
-            throw UsageError(message: "--unknown-size applies to oracleGeneral output only (OUT is \(format.rawValue))")
-        }
+        var unknownSize = try unknownSizeOption(args, writing: format)
         // Why requests without a size got the size they were written with, for the closing note.
         var sizeSource = "--unknown-size"
         if let file = args.value("--scenario") { try refuseOverwriting(out, option: "--out", inputs: [(file, "the --scenario file")]) }
