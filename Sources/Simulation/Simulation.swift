@@ -359,10 +359,11 @@ struct Driver {
             localOwnsPOP = ownsPOP
         } else {
             let pieces = ParallelRun.pieces(variants: variants, ownsPOP: ownsPOP, groups: groups)
-            if options.readerPieces == nil && takesColumns && options.cheapReading {
-                // Whether the reading thread takes a share, and which, waits for the first
-                // requests: their POPs weigh the pieces (`chooseLayout`).
-                pendingLayout = PendingLayout(pieces: pieces, groups: groups, threads: threads)
+            if options.readerPieces == nil && takesColumns {
+                // The layout waits for the first requests: their POPs weigh the pieces, which
+                // decides whether the reading thread takes a share and which (a `.pstrace`), and
+                // how the rest are dealt to the simulation threads (`chooseLayout`).
+                pendingLayout = PendingLayout(pieces: pieces, groups: groups, threads: threads, readerMayShare: options.cheapReading)
             } else {
                 let kept = max(0, min(options.readerPieces ?? 0, pieces.count - 1))
                 // A forced share (tests): the last pieces.
@@ -377,6 +378,8 @@ struct Driver {
         var pieces: [(variant: Int, group: Int)]
         var groups: [Int]
         var threads: Int
+        /// Whether reading is cheap enough for the reading thread to replay a share (`cheapReading`).
+        var readerMayShare: Bool
     }
     /// Set until the layout is chosen: resolved requests are held in `held` meanwhile.
     private var pendingLayout: PendingLayout? = nil
@@ -386,13 +389,15 @@ struct Driver {
 
     /// Makes the units of `reading` (replayed on this thread) and starts `threads` simulation
     /// threads for `others`.
-    private mutating func startThreads(reading: [(variant: Int, group: Int)], others: [(variant: Int, group: Int)], groups: [Int], threads: Int) {
+    /// `weights`: those of `others`, by which they are dealt (nil: equal).
+    private mutating func startThreads(reading: [(variant: Int, group: Int)], others: [(variant: Int, group: Int)], groups: [Int], threads: Int,
+                                       weights: [Double]? = nil) {
         units = ParallelRun.units(for: reading, config: config, catalog: catalog, variants: variants, ownsPOP: ownsPOP, groups: groups,
                                   shared: shared, sampleLimit: sampleLimit, countsURLs: options.countURLs)
         local = Local(units: units, pops: config.pops.count)
         localOwnsPOP = config.pops.indices.map { p in units.contains { $0.owned[p] } }
         let run = ParallelRun(config: config, catalog: catalog, pieces: others, variants: variants, ownsPOP: ownsPOP,
-                              groups: groups, threads: threads, shared: shared, sampleLimit: sampleLimit,
+                              groups: groups, threads: threads, weights: weights, shared: shared, sampleLimit: sampleLimit,
                               countsURLs: options.countURLs, batchSize: options.batchSize, slots: options.batchSlots)
         let (config, ownsPOP) = (config, ownsPOP)
         func share(_ pieces: [(variant: Int, group: Int)]) -> [ThreadLayout.Share] {
@@ -417,18 +422,20 @@ struct Driver {
     }
 
     /// Chooses the pending layout — each piece weighs its POP group's share of the held requests
-    /// (none: equal shares), and the reading thread takes the pieces `ParallelRun.readerShare`
-    /// picks — then hands the held requests over in order. A `.pstrace` defines each POP where
+    /// (none: equal shares), the reading thread takes the pieces `ParallelRun.readerShare` picks
+    /// (reading a `.pstrace`), and the rest are dealt to the simulation threads by weight
+    /// (`ParallelRun.deal`) — then hands the held requests over in order. A `.pstrace` defines each POP where
     /// it first appears, so the first batches can be a few requests at one POP: hence a sample
     /// of thousands, not the first batch.
     private mutating func chooseLayout() {
         guard let pending = pendingLayout else { return }
         pendingLayout = nil
         let weights = ParallelRun.weights(of: pending.pieces, groups: pending.groups, requestPOPs: held.map { Int($0.pop) })
-        let mine = Set(ParallelRun.readerShare(weights: weights, threads: pending.threads))
+        let mine = Set(pending.readerMayShare ? ParallelRun.readerShare(weights: weights, threads: pending.threads) : [])
         let reading = pending.pieces.indices.filter { mine.contains($0) }.map { pending.pieces[$0] }
-        let others = pending.pieces.indices.filter { !mine.contains($0) }.map { pending.pieces[$0] }
-        startThreads(reading: reading, others: others, groups: pending.groups, threads: reading.isEmpty ? pending.threads : pending.threads - 1)
+        let rest = pending.pieces.indices.filter { !mine.contains($0) }
+        startThreads(reading: reading, others: rest.map { pending.pieces[$0] }, groups: pending.groups,
+                     threads: reading.isEmpty ? pending.threads : pending.threads - 1, weights: rest.map { weights[$0] })
         for w in held { route(w) }
         held = []
     }

@@ -24,7 +24,7 @@ let runOutputOptions = [
     OptionSpec(name: "--no-out", value: nil, help: "Write no results bundle."),
     OptionSpec(name: "--requests-out", value: "FILE", help: "Write the audit CSV: seq,t,variant,pop,url,origin,kind,cache,acao,verdict,reason."),
     OptionSpec(name: "--quiet", value: nil, help: "No progress line and no note about the files written."),
-    OptionSpec(name: "--threads", value: "N", help: "Simulate on N threads (default: the cores this process may use — its CPU affinity, capped by a container's CPU quota): N beside the reading thread, or N − 1 when, reading a .pstrace, it replays a share of the POPs too. Results do not depend on it; --requests-out runs on one."),
+    OptionSpec(name: "--threads", value: "N", help: "Simulate on N threads (default: the cores this process may use — its CPU affinity, capped by a container's CPU quota): N beside the reading thread, or N − 1 when, reading a .pstrace, it replays a share of the POPs too; POPs are dealt to the threads by their share of the first 4,096 requests (--stats shows the layout). Results do not depend on it; --requests-out runs on one."),
     OptionSpec(name: "--stats", value: nil, help: "Print the run's speed, which thread replayed which POPs, and the caches' memory per resident object to stderr."),
 ]
 

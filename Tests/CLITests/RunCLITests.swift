@@ -28,8 +28,9 @@ func runWritesOutputs() throws {
 func runStats() throws {
     let two = try runPopsim(["run", "scenarios/several-pops-several-fills.json", "--no-out", "--quiet", "--threads", "2", "--stats"])
     #expect(two.status == 0, "stderr: \(two.stderr)")
-    // Pieces are (variant, POP group) — here each POP its own group — dealt round-robin to the threads, variants
-    // outermost: hangzhou, frankfurt, virginia for pass-through, then for cdn-list.
+    // Pieces are (variant, POP group) — here each POP its own group — dealt to the threads by their POPs' share
+    // of the requests (here 3 each: equal, so in turn), variants outermost: hangzhou, frankfurt, virginia for
+    // pass-through, then for cdn-list.
     #expect(two.stderr.contains("on 2 thread(s) (reading thread: reads only | simulation thread 1: pass-through at hangzhou, virginia; "
                                 + "cdn-list at frankfurt | simulation thread 2: pass-through at frankfurt; cdn-list at hangzhou, virginia); caches: "),
             "\(two.stderr)")

@@ -272,6 +272,37 @@ struct ColumnsFeedTests {
         }
     }
 
+    /// Read from CSV, the reading thread only reads, and the pieces are dealt to the simulation
+    /// threads by their share of the first 4,096 requests (`ParallelRun.deal`). Dealt in turn,
+    /// as they were, p1 — half the requests — went with p3, p5 and p7 to one thread, which did
+    /// 5/7 of the work while the other did 2/7.
+    @Test("read from CSV on two threads, the POP with half the requests is a simulation thread's alone; outputs equal one thread's")
+    func csvLayoutByWeight() throws {
+        let dir = try makeTemporaryDirectory("popsim-columns-deal")
+        var pops: [Int] = []
+        for cycle in 0..<3_000 { pops += [1, 2 + cycle % 7] }
+        let lines = ["t,pop,url,origin,kind,method,credentials,bytes"]
+            + pops.enumerated().map { i, p in "\(i / 10),p\(p),https://static.example-cdn.com/f\(i % 300).woff2,https://www.example.com,font,GET,,100" }
+        try writeFile(dir, "trace.csv", lines.joined(separator: "\n") + "\n")
+        let popList = (1...8).map { #"{"id": "p\#($0)", "capacity": "1MB", "originRTT": "40ms"}"# }.joined(separator: ", ")
+        let path = try writeFile(dir, "s.json", """
+            {"version": 1, "name": "deal", "description": "Eight POPs, the first with half the requests.", "seed": 1, "window": "10m",
+             "pops": [\(popList)],
+             "origins": [{"id": "bucket", "type": "oss", "cors": {"rules": [{"allowedOrigins": ["*"], "allowedMethods": ["GET"]}]}}],
+             "domains": [{"host": "static.example-cdn.com", "origin": "bucket", "ttl": "1d"}],
+             "variants": {"pass-through": {"description": "No CDN rule."}},
+             "workload": {"trace": "trace.csv"}}
+            """)
+        let scenario = try Scenario.load(path: path)
+        let two = try ScenarioRun.run(scenario, options: SimulationOptions(threads: 2))
+        let layout = try #require(two.layout)
+        #expect(layout.reading.isEmpty, "a CSV's reading thread only reads: \(layout)")
+        // The heaviest piece first, to the first thread; the rest each to the lighter thread.
+        #expect(layout.threads == [[.init(variant: "pass-through", pops: ["p1"])],
+                                   [.init(variant: "pass-through", pops: (2...8).map { "p\($0)" })]], "\(layout)")
+        Self.expectSame(two, try ScenarioRun.run(scenario, options: SimulationOptions(threads: 1)), "two threads against one")
+    }
+
     @Test("a bad request in the middle of a batch stops the run with the record-by-record error, from a .pstrace and from CSV",
           arguments: [("zz", "https://static.example-cdn.com/a.woff2", "", "column 'pop': unknown POP \"zz\""),
                       ("p1", "https://elsewhere.example.org/a.woff2", "", "column 'url'"),

@@ -71,3 +71,28 @@ struct ReaderShareTests {
                 == "reading thread: reads only | simulation thread 1: a at p1")
     }
 }
+
+/// `ParallelRun.deal`: the simulation threads' pieces, heaviest first to the least loaded
+/// thread (the longest-processing-time rule, Graham 1969), each case worked by hand.
+@Suite("Dealing pieces to the simulation threads by weight")
+struct DealTests {
+    @Test("heaviest first, each to the least loaded thread; equal weights in turn; never more threads than pieces",
+          arguments: [
+            // Equal weights: in turn, as before weights were known (ties go to the lower thread).
+            (weights: [Double](repeating: 1, count: 8), threads: 2, expected: [[0, 2, 4, 6], [1, 3, 5, 7]]),
+            (weights: [Double](repeating: 1, count: 5), threads: 3, expected: [[0, 3], [1, 4], [2]]),
+            // The eighth POP with half the requests: alone on one thread (7/14 each), where in turn it
+            // went with three light ones (10/14 against 4/14).
+            (weights: [Double](repeating: 1.0 / 14, count: 7) + [0.5], threads: 2, expected: [[7], [0, 1, 2, 3, 4, 5, 6]]),
+            // 5, 4, 3, 3, 2, 2, 1, 1 on 4 threads: 5 | 4 | 3 | 3, then 2 → the 3s' threads, 1 → the 4's
+            // and then the 5's: loads 6, 5, 5, 5 (in turn: 7, 6, 4, 4).
+            (weights: [5, 4, 3, 3, 2, 2, 1, 1], threads: 4, expected: [[0, 7], [1, 6], [2, 4], [3, 5]]),
+            // Two pieces, three threads: two threads, one piece each.
+            (weights: [0.3, 0.7], threads: 3, expected: [[1], [0]]),
+            // No pieces: one thread with none.
+            (weights: [], threads: 2, expected: [[]]),
+          ])
+    func deal(_ c: (weights: [Double], threads: Int, expected: [[Int]])) {
+        #expect(ParallelRun.deal(weights: c.weights, threads: c.threads) == c.expected)
+    }
+}
