@@ -13,7 +13,8 @@
 #      on 1 POP, against the cache-only replay at the same capacity (goal ≥ 0.5×; also with
 #      the oracleGeneral file itself as the full model's workload, for scale, and against
 #      libCacheSim's cachesim at that capacity, no goal), and on 8 POPs
-#      against 1 POP (goal ≥ 0.8×), the same requests either way; and 2 threads against 1 on
+#      against 1 POP (goal ≥ 0.8×), the same requests either way — both also with POPs that
+#      cache nothing (capacity 0, no goal: the model's cost apart from the cache's); and 2 threads against 1 on
 #      1 and 8 POPs (goal ≥ 1.8× on 2 cores); and the full model reading the CSV trace against
 #      the same requests from the `.pstrace` (no goal: what reading the CSV as it is costs);
 #      and `popsim sweep` of 4 cache sizes in one pass against 4 runs, one per size (no goal:
@@ -303,6 +304,17 @@ line "full model, 1 POP, oracleGeneral as requests" "$(rate full1-og)" "cache-on
 log "full model: 8 POPs against 1 POP"
 pairs "$RUNS" full8 "$P run $DIR/run8.json --no-out --quiet --threads 1" full1-again "$P run $DIR/run1.json --no-out --quiet --threads 1"
 line "full model, 8 POPs, 1 thread (10% WS shared)" "$(rate full8)" "full model, 1 POP" "$(rate full1-again)" "$(ratio full1-again full8)" "≥ 0.8" ""
+# Not goal rows: the same runs with POPs that cache nothing (capacity 0: every request a miss,
+# nothing stored or evicted), which part the two rows above the cache's own work. Against the
+# cache-only replay, the model without a cache; 8 POPs against 1 without caches, what handling
+# eight POPs costs apart from their caches missing more.
+scenario "$DIR/run1-c0.json" 1 0 '{"trace": "t1.pstrace"}'
+scenario "$DIR/run8-c0.json" 8 0 '{"trace": "t8.pstrace"}'
+log "full model with POPs that cache nothing: 1 POP against the cache-only replay; 8 POPs against 1"
+pairs "$RUNS" full1-c0 "$P run $DIR/run1-c0.json --no-out --quiet --threads 1" ps-bytes-10-again "$P cachesim $DIR/t1.pstrace --cache-size $B10 --threads 1"
+line "full model, 1 POP, capacity 0" "$(rate full1-c0)" "cache-only .pstrace 1T" "$(rate ps-bytes-10-again)" "$(ratio ps-bytes-10-again full1-c0)" "" "no cache: the model's floor"
+pairs "$RUNS" full8-c0 "$P run $DIR/run8-c0.json --no-out --quiet --threads 1" full1-c0-again "$P run $DIR/run1-c0.json --no-out --quiet --threads 1"
+line "full model, 8 POPs, capacity 0" "$(rate full8-c0)" "1 POP, capacity 0" "$(rate full1-c0-again)" "$(ratio full1-c0-again full8-c0)" "" "8 POPs without caches"
 log "full model: 8 POPs on 2 threads against 1 thread (results are the same bytes; tests check it)"
 pairs "$RUNS" full8-threads "$P run $DIR/run8.json --no-out --quiet --threads 2" full8-one "$P run $DIR/run8.json --no-out --quiet --threads 1"
 line "full model, 8 POPs, 2 threads" "$(rate full8-threads)" "the same on 1 thread" "$(rate full8-one)" "$(ratio full8-one full8-threads)" "≥ 1.8" ""
