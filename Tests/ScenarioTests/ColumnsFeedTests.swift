@@ -223,6 +223,24 @@ struct ColumnsFeedTests {
         Self.expectSame(try Self.run(scenario, columns: true, threads: 2), byRecord, "two threads")
     }
 
+    /// Writes a scenario of 8 POPs (p1…p8, pass-through) and its CSV trace, a request at POP
+    /// `p\(n)` for each n of `requestsAt` (ten a millisecond, 300 URLs in turn).
+    /// - Returns: the scenario's path.
+    static func writeEightPOPs(in dir: String, requestsAt pops: [Int]) throws -> String {
+        let lines = ["t,pop,url,origin,kind,method,credentials,bytes"]
+            + pops.enumerated().map { i, p in "\(i / 10),p\(p),https://static.example-cdn.com/f\(i % 300).woff2,https://www.example.com,font,GET,,100" }
+        try writeFile(dir, "trace.csv", lines.joined(separator: "\n") + "\n")
+        let popList = (1...8).map { #"{"id": "p\#($0)", "capacity": "1MB", "originRTT": "40ms"}"# }.joined(separator: ", ")
+        return try writeFile(dir, "s.json", """
+            {"version": 1, "name": "layout", "description": "Eight POPs, pass-through.", "seed": 1, "window": "10m",
+             "pops": [\(popList)],
+             "origins": [{"id": "bucket", "type": "oss", "cors": {"rules": [{"allowedOrigins": ["*"], "allowedMethods": ["GET"]}]}}],
+             "domains": [{"host": "static.example-cdn.com", "origin": "bucket", "ttl": "1d"}],
+             "variants": {"pass-through": {"description": "No CDN rule."}},
+             "workload": {"trace": "trace.csv"}}
+            """)
+    }
+
     /// On two threads from a `.pstrace`, the layout is chosen on the first 4,096 requests
     /// (`Driver.chooseLayout`): their POPs weigh the pieces and the reading thread takes the
     /// lightest when that evens the work out (`ParallelRun.readerShare`, whose choices
@@ -241,19 +259,7 @@ struct ColumnsFeedTests {
             }
             cycle += 1
         }
-        let lines = ["t,pop,url,origin,kind,method,credentials,bytes"]
-            + pops.prefix(6_000).enumerated().map { i, p in "\(i / 10),p\(p),https://static.example-cdn.com/f\(i % 300).woff2,https://www.example.com,font,GET,,100" }
-        try writeFile(dir, "trace.csv", lines.joined(separator: "\n") + "\n")
-        let popList = (1...8).map { #"{"id": "p\#($0)", "capacity": "1MB", "originRTT": "40ms"}"# }.joined(separator: ", ")
-        let path = try writeFile(dir, "s.json", """
-            {"version": 1, "name": "layout", "description": "Eight POPs, pass-through.", "seed": 1, "window": "10m",
-             "pops": [\(popList)],
-             "origins": [{"id": "bucket", "type": "oss", "cors": {"rules": [{"allowedOrigins": ["*"], "allowedMethods": ["GET"]}]}}],
-             "domains": [{"host": "static.example-cdn.com", "origin": "bucket", "ttl": "1d"}],
-             "variants": {"pass-through": {"description": "No CDN rule."}},
-             "workload": {"trace": "trace.csv"}}
-            """)
-        let scenario = try Self.asPopsimTrace(try Scenario.load(path: path), in: dir)
+        let scenario = try Self.asPopsimTrace(try Scenario.load(path: try Self.writeEightPOPs(in: dir, requestsAt: Array(pops.prefix(6_000)))), in: dir)
         #expect(try ScenarioRun.run(scenario, options: SimulationOptions(threads: 1)).layout == nil, "one thread: no layout")
         let twoThreads = try ScenarioRun.run(scenario, options: SimulationOptions(threads: 2))
         let layout = try #require(twoThreads.layout)
@@ -281,19 +287,7 @@ struct ColumnsFeedTests {
         let dir = try makeTemporaryDirectory("popsim-columns-deal")
         var pops: [Int] = []
         for cycle in 0..<3_000 { pops += [1, 2 + cycle % 7] }
-        let lines = ["t,pop,url,origin,kind,method,credentials,bytes"]
-            + pops.enumerated().map { i, p in "\(i / 10),p\(p),https://static.example-cdn.com/f\(i % 300).woff2,https://www.example.com,font,GET,,100" }
-        try writeFile(dir, "trace.csv", lines.joined(separator: "\n") + "\n")
-        let popList = (1...8).map { #"{"id": "p\#($0)", "capacity": "1MB", "originRTT": "40ms"}"# }.joined(separator: ", ")
-        let path = try writeFile(dir, "s.json", """
-            {"version": 1, "name": "deal", "description": "Eight POPs, the first with half the requests.", "seed": 1, "window": "10m",
-             "pops": [\(popList)],
-             "origins": [{"id": "bucket", "type": "oss", "cors": {"rules": [{"allowedOrigins": ["*"], "allowedMethods": ["GET"]}]}}],
-             "domains": [{"host": "static.example-cdn.com", "origin": "bucket", "ttl": "1d"}],
-             "variants": {"pass-through": {"description": "No CDN rule."}},
-             "workload": {"trace": "trace.csv"}}
-            """)
-        let scenario = try Scenario.load(path: path)
+        let scenario = try Scenario.load(path: try Self.writeEightPOPs(in: dir, requestsAt: pops))
         let two = try ScenarioRun.run(scenario, options: SimulationOptions(threads: 2))
         let layout = try #require(two.layout)
         #expect(layout.reading.isEmpty, "a CSV's reading thread only reads: \(layout)")
