@@ -110,10 +110,13 @@ struct ParallelRun {
     }
 
     /// Deals pieces of the given weights to `threads` threads, heaviest first, each to the thread
-    /// with the least weight so far (the lower-numbered on ties): the longest-processing-time
-    /// rule, within 4/3 of the best spread. Dealt in turn regardless of weight, 8 POPs of which
-    /// the eighth carries half the requests went 4 light ones to one thread and that POP with
-    /// 3 light ones to the other, which then did 10/14 of the work instead of 7/14.
+    /// with the least weight so far — of those, the one with the fewest pieces, then the
+    /// lower-numbered: the longest-processing-time rule, within 4/3 of the best spread. Dealt in
+    /// turn regardless of weight, 8 POPs of which the eighth carries half the requests went 4
+    /// light ones to one thread and that POP with 3 light ones to the other, which then did
+    /// 10/14 of the work instead of 7/14. The fewest pieces on ties spread pieces that weigh
+    /// nothing (POPs not among the requests sampled, which may come later) over the threads,
+    /// rather than all onto one while others got none.
     /// - Returns: per thread (at most `threads`, none empty unless there are no pieces), the
     ///   indices of its pieces in increasing order.
     static func deal(weights: [Double], threads: Int) -> [[Int]] {
@@ -127,7 +130,7 @@ struct ParallelRun {
         var dealt: [[Int]] = Array(repeating: [], count: count)
         var loads = [Double](repeating: 0, count: count)
         for piece in weights.indices.sorted(by: { (weights[$1], $0) < (weights[$0], $1) }) {
-            let thread = loads.indices.min { (loads[$0], $0) < (loads[$1], $1) }!
+            let thread = loads.indices.min { (loads[$0], dealt[$0].count, $0) < (loads[$1], dealt[$1].count, $1) }!
             dealt[thread].append(piece)
             loads[thread] += weights[piece]
         }

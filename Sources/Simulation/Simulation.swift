@@ -359,11 +359,14 @@ struct Driver {
             localOwnsPOP = ownsPOP
         } else {
             let pieces = ParallelRun.pieces(variants: variants, ownsPOP: ownsPOP, groups: groups)
-            if options.readerPieces == nil && takesColumns {
+            if options.readerPieces == nil {
                 // The layout waits for the first requests: their POPs weigh the pieces, which
-                // decides whether the reading thread takes a share and which (a `.pstrace`), and
-                // how the rest are dealt to the simulation threads (`chooseLayout`).
-                pendingLayout = PendingLayout(pieces: pieces, groups: groups, threads: threads, readerMayShare: options.cheapReading)
+                // decides whether the reading thread takes a share and which (a `.pstrace` read
+                // in columns), and how the rest are dealt to the simulation threads (`chooseLayout`).
+                // Held requests are resolved ones: prefetch URLs resolved on the way stay in
+                // `shared`, where the units read them when their events run, as on several threads.
+                pendingLayout = PendingLayout(pieces: pieces, groups: groups, threads: threads,
+                                              readerMayShare: options.cheapReading && takesColumns)
             } else {
                 let kept = max(0, min(options.readerPieces ?? 0, pieces.count - 1))
                 // A forced share (tests): the last pieces.

@@ -107,7 +107,8 @@ func runAndWrite(_ scenario: Scenario, only: [String]?, args: Arguments, command
         result = try ScenarioRun.run(scenario, only: only, observer: observer, catalogReady: { catalog = $0 }, progress: progress.update,
                                      fault: testFault(), options: SimulationOptions(threads: threads, countURLs: outDir != nil))
         progress.finish()
-        if args.has("--stats") { Output.note(clock.report(result, threads: audit == nil ? threads : 1)) }
+        // Not for an empty workload, which is refused below.
+        if args.has("--stats") && result.traceRequests > 0 { Output.note(clock.report(result, threads: audit == nil ? threads : 1)) }
     } catch {
         progress.finish()
         audit?.abort()
@@ -205,7 +206,7 @@ enum RunCommand: Command {
     static let spec = CommandSpec(
         name: "run",
         summary: "Replay a scenario's workload through its variants and report CORS failures and cache figures.",
-        usage: "popsim run SCENARIO [--variant NAME]... [--out DIR | --no-out] [--requests-out FILE] [--threads N] [--quiet]\n       popsim run SCENARIO --shard I/N [--shard-by pop|url] --out PART [--variant NAME]... [--threads N] [--quiet]",
+        usage: "popsim run SCENARIO [--variant NAME]... [--out DIR | --no-out] [--requests-out FILE] [--threads N] [--stats] [--quiet]\n       popsim run SCENARIO --shard I/N [--shard-by pop|url] --out PART [--variant NAME]... [--threads N] [--stats] [--quiet]",
         options: [OptionSpec(name: "--variant", value: "NAME", repeatable: true, help: "Run only this variant.")] + runOutputOptions + shardOptions,
         details: """
         Every request of the trace goes through each variant's POP caches. The summary gives, per variant,
@@ -243,7 +244,7 @@ enum CompareCommand: Command {
     static let spec = CommandSpec(
         name: "compare",
         summary: "Run every variant on the same workload and print them side by side, the best marked.",
-        usage: "popsim compare SCENARIO [--out DIR | --no-out] [--requests-out FILE] [--quiet]",
+        usage: "popsim compare SCENARIO [--out DIR | --no-out] [--requests-out FILE] [--threads N] [--stats] [--quiet]",
         options: runOutputOptions,
         details: "Writes the same results bundle as 'popsim run' (default notebooks-export/<scenario name>/).",
         examples: ["popsim compare scenarios/pass-through-two-origins.json", "popsim compare scenarios/vary-honoured.json --no-out"])
@@ -386,7 +387,10 @@ struct RunClock {
         var usage = rusage()
         getrusage(rusageSelf, &usage)
         var s = "popsim: \(requests) requests × \(variants.count) \(what) in \(Format.fixed(seconds, 2)) s wall, "
-        s += "\(Format.fixed(cpuSeconds, 2)) s CPU (\(Format.fixed(Double(requests) / max(seconds, 1e-9) / 1e6, 3)) M requests/s) on \(threads) thread(s)"
+        // The threads that ran, not the ones asked for: the reading thread and as many
+        // simulation threads as there were pieces to deal (`--threads 16` for one POP runs two).
+        let ran = layout.map { 1 + $0.threads.count } ?? threads
+        s += "\(Format.fixed(cpuSeconds, 2)) s CPU (\(Format.fixed(Double(requests) / max(seconds, 1e-9) / 1e6, 3)) M requests/s) on \(ran) thread(s)"
         if let layout { s += " (\(layout))" }
         s += "; "
         s += "caches: \(objects) objects in \(bytes) bytes of slots and index"

@@ -80,7 +80,7 @@ enum SweepCommand: Command {
                                            },
                                            fault: testFault(), options: SimulationOptions(threads: threads))
             progress.finish()
-            if args.has("--stats") { Output.note(clock.report(result, threads: threads)) }
+            if args.has("--stats") && result.requests > 0 { Output.note(clock.report(result, threads: threads)) }
         } catch {
             progress.finish()
             if error.interruption != nil { throw error }

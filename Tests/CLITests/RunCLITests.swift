@@ -30,13 +30,36 @@ func runStats() throws {
     #expect(two.status == 0, "stderr: \(two.stderr)")
     // Pieces are (variant, POP group) — here each POP its own group — dealt to the threads by their POPs' share
     // of the requests (here 3 each: equal, so in turn), variants outermost: hangzhou, frankfurt, virginia for
-    // pass-through, then for cdn-list.
-    #expect(two.stderr.contains("on 2 thread(s) (reading thread: reads only | simulation thread 1: pass-through at hangzhou, virginia; "
+    // pass-through, then for cdn-list. The count is the threads that ran: a CSV's reading thread and two
+    // simulation threads beside it.
+    #expect(two.stderr.contains("on 3 thread(s) (reading thread: reads only | simulation thread 1: pass-through at hangzhou, virginia; "
                                 + "cdn-list at frankfurt | simulation thread 2: pass-through at frankfurt; cdn-list at hangzhou, virginia); caches: "),
             "\(two.stderr)")
     #expect(two.stderr.contains("popsim: 9 requests × 2 variant(s) in ") && two.stderr.contains("bytes per resident object"))
     let one = try runPopsim(["run", "scenarios/several-pops-several-fills.json", "--no-out", "--quiet", "--threads", "1", "--stats"])
     #expect(one.status == 0 && one.stderr.contains("on 1 thread(s); caches: ") && !one.stderr.contains("reading thread"), "\(one.stderr)")
+    // One POP and one variant: a single piece, so one simulation thread however many are asked for
+    // (it said "on 16 thread(s)": QA pass, stop 34).
+    let many = try runPopsim(["run", "scenarios/cdn-star.json", "--variant", "cdn-star", "--no-out", "--quiet", "--threads", "16", "--stats"])
+    #expect(many.status == 0 && many.stderr.contains("on 2 thread(s) (reading thread: reads only | simulation thread 1: cdn-star at hangzhou); caches: "),
+            "\(many.stderr)")
+}
+
+/// An empty workload is refused; `--stats` printed its speed line first, as for a run that had
+/// happened (QA pass, stop 34).
+@Test("run --stats on an empty workload prints the refusal only")
+func statsOfEmptyWorkload() throws {
+    let dir = try makeTemporaryDirectory()
+    let scenario = try String(contentsOfFile: repoPath("scenarios/several-pops-several-fills.json"), encoding: .utf8)
+    let trace = scenario.range(of: #""trace": "[^"]*""#, options: .regularExpression)!
+    try writeFile(dir, "empty.json", scenario.replacingCharacters(in: trace, with: #""trace": "empty.csv""#))
+    try writeFile(dir, "empty.csv", "t,pop,url,origin,kind\n")
+    for command in [["run", "empty.json", "--no-out"], ["sweep", "empty.json", "--capacity", "1GB"]] {
+        let r = try runPopsim(command + ["--threads", "2", "--stats", "--quiet"], in: dir)
+        #expect(r.status == 2, "\(command[0]): exit \(r.status)")
+        #expect(r.stderr.contains("empty.csv: no requests in the workload; nothing to simulate") && !r.stderr.contains("popsim: 0 requests"),
+                "\(command[0]): \(r.stderr)")
+    }
 }
 
 /// The default thread count was the machine's cores whatever the process was allowed: under

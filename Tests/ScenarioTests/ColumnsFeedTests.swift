@@ -226,7 +226,7 @@ struct ColumnsFeedTests {
     /// Writes a scenario of 8 POPs (p1…p8, pass-through) and its CSV trace, a request at POP
     /// `p\(n)` for each n of `requestsAt` (ten a millisecond, 300 URLs in turn).
     /// - Returns: the scenario's path.
-    static func writeEightPOPs(in dir: String, requestsAt pops: [Int]) throws -> String {
+    static func writeEightPOPs(in dir: String, requestsAt pops: [Int], events: String = "") throws -> String {
         let lines = ["t,pop,url,origin,kind,method,credentials,bytes"]
             + pops.enumerated().map { i, p in "\(i / 10),p\(p),https://static.example-cdn.com/f\(i % 300).woff2,https://www.example.com,font,GET,,100" }
         try writeFile(dir, "trace.csv", lines.joined(separator: "\n") + "\n")
@@ -236,7 +236,7 @@ struct ColumnsFeedTests {
              "pops": [\(popList)],
              "origins": [{"id": "bucket", "type": "oss", "cors": {"rules": [{"allowedOrigins": ["*"], "allowedMethods": ["GET"]}]}}],
              "domains": [{"host": "static.example-cdn.com", "origin": "bucket", "ttl": "1d"}],
-             "variants": {"pass-through": {"description": "No CDN rule."}},
+             "variants": {"pass-through": {"description": "No CDN rule."}},\(events.isEmpty ? "" : "\n \"events\": \(events),")
              "workload": {"trace": "trace.csv"}}
             """)
     }
@@ -282,12 +282,16 @@ struct ColumnsFeedTests {
     /// threads by their share of the first 4,096 requests (`ParallelRun.deal`). Dealt in turn,
     /// as they were, p1 — half the requests — went with p3, p5 and p7 to one thread, which did
     /// 5/7 of the work while the other did 2/7.
-    @Test("read from CSV on two threads, the POP with half the requests is a simulation thread's alone; outputs equal one thread's")
-    func csvLayoutByWeight() throws {
+    /// A prefetch event makes the driver resolve requests one at a time (not in columns); the
+    /// pieces were then dealt in turn, before any request was read (QA pass, stop 34).
+    @Test("read from CSV on two threads, the POP with half the requests is a simulation thread's alone, with or without a prefetch event; outputs equal one thread's",
+          arguments: [false, true])
+    func csvLayoutByWeight(withPrefetch: Bool) throws {
         let dir = try makeTemporaryDirectory("popsim-columns-deal")
         var pops: [Int] = []
         for cycle in 0..<3_000 { pops += [1, 2 + cycle % 7] }
-        let scenario = try Scenario.load(path: try Self.writeEightPOPs(in: dir, requestsAt: pops))
+        let prefetch = #"[{"at": "300ms", "label": "warm f1", "prefetch": {"url": "https://static.example-cdn.com/f1.woff2"}}]"#
+        let scenario = try Scenario.load(path: try Self.writeEightPOPs(in: dir, requestsAt: pops, events: withPrefetch ? prefetch : ""))
         let two = try ScenarioRun.run(scenario, options: SimulationOptions(threads: 2))
         let layout = try #require(two.layout)
         #expect(layout.reading.isEmpty, "a CSV's reading thread only reads: \(layout)")
@@ -295,6 +299,24 @@ struct ColumnsFeedTests {
         #expect(layout.threads == [[.init(variant: "pass-through", pops: ["p1"])],
                                    [.init(variant: "pass-through", pops: (2...8).map { "p\($0)" })]], "\(layout)")
         Self.expectSame(two, try ScenarioRun.run(scenario, options: SimulationOptions(threads: 1)), "two threads against one")
+    }
+
+    /// POPs that first appear after the requests sampled weigh nothing; dealt to the least loaded
+    /// thread by number alone, all of them went to one thread and the others had none — empty
+    /// simulation threads beside one with most of the run (QA pass, stop 34).
+    @Test("POPs absent from the first 4,096 requests are spread over the simulation threads: none is left without a POP; outputs equal one thread's",
+          arguments: [false, true])
+    func latePOPsSpread(pstrace: Bool) throws {
+        let dir = try makeTemporaryDirectory("popsim-columns-late")
+        let pops = Array(repeating: 1, count: 5_000) + (0..<3_000).map { 1 + $0 % 8 }
+        var scenario = try Scenario.load(path: try Self.writeEightPOPs(in: dir, requestsAt: pops))
+        if pstrace { scenario = try Self.asPopsimTrace(scenario, in: dir) }
+        let four = try ScenarioRun.run(scenario, options: SimulationOptions(threads: 4))
+        let layout = try #require(four.layout)
+        #expect(layout.reading.isEmpty, "\(layout)")
+        // p1 (every sampled request) alone; the seven others, weightless, one thread after another.
+        #expect(layout.threads.map { $0.flatMap(\.pops) } == [["p1"], ["p2", "p5", "p8"], ["p3", "p6"], ["p4", "p7"]], "\(layout)")
+        Self.expectSame(four, try ScenarioRun.run(scenario, options: SimulationOptions(threads: 1)), "four threads against one")
     }
 
     @Test("a bad request in the middle of a batch stops the run with the record-by-record error, from a .pstrace and from CSV",

@@ -91,6 +91,13 @@ struct DealTests {
             (weights: [0.3, 0.7], threads: 3, expected: [[1], [0]]),
             // No pieces: one thread with none.
             (weights: [], threads: 2, expected: [[]]),
+            // Pieces that weigh nothing (POPs not among the sampled requests) spread over the threads by
+            // number: the fewest pieces first among the least loaded (they all went to thread 2, and threads
+            // 3 and 4 got none).
+            (weights: [1, 0, 0, 0], threads: 4, expected: [[0], [1], [2], [3]]),
+            (weights: [1, 0, 0, 0, 0, 0, 0, 0], threads: 4, expected: [[0], [1, 4, 7], [2, 5], [3, 6]]),
+            // …but never onto a loaded thread while a lighter one exists.
+            (weights: [1, 0, 0, 0], threads: 2, expected: [[0], [1, 2, 3]]),
           ])
     func deal(_ c: (weights: [Double], threads: Int, expected: [[Int]])) {
         #expect(ParallelRun.deal(weights: c.weights, threads: c.threads) == c.expected)
