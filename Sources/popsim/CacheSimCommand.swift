@@ -24,8 +24,10 @@ enum CacheSimCommand: Command {
         the most recently used end (its cached size stays the one it was inserted with); a miss evicts
         from the least recently used end until the object fits; an object larger than the cache is a
         miss and is not inserted. Requests of size 0 are skipped, not counted, as libCacheSim's readers
-        skip them. No warm-up. Miss ratio = misses / requests; byte miss ratio = missed bytes /
-        requested bytes. All sizes run in one pass over the trace, on one thread; a CSV trace is split
+        skip them. No warm-up. The table, a row per size: cache size (bytes, or objects with
+        --ignore-obj-size); miss ratio = misses / requests; byte miss ratio = missed bytes / requested
+        bytes; misses; evictions (objects taken out to make room); resident (objects in the cache at
+        the end); given as (the size as written on the command line: 1GB, 10%, 0.01ws). All sizes run in one pass over the trace, on one thread; a CSV trace is split
         and its URLs numbered, a popsim trace decoded, on a second one unless --threads 1 (libCacheSim's
         cachesim is one thread: compare with --threads 1 for the same footing).
 

@@ -115,7 +115,7 @@ enum MRCCommand: Command {
         if curve.sizeChanges > 0 {
             print("note: \(curve.sizeChanges) request(s) changed their object's size; the curve weighs an object by its latest size, where an LRU cache keeps the size it inserted, so it is approximate at every size")
         } else if !counting {
-            print("exact from the largest object up: \(curve.largestObject) bytes (\(Format.bytes(curve.largestObject))); below it, an upper bound on the miss ratio")
+            print("exact from the largest object up: \(curve.largestObject) \(curve.largestObject == 1 ? "byte" : "bytes") (\(Format.bytes(curve.largestObject))); below it, an upper bound on the miss ratio")
         }
         var rows = [["share of working set", "cache size", "miss ratio", "byte miss ratio", "exact"]]
         let whole = Double(curve.workingSetSize)

@@ -197,12 +197,21 @@ struct CacheSimCLITests {
         }
     }
 
-    @Test("one object is '1 object'; --points without --out is a usage error, not ignored")
+    @Test("one object is '1 object', a largest object of 1 byte '1 byte'; --points without --out is a usage error, not ignored; --help names every column")
     func wording() throws {
         let dir = try makeTemporaryDirectory()
         let trace = try writeFile(dir, "t.csv", "t,pop,url,origin,kind,bytes\n0,p,/a,,font,10\n")
         let one = try runPopsim(["cachesim", trace, "--cache-size", "100"])
         #expect(one.stdout.contains("(csv): 1 request\n") && one.stdout.contains("working set: 1 object, 10 bytes"), "\(one.stdout)")
+        // It said "1 bytes (1 B)" (QA pass, stop 34).
+        let tiny = try writeFile(dir, "tiny.csv", "t,pop,url,origin,kind,bytes\n0,p,/a,,font,1\n1,p,/b,,font,1\n")
+        let byte = try runPopsim(["mrc", tiny])
+        #expect(byte.stdout.contains("exact from the largest object up: 1 byte (1 B);"), "\(byte.stdout)")
+        // The table's columns were not all explained: evictions, resident and given as (QA pass, stop 34).
+        let help = try runPopsim(["cachesim", "--help"])
+        for column in ["cache size (bytes", "miss ratio =", "byte miss ratio =", "misses;", "evictions (", "resident (", "given as ("] {
+            #expect(help.stdout.contains(column), "\(column): \(help.stdout)")
+        }
         let points = try runPopsim(["mrc", trace, "--points", "10"])
         #expect(points.status == 2)
         #expect(points.stderr.contains("--points sets the rows of DIR/mrc.csv: give --out DIR too"), "\(points.stderr)")
