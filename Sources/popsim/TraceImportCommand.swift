@@ -97,7 +97,7 @@ enum TraceImportCommand: Command {
             try Interruption.check(requests: count, time: count > 0 ? lastTime : nil)
         } catch {
             writer.abort()
-            report(source, out: nil)
+            report(source, out: nil, stopped: true)
             throw error
         }
         guard source.stats.records > 0 else {
@@ -112,9 +112,13 @@ enum TraceImportCommand: Command {
     }
 
     /// The summary on stderr: what was read, written and skipped, and what had to be guessed.
-    static func report(_ source: AccessLogSource, out: String?) {
+    /// `stopped`: an error ended the import, nothing was written; the summary then says where it
+    /// stopped and what was skipped before, and nothing that reads as a finished import (the
+    /// page-origin and POP lines did: QA pass, stop 34).
+    static func report(_ source: AccessLogSource, out: String?, stopped: Bool = false) {
         let s = source.stats
-        var text = "read \(s.lines) line(s) from \(s.files) file(s) as \(source.format.rawValue)"
+        var text = stopped ? "stopped after \(s.lines) line(s) of \(s.files) file(s) as \(source.format.rawValue); nothing written"
+                           : "read \(s.lines) line(s) from \(s.files) file(s) as \(source.format.rawValue)"
         if let out { text += "; wrote \(s.records) request(s) to \(out)" }
         text += "\n"
         if source.skips.count > 0 {
@@ -122,7 +126,7 @@ enum TraceImportCommand: Command {
             text += source.skips.count > source.skips.first.count ? " (first \(source.skips.first.count)):\n" : ":\n"
             for e in source.skips.first { text += "    \(e)\n" }
         }
-        if s.records > 0 {
+        if s.records > 0 && !stopped {
             let none = s.sameOrigin + s.noReferer + s.unusableReferer
             text += "  page origin: \(s.originFromField) from an Origin field, \(s.originFromReferer) from a cross-site Referer, "
             text += "none for \(none) (\(s.sameOrigin) same-origin, \(s.noReferer) without Referer or Origin, \(s.unusableReferer) with a Referer that is not an http(s) URL)\n"

@@ -146,6 +146,12 @@ func badImport(_ c: BadImport) throws {
     let r = try runPopsim(["trace", "import"] + c.args + ["--out", dir + "/trace.csv"])
     #expect(r.status == 2)
     #expect(r.stderr.contains(c.message), "stderr: \(r.stderr)")
+    // Nothing that reads as a finished import: the page-origin and POP lines of the summary came
+    // before the error of a --strict or too-far-back import (QA pass, stop 34).
+    #expect(!r.stderr.contains("page origin:") && !r.stderr.contains("  POPs:") && !r.stderr.contains("wrote"), "stderr: \(r.stderr)")
+    if c.name.hasPrefix("--strict") || c.name.hasPrefix("a time further back") {
+        #expect(r.stderr.contains("stopped after ") && r.stderr.contains("; nothing written\n"), "stderr: \(r.stderr)")
+    }
     #expect(filesIn(dir).isEmpty)
 }
 
