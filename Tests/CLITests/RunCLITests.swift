@@ -50,10 +50,7 @@ func runStats() throws {
 @Test("run --stats on an empty workload prints the refusal only")
 func statsOfEmptyWorkload() throws {
     let dir = try makeTemporaryDirectory()
-    let scenario = try String(contentsOfFile: repoPath("scenarios/several-pops-several-fills.json"), encoding: .utf8)
-    let trace = scenario.range(of: #""trace": "[^"]*""#, options: .regularExpression)!
-    try writeFile(dir, "empty.json", scenario.replacingCharacters(in: trace, with: #""trace": "empty.csv""#))
-    try writeFile(dir, "empty.csv", "t,pop,url,origin,kind\n")
+    try writeEmptyWorkload(in: dir)
     for command in [["run", "empty.json", "--no-out"], ["sweep", "empty.json", "--capacity", "1GB"]] {
         let r = try runPopsim(command + ["--threads", "2", "--stats", "--quiet"], in: dir)
         #expect(r.status == 2, "\(command[0]): exit \(r.status)")

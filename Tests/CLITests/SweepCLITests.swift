@@ -161,10 +161,7 @@ struct SweepCLITests {
     @Test("a workload with no request is an error, as for run: exit 2, nothing written")
     func emptyWorkload() throws {
         let dir = try makeTemporaryDirectory()
-        let scenario = try String(contentsOfFile: repoPath("scenarios/several-pops-several-fills.json"), encoding: .utf8)
-        let trace = scenario.range(of: #""trace": "[^"]*""#, options: .regularExpression)!
-        try writeFile(dir, "empty.json", scenario.replacingCharacters(in: trace, with: #""trace": "empty.csv""#))
-        try writeFile(dir, "empty.csv", "t,pop,url,origin,kind\n")
+        try writeEmptyWorkload(in: dir)
         let r = try runPopsim(["sweep", "empty.json", "--capacity", "1GB", "--out", "out"], in: dir)
         #expect(r.status == 2, "exit \(r.status)")
         #expect(r.stderr.contains("empty.csv: no requests in the workload; nothing to simulate"), "\(r.stderr)")

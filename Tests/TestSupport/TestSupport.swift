@@ -88,6 +88,15 @@ public func writeFile(_ directory: String, _ name: String, _ text: String) throw
     return path
 }
 
+/// Writes `empty.json` — the shipped several-POP scenario reading `empty.csv` — and `empty.csv`, a
+/// trace of its header only, into `dir`: the empty workload `run` and `sweep` refuse.
+public func writeEmptyWorkload(in dir: String) throws {
+    let scenario = try String(contentsOfFile: repoPath("scenarios/several-pops-several-fills.json"), encoding: .utf8)
+    let trace = scenario.range(of: #""trace": "[^"]*""#, options: .regularExpression)!
+    try writeFile(dir, "empty.json", scenario.replacingCharacters(in: trace, with: #""trace": "empty.csv""#))
+    try writeFile(dir, "empty.csv", "t,pop,url,origin,kind\n")
+}
+
 /// Every file under `dir` (not folders), as paths relative to it, sorted.
 public func filesBelow(_ dir: String) -> [String] {
     let e = FileManager.default.enumerator(atPath: dir)
